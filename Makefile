@@ -1,0 +1,38 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_CASE := corpora/demo
+
+.PHONY: demo test install install-dev lint clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(DEMO_CASE)/packet.pdf: $(wildcard $(DEMO_CASE)/src/*.txt) corpora/demo/make_demo.py | $(VENV)/.installed
+	$(PY) corpora/demo/make_demo.py
+
+demo: $(VENV)/.installed $(DEMO_CASE)/packet.pdf
+	$(VENV)/bin/chartsift review $(DEMO_CASE) --text
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check chartsift extractor evaluator models tests
+	$(VENV)/bin/mypy models evaluator
+
+clean:
+	rm -rf $(VENV) build *.egg-info
