@@ -1,7 +1,9 @@
 """Evidence: the place in a document that shows a fact (SPEC section 3)."""
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Any
+
+from pydantic import Field, SerializationInfo, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from .base import Strict
 
@@ -22,3 +24,11 @@ class Evidence(Strict):
         if self.end < self.start:
             raise ValueError("evidence end precedes start")
         return self
+
+    @model_serializer(mode="wrap")
+    def _drop_absent_box(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        """SPEC section 3: `bbox` is absent (not null) for text notes."""
+        data = handler(self)
+        if data.get("bbox") is None:
+            data.pop("bbox", None)
+        return data

@@ -1,0 +1,79 @@
+"""`review`: one case in, the review result of SPEC section 3 out.
+
+Every surface (CLI, web, batch, evaluation) calls this one function, so every surface gives
+the same answer for the same chart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from extractor.errors import InputError
+from extractor.extract import extract_case
+from extractor.ingest import IngestedDocument, ingest
+from models import DocumentError, DocumentSummary, ErrorCode, Request, ReviewResult
+
+from . import __version__
+from .case import load_case
+from .logs import quiet_third_party_logging
+
+log = logging.getLogger("chartsift")
+
+
+def review(paths: list[Path] | Path | str, request: Request | None = None, *, case_id: str | None = None,
+           policy_id: str = "CP.MP.126", max_pages: int | None = None) -> ReviewResult:
+    """Review one case: a case folder, or the documents of one case.
+
+    A document that cannot be read is reported in `errors` with its code; the rest of the
+    case is still reviewed. `request` overrides the case folder's `case.json` request.
+    """
+    quiet_third_party_logging()
+    case = load_case(paths, case_id=case_id)
+    request = _merged_request(case.request, request)
+    sources, summaries, errors = _ingest_all(case.documents, max_pages)
+    extracted = extract_case(sources)
+    for summary in summaries:
+        summary.notes = extracted.notes.get(summary.name, []) if summary.error is None else []
+    evaluation = _evaluate(extracted.facts, request, policy_id, extracted.latest_date)
+    return ReviewResult(case_id=case.case_id, policy=evaluation.policy, request=request, documents=summaries,
+                        facts=extracted.facts, determinations=evaluation.determinations,
+                        recommendation=evaluation.recommendation, flags=evaluation.flags, errors=errors,
+                        warnings=evaluation.warnings + _page_warnings(sources), chartsift_version=__version__)
+
+
+def _merged_request(from_case: Request, given: Request | None) -> Request:
+    if given is None:
+        return from_case
+    data = from_case.model_dump()
+    data.update({k: v for k, v in given.model_dump().items() if v not in (None, [])})
+    return Request.model_validate(data)
+
+
+def _ingest_all(paths: list[Path], max_pages: int | None):
+    sources: list[IngestedDocument] = []
+    summaries: list[DocumentSummary] = []
+    errors: list[DocumentError] = []
+    for path in paths:
+        try:
+            source = ingest(path, name=path.name, max_pages=max_pages)
+        except InputError as exc:
+            log.warning("document not reviewed: %s", exc)  # code, file name and reason only
+            errors.append(exc.to_model())
+            summaries.append(DocumentSummary(name=path.name, pages=0, error=exc.to_model()))
+            continue
+        sources.append(source)
+        summaries.append(DocumentSummary(name=source.name, pages=len(source.page_starts), sha256=source.sha256,
+                                         unreadable_pages=source.unreadable_pages))
+    return sources, summaries, errors
+
+
+def _page_warnings(sources: list[IngestedDocument]) -> list[str]:
+    return [f"{ErrorCode.NO_TEXT_LAYER.value}: {s.name}: pages {', '.join(map(str, s.unreadable_pages))} "
+            f"have no usable text layer and were not read" for s in sources if s.unreadable_pages]
+
+
+def _evaluate(facts, request: Request, policy_id: str, latest: dt.date | None):
+    from evaluator import evaluate_case
+
+    return evaluate_case(facts, request, policy_id=policy_id, review_date=latest)

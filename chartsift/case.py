@@ -1,0 +1,53 @@
+"""Case folders (SPEC section 2): which documents belong to a case, and its request."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from models import CaseRequest, Request
+
+DOCUMENT_SUFFIXES = (".pdf", ".txt")
+
+
+class CaseError(ValueError):
+    """A case that cannot be read at all (bad case.json, no documents)."""
+
+
+@dataclass
+class CaseInput:
+    case_id: str
+    request: Request
+    documents: list[Path] = field(default_factory=list)
+
+
+def load_case(paths: list[Path] | Path, *, case_id: str | None = None) -> CaseInput:
+    """A case folder, or the files of one case. A case folder's `case.json` gives id and request."""
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if len(paths) == 1 and paths[0].is_dir():
+        return _from_folder(paths[0], case_id)
+    name = case_id or (paths[0].stem if paths else "case")
+    return CaseInput(case_id=name, request=Request(), documents=paths)
+
+
+def _from_folder(folder: Path, case_id: str | None) -> CaseInput:
+    meta = folder / "case.json"
+    spec = CaseRequest(case_id=case_id or folder.name)
+    if meta.is_file():
+        try:
+            spec = CaseRequest.model_validate(json.loads(meta.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, UnicodeDecodeError, ValidationError) as exc:
+            raise CaseError(f"{meta}: not a valid case.json ({_summary(exc)})") from None
+    if spec.documents is not None:
+        documents = [folder / name for name in spec.documents]
+    else:
+        documents = sorted(p for p in folder.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file())
+    return CaseInput(case_id=case_id or spec.case_id, request=spec.request or Request(), documents=documents)
+
+
+def _summary(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+    return type(exc).__name__

@@ -1,0 +1,44 @@
+"""`chartsift review`: one case, printed as the SPEC review JSON or as readable text."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from models import INPUT_ERROR_EXIT, Request
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="review one case against the policy",
+                       description="Review one case: a case folder (with optional case.json) or the files "
+                                   "(PDF or text) of one case. Options override case.json's request.")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a case folder, or the documents of one case")
+    p.add_argument("--case-id", help="case id (default: case.json, else the folder or first file name)")
+    p.add_argument("--cpt", help="requested procedure: 27279 (minimally invasive) or 27280 (open)")
+    p.add_argument("--side", choices=["left", "right", "bilateral"], help="side of the requested fusion")
+    p.add_argument("--request-date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="date the request was received (windows are measured from it)")
+    p.add_argument("--icd10", nargs="+", default=[], metavar="CODE", help="ICD-10 codes of the request")
+    p.add_argument("--policy", default="CP.MP.126", metavar="ID", help="policy id (see `chartsift policy list`)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the review JSON of SPEC section 3 (default)")
+    out.add_argument("--text", action="store_true", help="print a readable summary with quotes and pages")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from chartsift.api import review
+    from chartsift.case import CaseError
+    from chartsift.render import render_text
+
+    given = Request(cpt=args.cpt, side=args.side, date=args.request_date, icd10=args.icd10)
+    try:
+        result = review(args.paths, given, case_id=args.case_id, policy_id=args.policy)
+    except CaseError as exc:
+        print(f"chartsift: error [case_unreadable] {exc}", file=sys.stderr)
+        return INPUT_ERROR_EXIT
+    print(render_text(result) if args.text else result.model_dump_json(indent=2, exclude_none=False))
+    for err in result.errors:
+        print(f"chartsift: error [{err.code.value}] {err.document}: {err.message}", file=sys.stderr)
+    return INPUT_ERROR_EXIT if result.errors else 0

@@ -1,0 +1,1 @@
+"""Documents in, facts out: ingest -> normalize -> segment notes -> nlp -> facts -> resolve."""

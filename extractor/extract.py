@@ -1,0 +1,96 @@
+"""Runs the fact stages over ingested documents: segment -> normalize -> nlp -> facts -> resolve.
+
+The one place that knows the order of the stages (DESIGN habit 4). Each stage is a function
+of its own module and can be called and tested alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass
+
+from models import Fact, Note
+
+from .context import NoteContext
+from .ingest import IngestedDocument
+from .normalize import NormalizedText, normalize, repeated_page_lines
+from .resolve import DatedFact, resolve
+from .segment import segment_notes
+
+#: one module per fact type under extractor/facts/, each with `extract(doc, ctx) -> list[Fact]`
+FACT_MODULES = ("pain_pattern", "tenderness", "provocative_test", "injection", "conservative_treatment",
+                "imaging", "smoking_status", "diagnosis", "planned_procedure")
+
+
+@dataclass(frozen=True)
+class ShiftedOffsets:
+    """Offsets of a note's normalized text -> offsets in the whole document text."""
+
+    normalized: NormalizedText
+    base: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        s, e = self.normalized.to_original(start, end)
+        return s + self.base, e + self.base
+
+
+@dataclass
+class PreparedNote:
+    context: NoteContext
+    text: str
+
+
+def prepare_notes(source: IngestedDocument) -> list[PreparedNote]:
+    """Split a document into notes and give each its normalized NLP text and context."""
+    drop = repeated_page_lines(source.text, source.page_starts)
+    notes = segment_notes(source.text, drop) or [Note(start=0, end=len(source.text))]
+    prepared = []
+    for note in notes:
+        norm = normalize(source.text[note.start:note.end], drop)
+        ctx = NoteContext(source=source, note=note, offsets=ShiftedOffsets(norm, note.start))
+        prepared.append(PreparedNote(ctx, norm.text))
+    return prepared
+
+
+def _extractors():
+    return [importlib.import_module(f"extractor.facts.{name}").extract for name in FACT_MODULES]
+
+
+def extract_notes(prepared: list[PreparedNote]) -> list[DatedFact]:
+    """Every fact of every note, each with the note's date (the default date of what it says)."""
+    from .pipeline import process
+
+    extractors = _extractors()
+    docs = process([p.text for p in prepared])
+    found: list[DatedFact] = []
+    for p, doc in zip(prepared, docs):
+        for extract in extractors:
+            found.extend(DatedFact(fact, p.context.date) for fact in extract(doc, p.context))
+    return found
+
+
+def link_across_notes(found: list[DatedFact], prepared: list[PreparedNote]) -> list[DatedFact]:
+    """Packet-level links that need every note at once (relief told in a later note)."""
+    try:
+        relief = importlib.import_module("extractor.relief")
+    except ModuleNotFoundError:
+        return found
+    return relief.link_case(found, prepared) if hasattr(relief, "link_case") else found
+
+
+@dataclass
+class CaseFacts:
+    facts: list[Fact]
+    notes: dict[str, list[Note]]  # by document name
+    latest_date: dt.date | None  # the latest date of service seen
+
+
+def extract_case(sources: list[IngestedDocument]) -> CaseFacts:
+    """Facts of a whole case (resolved, ids assigned), the notes of each document, the latest date of service."""
+    prepared = [p for source in sources for p in prepare_notes(source)]
+    found = link_across_notes(extract_notes(prepared), prepared)
+    notes: dict[str, list[Note]] = {}
+    for p in prepared:
+        notes.setdefault(p.context.source.name, []).append(p.context.note)
+    dates = [p.context.date for p in prepared if p.context.date]
+    return CaseFacts(resolve(found), notes, max(dates) if dates else None)

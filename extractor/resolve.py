@@ -1,0 +1,126 @@
+"""Packet-level resolution: one fact per key; the same event told in several notes is one fact.
+
+Facts match on type + key attributes + assertion (SPEC section 6). One-per-case types
+(pain_pattern, smoking_status, planned_procedure) keep the latest dated statement; the
+statements that disagree with it are kept on the fact as `conflicts` for the reviewer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from models import Conflict, Fact, FactBase
+from models.facts import FACT_TYPES
+
+ONE_PER_CASE = ("pain_pattern", "smoking_status", "planned_procedure")
+#: how attributes combine when several notes tell the same event
+EARLIEST = ("start_date",)
+LATEST_DATE = ("end_date",)
+LARGEST = ("duration_weeks", "duration_months", "pack_years")
+UNION = ("findings_present", "findings_absent", "location")
+_BOOK = {"id", "type", "assertion", "evidence", "conflicts", "date_approximate"}
+
+
+@dataclass
+class DatedFact:
+    fact: FactBase
+    note_date: dt.date | None
+
+
+def resolve(found: list[DatedFact]) -> list[Fact]:
+    groups: dict[tuple, list[DatedFact]] = {}
+    for item in found:
+        groups.setdefault(_group_key(item.fact), []).append(item)
+    merged = [_merge(items) for items in groups.values()]
+    merged.sort(key=lambda f: (FACT_TYPES.index(f.type), f.evidence[0].document, f.evidence[0].start))
+    for i, fact in enumerate(merged, 1):
+        fact.id = f"f{i}"
+    return merged  # type: ignore[return-value]
+
+
+def _group_key(fact: FactBase) -> tuple:
+    if fact.type in ONE_PER_CASE:  # type: ignore[attr-defined]
+        # other people's statements ("mother smokes") are never the patient's one fact
+        return (fact.type, fact.assertion == "family")  # type: ignore[attr-defined]
+    return fact.key() + (fact.assertion,)
+
+
+def _order(item: DatedFact) -> tuple:
+    return (item.note_date or dt.date.min, item.fact.evidence[0].document, item.fact.evidence[0].start)
+
+
+def _merge(items: list[DatedFact]) -> FactBase:
+    items = sorted(items, key=_order)
+    if items[0].fact.type in ONE_PER_CASE:  # type: ignore[attr-defined]
+        return _latest_statement(items)
+    base = items[-1].fact.model_copy(deep=True)
+    for name in _attributes(base):
+        values = [getattr(i.fact, name) for i in items if getattr(i.fact, name) not in (None, [])]
+        if values:
+            setattr(base, name, _combine(name, values))
+    base.evidence = _unique_evidence(items)
+    base.date_approximate = all(i.fact.date_approximate for i in items)
+    return base
+
+
+def _latest_statement(items: list[DatedFact]) -> FactBase:
+    """The latest dated statement wins; others that disagree become conflicts."""
+    kept = items[-1].fact.model_copy(deep=True)
+    for name in _attributes(kept):  # fill what the latest note leaves unsaid from earlier notes
+        if getattr(kept, name) in (None, []):
+            for item in reversed(items[:-1]):
+                if _compatible(kept, item.fact) and getattr(item.fact, name) not in (None, []):
+                    setattr(kept, name, getattr(item.fact, name))
+                    break
+    same, differ = [], []
+    for item in items:
+        (same if _compatible(kept, item.fact) else differ).append(item)
+    kept.evidence = _unique_evidence(same)
+    kept.conflicts = [Conflict(attributes=_statement(i.fact), evidence=i.fact.evidence) for i in differ]
+    return kept
+
+
+def _compatible(a: FactBase, b: FactBase) -> bool:
+    """Two statements agree when no attribute both state differs (and assertions match)."""
+    if a.assertion != b.assertion:
+        return False
+    for name in _attributes(a):
+        va, vb = getattr(a, name), getattr(b, name)
+        if va not in (None, []) and vb not in (None, []) and va != vb:
+            return False
+    return True
+
+
+def _statement(fact: FactBase) -> dict[str, Any]:
+    data = fact.model_dump(mode="json", exclude=_BOOK)
+    data["assertion"] = fact.assertion
+    return {k: v for k, v in data.items() if v not in (None, [])}
+
+
+def _attributes(fact: FactBase) -> list[str]:
+    return [n for n in type(fact).model_fields if n not in _BOOK]
+
+
+def _combine(name: str, values: list[Any]) -> Any:
+    if name in EARLIEST:
+        return min(values)
+    if name in LATEST_DATE or name in LARGEST:
+        return max(values)
+    if name in UNION:
+        out: list[Any] = []
+        for v in values:
+            out.extend(x for x in v if x not in out)
+        return out
+    return values[-1]
+
+
+def _unique_evidence(items: list[DatedFact]):
+    seen, out = set(), []
+    for item in items:
+        for ev in item.fact.evidence:
+            key = (ev.document, ev.start, ev.end)
+            if key not in seen:
+                seen.add(key)
+                out.append(ev)
+    return out
