@@ -9,3 +9,43 @@ def nlp():
     from extractor.pipeline import get_nlp
 
     return get_nlp()
+
+
+class _IdentityOffsets:
+    """Offset map of a note whose NLP text is the document text itself."""
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        return start, end
+
+
+class _TextSource:
+    """A one-page plain-text document: every offset is on page 1, no bbox."""
+
+    def __init__(self, text: str, name: str = "note.txt"):
+        self.name = name
+        self.text = text
+
+    def page_of(self, offset: int) -> int:
+        return 1
+
+    def bbox(self, start: int, end: int) -> None:
+        return None
+
+
+@pytest.fixture
+def note_ctx(nlp):
+    """Factory: note_ctx(text, date=None) -> (doc, NoteContext) for a plain-text note."""
+    import datetime as dt
+
+    from extractor.context import NoteContext
+    from extractor.pipeline import process
+    from models import Note
+
+    def make(text: str, date: dt.date | str | None = None):
+        if isinstance(date, str):
+            date = dt.date.fromisoformat(date)
+        doc = process([text], nlp=nlp)[0]
+        note = Note(start=0, end=len(text), date_of_service=date)
+        return doc, NoteContext(source=_TextSource(text), note=note, offsets=_IdentityOffsets())
+
+    return make
