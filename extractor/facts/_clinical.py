@@ -1,0 +1,198 @@
+"""Small text helpers shared by the imaging, pain_pattern, tenderness, diagnosis and
+planned_procedure fact modules: sides, checkbox answers, section labels, ents and
+their SPEC assertion, and the pydantic shape of a target rule in a rules file.
+
+Everything here works on the note's NLP text (`doc.text`); evidence is built by the
+callers through `NoteContext`, never here.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.pipeline import TargetRuleSpec  # noqa: F401  (re-exported for the rules models)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+
+class Vocab(BaseModel):
+    """A normalized value and the regexes (case-insensitive) that name it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str
+    patterns: list[str] = Field(min_length=1)
+    comment: str | None = None
+
+    def regex(self) -> re.Pattern[str]:
+        return _compile("|".join(f"(?:{p})" for p in self.patterns))
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, value) of every vocabulary hit in text[lo:hi], longest first, without overlaps."""
+    hi = len(text) if hi is None else hi
+    hits = [(m.start(), m.end(), v.value) for v in vocab for m in v.regex().finditer(text, lo, hi)]
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, str]] = []
+    for h in sorted(hits, key=lambda h: -(h[1] - h[0])):
+        if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
+            kept.append(h)
+    return sorted(kept)
+
+
+# ---- sides -----------------------------------------------------------------------------
+
+_SIDE = re.compile(
+    r"(?i:\b(?P<bilateral>bilateral(?:ly)?|bilat\.?|b/l|both)\b)"
+    r"|(?i:\b(?P<left>left(?:-sided)?|lt)\b(?!-?\s*(?:handed|hand\b)))"
+    r"|(?i:\b(?P<right>right(?:-sided)?|rt)\b(?!-?\s*(?:handed|hand\b)))"
+    r"|(?<![\w-])(?P<l>L)(?![\w-]|\s*\d|/)"
+    r"|(?<![\w-])(?P<r>R)(?![\w-]|\s*\d|/)"
+)
+
+
+def sides_in(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, side) of each side word in text[lo:hi] ("L"/"R" only as capital single letters)."""
+    hi = len(text) if hi is None else hi
+    found = []
+    for m in _SIDE.finditer(text, lo, hi):
+        kind = m.lastgroup or ""
+        side = {"l": "left", "r": "right"}.get(kind, kind)
+        found.append((m.start(), m.end(), side))
+    return found
+
+
+def combine_sides(sides: Iterable[str | None]) -> str | None:
+    """One side for several statements: left + right -> bilateral."""
+    seen = {s for s in sides if s}
+    if not seen:
+        return None
+    if "bilateral" in seen or {"left", "right"} <= seen:
+        return "bilateral"
+    return seen.pop()
+
+
+# ---- checkboxes --------------------------------------------------------------------------
+
+CHECKED = r"\[\s*[xX\u2713\u2714]\s*\]|[\u2611\u2612]"
+UNCHECKED = r"\[\s*\]|\u2610"
+_YES_NO = re.compile(
+    rf"(?P<yes>(?:{CHECKED})\s*yes\b|\byes\s*(?:{CHECKED}))|(?P<no>(?:{CHECKED})\s*no\b|\bno\s*(?:{CHECKED}))", re.I)
+
+
+def checkbox_answer(text: str) -> bool | None:
+    """True for '[x] yes', False for '[x] no', None when no box is ticked."""
+    m = _YES_NO.search(text)
+    if not m:
+        return None
+    return m.group("yes") is not None
+
+
+def unchecked_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of the items that follow an unchecked box in text[lo:hi] (up to the next box)."""
+    boxes = list(re.finditer(rf"(?:{CHECKED})|(?:{UNCHECKED})", text[lo:hi]))
+    spans = []
+    for i, b in enumerate(boxes):
+        if re.fullmatch(UNCHECKED, b.group(0)):
+            end = boxes[i + 1].start() if i + 1 < len(boxes) else hi - lo
+            spans.append((lo + b.end(), lo + end))
+    return spans
+
+
+# ---- lines, labels and sections ----------------------------------------------------------
+
+_LABEL = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&.'()-]{0,40}?)\s*:", re.M)
+_SECTION_OF_LABEL = [
+    (re.compile(r"^(?:o|objective|exam|physical exam(?:ination)?|pe|palpation|provocation|neuro)\b", re.I),
+     "physical_exam"),
+    (re.compile(r"^(?:p|plan|a/p|assessment and plan|recommendations?|disposition)\b", re.I), "plan"),
+    (re.compile(r"^(?:a|assessment|imp|impression|diagnos[ei]s|dx|problem list)\b", re.I), "assessment"),
+    (re.compile(r"^(?:findings)\b", re.I), "findings"),
+    (re.compile(r"^(?:pmh|past medical history|past history)\b", re.I), "past_medical_history"),
+    (re.compile(r"^(?:fh|family history)\b", re.I), "family_history"),
+    (re.compile(r"^(?:sh|social(?: history)?)\b", re.I), "social_history"),
+    (re.compile(r"^(?:procedure|technique|pain scores|result)\b", re.I), "procedure"),
+]
+
+
+def line_bounds(text: str, offset: int) -> tuple[int, int]:
+    """[start, end) of the line holding `offset`."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def label_section(text: str, offset: int) -> str | None:
+    """Section named by the nearest 'Label:' at a line start before `offset` (our fallback sectionizer)."""
+    last = None
+    for m in _LABEL.finditer(text, 0, offset + 1):
+        if m.start("label") <= offset:
+            last = m
+    if last is None:
+        return None
+    label = last.group("label").strip()
+    for pattern, section in _SECTION_OF_LABEL:
+        if pattern.match(label):
+            return section
+    return None
+
+
+def section_at(doc: "Doc", offset: int) -> str | None:
+    """medspaCy section category at `offset`, else the one our label fallback finds."""
+    from extractor.context import doc_section
+
+    found = doc_section(doc, offset)
+    if found and found != "other":
+        return found
+    return label_section(doc.text, offset)
+
+
+# ---- ents and assertions -----------------------------------------------------------------
+
+def ents_of(doc: "Doc", *labels: str) -> Iterator["Span"]:
+    wanted = set(labels)
+    return (e for e in doc.ents if e.label_ in wanted)
+
+
+def assertion_of(ent: "Span") -> str:
+    """SPEC assertion of a target span (ConText), through the pipeline's mapping."""
+    try:
+        from extractor.pipeline import assertion_of as mapped
+    except ImportError:  # pipeline not importable: the same mapping lives in extractor.assertion
+        from extractor.assertion import assertion_of as mapped
+    return mapped(ent)
+
+
+def sentence_bounds(doc: "Doc", offset: int) -> tuple[int, int]:
+    """[start, end) of the sentence holding `offset` (a line when no sentences are set)."""
+    span = doc.char_span(offset, min(offset + 1, len(doc.text)), alignment_mode="expand")
+    if span is not None and len(span) and doc.has_annotation("SENT_START"):
+        sent = span[0].sent
+        return sent.start_char, sent.end_char
+    return line_bounds(doc.text, offset)
+
+
+def sentences(doc: "Doc") -> list[tuple[int, int]]:
+    """[start, end) of every sentence of the doc (lines when no sentences are set)."""
+    if doc.has_annotation("SENT_START"):
+        return [(s.start_char, s.end_char) for s in doc.sents]
+    out, pos = [], 0
+    for line in doc.text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\n\r-:;,":
+        start += 1
+    while end > start and text[end - 1] in " \t\n\r-:;,":
+        end -= 1
+    return start, end

@@ -1,0 +1,204 @@
+"""`tenderness` facts (SPEC section 4): palpated site, side, and whether it was tender.
+
+A sentence is read when it holds a tenderness cue ("tender", "TTP", "nontender", "pain with
+palpation", a "Palpation:" row). Each palpated site in it gets its polarity from:
+
+1. an explicit result next to it ("R SIJ (+)", "(-) R greater trochanter tenderness",
+   "right SIJ nontender", "GT negative"): each such marker belongs to the nearest site;
+2. otherwise the nearest tenderness cue, which is negated by itself ("no tenderness over the
+   greater trochanter, lumbar spine or coccyx", "Tenderness: none") or by ConText.
+
+Conventions: lumbar spine and coccyx are midline sites and have no side; a site mentioned
+twice in one sentence ("left sacroiliac joint, just medial to the PSIS") is one fact.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models import Fact, Tenderness
+
+from ._clinical import TargetRuleSpec, Vocab, assertion_of, sentences, sides_in, vocab_matches
+
+RULE = "tenderness"
+
+
+class TendernessRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    target_rules: list[TargetRuleSpec]
+    anchors: list[Vocab]
+    markers: list[Vocab]
+    sites: list[Vocab]
+    midline_sites: list[str]
+    sided_sites: list[str] = Field(description="sites that take the examined side when the note names none")
+    exam_side_header: str = Field(description="regex of an exam header naming the examined side, group 'side'")
+
+
+@lru_cache(maxsize=1)
+def rules() -> TendernessRules:
+    from extractor.rulebook import load_rules
+
+    return load_rules("tenderness", TendernessRules)
+
+
+def extract(doc, ctx) -> list[Fact]:
+    text = doc.text
+    found: dict[tuple, Tenderness] = {}
+    for lo, hi in sentences(doc):
+        for site, side, assertion, (s, e) in sentence_sites(doc, text, lo, hi):
+            side = side or _examined_side(text, s, site, found)
+            key = (site, side, assertion)
+            ev = ctx.evidence(s, e, rule=f"{RULE}:{site}")
+            if key in found:
+                if all(x.start != ev.start for x in found[key].evidence):
+                    found[key].evidence.append(ev)
+                continue
+            found[key] = Tenderness(site=site, side=side, assertion=assertion, evidence=[ev])
+    return list(found.values())
+
+
+def _examined_side(text: str, offset: int, site: str, found: dict) -> str | None:
+    """Side of an exam that examines one side: its header says so ("EXAM (left side)") or the
+    SIJ tenderness of the same note is on one side only. Midline sites never get a side."""
+    r = rules()
+    if site not in r.sided_sites:
+        return None
+    header = None
+    for m in re.finditer(r.exam_side_header, text[:offset], re.I | re.M):
+        header = m.group("side").lower()
+    if header:
+        return header
+    sij_sides = {k[1] for k in found if k[0] == "posterior_sij" and k[1] and k[2] == "present"}
+    return sij_sides.pop() if len(sij_sides) == 1 and site != "posterior_sij" else None
+
+
+def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | None, str, tuple[int, int]]]:
+    """(site, side, assertion, evidence span) for each palpated site of one sentence."""
+    r = rules()
+    anchors = vocab_matches(r.anchors, text, lo, hi)
+    if not anchors:
+        return []
+    sites = vocab_matches(r.sites, text, lo, hi)
+    if not sites:
+        return []
+    clauses = _clauses(text, lo, hi)
+    owned = _assign_markers(vocab_matches(r.markers, text, lo, hi), sites, clauses)
+    out = []
+    for i, (s, e, site) in enumerate(sites):
+        anchor = _governing_anchor(anchors, s, e, clauses)
+        assertion = owned.get(i) or _anchor_assertion(doc, anchor)
+        side = None if site in r.midline_sites else _site_side(text, sites, i, lo, hi)
+        out.append((site, side, assertion, _evidence_span(text, s, e, anchor, clauses)))
+    return _merge_sideless(out)
+
+
+_CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
+
+
+def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    bounds, pos = [], lo
+    for m in _CLAUSE_END.finditer(text, lo, hi):
+        bounds.append((pos, m.start()))
+        pos = m.end()
+    bounds.append((pos, hi))
+    return bounds
+
+
+def _clause_of(offset: int, clauses) -> int:
+    return next((i for i, (a, b) in enumerate(clauses) if a <= offset < b), len(clauses) - 1)
+
+
+def _assign_markers(markers, sites, clauses) -> dict[int, str]:
+    """Each explicit result marker belongs to the nearest site of its clause."""
+    owned: dict[int, tuple[int, str]] = {}
+    for ms, me, value in markers:
+        if any(ms < e and s < me for s, e, _ in sites):
+            continue  # a marker inside a site name is no marker
+        clause = _clause_of(ms, clauses)
+        dists = [(_gap(ms, me, s, e), i) for i, (s, e, _) in enumerate(sites) if _clause_of(s, clauses) == clause]
+        if not dists:
+            continue
+        dist, i = min(dists)
+        if i not in owned or dist < owned[i][0]:
+            owned[i] = (dist, value)
+    return {i: v for i, (_, v) in owned.items()}
+
+
+def _governing_anchor(anchors, s: int, e: int, clauses):
+    """The cue that governs a site: one on it, else the nearest before it in its clause, else
+    the nearest after it in its clause, else the nearest in the sentence."""
+    clause = _clause_of(s, clauses)
+    same = [a for a in anchors if _clause_of(a[0], clauses) == clause]
+    on = [a for a in same if a[0] < e and s < a[1]]
+    before = [a for a in same if a[1] <= s]
+    after = [a for a in same if a[0] >= e]
+    if on:
+        return on[0]
+    if before:
+        return before[-1]
+    if after:
+        return after[0]
+    return min(anchors, key=lambda a: _gap(a[0], a[1], s, e))
+
+
+def _gap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(b0 - a1, a0 - b1, 0)
+
+
+def _anchor_assertion(doc, anchor) -> str:
+    """Assertion of a tenderness cue: negated by itself, else what ConText says of it."""
+    a0, a1, polarity = anchor
+    if polarity == "negated":
+        return "negated"
+    span = doc.char_span(a0, a1, alignment_mode="expand")
+    for ent in doc.ents:
+        if span is not None and ent.start < span.end and span.start < ent.end and ent.label_ == "TENDERNESS":
+            return assertion_of(ent)
+    return "present"
+
+
+def _site_side(text: str, sites, i: int, lo: int, hi: int) -> str | None:
+    """Side word just before the site (after the previous site), or just after it."""
+    s, e, _ = sites[i]
+    before_lo = max(sites[i - 1][1] if i else lo, s - 30)
+    before = sides_in(text, before_lo, s)
+    if before:
+        return before[-1][2]
+    after_hi = min(sites[i + 1][0] if i + 1 < len(sites) else hi, e + 20)
+    after = [x for x in sides_in(text, e, after_hi) if text[e:x[0]].strip(" ,(").lower() in ("", "on the", "the", "on")]
+    return after[0][2] if after else None
+
+
+def _evidence_span(text: str, s: int, e: int, anchor, clauses) -> tuple[int, int]:
+    """The clause part from the cue to the site: 'No tenderness over the left greater trochanter'."""
+    c0, c1 = clauses[_clause_of(s, clauses)]
+    start, end = min(s, anchor[0]), max(e, anchor[1])
+    start, end = max(start, c0) if c0 <= s else start, min(end, c1) if e <= c1 else end
+    side_lo = max(c0, start - 8)
+    if text[side_lo:start].strip():
+        start = side_lo
+    tail = text[end:min(c1, end + 5)]
+    if tail.strip().startswith("(") and ")" in tail:
+        end = end + tail.find(")") + 1
+    return _word_bounds(text, start, end, c0, c1)
+
+
+def _word_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    while start > lo and text[start - 1].isalnum():
+        start -= 1
+    while end < hi and text[end].isalnum():
+        end += 1
+    while start < end and not text[start].isalnum() and text[start] not in "(":
+        start += 1
+    return start, end
+
+
+def _merge_sideless(items):
+    """A site named again without a side in the same sentence is the sided mention."""
+    sided = {(site, a) for site, side, a, _ in items if side}
+    return [it for it in items if it[1] or (it[0], it[2]) not in sided]
