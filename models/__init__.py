@@ -5,6 +5,7 @@ from .errors import INPUT_ERROR_EXIT, DocumentError, ErrorCode
 from .evidence import Evidence
 from .facts import (FACT_MODELS, FACT_TYPES, Conflict, ConservativeTreatment, Diagnosis, Fact, FactBase,
                     Imaging, Injection, PainPattern, PlannedProcedure, ProvocativeTest, Smoking, Tenderness)
+from .policy import LeafTrace, Policy, PolicyEvaluation, PolicySummary
 from .request import CaseRequest, Request
 from .review import (STATUSES, Determination, Flag, Pathway, PolicyRef, Recommendation,
                      RecommendationStatus, ReviewResult, Status)
@@ -15,5 +16,5 @@ __all__ = [
     "ConservativeTreatment", "Diagnosis", "Fact", "FactBase", "Imaging", "Injection", "PainPattern",
     "PlannedProcedure", "ProvocativeTest", "Smoking", "Tenderness", "CaseRequest", "Request", "STATUSES",
     "Determination", "Flag", "Pathway", "PolicyRef", "Recommendation", "RecommendationStatus",
-    "ReviewResult", "Status",
+    "ReviewResult", "Status", "LeafTrace", "Policy", "PolicyEvaluation", "PolicySummary",
 ]
