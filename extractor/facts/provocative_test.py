@@ -1,6 +1,291 @@
-"""provocative_test facts (SPEC section 4) — first skeleton; the extractor lands in the next commit."""
+"""SIJ provocative tests (SPEC section 4): test, side, result, one fact per (test, side) per note.
+
+A test mention is a PROVOCATIVE_TEST target (extractor/rules/provocative_test.json). Its result
+and side are read from the text it governs: from the mention to the next test mention of the
+sentence ("FABER (+) L, Gaenslen (-) R"), plus a prefix just before it ("positive FABER",
+"left Patrick's"). Inside that text each comma/semicolon clause pairs its sides with its
+result ("positive on the left, negative on the right"). A row of a table whose header names
+Left/Right columns gives one result per column. When the governed text states no result, the
+ConText modifiers of the mention decide (lists: "FABER, Gaenslen and thigh thrust negative").
+
+Assertions: "not performed"/"deferred" -> negated with result null; a negative result is
+present + negative (ConText's negation of a test is its result, not its absence);
+hypothetical/family/possible/historical come from ConText. A present mention with no result
+is no fact ("special tests include FABER"): a provocative-test fact always says what was found.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
-def extract(doc, ctx) -> list:
-    return []
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.tokens import Doc, Span
+
+from extractor.assertion import modifier_categories
+from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.rulebook import load_rules
+from models import ProvocativeTest
+
+from .tables import table_cells
+
+CLAUSE_BREAK = re.compile(r"[,;]|\band\b(?=\s+(?:negative|positive|neg|pos)\b)", re.I)
+
+
+class NameGuard(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule_ids: list[str]
+    titles: list[str]
+    must_be_followed_by: str
+
+
+class BareGuard(BaseModel):
+    """Bare "compression"/"distraction" count only among SIJ tests, never "compression fracture"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule_ids: list[str]
+    sentence_must_match: str
+    must_not_be_followed_by: str
+
+
+class ProvocativeRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    target_rules: list[TargetRuleSpec]
+    results: dict[str, list[str]] = Field(description="positive / negative / not_performed -> regexes")
+    bare_signs: dict[str, str]
+    unchecked_box: str
+    sides: dict[str, list[str]]
+    ipsilateral: str
+    table_side_headers: dict[str, list[str]]
+    person_name_guard: NameGuard
+    bare_name_guard: BareGuard
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int  # character offsets in the doc text
+    end: int
+    kind: str  # "result" or "side"
+    value: str
+
+
+class _Compiled:
+    def __init__(self, rules: ProvocativeRules):
+        self.rules = rules
+        self.results = {k: re.compile("|".join(v), re.I) for k, v in rules.results.items()}
+        self.signs = {k: re.compile(v) for k, v in rules.bare_signs.items()}
+        self.unchecked = re.compile(rules.unchecked_box)
+        self.sides = {k: re.compile("|".join(v), re.I) for k, v in rules.sides.items()}
+        self.ipsilateral = re.compile(rules.ipsilateral, re.I)
+        self.name_follow = re.compile(rules.person_name_guard.must_be_followed_by, re.I)
+        self.bare_sentence = re.compile(rules.bare_name_guard.sentence_must_match, re.I)
+        self.bare_not_followed = re.compile(rules.bare_name_guard.must_not_be_followed_by, re.I)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Compiled:
+    return _Compiled(load_rules("provocative_test", ProvocativeRules))
+
+
+def extract(doc: Doc, ctx) -> list[ProvocativeTest]:
+    """Provocative-test facts of one note, merged per (test, side)."""
+    rules = _rules()
+    mentions = [e for e in doc.ents if e.label_ == "PROVOCATIVE_TEST" and _is_test(e, rules)]
+    facts: dict[tuple, ProvocativeTest] = {}
+    for i, ent in enumerate(mentions):
+        nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].sent == ent.sent else None
+        prv = mentions[i - 1] if i > 0 and mentions[i - 1].sent == ent.sent else None
+        for fact in _facts_of(ent, prv, nxt, ctx, rules):
+            _merge(facts, fact)
+    return list(facts.values())
+
+
+def _is_test(ent: Span, rules: _Compiled) -> bool:
+    """Drop ambiguous words that are not the test here: "Patrick's" as a person's name ("Dr.
+    Patrick's note", "Patrick's wife"), bare "compression" outside SIJ testing ("compression fracture")."""
+    rule_id = _rule_id(ent).split(":")[-1]
+    following = ent.doc.text[ent.end_char:ent.end_char + 40]
+    if rule_id in rules.rules.person_name_guard.rule_ids:
+        before = ent.doc[ent.start - 1].lower_ if ent.start else ""
+        return before not in rules.rules.person_name_guard.titles and bool(rules.name_follow.match(following))
+    if rule_id in rules.rules.bare_name_guard.rule_ids:
+        others = [e for e in ent.sent.ents if e.label_ == "PROVOCATIVE_TEST" and e != ent
+                  and _rule_id(e).split(":")[-1] not in rules.rules.bare_name_guard.rule_ids]
+        return (bool(others) or bool(rules.bare_sentence.search(ent.sent.text))) \
+            and not rules.bare_not_followed.match(following)
+    return True
+
+
+def _facts_of(ent: Span, prv: Span | None, nxt: Span | None, ctx, rules: _Compiled) -> list[ProvocativeTest]:
+    doc = ent.doc
+    test = ent._.provocative_test
+    rule_id = _rule_id(ent)
+    table = _table_results(ent, rules)
+    if table:
+        return [_fact(test, side, result, "present", doc, ent.start_char, ent.sent.end_char, ctx, rule_id)
+                for side, result in table]
+    prefix_start = _prefix_start(ent, prv, rules)
+    end_char = _governed_end(ent, nxt, rules)
+    cues = _cues(doc.text, prefix_start, ent.start_char, rules) + _cues(doc.text, ent.end_char, end_char, rules)
+    pairs = _pair(cues, doc.text, ent, rules)
+    assertion = assertion_of(ent)
+    categories = modifier_categories(ent)
+    not_performed = any(c.value == "not_performed" for c in cues) or "NOT_PERFORMED" in categories
+    out = []
+    for side, result, last in pairs or [(None, None, ent.end_char)]:
+        fact_assertion, fact_result = _decide(assertion, categories, result, not_performed)
+        if fact_assertion is None:
+            continue
+        out.append(_fact(test, side, fact_result, fact_assertion, doc, min(prefix_start, ent.start_char),
+                         max(last, ent.end_char), ctx, rule_id))
+    return out
+
+
+def _decide(assertion: str, categories: set[str], result: str | None, not_performed: bool):
+    """(assertion, result) of a mention, or (None, None) when it states nothing about the test."""
+    if not_performed and result is None:
+        return "negated", None
+    if assertion in ("family", "hypothetical", "possible", "historical"):
+        return assertion, result
+    if result is None:
+        if "POSITIVE_RESULT" in categories:
+            result = "positive"
+        elif "NEGATED_EXISTENCE" in categories:
+            result = "negative"
+    if result is None:
+        return None, None
+    return "present", result
+
+
+def _fact(test, side, result, assertion, doc, start, end, ctx, rule_id) -> ProvocativeTest:
+    evidence = ctx.evidence(start, end, rule=rule_id, section=_section(doc, start))
+    return ProvocativeTest(test=test, side=side, result=result, assertion=assertion, evidence=[evidence])
+
+
+def _section(doc: Doc, offset: int) -> str | None:
+    from extractor.context import doc_section
+
+    return doc_section(doc, offset)
+
+
+def _rule_id(ent: Span) -> str:
+    rule = getattr(ent._, "target_rule", None)
+    return (rule.metadata or {}).get("id", "provocative_test") if rule is not None else "provocative_test"
+
+
+def _cues(text: str, start: int, end: int, rules: _Compiled) -> list[Cue]:
+    """Result and side cues in text[start:end], longest first on overlap, in text order."""
+    if end <= start:
+        return []
+    chunk = text[start:end]
+    found: list[Cue] = []
+    order = ("not_performed", "negative", "positive")
+    for value in order:
+        found += [Cue(start + m.start(), start + m.end(), "result", value)
+                  for m in rules.results[value].finditer(chunk)]
+    if not any(c.kind == "result" for c in found):
+        for value, pattern in rules.signs.items():
+            found += [Cue(start + m.start(), start + m.end(), "result", value) for m in pattern.finditer(chunk)]
+    for value, pattern in rules.sides.items():
+        found += [Cue(start + m.start(), start + m.end(), "side", value) for m in pattern.finditer(chunk)]
+    found = [c for c in found if not _after_unchecked_box(text, c, rules)]
+    return _non_overlapping(found)
+
+
+def _after_unchecked_box(text: str, cue: Cue, rules: _Compiled) -> bool:
+    before = text[max(0, cue.start - 5):cue.start]
+    return bool(rules.unchecked.search(before)) and cue.kind == "result"
+
+
+def _non_overlapping(cues: list[Cue]) -> list[Cue]:
+    kept: list[Cue] = []
+    for c in sorted(cues, key=lambda c: (-(c.end - c.start), c.start)):
+        if all(c.end <= k.start or k.end <= c.start for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _pair(cues: list[Cue], text: str, ent: Span, rules: _Compiled) -> list[tuple[str | None, str | None, int]]:
+    """(side, result, end of the last cue used) for each side stated; sides take their clause's result."""
+    if not cues:
+        return []
+    results = [c for c in cues if c.kind == "result" and c.value != "not_performed"]
+    sides = [c for c in cues if c.kind == "side"]
+    default = results[0].value if results else None
+    if not sides:
+        ipsi = _ipsilateral_side(ent, rules)
+        last = max(c.end for c in cues)
+        return [(ipsi, default, last)]
+    out = []
+    for side in sides:
+        result = _clause_result(side, results, text) or default
+        used = [side.end] + [r.end for r in results if r.value == result]
+        out.append((side.value, result, min(max(used), side.end + 60)))
+    return out
+
+
+def _clause_result(side: Cue, results: list[Cue], text: str) -> str | None:
+    """The result stated in the same comma/semicolon clause as `side`."""
+    for r in results:
+        lo, hi = min(r.start, side.start), max(r.end, side.end)
+        if not CLAUSE_BREAK.search(text[lo:hi]):
+            return r.value
+    return None
+
+
+def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:
+    """For "FABER positive ipsilaterally": the side stated elsewhere in the same sentence."""
+    sent = ent.sent.text
+    if not rules.ipsilateral.search(sent):
+        return None
+    for value, pattern in rules.sides.items():
+        if pattern.search(sent):
+            return value
+    return None
+
+
+def _prefix_start(ent: Span, prv: Span | None, rules: _Compiled) -> int:
+    """Start of the words right before the mention that belong to it ("positive left FABER")."""
+    doc = ent.doc
+    i = ent.start
+    floor = prv.end if prv is not None else ent.sent.start
+    while i > floor and i > ent.start - 4:
+        tok = doc[i - 1]
+        if tok.is_punct and tok.text not in "()+-":
+            break
+        i -= 1
+    return doc[i].idx if i < ent.start else ent.start_char
+
+
+def _governed_end(ent: Span, nxt: Span | None, rules: _Compiled) -> int:
+    """End of the text a mention governs: the next mention's prefix, or the end of the sentence."""
+    if nxt is None:
+        return ent.sent.end_char
+    return max(ent.end_char, _prefix_start(nxt, ent, rules))
+
+
+def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
+    """(side, result) per Left/Right column when the mention starts a row of such a table."""
+    cells = table_cells(ent.doc.text, ent.start_char, rules.rules.table_side_headers)
+    out = []
+    for side, cell in cells:
+        cues = _cues(cell, 0, len(cell), rules)
+        result = next((c.value for c in cues if c.kind == "result"), None)
+        if result in ("positive", "negative"):
+            out.append((side, result))
+    return out
+
+
+def _merge(facts: dict[tuple, ProvocativeTest], fact: ProvocativeTest) -> None:
+    """One fact per (test, side): the first present statement wins, later ones add evidence."""
+    key = (fact.test, fact.side)
+    old = facts.get(key)
+    if old is None:
+        facts[key] = fact
+        return
+    rank = {"present": 0, "negated": 1, "possible": 2, "historical": 3, "hypothetical": 4, "family": 5}
+    keep, other = (old, fact) if rank[old.assertion] <= rank[fact.assertion] else (fact, old)
+    evidence = keep.evidence + [e for e in other.evidence if e not in keep.evidence]
+    facts[key] = keep.model_copy(update={"evidence": evidence})

@@ -1,6 +1,241 @@
-"""smoking_status facts (SPEC section 4) — first skeleton; the extractor lands in the next commit."""
+"""Smoking status (SPEC section 4): status, quit_date, pack_years; one fact per note and person.
+
+Each SMOKING target (extractor/rules/smoking_status.json) is read in its clause (the part of its
+sentence between semicolons). The clause is classified by regex families tried in a fixed order
+(explicit "unknown", labelled statuses such as "Tobacco: never" / "former smoker", quitting,
+current use, denial); the first family that matches decides. ConText's negation is not used for
+the status: "denies tobacco" is the status `never`, asserted `present`. Mentions of another
+person ("mother smokes", "husband smokes", a family-history section) give a fact with assertion
+`family`, never the patient's status.
+
+Within a note the patient's statements merge into one fact: current > former > never > unknown
+(a reviewer must see current use); statements of another status are kept as `conflicts`.
+Structured lines that follow a statement ("Quit date: 2015", "Packs/day: 1", "Years: 20") add
+their attributes and evidence.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-def extract(doc, ctx) -> list:
-    return []
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.tokens import Doc, Span
+
+from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.temporal import find_dates
+from models import Conflict, Smoking
+
+STATUS_RANK = {"current": 0, "former": 1, "never": 2, "unknown": 3}
+_YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)\b")
+FOLLOW_SENTENCES = 4
+
+
+class StatusPattern(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    status: str = Field(pattern="^(current|former|never|unknown)$")
+    pattern: str
+    nicotine_product: bool = False
+
+
+class SmokingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    target_rules: list[TargetRuleSpec]
+    status_order: list[str]
+    statuses: dict[str, list[StatusPattern]]
+    nicotine_products_count_as_current: bool
+    pack_years: list[str]
+    packs_per_day: list[str]
+    years_smoked: list[str]
+    amount_words: dict[str, float]
+    cigarettes_per_pack: int = Field(gt=0)
+    quit_cue: str
+    structured_follow_lines: str
+
+
+class _Compiled:
+    def __init__(self, rules: SmokingRules):
+        self.rules = rules
+        self.families = [(f"{group}-{i}", p, re.compile(p.pattern, re.I))
+                         for group in rules.status_order for i, p in enumerate(rules.statuses[group])]
+        self.pack_years = [re.compile(p, re.I) for p in rules.pack_years]
+        self.ppd = [re.compile(p, re.I) for p in rules.packs_per_day]
+        self.years = [re.compile(p, re.I) for p in rules.years_smoked]
+        self.quit = re.compile(rules.quit_cue, re.I)
+        self.follow = re.compile(rules.structured_follow_lines, re.I)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Compiled:
+    from extractor.rulebook import load_rules
+
+    return _Compiled(load_rules("smoking_status", SmokingRules))
+
+
+@dataclass
+class Statement:
+    status: str
+    assertion: str
+    rule: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    quit_date: dt.date | None = None
+    approximate: bool = False
+    pack_years: float | None = None
+
+
+def extract(doc: Doc, ctx) -> list[Smoking]:
+    """The patient's smoking status in this note (and other people's, as `family`)."""
+    rules = _rules()
+    statements: dict[tuple[int, int], Statement] = {}
+    for ent in doc.ents:
+        if ent.label_ != "SMOKING":
+            continue
+        clause = _clause(ent)
+        if clause in statements:
+            if assertion_of(ent) == "family":
+                statements[clause].assertion = "family"
+            continue
+        stmt = _classify(doc, clause, ent, ctx, rules)
+        if stmt is not None:
+            statements[clause] = stmt
+    return _merge(list(statements.values()), doc, ctx)
+
+
+def _clause(ent: Span) -> tuple[int, int]:
+    """Character range of the ';'-separated part of the sentence that holds `ent`."""
+    sent = ent.sent
+    text = sent.text
+    rel = ent.start_char - sent.start_char
+    start = text.rfind(";", 0, rel) + 1
+    end = text.find(";", rel)
+    return sent.start_char + start, sent.start_char + (len(text) if end < 0 else end)
+
+
+def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled) -> Statement | None:
+    text = doc.text[clause[0]:clause[1]]
+    for rule_id, family, pattern in rules.families:
+        if not pattern.search(text):
+            continue
+        if family.nicotine_product and not rules.rules.nicotine_products_count_as_current:
+            continue
+        assertion = "family" if assertion_of(ent) == "family" else "present"
+        stmt = Statement(status=family.status, assertion=assertion, rule=f"smoking_status:{rule_id}",
+                         spans=[clause])
+        _attributes(stmt, doc, clause, ctx, rules)
+        return stmt
+    return None
+
+
+def _attributes(stmt: Statement, doc: Doc, clause: tuple[int, int], ctx, rules: _Compiled) -> None:
+    """Quit date and pack-years from the clause and the structured lines right after it."""
+    spans = [clause] + _follow_lines(doc, clause, rules)
+    text = " ; ".join(doc.text[s:e] for s, e in spans)
+    if len(spans) > 1:
+        stmt.spans = spans
+    stmt.pack_years = pack_years(text, rules)
+    if stmt.status == "former":
+        stmt.quit_date, stmt.approximate = quit_date(text, ctx.date, rules)
+
+
+def _follow_lines(doc: Doc, clause: tuple[int, int], rules: _Compiled) -> list[tuple[int, int]]:
+    out = []
+    sent = doc.char_span(clause[0], clause[1], alignment_mode="expand")
+    if sent is None:
+        return out
+    current = sent[-1].sent
+    for _ in range(FOLLOW_SENTENCES):
+        if current.end >= len(doc):
+            break
+        current = doc[current.end].sent
+        if not rules.follow.match(current.text):
+            break
+        out.append((current.start_char, current.end_char))
+    return out
+
+
+def pack_years(text: str, rules: _Compiled | None = None) -> float | None:
+    """Pack-years stated, or packs per day x years smoked when both are stated."""
+    rules = rules or _rules()
+    for pattern in rules.pack_years:
+        m = pattern.search(text)
+        if m:
+            return float(m.group("n"))
+    ppd = _packs_per_day(text, rules)
+    years = next((float(m.group("years")) for p in rules.years for m in [p.search(text)] if m), None)
+    if ppd is None or years is None:
+        return None
+    return round(ppd * years, 1)
+
+
+def _packs_per_day(text: str, rules: _Compiled) -> float | None:
+    for pattern in rules.ppd:
+        for m in pattern.finditer(text):
+            amount = _amount(m.group("amount"), rules)
+            unit = (m.groupdict().get("unit") or "pack").lower()
+            if amount is None:
+                continue
+            if unit.startswith("cig"):
+                return amount / rules.rules.cigarettes_per_pack
+            return amount
+    return None
+
+
+def _amount(raw: str, rules: _Compiled) -> float | None:
+    raw = raw.strip().lower()
+    if raw in rules.rules.amount_words:
+        return rules.rules.amount_words[raw]
+    if "/" in raw:
+        num, den = (float(x) for x in raw.split("/"))
+        return num / den if den else None
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def quit_date(text: str, anchor: dt.date | None, rules: _Compiled | None = None) -> tuple[dt.date | None, bool]:
+    """The date after the quit cue: a full or partial date, a relative one anchored to the note
+    date ("quit 2 months ago"), or a year alone (January 1st, approximate)."""
+    rules = rules or _rules()
+    cue = rules.quit.search(text)
+    if cue is None:
+        return None, False
+    after = text[cue.start():]
+    mentions = [m for m in find_dates(after, anchor) if m.start < 80]
+    if mentions:
+        m = mentions[0]
+        return m.date, m.approximate or m.relative
+    year = _YEAR.search(after[:60])
+    if year:
+        return dt.date(int(year.group("y")), 1, 1), True
+    return None, False
+
+
+def _merge(statements: list[Statement], doc: Doc, ctx) -> list[Smoking]:
+    out = []
+    for assertion in ("present", "family"):
+        group = sorted((s for s in statements if s.assertion == assertion), key=lambda s: STATUS_RANK[s.status])
+        if group:
+            out.append(_fact(group, doc, ctx))
+    return out
+
+
+def _fact(group: list[Statement], doc: Doc, ctx) -> Smoking:
+    from extractor.context import doc_section
+
+    def evidence(stmt: Statement):
+        return [ctx.evidence(s, e, rule=stmt.rule, section=doc_section(doc, s)) for s, e in stmt.spans]
+
+    best = group[0]
+    same = [s for s in group if s.status == best.status]
+    quit = next((s for s in same if s.quit_date), None)
+    packs = next((s.pack_years for s in same if s.pack_years is not None), None)
+    conflicts = [Conflict(attributes={"status": s.status}, evidence=evidence(s))
+                 for s in group if s.status != best.status]
+    return Smoking(status=best.status, assertion=best.assertion,
+                   quit_date=quit.quit_date if quit else None,
+                   date_approximate=quit.approximate if quit else False,
+                   pack_years=packs, evidence=[ev for s in same for ev in evidence(s)], conflicts=conflicts)

@@ -1,0 +1,60 @@
+"""Plain-text tables in notes: rows of cells split by '|', tabs or runs of 3+ spaces.
+
+Exam templates put tests in tables ("Test | Left | Right" then "FABER | + | -"). `table_cells`
+finds the row a mention starts and the header above it, and returns the row's cells under the
+headers that name a side. Fact modules read their value out of each cell.
+"""
+from __future__ import annotations
+
+import re
+
+_SPACES = re.compile(r"\t+| {3,}")
+HEADER_LOOKBACK_LINES = 12
+
+
+def split_cells(line: str) -> list[str]:
+    """Cells of a table line, outer empty cells dropped ('| a | b |' -> ['a', 'b'])."""
+    if "|" in line:
+        cells = [c.strip() for c in line.split("|")]
+    else:
+        cells = [c.strip() for c in _SPACES.split(line.strip())]
+    while cells and not cells[0]:
+        cells.pop(0)
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _line_at(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def _header_sides(cells: list[str], side_headers: dict[str, list[str]]) -> dict[int, str]:
+    out = {}
+    for i, cell in enumerate(cells):
+        word = cell.lower().strip(" :.")
+        for side, names in side_headers.items():
+            if word in names:
+                out[i] = side
+    return out
+
+
+def table_cells(text: str, offset: int, side_headers: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(side, cell text) of the table row whose first cell holds `offset`; [] when not a table row."""
+    start, end = _line_at(text, offset)
+    row = split_cells(text[start:end])
+    if len(row) < 2 or offset - start > len(text[start:end]) - len(text[start:end].lstrip(" |\t")) + len(row[0]):
+        return []
+    pos = start - 1
+    for _ in range(HEADER_LOOKBACK_LINES):
+        if pos <= 0:
+            break
+        h_start, h_end = _line_at(text, pos - 1 if text[pos] == "\n" else pos)
+        header = split_cells(text[h_start:h_end])
+        sides = _header_sides(header, side_headers)
+        if len(sides) >= 1 and len(header) == len(row):
+            return [(side, row[i]) for i, side in sorted(sides.items()) if i < len(row)]
+        pos = h_start - 1
+    return []
