@@ -2,6 +2,7 @@
 from .base import ASSERTIONS, SIDES, Assertion, Side, Strict
 from .document import Document, DocumentSummary, Note, NoteKind
 from .errors import INPUT_ERROR_EXIT, DocumentError, ErrorCode
+from .evaluation import EvaluationReport
 from .evidence import Evidence
 from .facts import (FACT_MODELS, FACT_TYPES, Conflict, ConservativeTreatment, Diagnosis, Fact, FactBase,
                     Imaging, Injection, PainPattern, PlannedProcedure, ProvocativeTest, Smoking, Tenderness)
