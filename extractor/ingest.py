@@ -1,0 +1,232 @@
+"""Documents in, with provenance: PDF packets and plain-text notes -> `IngestedDocument`.
+
+The text of a PDF is its pages joined by form feeds; `page_starts` says where each page
+begins and a compact char -> box map (float32, NaN where a character has no box) gives the
+PDF box of any span. The file type is sniffed from the content, never trusted from the
+name. Bad input raises `InputError` with a code from the closed catalogue; its reason never
+holds document text. Pages with no usable text layer are not an error: they are listed in
+`unreadable_pages` (OCR comes later).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import numpy as np
+
+from models import Document, ErrorCode
+
+from .errors import InputError
+from .pdftext import Backend, PageText, PdfOpenError, open_pdf
+
+DEFAULT_BACKEND: Backend = "pdfplumber"
+PDF_MAGIC = b"%PDF-"
+SNIFF_BYTES = 1024
+#: a page needs this many letters or digits outside repeated header/footer lines to count as read
+MIN_PAGE_CHARS = 20
+#: a page whose non-space characters are more than this share unmapped glyphs is unreadable
+MAX_GARBAGE_SHARE = 0.3
+
+
+@dataclass
+class IngestedDocument:
+    name: str
+    sha256: str
+    media_type: Literal["pdf", "text"]
+    text: str  # pages joined by "\f"
+    page_starts: list[int]  # offset in text where each page begins (text notes: [0])
+    unreadable_pages: list[int] = field(default_factory=list)  # 1-based
+    char_boxes: np.ndarray | None = field(default=None, repr=False)  # (len(text), 4) float32, PDF only
+    page_sizes: list[tuple[float, float]] = field(default_factory=list, repr=False)
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_starts)
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page holding `offset` (an offset at the very end belongs to the last page)."""
+        if not self.page_starts or offset < 0 or offset > len(self.text):
+            return None
+        return bisect_right(self.page_starts, offset)
+
+    def bbox(self, start: int, end: int) -> list[float] | None:
+        """[x0, top, x1, bottom] in PDF points: the union of the character boxes of [start, end)
+        that lie on the page of `start`; None for text notes or a span without boxed chars."""
+        if self.char_boxes is None or end <= start:
+            return None
+        page = self.page_of(start)
+        if page is None:
+            return None
+        page_end = self.page_starts[page] if page < len(self.page_starts) else len(self.text)
+        rows = self.char_boxes[max(start, 0):min(end, page_end)]
+        rows = rows[~np.isnan(rows[:, 0])]
+        if not len(rows):
+            return None
+        x0, top = rows[:, 0].min(), rows[:, 1].min()
+        x1, bottom = rows[:, 2].max(), rows[:, 3].max()
+        return [round(float(v), 2) for v in (x0, top, x1, bottom)]
+
+    def to_model(self) -> Document:
+        return Document(name=self.name, sha256=self.sha256, media_type=self.media_type, text=self.text,
+                        page_starts=list(self.page_starts), unreadable_pages=list(self.unreadable_pages))
+
+
+def ingest(source: str | Path | bytes | BinaryIO, name: str | None = None, *, max_pages: int | None = None,
+           max_bytes: int | None = None, backend: Backend = DEFAULT_BACKEND) -> IngestedDocument:
+    """Read a PDF or plain-text document from a path, bytes or a binary stream."""
+    data, name = _read(source, name, max_bytes)
+    if not data:
+        raise InputError(ErrorCode.EMPTY_FILE, name, "the file is empty (zero bytes)")
+    sha = hashlib.sha256(data).hexdigest()
+    if PDF_MAGIC in data[:SNIFF_BYTES]:
+        return _ingest_pdf(data, name, sha, max_pages, backend)
+    if name.lower().endswith(".pdf"):
+        raise InputError(ErrorCode.NOT_A_PDF, name, "named .pdf but has no PDF header")
+    text = decode_text(data)
+    if text is None:
+        raise InputError(ErrorCode.UNSUPPORTED_TYPE, name, "neither a PDF nor a UTF-8 text file")
+    return IngestedDocument(name=name, sha256=sha, media_type="text", text=text, page_starts=[0])
+
+
+def _read(source: str | Path | bytes | BinaryIO, name: str | None, max_bytes: int | None) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = name or "document"
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        name = name or path.name or str(path)
+        data = _read_path(path, name, max_bytes)
+    else:
+        name = name or os.path.basename(str(getattr(source, "name", "") or "")) or "document"
+        data = source.read() if max_bytes is None else source.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(ErrorCode.TOO_LARGE, name, f"larger than the limit of {max_bytes} bytes")
+    return data, name
+
+
+def _read_path(path: Path, name: str, max_bytes: int | None) -> bytes:
+    try:
+        if path.is_dir():
+            raise InputError(ErrorCode.UNREADABLE_PATH, name, "is a directory, not a file")
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise InputError(ErrorCode.TOO_LARGE, name, f"{size} bytes, over the limit of {max_bytes}")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(ErrorCode.UNREADABLE_PATH, name, "no such file") from None
+    except PermissionError:
+        raise InputError(ErrorCode.UNREADABLE_PATH, name, "permission denied") from None
+    except OSError as exc:
+        raise InputError(ErrorCode.UNREADABLE_PATH, name, f"cannot be read ({exc.strerror or 'OS error'})") from None
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of a plain-text note, exactly as decoded; None if the bytes are not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _cp1252_if_text(data)
+    if text is None or not _looks_like_text(text):
+        return None
+    return text
+
+
+def _cp1252_if_text(data: bytes) -> str | None:
+    """Legacy Windows text: only when no byte is undefined in cp1252 and most bytes are ASCII."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    ascii_share = sum(b < 0x80 for b in data) / len(data)
+    return text if ascii_share > 0.9 else None
+
+
+def _looks_like_text(text: str) -> bool:
+    """No NUL bytes and few control characters: binary files that happen to decode are refused."""
+    if "\x00" in text[:SNIFF_BYTES * 8]:
+        return False
+    sample = text[:SNIFF_BYTES * 8]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return controls <= max(2, len(sample) // 100)
+
+
+def _ingest_pdf(data: bytes, name: str, sha: str, max_pages: int | None, backend: Backend) -> IngestedDocument:
+    try:
+        return _ingest_with(data, name, sha, max_pages, backend)
+    except PdfOpenError as exc:
+        if exc.encrypted:
+            raise InputError(ErrorCode.ENCRYPTED, name, "the PDF is password protected") from None
+        first_failure = str(exc)
+    other: Backend = "pypdfium2" if backend == "pdfplumber" else "pdfplumber"
+    try:  # the two parsers forgive different damage: a file one refuses, the other may read
+        return _ingest_with(data, name, sha, max_pages, other)
+    except PdfOpenError as exc:
+        if exc.encrypted:
+            raise InputError(ErrorCode.ENCRYPTED, name, "the PDF is password protected") from None
+    raise InputError(ErrorCode.TRUNCATED, name, f"the PDF structure is broken or cut short ({first_failure})")
+
+
+def _ingest_with(data: bytes, name: str, sha: str, max_pages: int | None, backend: Backend) -> IngestedDocument:
+    with open_pdf(io.BytesIO(data), backend) as pdf:
+        count = len(pdf)
+        if count == 0:
+            raise InputError(ErrorCode.NO_PAGES, name, "the PDF has no pages")
+        if max_pages is not None and count > max_pages:
+            raise InputError(ErrorCode.TOO_MANY_PAGES, name, f"{count} pages, over the limit of {max_pages}")
+        pages = _read_pages(pdf, name)
+    return _assemble(pages, name, sha)
+
+
+def _read_pages(pdf, name: str) -> list[PageText]:
+    pages = []
+    iterator = pdf.pages()
+    while True:
+        try:
+            page = next(iterator)
+        except StopIteration:
+            return pages
+        except Exception as exc:  # noqa: BLE001 - a broken content stream: say which page, never its text
+            raise InputError(ErrorCode.TRUNCATED, name, f"page {len(pages) + 1} cannot be read ({type(exc).__name__})",
+                             pages=[len(pages) + 1]) from None
+        pages.append(page)
+
+
+def _assemble(pages: list[PageText], name: str, sha: str) -> IngestedDocument:
+    from .normalize import line_key, repeated_page_lines
+
+    texts, starts, pos = [], [], 0
+    for page in pages:
+        starts.append(pos)
+        texts.append(page.text)
+        pos += len(page.text) + 1
+    text = "\f".join(texts)
+    repeated = repeated_page_lines(text, starts)
+    unreadable = []
+    for number, page in enumerate(pages, start=1):
+        if not _usable(page.text, repeated, line_key):
+            unreadable.append(number)
+    boxes = np.full((len(text), 4), np.nan, dtype=np.float32)
+    for start, page in zip(starts, pages):
+        boxes[start:start + len(page.text)] = page.boxes
+    return IngestedDocument(name=name, sha256=sha, media_type="pdf", text=text, page_starts=starts,
+                            unreadable_pages=unreadable, char_boxes=boxes,
+                            page_sizes=[(p.width, p.height) for p in pages])
+
+
+def _usable(page_text: str, repeated: frozenset[str], line_key) -> bool:
+    """Enough real characters outside repeated header/footer lines, and not mostly unmapped glyphs."""
+    body = [line for line in page_text.split("\n") if line_key(line) not in repeated]
+    letters = sum(ch.isalnum() for line in body for ch in line)
+    visible = sum(not ch.isspace() for ch in page_text)
+    garbage = page_text.count("\ufffd")
+    return letters >= MIN_PAGE_CHARS and garbage <= MAX_GARBAGE_SHARE * max(visible, 1)

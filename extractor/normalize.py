@@ -1,0 +1,197 @@
+"""Text clean-up before NLP, with an exact offset map back to the original text.
+
+`normalize` runs a fixed sequence of passes; each pass rewrites the text and records, for
+every output character, the index of the input character it came from (a numpy int array).
+Composing the passes gives one map from the cleaned text into the original, so evidence
+offsets always point into the document text. Characters are only ever deleted, replaced
+one-for-one or expanded (a ligature into its letters), never moved, so the map is
+non-decreasing and every character that is kept unchanged maps to the identical original.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+# one character -> one character (the map is unchanged)
+_ONE_FOR_ONE = str.maketrans({
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u205f": " ", "\u3000": " ", "\u1680": " ",
+    **{chr(c): " " for c in range(0x2000, 0x200B)},
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u201f": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\f": "\n", "\v": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\u0085": "\n",
+})
+LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+             "\ufb05": "st", "\ufb06": "st", "\u0132": "IJ", "\u0133": "ij", "\u0152": "OE", "\u0153": "oe"}
+# NUL and other C0/C1 controls (not tab/newline), lone surrogates, zero-width and soft hyphens
+_DELETE = re.compile(r"\r(?=\n)|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
+                     r"\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u061c\u180e\ufffe\uffff]")
+_LIGATURE = re.compile("[" + "".join(LIGATURES) + "]")
+_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_]{2})-\n[ \t]*(?=[a-z]{2})")
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+# line shapes that a line break must be kept before (or after)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u00b7o>]\s|\d{1,2}[.)]\s|[a-zA-Z][.)]\s|\(\w{1,2}\)\s)")
+_CHECKBOX = re.compile(r"^\s*(?:\[[ xX\u2713\u2714]?\]|\([ xX]?\)|[\u2610\u2611\u2612\u25a1\u25a0])")
+_LABEL = re.compile(r"^\s*[A-Z][A-Za-z0-9/&(),' -]{0,40}:(?:\s|$)")
+_TABLE_ROW = re.compile(r"\t|\S {3,}\S|\|")
+_SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?\s*$")
+
+
+@dataclass
+class NormalizedText:
+    """Cleaned text and, for each of its characters, the index of its source in the original."""
+
+    text: str
+    offsets: np.ndarray  # int64, len(text); non-decreasing
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """[start, end) of the cleaned text as offsets into the original text (clamped)."""
+        n = len(self.text)
+        start = min(max(start, 0), n)
+        end = min(max(end, start), n)
+        s = int(self.offsets[start]) if start < n else self.original_length
+        e = int(self.offsets[end - 1]) + 1 if end > start else s
+        return s, max(s, e)
+
+
+def line_key(line: str) -> str:
+    """A line compared across pages: digits masked, spacing collapsed, case folded."""
+    cleaned = "".join(ch for ch in line if ch.isprintable())
+    return _SPACES.sub(" ", _DIGITS.sub("#", cleaned)).strip().casefold()
+
+
+def repeated_page_lines(text: str, page_starts: list[int]) -> frozenset[str]:
+    """Header and footer lines (as `line_key`s) found at the top or bottom of most pages.
+
+    A line counts when it is among the first 4 or last 3 non-blank lines of a page on at least
+    half of the pages, and on 3 pages at least. Note titles and date-of-service lines never
+    count, even when every note of a short packet starts on its own page with one.
+    """
+    from .segment import is_note_header
+
+    pages = len(page_starts)
+    if pages < 3:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    bounds = list(page_starts[1:]) + [len(text) + 1]
+    for start, end in zip(page_starts, bounds):
+        lines = [ln for ln in text[start:end - 1].split("\n") if ln.strip()]
+        zone = {line_key(ln): ln for ln in lines[:4] + lines[-3:]}
+        counts.update(key for key, ln in zone.items() if sum(c.isalnum() for c in key) >= 3
+                      and not is_note_header(ln))
+    needed = max(3, math.ceil(pages / 2))
+    return frozenset(key for key, n in counts.items() if n >= needed)
+
+
+def normalize(text: str, drop_lines: frozenset[str] = frozenset()) -> NormalizedText:
+    """Clean `text` for NLP; see the module docstring for what the offset map guarantees."""
+    offsets = np.arange(len(text), dtype=np.int64)
+    current = text
+    for step in _passes(drop_lines):
+        current, index = step(current)
+        if index is not None:
+            offsets = offsets[index]
+    return NormalizedText(current, offsets, len(text))
+
+
+Pass = Callable[[str], "tuple[str, np.ndarray | None]"]
+
+
+def _passes(drop_lines: frozenset[str]) -> list[Pass]:
+    return [
+        lambda t: _substitute(t, _DELETE, lambda m: ""),
+        lambda t: (t.translate(_ONE_FOR_ONE), None),
+        lambda t: _substitute(t, _LIGATURE, lambda m: LIGATURES[m.group()]),
+        lambda t: _drop_lines(t, drop_lines),
+        lambda t: _substitute(t, _HYPHEN_BREAK, lambda m: ""),
+        _unwrap_lines,
+    ]
+
+
+def _substitute(text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> tuple[str, np.ndarray | None]:
+    """Replace each match; replacement characters map to the first character of their match."""
+    parts: list[str] = []
+    index: list[np.ndarray] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        if s > pos:
+            parts.append(text[pos:s])
+            index.append(np.arange(pos, s, dtype=np.int64))
+        new = repl(m)
+        if new:
+            parts.append(new)
+            index.append(np.full(len(new), s, dtype=np.int64))
+        pos = e
+    if not parts and pos == 0:
+        return text, None
+    if pos < len(text):
+        parts.append(text[pos:])
+        index.append(np.arange(pos, len(text), dtype=np.int64))
+    return "".join(parts), (np.concatenate(index) if index else np.empty(0, dtype=np.int64))
+
+
+def _drop_lines(text: str, drop_lines: frozenset[str]) -> tuple[str, np.ndarray | None]:
+    """Delete the content of repeated header/footer lines; their line break stays."""
+    if not drop_lines:
+        return text, None
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        if line and line_key(line) in drop_lines:
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    if not spans:
+        return text, None
+    keep = np.ones(len(text), dtype=bool)
+    parts, pos = [], 0
+    for s, e in spans:
+        keep[s:e] = False
+        parts.append(text[pos:s])
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts), np.flatnonzero(keep)
+
+
+def _unwrap_lines(text: str) -> tuple[str, np.ndarray | None]:
+    """A line break inside a sentence becomes a space (one-for-one, so the map is unchanged)."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text, None
+    width = _wrap_width(lines)
+    chars = list(text)
+    pos = 0
+    for prev, nxt in pairwise(lines):
+        pos += len(prev)
+        if _joins(prev, nxt, width):
+            chars[pos] = " "
+        pos += 1
+    return "".join(chars), None
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """Typical length of a full line: the 90th percentile of non-blank line lengths."""
+    lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+
+
+def _joins(prev: str, nxt: str, width: int) -> bool:
+    """Whether the break between `prev` and `nxt` is a wrap in the middle of a sentence."""
+    p, n = prev.strip(), nxt.strip()
+    if not p or not n or _SENTENCE_END.search(p):
+        return False
+    if _BULLET.match(nxt) or _CHECKBOX.match(nxt) or _LABEL.match(nxt):
+        return False
+    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or (p.isupper() and len(p) > 1) or n.isupper():
+        return False
+    if n[0].islower():
+        return True
+    return len(p) >= max(0.6 * width, 30)

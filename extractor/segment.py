@@ -1,0 +1,237 @@
+"""Split a packet's text into notes, each with its date of service, kind and title.
+
+A note begins at a note title ("PROCEDURE NOTE", "MRI LUMBAR SPINE", "PROGRESS NOTE") or at
+a date-of-service header block ("Date of Service: 02/03/2026") that opens a new block of
+text. When that happens among the first lines of a page, the note begins at the page start
+(the form feed), so a page's letterhead goes with its note; a form feed alone (a
+continuation page) starts nothing. Repeated header/footer lines (`drop_lines`, e.g. fax
+headers) never start notes nor give dates. The vocabulary lives in
+`extractor/rules/segments.json`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models import Note
+from models.document import NoteKind
+
+from .normalize import line_key
+from .rulebook import load_rules
+from .temporal import parse_date
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TitleRule(_Rule):
+    kind: NoteKind
+    strong: bool = Field(description="starts a note anywhere; weak titles only at a page top or above a date header")
+    pattern: str
+
+
+class KindKeywords(_Rule):
+    kind: NoteKind
+    min_hits: int = Field(ge=1)
+    patterns: tuple[str, ...]
+
+
+class SegmentRules(_Rule):
+    description: str = ""
+    header_window_lines: int = Field(ge=1)
+    page_top_lines: int = Field(ge=1)
+    max_title_words: int = Field(ge=1)
+    titles: tuple[TitleRule, ...]
+    date_labels: tuple[str, ...]
+    weak_date_labels: tuple[str, ...]
+    kind_keywords: tuple[KindKeywords, ...]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: SegmentRules
+    titles: tuple[tuple[TitleRule, re.Pattern[str]], ...]
+    date_label: re.Pattern[str]
+    weak_date_label: re.Pattern[str]
+    kinds: tuple[tuple[KindKeywords, tuple[re.Pattern[str], ...]], ...]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    rules = load_rules("segments", SegmentRules)
+    labels = "|".join(rules.date_labels)
+    weak = "|".join(rules.weak_date_labels)
+    return _Compiled(
+        rules=rules,
+        titles=tuple((r, re.compile(r.pattern, re.IGNORECASE)) for r in rules.titles),
+        date_label=re.compile(rf"(?:^|(?<=[\s|]))(?:{labels})\s*(?:[:#]|-(?!\d))\s*", re.IGNORECASE),
+        weak_date_label=re.compile(rf"^\s*(?:{weak})\s*:\s*", re.IGNORECASE),
+        kinds=tuple((k, tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in k.patterns)) for k in rules.kind_keywords),
+    )
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+    page_top: bool   # among the first content lines of its page
+    page_start: int  # offset where its page begins
+    after_blank: bool
+
+
+def _lines(text: str, drop_lines: frozenset[str], top_lines: int) -> list[_Line]:
+    """Content lines (non-blank, not repeated headers) with their place on the page."""
+    out: list[_Line] = []
+    pos, page_start, seen_on_page, blank = 0, 0, 0, True
+    for raw in text.split("\n"):
+        for k, chunk in enumerate(raw.split("\f")):
+            if k:
+                page_start, seen_on_page, blank = pos, 0, True
+            if not chunk.strip():
+                blank = True
+            elif not (drop_lines and line_key(chunk) in drop_lines):
+                out.append(_Line(pos, pos + len(chunk), chunk, seen_on_page < top_lines, page_start, blank))
+                seen_on_page += 1
+                blank = False
+            pos += len(chunk) + 1
+    return out
+
+
+def match_title(line: str) -> TitleRule | None:
+    """The title rule a line matches, if the line looks like a title (short, heading-like)."""
+    comp = _compiled()
+    stripped = line.strip().rstrip(":").strip()
+    words = stripped.split()
+    if not words or len(words) > comp.rules.max_title_words or ":" in stripped or stripped.endswith("."):
+        return None
+    letters = [c for c in stripped if c.isalpha()]
+    capitalized = sum(w[0].isupper() for w in words if w[0].isalpha())
+    if not letters or not (sum(c.isupper() for c in letters) >= 0.8 * len(letters) or capitalized >= 0.7 * len(words)):
+        return None
+    for rule, pattern in comp.titles:
+        if pattern.search(stripped):
+            return rule
+    return None
+
+
+def match_date_header(line: str, weak: bool = False, anchor: dt.date | None = None) -> dt.date | None:
+    """The date of a date-of-service header line ("DOS: 2/3/2026"); weak labels ("Date:") if `weak`."""
+    comp = _compiled()
+    m = comp.date_label.search(line) or (comp.weak_date_label.match(line) if weak else None)
+    if m is None:
+        return None
+    return parse_date(line[m.end():m.end() + 40], anchor)
+
+
+def is_note_header(line: str) -> bool:
+    """A note title or date-of-service line: these are never treated as repeated page headers."""
+    return match_title(line) is not None or _compiled().date_label.search(line) is not None
+
+
+@dataclass
+class _Open:
+    """The note being built."""
+
+    start: int
+    first_line: int
+    title: str | None = None
+    rule: TitleRule | None = None
+    date: dt.date | None = None
+
+
+def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[Note]:
+    """Notes [start, end) covering `text`, in order (an empty text has none)."""
+    if not text:
+        return []
+    rules = _compiled().rules
+    lines = _lines(text, drop_lines, rules.page_top_lines)
+    opened = [_Open(start=0, first_line=0)]
+    for i, line in enumerate(lines):
+        current = opened[-1]
+        in_header = i - current.first_line < rules.header_window_lines
+        rule = match_title(line.text)
+        date = match_date_header(line.text)
+        if rule and _title_starts(rule, line, lines, i, current, in_header):
+            opened.append(_Open(_start_of(line, lines, i, current), i, line.text.strip().rstrip(":").strip(), rule))
+        elif date and _date_starts(date, line, current, in_header):
+            opened.append(_Open(_start_of(line, lines, i, current), i, date=date))
+        elif rule and in_header and current.title is None:
+            current.title, current.rule = line.text.strip().rstrip(":").strip(), rule
+        current = opened[-1]
+        if current.date is None and i - current.first_line < rules.header_window_lines:
+            current.date = match_date_header(line.text, weak=True)
+    return _close(text, lines, opened)
+
+
+def _title_starts(rule: TitleRule, line: _Line, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
+    """A title starts a note unless it belongs to the header block of a note still untitled."""
+    if i == 0:
+        return False
+    fresh_page = line.page_top and line.page_start > current.start
+    if not fresh_page and in_header and current.title is None:
+        return False
+    if rule.strong or line.page_top:
+        return True
+    window = lines[i + 1:i + 1 + _compiled().rules.header_window_lines]
+    return any(match_date_header(other.text) for other in window)
+
+
+def _date_starts(date: dt.date, line: _Line, current: _Open, in_header: bool) -> bool:
+    """A date header opens a new note when it begins a block past the current note's header."""
+    if current.date == date and current.title is None:
+        return False  # the same visit's header repeated on a continuation page
+    if line.page_top and line.page_start > current.start:
+        return True
+    if in_header and current.date is None:
+        return False
+    return line.page_top or line.after_blank
+
+
+def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open) -> int:
+    """Where the note that `line` opens begins: its page start if near the top, else its block."""
+    if line.page_top and line.page_start > current.start:
+        return line.page_start
+    start = line.start
+    j = i
+    while j > current.first_line + 1 and j > i - 3 and not lines[j].after_blank and _is_label_line(lines[j - 1].text):
+        j -= 1
+        start = lines[j].start
+    return start
+
+
+_LABEL_LINE = re.compile(r"^\s*(?:patient|name|mrn|dob|date of birth|account|acct|provider|physician|"
+                         r"referring|facility|location|age|sex)\b[^:]{0,20}:", re.IGNORECASE)
+
+
+def _is_label_line(text: str) -> bool:
+    return bool(_LABEL_LINE.match(text))
+
+
+def _close(text: str, lines: list[_Line], opened: list[_Open]) -> list[Note]:
+    notes = []
+    for k, note in enumerate(opened):
+        end = opened[k + 1].start if k + 1 < len(opened) else len(text)
+        if end <= note.start:
+            continue
+        kind = note.rule.kind if note.rule else _kind_from_body(text[note.start:end])
+        notes.append(Note(start=note.start, end=end, date_of_service=note.date, kind=kind, title=note.title))
+    if notes:
+        notes[0] = notes[0].model_copy(update={"start": 0})
+    return notes
+
+
+def _kind_from_body(body: str) -> NoteKind:
+    """The kind whose keywords the note's opening shows most (at least `min_hits` of them)."""
+    head = "\n".join(body.split("\n")[:80])
+    best: tuple[int, NoteKind] = (0, "other")
+    for keywords, patterns in _compiled().kinds:
+        hits = sum(1 for p in patterns if p.search(head))
+        if hits >= keywords.min_hits and hits > best[0]:
+            best = (hits, keywords.kind)
+    return best[1]

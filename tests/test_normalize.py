@@ -1,0 +1,155 @@
+"""Normalization: what it cleans, and an offset map that is exact for any input."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractor.normalize import LIGATURES, line_key, normalize, repeated_page_lines
+
+# every (original char, cleaned char) pair a substitution may produce
+_ALLOWED_CHANGES = {("\f", "\n"), ("\v", "\n"), ("\r", "\n"), ("\u2028", "\n"), ("\u2029", "\n"), ("\x85", "\n"),
+                    ("\n", " ")}
+
+
+def _allowed(orig: str, new: str) -> bool:
+    if orig == new or (orig, new) in _ALLOWED_CHANGES:
+        return True
+    if orig in LIGATURES:
+        return new in LIGATURES[orig]
+    if new == " ":
+        return orig.isspace() or orig in "\u00a0\u2007\u202f"
+    if new in "'\"-":
+        return orig in "\u2018\u2019\u201b\u2032\u201c\u201d\u201f\u2010\u2011\u2012\u2013\u2014\u2212"
+    return False
+
+
+def check_map(original: str, drop: frozenset[str] = frozenset()) -> None:
+    norm = normalize(original, drop)
+    offsets = norm.offsets
+    assert len(offsets) == len(norm.text)
+    if len(offsets):
+        assert offsets.min() >= 0 and offsets.max() < len(original)
+        assert np.all(np.diff(offsets) >= 0)
+    for i, ch in enumerate(norm.text):
+        assert _allowed(original[offsets[i]], ch), (i, original[offsets[i]], ch)
+    n = len(norm.text)
+    for s, e in [(0, n), (0, 0), (n, n), (n // 3, n // 2), (n // 2, n), (-5, n + 5)]:
+        a, b = norm.to_original(s, e)
+        assert 0 <= a <= b <= len(original)
+    if not drop:  # letters and digits are never dropped unless they sit on a repeated header line
+        kept = set(offsets.tolist())
+        assert all(i in kept for i, ch in enumerate(original) if ch.isascii() and ch.isalnum())
+
+
+PIECES = ["radio-\ngraph", "\x00", "\ud800", "\udfff", "\ufb01", "\ufb03", "\u200b", "\u00a0", "\r\n", "\f", "\n\n",
+          "FINDINGS:", "- bullet", "[x] ", "\t", "The patient ", "denies pain.", "\n", "FAX 555 Page 3 of 12\n",
+          "\u2019", "\u00ad", "\ufeff", "\x7f", "\x9f", "\U0001F600", "1. ", "L4-\n5"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=300))
+def test_map_exact_for_arbitrary_unicode(original):
+    check_map(original)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5)), max_size=60).map("".join))
+def test_map_exact_for_clinical_shaped_text(original):
+    check_map(original)
+    check_map(original, frozenset({line_key("FAX 555 Page 3 of 12")}))
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=20, max_size=40), st.integers(0, 2**16))
+def test_map_exact_on_100k_characters(pieces, seed):
+    rng = np.random.default_rng(seed)
+    original = "".join(pieces[i] for i in rng.integers(0, len(pieces), 12000))[:100_000]
+    check_map(original)
+
+
+@pytest.mark.parametrize("original, expected", [
+    pytest.param("a\x00b\x07c", "abc", id="nul-and-control-deleted"),
+    pytest.param("ab\ud800c", "abc", id="lone-surrogate-deleted"),
+    pytest.param("\ufb01nal \ufb02exion", "final flexion", id="ligatures-expanded"),
+    pytest.param("zero\u200bwidth\ufeff", "zerowidth", id="zero-width-deleted"),
+    pytest.param("left\u00a0SI joint", "left SI joint", id="nbsp-to-space"),
+    pytest.param("Patrick\u2019s test \u2013 positive", "Patrick's test - positive", id="smart-quotes-and-dashes"),
+    pytest.param("the radio-\ngraph shows", "the radiograph shows", id="hyphen-across-line-break"),
+    pytest.param("L4-\n5 disc", "L4-\n5 disc", id="hyphen-after-digit-kept"),
+    pytest.param("one.\r\nTwo", "one.\nTwo", id="crlf-to-lf"),
+    pytest.param("page one.\fpage two", "page one.\npage two", id="form-feed-to-newline"),
+])
+def test_cleanups(original, expected):
+    assert normalize(original).text == expected
+
+
+WRAPPED = ("The patient reports left buttock pain radiating to the posterior thigh for eight\n"
+           "months, worse with sitting and climbing stairs and lying on the left side at\n"
+           "night. She denies numbness.\n")
+
+
+@pytest.mark.parametrize("original, joined, kept", [
+    pytest.param(WRAPPED, ["eight months", "side at night"], ["numbness.\n"], id="mid-sentence-wraps-joined"),
+    pytest.param("She has pain in the left buttock that is\nworse with sitting", ["is worse"], [],
+                 id="lowercase-continuation-joined"),
+    pytest.param(WRAPPED + "FINDINGS:\nMild sclerosis", [], ["FINDINGS:\nMild"], id="header-kept"),
+    pytest.param(WRAPPED + "Plan includes the following and more items than one line holds\n- PT\n- NSAIDs",
+                 [], ["holds\n- PT", "PT\n- NSAIDs"], id="bullets-kept"),
+    pytest.param(WRAPPED + "Tests done today with results that follow on\n[x] FABER\n[ ] Gaenslen",
+                 [], ["on\n[x] FABER", "FABER\n[ ] Gaenslen"], id="checkboxes-kept"),
+    pytest.param(WRAPPED + "Date\tTest\tResult\n02/03/2026\tFABER\tpositive", [], ["Result\n02/03"], id="table-rows-kept"),
+    pytest.param(WRAPPED + "\nASSESSMENT\nSacroiliitis", [], ["\n\nASSESSMENT\nSacroiliitis"], id="blank-line-and-caps-kept"),
+    pytest.param(WRAPPED + "Smoking history is relevant for this request as\nTobacco: never", [], ["as\nTobacco: never"],
+                 id="label-line-kept"),
+])
+def test_line_wraps(original, joined, kept):
+    text = normalize(original).text
+    for phrase in joined:
+        assert phrase in text
+    for phrase in kept:
+        assert phrase in text
+
+
+def test_drop_lines_removed_and_mapped():
+    original = "FAX 03/05/2026 Page 1 of 3\nOFFICE VISIT\nFAX 03/05/2026 Page 2 of 3\nFABER positive"
+    norm = normalize(original, frozenset({line_key("FAX 01/01/2020 Page 9 of 9")}))
+    assert "FAX" not in norm.text and "OFFICE VISIT" in norm.text
+    start = norm.text.index("FABER")
+    s, e = norm.to_original(start, start + len("FABER positive"))
+    assert original[s:e] == "FABER positive"
+
+
+def test_to_original_covers_whole_ligature():
+    original = "con\ufb01rmed"
+    norm = normalize(original)
+    start = norm.text.index("fi")
+    assert norm.to_original(start + 1, start + 2) == (3, 4)
+    assert original[slice(*norm.to_original(0, len(norm.text)))] == original
+
+
+def _pages(*pages: str) -> tuple[str, list[int]]:
+    starts, pos = [], 0
+    for page in pages:
+        starts.append(pos)
+        pos += len(page) + 1
+    return "\f".join(pages), starts
+
+
+BODIES = ["left buttock pain", "FABER positive", "Gaenslen negative", "plan: injection"]
+
+
+@pytest.mark.parametrize("pages, expected, absent", [
+    pytest.param([f"FAX (555) 010-0100  Page {i} of 4\n{body}" for i, body in enumerate(BODIES, start=1)],
+                 {"fax (#) #-# page # of #"}, ["faber positive"], id="fax-header-digits-masked"),
+    pytest.param([f"Riverside Spine Center\nOFFICE VISIT\nDate of Service: 0{i}/01/2026\nText {i}" for i in range(1, 5)],
+                 {"riverside spine center"}, ["office visit", "date of service: #/#/#"], id="titles-and-dos-never-repeated"),
+    pytest.param(["Header line here\nbody", "Header line here\nbody"], set(), [], id="two-pages-too-few"),
+])
+def test_repeated_page_lines(pages, expected, absent):
+    text, starts = _pages(*pages)
+    found = repeated_page_lines(text, starts)
+    assert expected <= found
+    for key in absent:
+        assert key not in found
