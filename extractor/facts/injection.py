@@ -1,0 +1,231 @@
+"""Injections (SPEC section 4): site, date, side, purpose, guidance, contrast, drugs, relief.
+
+A mention is an INJECTION_* target (extractor/rules/injection.json; the category names the
+site). Mentions of one note with the same site, date and assertion are one event. An event
+performed in this note (a procedure note: its kind, or procedure wording such as "needle",
+"injected", "PROCEDURE:") takes the note's date of service unless the sentence states another,
+and reads its attributes from the whole note (from its own mention to the next performed
+event's when the note tells several); other mentions ("s/p left SIJ injection on 3/2") read
+them from their own sentence only and take a date only when the sentence gives one.
+
+Choices: radiofrequency ablation is not an injection (no fact); medial branch blocks are facet;
+lateral branch blocks, trigger points, piriformis and hip joint injections are "other".
+A past injection told in a later note is an event that happened: ConText's "historical"
+becomes present. Purpose: a corticosteroid makes it therapeutic; an anesthetic without one,
+diagnostic; with no drug named, the stated word ("diagnostic block", "therapeutic injection").
+An anesthetic used only for the skin ("skin wheal with 1% lidocaine") is not the injectate.
+Relief stated in the note is linked here (extractor/relief.py); relief told in other notes is
+linked at packet level by `extractor.relief.link_case`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+from spacy.tokens import Doc, Span
+
+from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.relief import link_relief, note_statements, side_in
+from extractor.rulebook import load_rules
+from extractor.temporal import find_dates
+from models import Injection
+from models.facts import Guidance, InjectionPurpose, InjectionSite
+
+
+class InjectionRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_rules: list[TargetRuleSpec]
+    site_of_category: dict[str, InjectionSite]
+    anesthetics: dict[str, list[str]]
+    steroids: dict[str, list[str]]
+    skin_anesthetic: list[str]
+    guidance: dict[Guidance, list[str]]
+    contrast_absent: list[str]
+    contrast_present: list[str]
+    intra_articular_absent: list[str]
+    intra_articular_present: list[str]
+    purpose_words: dict[InjectionPurpose, list[str]]
+    procedure_cues: list[str]
+    past_cues: list[str]
+    excluded_sections: list[str]
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+class _Compiled:
+    def __init__(self, r: InjectionRules):
+        self.rules = r
+        self.anesthetics = {k: _any([rf"\b{v}\b" for v in vs]) for k, vs in r.anesthetics.items()}
+        self.steroids = {k: _any([rf"\b{v}\b" for v in vs]) for k, vs in r.steroids.items()}
+        self.skin = _any(r.skin_anesthetic)
+        self.guidance = {k: _any(v) for k, v in r.guidance.items()}
+        self.flags = {name: (_any(getattr(r, f"{name}_absent")), _any(getattr(r, f"{name}_present")))
+                      for name in ("contrast", "intra_articular")}
+        self.purpose = {k: _any(v) for k, v in r.purpose_words.items()}
+        self.procedure = _any(r.procedure_cues)
+        self.past = _any(r.past_cues)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Compiled:
+    return _Compiled(load_rules("injection", InjectionRules))
+
+
+@dataclass
+class _Event:
+    site: str
+    date: object
+    approximate: bool
+    assertion: str
+    side: str | None
+    performed: bool
+    mentions: list[Span] = field(default_factory=list)
+
+
+def extract(doc: Doc, ctx) -> list[Injection]:
+    """Injection facts of one note, one per (site, date, assertion), relief in the note linked."""
+    rules = _rules()
+    mentions = [e for e in doc.ents if e.label_ in rules.rules.site_of_category]
+    if not mentions:
+        return []
+    procedure_note = ctx.note.kind == "procedure" or len(rules.procedure.findall(doc.text)) >= 2
+    events: list[_Event] = []
+    for ent in mentions:
+        _add(events, _event_of(ent, ctx, procedure_note, rules))
+    performed = [e for e in events if e.performed]
+    facts = [_fact(e, _scope(e, performed, doc, rules), ctx, rules) for e in events]
+    key = (ctx.source.name, ctx.note.start)
+    return link_relief(facts, note_statements(doc.text, ctx), lambda f: key)
+
+
+def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled) -> _Event:
+    site = rules.rules.site_of_category[ent.label_]
+    assertion = assertion_of(ent)
+    assertion = "present" if assertion == "historical" else assertion
+    sent = ent.sent
+    mentions = find_dates(sent.text, ctx.date)
+    at = ent.start_char - sent.start_char
+    date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
+    past = bool(rules.past.search(sent.text))
+    performed = procedure_note and assertion == "present" and not past and (date is None or date.date == ctx.date)
+    side = side_in(doc_window(ent))
+    if date is not None:
+        return _Event(site, date.date, date.approximate, assertion, side, performed, [ent])
+    default = ctx.date if performed else None
+    return _Event(site, default, False, assertion, side, performed, [ent])
+
+
+def doc_window(ent: Span) -> str:
+    """The mention with the few words before it ("left SI joint injection", "L SIJ block")."""
+    doc = ent.doc
+    start = max(ent.sent.start, ent.start - 4)
+    return doc[start:ent.end].text + " " + doc[ent.end:min(ent.end + 6, ent.sent.end)].text
+
+
+def _add(events: list[_Event], new: _Event) -> None:
+    for e in events:
+        if (e.site, e.date, e.assertion) == (new.site, new.date, new.assertion):
+            if new.side and e.side and new.side != e.side:
+                e.side = "bilateral"
+            e.side = e.side or new.side
+            e.performed = e.performed or new.performed
+            e.mentions += new.mentions
+            return
+    events.append(new)
+
+
+def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -> list[Span]:
+    """Sentences an event's attributes are read from."""
+    own = list(dict.fromkeys(m.sent for m in event.mentions))
+    if not event.performed:
+        return own
+    first = event.mentions[0].start_char
+    later = [e.mentions[0].start_char for e in performed if e.mentions[0].start_char > first]
+    lo = first if len(performed) > 1 else 0
+    hi = min(later) if later else len(doc.text)
+    excluded = set(rules.rules.excluded_sections)
+    out = [s for s in doc.sents if lo <= s.start_char < hi or s.start_char <= first < s.end_char]
+    return [s for s in out if s in own or (_section(doc, s.start_char) not in excluded
+                                           and not rules.past.search(s.text))]
+
+
+def _section(doc: Doc, offset: int) -> str | None:
+    from extractor.context import doc_section
+
+    return doc_section(doc, offset)
+
+
+def _fact(event: _Event, scope: list[Span], ctx, rules: _Compiled) -> Injection:
+    found: dict[str, tuple[object, Span]] = {}
+    for sent in scope:
+        for name, value in _attributes(sent.text, rules).items():
+            found.setdefault(name, (value, sent))
+    values = {k: v for k, (v, _) in found.items()}
+    purpose = _purpose(values, " ".join(s.text for s in scope), event, rules)
+    sentences = list(dict.fromkeys([m.sent for m in event.mentions] + [s for _, s in found.values()]))
+    evidence = [ctx.span_evidence(s, rule="injection." + _why(s, event, found)) for s in sentences]
+    if event.assertion in ("negated", "family"):
+        values = {}
+    return Injection(site=event.site, date=event.date, date_approximate=event.approximate, side=event.side,
+                     assertion=event.assertion, purpose=purpose if event.assertion != "negated" else None,
+                     guidance=values.get("guidance"), contrast=values.get("contrast"),
+                     intra_articular=values.get("intra_articular"), anesthetic=values.get("anesthetic"),
+                     steroid=values.get("steroid"), evidence=evidence)
+
+
+def _why(sent: Span, event: _Event, found: dict) -> str:
+    if any(m.sent == sent for m in event.mentions):
+        return "mention"
+    return ",".join(k for k, (_, s) in found.items() if s == sent) or "mention"
+
+
+def _attributes(text: str, rules: _Compiled) -> dict[str, object]:
+    """Attributes a sentence states: drug names, guidance, contrast, intra-articular."""
+    out: dict[str, object] = {}
+    anesthetic = _drug(text, rules.anesthetics, rules.skin)
+    steroid = _drug(text, rules.steroids, None)
+    if anesthetic:
+        out["anesthetic"] = anesthetic
+    if steroid:
+        out["steroid"] = steroid
+    for value, pattern in rules.guidance.items():
+        if pattern.search(text):
+            out["guidance"] = value
+            break
+    for name, (absent, present) in rules.flags.items():
+        if absent.search(text):
+            out[name] = False
+        elif present.search(text):
+            out[name] = True
+    return out
+
+
+_NEGATED_DRUG = re.compile(r"\b(?:no|without|not|w/o|held)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _drug(text: str, names: dict[str, re.Pattern[str]], skin: re.Pattern[str] | None) -> str | None:
+    """The first drug named in `text` that was injected (not negated, not only for the skin)."""
+    hits = sorted((m.start(), name, m) for name, p in names.items() for m in p.finditer(text))
+    for _, name, m in hits:
+        if _NEGATED_DRUG.search(text[max(0, m.start() - 25):m.start()]):
+            continue
+        if skin is not None and skin.search(text[max(0, m.start() - 40):m.end() + 20]):
+            continue
+        return name
+    return None
+
+
+def _purpose(values: dict, text: str, event: _Event, rules: _Compiled) -> str | None:
+    if values.get("steroid"):
+        return "therapeutic"
+    if values.get("anesthetic") and event.performed:
+        return "diagnostic"
+    for purpose in ("diagnostic", "therapeutic"):
+        if rules.purpose[purpose].search(text):
+            return purpose
+    return "diagnostic" if values.get("anesthetic") else None

@@ -1,0 +1,415 @@
+"""Relief after an injection: read it (stated percent, hours, pre/post pain scores) and link it.
+
+Relief is often told away from the injection it belongs to: in the procedure note ("PAIN SCORES:
+Pre-procedure 7/10. Post-procedure (30 min) 1/10"), in a later visit ("80% relief for 6 hours
+after the 3/2 injection") or in a pain diary ("pre 8/10, 30 min 2/10, 2 h 1/10, 6 h 4/10").
+`note_statements` reads the statements of one note from its text alone (regexes, no spaCy);
+`link_relief` attaches them to injection facts; `link_case` is the packet-level hook that
+`extractor.extract.link_across_notes` calls after every note is extracted.
+
+Choices (SPEC section 4 leaves them to us):
+- percent from scores = (pre - best post) / pre * 100, rounded half up, where "best post" is the
+  lowest score recorded within the anesthetic window: 8 hours after the injection (the longest
+  a bupivacaine/ropivacaine block lasts); a post score without a time counts as within it.
+  The lowest, not the first, because diagnostic blocks are judged on peak anesthetic-phase relief.
+- a stated range ("80-90% relief", "for 4-6 hours") keeps its lower bound (conservative).
+- relief_hours only from minutes/hours ("for three days" gives none); "complete relief" is 100,
+  "no relief" is 0.
+- percentages that are not relief are never read: "70% of her pain", "80% of the time",
+  "25% improvement goal", "SpO2 98%", "2% lidocaine" (a relief word must govern the number).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+from models import Evidence
+
+from .temporal import NUMBER_WORDS, DateMention, find_dates
+
+# ---------------------------------------------------------------- reading numbers
+
+_N = r"\d{1,3}(?:\.\d+)?"
+_PCT = rf"(?P<p>{_N})(?:\s*(?:-|–|to)\s*(?P<p2>{_N}))?\s*(?:%|percent\b|per cent\b)"
+_RELIEF_AFTER = re.compile(
+    r"~?" + _PCT + r"(?!\s*(?:of\b|lidocaine|bupivacaine|ropivacaine|\w*caine|marcaine|xylocaine|sensorcaine))"
+    r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
+    r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution)\b", re.I)
+_RELIEF_BEFORE = re.compile(
+    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better)\s*"
+    r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
+    r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.I)
+_RELIEF_WORDS = {
+    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b|\bpain[- ]free\b", re.I),
+    0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.I),
+}
+_NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.I)
+_WORDNUM = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True))
+_HOURS = re.compile(
+    r"\b(?:for|lasting|lasted|x|over|duration of|up to)\s+(?:about|approximately|approx\.?|roughly|around|nearly|"
+    r"~|only|just|almost)?\s*(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")(?:\s*(?:-|–|to)\s*(?P<h2>\d+(?:\.\d+)?))?"
+    r"\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\b", re.I)
+
+_SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
+_PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
+                  r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.I)
+_TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
+                      r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b", re.I)
+ANESTHETIC_WINDOW_MINUTES = 8 * 60
+
+
+def round_half_up(x: float) -> int:
+    return int(math.floor(x + 0.5))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Relief read from one stretch of text: [start, end) in that text."""
+
+    start: int
+    end: int
+    percent: float | None = None
+    hours: float | None = None
+    from_scores: bool = False
+
+
+def _num(raw: str) -> float:
+    return float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw.lower()])
+
+
+def percent_readings(text: str) -> list[Reading]:
+    """Stated relief percentages in `text` (a sentence), left to right, without overlaps."""
+    found: list[Reading] = []
+    for pattern in (_RELIEF_AFTER, _RELIEF_BEFORE):
+        for m in pattern.finditer(text):
+            if any(m.start() < r.end and r.start < m.end() for r in found) or _is_goal(text, m):
+                continue
+            value = float(m.group("p"))
+            if value <= 100:
+                found.append(Reading(m.start(), m.end(), percent=value))
+    for value, pattern in _RELIEF_WORDS.items():
+        for m in pattern.finditer(text):
+            if not any(m.start() < r.end and r.start < m.end() for r in found):
+                found.append(Reading(m.start(), m.end(), percent=value))
+    return sorted(found, key=lambda r: r.start)
+
+
+def _is_goal(text: str, m: re.Match[str]) -> bool:
+    """'25% improvement goal', 'goal of 50% reduction': targets, not results."""
+    return bool(_NOT_RELIEF.search(text[max(0, m.start() - 25):m.start()])
+                or _NOT_RELIEF.match(text[m.end():m.end() + 12].strip(" ,.")))
+
+
+def relief_hours(text: str) -> float | None:
+    """Duration of relief stated in minutes or hours ("lasting about 6 hours" -> 6, "for 30 min" -> 0.5)."""
+    m = _HOURS.search(text)
+    if not m:
+        return None
+    value = _num(m.group("h"))
+    return round(value / 60, 2) if m.group("u").lower().startswith("m") else value
+
+
+@dataclass(frozen=True)
+class ScoreSeries:
+    start: int
+    end: int
+    pre: float
+    posts: tuple[tuple[float | None, float], ...]  # (minutes after, score)
+
+    def percent(self) -> int | None:
+        """(pre - best post within the anesthetic window) / pre, rounded half up."""
+        inside = [s for t, s in self.posts if t is None or t <= ANESTHETIC_WINDOW_MINUTES]
+        if self.pre <= 0 or not inside:
+            return None
+        return max(0, round_half_up((self.pre - min(inside)) / self.pre * 100))
+
+
+def score_series(text: str) -> list[ScoreSeries]:
+    """Pre/post pain-score series: "Pre-procedure 7/10. Post-procedure (30 min) 1/10", "from 8/10 to 2/10"."""
+    scores = list(_SCORE.finditer(text))
+    out: list[ScoreSeries] = []
+    i = 0
+    while i < len(scores):
+        m = scores[i]
+        lo = max(0, m.start() - 45)
+        pre = _PRE.search(text[lo:m.start()])
+        if not pre:
+            i += 1
+            continue
+        posts, end, j = [], m.end(), i + 1
+        while j < len(scores):
+            gap = text[end:scores[j].start()]
+            if _PRE.search(text[max(0, scores[j].start() - 45):scores[j].start()]) or len(gap) > 60 or "\n\n" in gap:
+                break
+            t = _TIME.search(gap)
+            minutes = None if t is None else float(t.group("t")) * (1 if t.group("u").lower().startswith("m") else 60)
+            posts.append((minutes, float(scores[j].group("s"))))
+            end, j = scores[j].end(), j + 1
+        if posts:
+            out.append(ScoreSeries(lo + pre.start(), end, float(m.group("s")), tuple(posts)))
+        i = j
+    for m in _FROM_TO.finditer(text):
+        if not any(s.start <= m.start() < s.end for s in out):
+            pre, post = (m.group("a"), m.group("b")) if m.group("a") else (m.group("c"), m.group("d"))
+            out.append(ScoreSeries(m.start(), m.end(), float(pre), ((None, float(post)),)))
+    return sorted(out, key=lambda s: s.start)
+
+
+# ---------------------------------------------------------------- statements of one note
+
+_SITES = {
+    "sacroiliac_joint": re.compile(r"\b(?:sacro-?iliac|SIJ|SIJI|SI(?=[- ]joint|\s+(?:injection|block|inj)))", re.I),
+    "epidural": re.compile(r"\bepidural|\b(?-i:(?:TF|IL|L|C|T)?ESIs?)\b|transforaminal|interlaminar|caudal", re.I),
+    "facet": re.compile(r"\bfacet|medial[- ]branch|\b(?-i:MBBs?)\b", re.I),
+    "trochanteric_bursa": re.compile(r"trochanter\w*|\bbursa", re.I),
+}
+_INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|post[- ]?procedure|SIJI|ESI|arthrogram|"
+                            r"diary|triamcinolone|kenalog|depo-?medrol|steroid)", re.I)
+_OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)|therapy|medications?|chiropract\w*|exercises?|"
+                              r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.I)
+_SIDES = {"left": re.compile(r"\b(?:left|lt|L)\b(?!\s*\d)", 0), "right": re.compile(r"\b(?:right|rt|R)\b(?!\s*\d)", 0),
+          "bilateral": re.compile(r"\b(?:bilateral(?:ly)?|both|B/L|bilat)\b", re.I)}
+_SIDE_WORDS = {"left": re.compile(r"\b(?:left|lt)\b", re.I), "right": re.compile(r"\b(?:right|rt)\b", re.I)}
+_PURPOSE = {"therapeutic": re.compile(r"therapeutic|steroid|triamcinolone|kenalog|methylprednisolone|depo-?medrol|"
+                                      r"dexamethasone|betamethasone|celestone|cortisone", re.I),
+            "diagnostic": re.compile(r"diagnostic|confirmatory|comparative|anesthetic block", re.I)}
+_PLURAL = re.compile(r"\b(?:injections|blocks|shots|both|each|respectively)\b", re.I)
+
+
+def side_in(text: str) -> str | None:
+    """left / right / bilateral stated in `text` (both left and right -> bilateral)."""
+    if _SIDES["bilateral"].search(text):
+        return "bilateral"
+    found = {s for s, p in _SIDE_WORDS.items() if p.search(text)}
+    if not found:
+        found = {s for s in ("left", "right") if _SIDES[s].search(text)}
+    if len(found) == 2:
+        return "bilateral"
+    return found.pop() if found else None
+
+
+def site_in(text: str, near: int | None = None) -> str | None:
+    """The injection site named in `text`, the one nearest to offset `near` if several."""
+    hits = [(abs(m.start() - near) if near is not None else m.start(), site)
+            for site, p in _SITES.items() for m in p.finditer(text)]
+    return min(hits)[1] if hits else None
+
+
+@dataclass(frozen=True)
+class ReliefStatement:
+    """Relief stated in one note, with what it says about the injection it belongs to."""
+
+    evidence: Evidence
+    note_key: tuple[str, int]  # (document, note start): which note it was told in
+    note_date: dt.date | None
+    percent: float | None
+    hours: float | None
+    dates: tuple[DateMention, ...] = ()
+    site: str | None = None
+    side: str | None = None
+    purpose: str | None = None
+    refers_to_injection: bool = False
+    ambiguous: bool = False  # several injections or several numbers in one statement
+    doc_start: int = 0  # offset of the statement in the document text
+    extra_evidence: tuple[Evidence, ...] = field(default=())
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of a note's text, by the pipeline's own splitter (no spaCy needed)."""
+    from .sentences import sentence_starts
+
+    starts = sentence_starts(text) or [0]
+    return [(s, e) for s, e in zip(starts, starts[1:] + [len(text)]) if text[s:e].strip()]
+
+
+def note_statements(text: str, ctx) -> list[ReliefStatement]:
+    """Every relief statement of one note (`text` is the note's NLP text, `ctx` its NoteContext)."""
+    spans = sentence_spans(text)
+    out: list[ReliefStatement] = []
+    series = score_series(text)
+    for s, e in spans:
+        sentence = text[s:e]
+        readings = [r for r in percent_readings(sentence)
+                    if not any(x.start <= s + r.start < x.end for x in series)]
+        if readings:
+            first = readings[0]
+            hours = relief_hours(sentence[first.start:]) if any(r.percent for r in readings) else None
+            ambiguous = len({r.percent for r in readings}) > 1 or bool(_PCT_LIST.search(sentence))
+            out.append(_statement(text, ctx, s, e, first.percent, hours, ambiguous, s + first.start))
+    for ser in series:
+        s = max((a for a, _ in spans if a <= ser.start), default=0)
+        out.append(_statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start))
+    return [st for st in out if st.percent is not None]
+
+
+def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, at: int,
+               ev_start: int | None = None) -> ReliefStatement:
+    context = text[s:e]
+    kind = getattr(ctx.note, "kind", "other")
+    refers = bool(_INJECTION_REF.search(context)) or kind == "procedure"
+    if not _INJECTION_REF.search(context) and _OTHER_TREATMENT.search(context):
+        refers = False  # "PT gave 50% improvement"
+    evidence = ctx.evidence(ev_start if ev_start is not None else s, e, rule="relief.statement")
+    purpose = next((p for p, rx in _PURPOSE.items() if rx.search(context)), None)
+    return ReliefStatement(
+        evidence=evidence, note_key=(ctx.source.name, ctx.note.start), note_date=ctx.date,
+        percent=percent, hours=hours, dates=tuple(find_dates(context, ctx.date)),
+        site=site_in(context, at - s), side=side_in(context), purpose=purpose, refers_to_injection=refers,
+        ambiguous=ambiguous or bool(_PLURAL.search(context) and not _SINGULAR_REF.search(context)),
+        doc_start=evidence.start)
+
+
+_PCT_LIST = re.compile(r"\d\s*%\s*(?:,|and|&|or|to)\s*\d{1,3}\s*%", re.I)
+_SINGULAR_REF = re.compile(r"\b(?:the|this|that|her|his|last|most recent|latest|first|second|#\d)\s+"
+                           r"(?:\w+\s+){0,3}(?:injection|block|procedure|shot)\b(?!s)", re.I)
+
+
+# ---------------------------------------------------------------- linking
+
+LINKABLE = ("present", "historical")
+NoteKey = tuple[str, int]
+
+
+def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list:
+    """Injection facts with relief filled from `statements`; other facts unchanged, order kept.
+
+    `note_of(fact) -> NoteKey | None` says which note a fact was told in. A statement goes to
+    the injection it names by date (and site, side, purpose when stated); else, in the note it
+    was told in, the injection of that note; else the latest compatible injection dated on or
+    before the statement's note. Ambiguous statements ("two blocks gave 86% and 80%") link only
+    by an explicit date. A fact that already has a different relief keeps it and records the
+    statement as a conflict; a statement already on a fact is not linked twice.
+    """
+    facts = list(facts)
+    for st in sorted(statements, key=lambda s: (s.note_date or dt.date.min, s.doc_start)):
+        if not st.refers_to_injection or _already_linked(facts, st):
+            continue
+        idx = choose_injection(st, facts, note_of)
+        if idx is not None:
+            facts[idx] = _apply(facts[idx], st)
+    return facts
+
+
+def _already_linked(facts: list, st: ReliefStatement) -> bool:
+    key = (st.evidence.document, st.evidence.start, st.evidence.end)
+    return any(f.type == "injection" and any((e.document, e.start, e.end) == key for e in f.evidence)
+               for f in facts)
+
+
+def _compatible(st: ReliefStatement, fact) -> bool:
+    return (fact.type == "injection" and fact.assertion in LINKABLE
+            and (st.site is None or st.site == fact.site)
+            and (st.side is None or fact.side is None or st.side == fact.side or "bilateral" in (st.side, fact.side)))
+
+
+def _same_date(mention: DateMention, date: dt.date | None) -> bool:
+    if date is None:
+        return False
+    if mention.approximate:
+        return (mention.date.year, mention.date.month) == (date.year, date.month)
+    return mention.date == date
+
+
+def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
+    """Index in `facts` of the injection a statement belongs to, or None."""
+    cands = [i for i, f in enumerate(facts) if _compatible(st, f)]
+    if st.dates:
+        dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
+        if dated:
+            return _prefer(st, dated, facts, note_of)
+    if st.ambiguous:
+        return None
+    here = [i for i in cands if note_of(facts[i]) == st.note_key]
+    if here:
+        before = [i for i in here if facts[i].evidence[0].start <= st.doc_start] or here
+        return max(before, key=lambda i: facts[i].evidence[0].start)
+    if st.dates and any(d.date != st.note_date for d in st.dates):
+        return None  # it names a date that no injection has
+    earlier = [i for i in cands if facts[i].date is not None and st.note_date is not None
+               and facts[i].date <= st.note_date]
+    if st.purpose:
+        earlier = [i for i in earlier if facts[i].purpose in (None, st.purpose)] or []
+    if not earlier:
+        return None
+    return max(earlier, key=lambda i: (facts[i].date, facts[i].evidence[0].start))
+
+
+def _prefer(st: ReliefStatement, idxs: list[int], facts: list, note_of) -> int | None:
+    """Among injections of the named date: the same note's, then the stated purpose's; one or none."""
+    for narrowed in ([i for i in idxs if note_of(facts[i]) == st.note_key],
+                     [i for i in idxs if st.purpose and facts[i].purpose == st.purpose], idxs):
+        if len(narrowed) == 1:
+            return narrowed[0]
+    return None if st.ambiguous else idxs[0]
+
+
+def _apply(fact, st: ReliefStatement):
+    from models import Conflict
+
+    evidence = fact.evidence + [st.evidence]
+    if fact.relief_percent is None or fact.relief_percent == st.percent:
+        hours = fact.relief_hours if fact.relief_hours is not None else st.hours
+        return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})
+    conflict = Conflict(attributes={k: v for k, v in (("relief_percent", st.percent), ("relief_hours", st.hours))
+                                    if v is not None}, evidence=[st.evidence])
+    return fact.model_copy(update={"conflicts": fact.conflicts + [conflict]})
+
+
+# ---------------------------------------------------------------- the packet-level hook
+
+def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
+    """Drop undated injection mentions of a later note when the packet holds the dated injection.
+
+    "Two diagnostic left SIJ blocks gave 86% and 80% relief" in a follow-up retells injections
+    that the procedure notes date: it is no injection of its own. With exactly one dated
+    candidate (same site, compatible side, on or before the note) the mention's evidence and
+    relief move onto it; with several, the mention is dropped (which one it meant is unsaid).
+    """
+    out = list(facts)
+    drop: set[int] = set()
+    for i, f in enumerate(facts):
+        if f.type != "injection" or f.date is not None or f.assertion not in LINKABLE:
+            continue
+        when = note_dates.get(note_of(f))
+        cands = [j for j, g in enumerate(facts) if g.type == "injection" and g.date is not None and j != i
+                 and g.site == f.site and g.assertion in LINKABLE and (when is None or g.date <= when)
+                 and (f.side is None or g.side is None or f.side == g.side)]
+        if not cands:
+            continue
+        drop.add(i)
+        if len(cands) == 1:
+            j = cands[0]
+            update = {"evidence": out[j].evidence + [e for e in f.evidence if e not in out[j].evidence]}
+            if out[j].relief_percent is None and f.relief_percent is not None:
+                update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
+            out[j] = out[j].model_copy(update=update)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def link_case(found: list, prepared: list) -> list:
+    """Packet-level links after every note is extracted (called by extractor.extract).
+
+    `found` is a list of `extractor.resolve.DatedFact`, `prepared` of `extractor.extract.PreparedNote`.
+    Undated retellings of dated injections are absorbed, then relief statements of every note are
+    linked to injections; then conservative care declared failed as a whole ("refractory to
+    conservative care") gives its outcome to the conservative treatments told on or before it.
+    """
+    from .facts.conservative_treatment import apply_general_outcomes, general_outcome_statements
+    from .resolve import DatedFact
+
+    spans = [(p.context.source.name, p.context.note.start, p.context.note.end) for p in prepared]
+
+    def note_of(fact) -> NoteKey | None:
+        ev = fact.evidence[0]
+        return next(((d, s) for d, s, e in spans if d == ev.document and s <= ev.start < max(e, s + 1)), None)
+
+    note_dates = {(p.context.source.name, p.context.note.start): p.context.date for p in prepared}
+    facts = absorb_undated([d.fact for d in found], note_of, note_dates)
+    statements = [st for p in prepared for st in note_statements(p.text, p.context)]
+    facts = link_relief(facts, statements, note_of)
+    general = [g for p in prepared for g in general_outcome_statements(p.text, p.context)]
+    facts = apply_general_outcomes(facts, general, lambda f: note_dates.get(note_of(f)))
+    return [DatedFact(f, note_dates.get(note_of(f))) for f in facts]
