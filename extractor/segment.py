@@ -123,15 +123,23 @@ def match_title(line: str) -> TitleRule | None:
 def match_date_header(line: str, weak: bool = False, anchor: dt.date | None = None) -> dt.date | None:
     """The date of a date-of-service header line ("DOS: 2/3/2026"); weak labels ("Date:") if `weak`."""
     comp = _compiled()
-    m = comp.date_label.search(line) or (comp.weak_date_label.match(line) if weak else None)
+    m = _header_label(line) or (comp.weak_date_label.match(line) if weak else None)
     if m is None:
         return None
     return parse_date(line[m.end():m.end() + 40], anchor)
 
 
+def _header_label(line: str) -> re.Match[str] | None:
+    """A date-of-service label at the line start, or capitalized further along ("Pt: X  DOS: ...")."""
+    for m in _compiled().date_label.finditer(line):
+        if not line[:m.start()].strip() or line[m.start()].isupper():
+            return m
+    return None
+
+
 def is_note_header(line: str) -> bool:
     """A note title or date-of-service line: these are never treated as repeated page headers."""
-    return match_title(line) is not None or _compiled().date_label.search(line) is not None
+    return match_title(line) is not None or _header_label(line) is not None
 
 
 @dataclass
@@ -143,6 +151,13 @@ class _Open:
     title: str | None = None
     rule: TitleRule | None = None
     date: dt.date | None = None
+    body_seen: bool = False  # a line other than titles, dates and labels ("Patient:") since the start
+
+
+def _better_title(rule: TitleRule, current: _Open) -> bool:
+    """In one header block the later title wins ("GREENFIELD PHYSICAL THERAPY" then the note's own
+    title), unless it is weak and the current one strong ("PROCEDURE NOTE" then "LEFT SI INJECTION")."""
+    return current.rule is None or rule.strong or not current.rule.strong
 
 
 def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[Note]:
@@ -161,8 +176,10 @@ def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[N
             opened.append(_Open(_start_of(line, lines, i, current), i, line.text.strip().rstrip(":").strip(), rule))
         elif date and _date_starts(date, line, current, in_header):
             opened.append(_Open(_start_of(line, lines, i, current), i, date=date))
-        elif rule and in_header and current.title is None:
+        elif rule and in_header and _better_title(rule, current):
             current.title, current.rule = line.text.strip().rstrip(":").strip(), rule
+        elif not (rule or date or _is_label_line(line.text)):
+            current.body_seen = True
         current = opened[-1]
         if current.date is None and i - current.first_line < rules.header_window_lines:
             current.date = match_date_header(line.text, weak=True)
@@ -170,21 +187,25 @@ def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[N
 
 
 def _title_starts(rule: TitleRule, line: _Line, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
-    """A title starts a note unless it belongs to the header block of a note still untitled."""
+    """A title starts a note unless it belongs to the header block of the current note (no body yet)."""
     if i == 0:
         return False
     fresh_page = line.page_top and line.page_start > current.start
-    if not fresh_page and in_header and current.title is None:
+    if not fresh_page and in_header and (current.title is None or not current.body_seen):
         return False
     if rule.strong or line.page_top:
         return True
-    window = lines[i + 1:i + 1 + _compiled().rules.header_window_lines]
-    return any(match_date_header(other.text) for other in window)
+    for other in lines[i + 1:i + 1 + _compiled().rules.header_window_lines]:
+        if other.after_blank or match_title(other.text):
+            return False  # the header block ended without a date: a heading inside a note
+        if match_date_header(other.text):
+            return True
+    return False
 
 
 def _date_starts(date: dt.date, line: _Line, current: _Open, in_header: bool) -> bool:
     """A date header opens a new note when it begins a block past the current note's header."""
-    if current.date == date and current.title is None:
+    if current.date == date:
         return False  # the same visit's header repeated on a continuation page
     if line.page_top and line.page_start > current.start:
         return True

@@ -1,0 +1,92 @@
+"""The PDF packet renderer and the demo packet script."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from chartsift.packet import render_packet, to_latin1
+from extractor.ingest import ingest
+from extractor.normalize import normalize, repeated_page_lines
+from extractor.segment import segment_notes
+
+ROOT = Path(__file__).resolve().parents[1]
+LONG = "PROGRESS NOTE\nDate of Service: 03/03/2026\n" + "\n".join(f"Line {i} of a long note." for i in range(120))
+NOTES = ["OFFICE VISIT\nDate of Service: 02/03/2026\nFABER (+) L", LONG, "PROCEDURE NOTE\nDOS: 03/20/2026\nDone."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Patrick\u2019s \u201cFABER\u201d \u2013 positive", "Patrick's \"FABER\" - positive", id="quotes-dashes"),
+    pytest.param("relief \u2265 80% \u2022 pain \u2264 2", "relief >= 80% * pain <= 2", id="math-and-bullets"),
+    pytest.param("\u2610 no \u2612 yes", "[ ] no [x] yes", id="checkboxes"),
+    pytest.param("caf\u00e9 37\u00b0C \u00bd", "caf\u00e9 37\u00b0C \u00bd", id="latin1-kept"),
+    pytest.param("\ufb01nal \u0141\u00f3d\u017a", "final L\u00f3dz", id="decomposable"),
+    pytest.param("ok \U0001F600", "ok ?", id="unmappable"),
+])
+def test_to_latin1(text, expected):
+    assert to_latin1(text) == expected
+
+
+def test_render_is_deterministic(tmp_path):
+    render_packet(NOTES, tmp_path / "a.pdf", header="FAX  Page {page} of {pages}")
+    render_packet(NOTES, tmp_path / "b.pdf", header="FAX  Page {page} of {pages}")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_pages_header_footer_and_note_starts(tmp_path):
+    pages = render_packet(NOTES, tmp_path / "p.pdf", letterhead="Acme Spine", header="FAX 555-0100 Page {page} of {pages}")
+    doc = ingest(tmp_path / "p.pdf")
+    assert pages == doc.pages >= 4  # the long note breaks onto a second page
+    for number in range(1, pages + 1):
+        start = doc.page_starts[number - 1]
+        page_text = doc.text[start:(doc.page_starts + [len(doc.text) + 1])[number] - 1]
+        assert "Acme Spine" in page_text
+        assert f"FAX 555-0100 Page {number} of {pages}" in page_text
+        assert f"Page {number} of {pages}" in page_text.split("\n")[-1]
+    for title in ("OFFICE VISIT", "PROGRESS NOTE", "PROCEDURE NOTE"):  # each note opens a page
+        offset = doc.text.index(title)
+        head = doc.text[doc.page_starts[doc.page_of(offset) - 1]:offset]
+        assert [line for line in head.split("\n") if line.strip()] == [f"FAX 555-0100 Page {doc.page_of(offset)} of {pages}",
+                                                                       "Acme Spine"]
+    assert doc.page_of(doc.text.index("PROCEDURE NOTE")) == pages
+    assert doc.page_of(doc.text.index("Line 119 of")) == pages - 1
+
+
+def test_two_column_and_table_options(tmp_path):
+    note = ("PHYSICAL THERAPY EVALUATION\n\nThe patient completed six weeks of therapy with a home program.\n\n"
+            "She denies numbness or tingling in the legs and has no weakness.")
+    render_packet([note, "PROVOCATIVE TESTS"], tmp_path / "p.pdf", two_column_pages={0},
+                  table_rows={1: [["Test", "Result"], ["FABER", "positive left"]]})
+    doc = ingest(tmp_path / "p.pdf")
+    clean = normalize(doc.text).text
+    assert "She denies numbness or tingling in the legs and has no weakness." in clean
+    assert any(" ".join(line.split()) == "FABER positive left" for line in doc.text.split("\n"))
+
+
+def _load_make_demo():
+    spec = importlib.util.spec_from_file_location("make_demo", ROOT / "corpora" / "demo" / "make_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_demo_renders_notes_in_name_order(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "02_b.txt").write_text("PROCEDURE NOTE\nDate of Service: 03/01/2026\nInjection done.\n")
+    (src / "01_a.txt").write_text("OFFICE VISIT\nDate of Service: 02/01/2026\nPain.\n")
+    assert _load_make_demo().main(["--src", str(src), "--out", str(tmp_path / "out.pdf")]) == 0
+    doc = ingest(tmp_path / "out.pdf")
+    assert doc.text.index("OFFICE VISIT") < doc.text.index("PROCEDURE NOTE")
+    assert doc.page_of(doc.text.index("PROCEDURE NOTE")) == 2
+
+
+@pytest.mark.skipif(not list((ROOT / "corpora" / "demo" / "src").glob("*.txt")), reason="demo notes not written yet")
+def test_demo_packet_one_note_per_source_file(tmp_path):
+    sources = sorted((ROOT / "corpora" / "demo" / "src").glob("*.txt"))
+    _load_make_demo().main(["--out", str(tmp_path / "packet.pdf")])
+    doc = ingest(tmp_path / "packet.pdf")
+    notes = segment_notes(doc.text, repeated_page_lines(doc.text, doc.page_starts))
+    assert len(notes) == len(sources) and doc.unreadable_pages == []
+    assert all(n.date_of_service is not None for n in notes)

@@ -1,0 +1,99 @@
+"""Note segmentation: where notes begin, their dates of service, kinds and titles."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from chartsift.packet import render_packet
+from extractor.ingest import ingest
+from extractor.normalize import line_key, repeated_page_lines
+from extractor.rulebook import RuleFileError, parse_rules, rules_text
+from extractor.segment import SegmentRules, segment_notes
+
+D = dt.date
+
+OFFICE = ("OFFICE VISIT\nDate of Service: 02/03/2026\nPatient: Doe, Jane  DOB: 04/05/1961\n\n"
+          "HPI: Left buttock pain for eight months, worse sitting.\nIMPRESSION: SI joint dysfunction.\n"
+          "MRI LUMBAR SPINE\nreviewed, mild facet arthropathy.\nPlan: diagnostic injection.\n")
+PROCEDURE = ("PROCEDURE NOTE\nDate of procedure: 02/20/2026\n\nPROCEDURE: Left SI joint injection.\n"
+             "Under fluoroscopic guidance with contrast, the needle was advanced.\n")
+MRI = "MRI PELVIS WITHOUT CONTRAST\nExam date: 01/10/2026\n\nFINDINGS: Mild sclerosis.\nIMPRESSION: No fracture.\n"
+PT = "Physical Therapy Evaluation\nVisit date: 11/02/2025\n\nPatient attended 12 visits with home exercise program.\n"
+
+
+def _summary(text: str, drop: frozenset[str] = frozenset()) -> list[tuple]:
+    notes = segment_notes(text, drop)
+    assert notes[0].start == 0 and notes[-1].end == len(text)
+    assert all(a.end == b.start for a, b in zip(notes, notes[1:]))
+    return [(n.kind, n.date_of_service, n.title) for n in notes]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(OFFICE + "\n" + PROCEDURE + "\n" + MRI + "\n" + PT, [
+        ("office_visit", D(2026, 2, 3), "OFFICE VISIT"),
+        ("procedure", D(2026, 2, 20), "PROCEDURE NOTE"),
+        ("imaging", D(2026, 1, 10), "MRI PELVIS WITHOUT CONTRAST"),
+        ("therapy", D(2025, 11, 2), "Physical Therapy Evaluation")], id="titled-notes-in-one-text"),
+    pytest.param("Date of Service: 03/01/2026\nProvider: Dr. Smith\n\nHPI: pain.\n\n"
+                 "DOS: 04/01/2026\nProvider: Dr. Smith\n\nHPI: better.\n", [
+        ("other", D(2026, 3, 1), None), ("other", D(2026, 4, 1), None)], id="date-header-blocks-without-titles"),
+    pytest.param("PROGRESS NOTE\nDate: 05/06/2026\nDate of Birth: 01/02/1950\nHPI: pain.\n", [
+        ("office_visit", D(2026, 5, 6), "PROGRESS NOTE")], id="weak-date-label-in-header"),
+    pytest.param("CONSULTATION\nDate of Birth: 01/02/1950\nHPI: pain since 03/04/2025.\n", [
+        ("office_visit", None, "CONSULTATION")], id="birth-date-and-body-date-not-service"),
+    pytest.param(OFFICE, [("office_visit", D(2026, 2, 3), "OFFICE VISIT")],
+                 id="section-headers-and-imaging-mention-stay-in-note"),
+    pytest.param("Exam: MRI left hip\nEXAM DATE: 01/02/2026\nTECHNIQUE: T1, T2.\nFINDINGS: normal.\nIMPRESSION: normal.\n",
+                 [("imaging", D(2026, 1, 2), None)], id="kind-from-body-keywords"),
+    pytest.param("Patient seen today. Prior injection, date of procedure: 12/01/2025, gave 80% relief.\n",
+                 [("other", None, None)], id="date-label-inside-sentence-not-a-header-block"),
+])
+def test_segment_text(text, expected):
+    assert _summary(text) == expected
+
+
+def test_continuation_page_with_repeated_visit_header_not_split():
+    page2 = "Patient: Doe, Jane\nDate of Service: 02/03/2026\nExam continues: FABER positive.\n"
+    assert _summary(OFFICE + "\f" + page2) == [("office_visit", D(2026, 2, 3), "OFFICE VISIT")]
+
+
+def test_form_feed_alone_does_not_start_a_note():
+    assert len(segment_notes(OFFICE + "\fcontinued text of the plan.\nMore plan.\n")) == 1
+
+
+def test_note_starts_at_page_start_when_header_is_near_top():
+    text = OFFICE + "\fRiverside Spine Center\n" + PROCEDURE
+    notes = segment_notes(text)
+    assert [n.start for n in notes] == [0, text.index("\f") + 1]
+
+
+def test_fax_header_lines_never_start_notes_nor_give_dates():
+    fax = "FAX Date: 03/05/2026 10:14 Page {} of 3"
+    text = "\f".join(f"{fax.format(i)}\n{note}" for i, note in enumerate([OFFICE, PROCEDURE, "more plan text.\n"], 1))
+    drop = frozenset({line_key(fax.format(1))})
+    summary = _summary(text, drop)
+    assert summary == [("office_visit", D(2026, 2, 3), "OFFICE VISIT"), ("procedure", D(2026, 2, 20), "PROCEDURE NOTE")]
+
+
+def test_segment_rendered_pdf_packet(tmp_path):
+    render_packet([OFFICE, PROCEDURE, MRI, PT], tmp_path / "p.pdf", header="FAX 555-0100  Page {page} of {pages}")
+    doc = ingest(tmp_path / "p.pdf")
+    drop = repeated_page_lines(doc.text, doc.page_starts)
+    notes = segment_notes(doc.text, drop)
+    assert [(n.kind, n.date_of_service) for n in notes] == [
+        ("office_visit", D(2026, 2, 3)), ("procedure", D(2026, 2, 20)), ("imaging", D(2026, 1, 10)),
+        ("therapy", D(2025, 11, 2))]
+    assert [n.start for n in notes] == doc.page_starts
+
+
+def test_empty_text_has_no_notes():
+    assert segment_notes("") == []
+
+
+def test_rules_reject_unknown_keys():
+    data = json.loads(rules_text("segments"))
+    data["titles"][0]["colour"] = "red"
+    with pytest.raises(RuleFileError, match="colour"):
+        parse_rules("segments", json.dumps(data), SegmentRules)
