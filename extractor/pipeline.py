@@ -159,7 +159,9 @@ def build_nlp() -> Language:
                      for r in sections.section_rules])
     rules, terminating = context_rules()
     context = nlp.add_pipe("medspacy_context", config={
-        "rules": None, "span_attrs": SPAN_ATTRIBUTES, "terminating_types": terminating})
+        "rules": None, "span_attrs": SPAN_ATTRIBUTES, "terminating_types": terminating,
+        # a cue inside a target is part of its name, not a modifier (medspaCy's own overlap test misses containment)
+        "prune_on_target_overlap": True})
     context.add(rules)
     return nlp
 

@@ -37,6 +37,8 @@ _LINE_START = re.compile(
 # The end of a line that closes a statement.
 _LINE_END = re.compile(r"[.!?:;|\]\)]\s*$|[\u2610\u2611\u2612]\s*$")
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])")
+# Flattened templates: two or more spaces before a "Label:" mark where a line break was.
+_LABEL_AFTER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=[A-Z][A-Za-z0-9'/&()-]*(?: [A-Za-z0-9'/&()-]+){0,4}:(?:\s|$))")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _BLANK = re.compile(r"\n[ \t]*\n")
 # Wide gaps inside a line separate table cells laid out with spaces ("FABER    +    -").
@@ -103,7 +105,8 @@ def _inline_starts(line: str) -> list[int]:
         if before and len(before.group(1).rstrip(".")) == 1 and before.group(1).isupper():
             continue  # an initial ("J. Smith") or a side letter ("L.")
         out.append(m.end())
-    return out
+    out += [m.end() for m in _LABEL_AFTER_GAP.finditer(line)]
+    return sorted(set(out))
 
 
 @Language.component("chartsift_sentences")
