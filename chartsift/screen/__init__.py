@@ -1,0 +1,118 @@
+"""Bulk pre-screening: every case of INPUT through `chartsift.review`, isolated, resumable, in OUT.
+
+`screen(input, out)` discovers the cases (inputs.py), skips those the ledger already holds for the
+same documents and chartsift version (ledger.py), reviews the rest in worker processes (pool.py) or
+on a Dask cluster (dask_runner.py), commits each outcome to the ledger as it arrives, and
+regenerates the output files from the ledger at checkpoints and at the end (outputs.py).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .inputs import CaseSpec, ScreenInputError, discover, fingerprint
+from .ledger import Ledger, Outcome
+from .outputs import write_case_report, write_outputs
+from .pool import LocalPool, PoolError, Task
+from .progress import NullProgress
+from .worker import REVIEW_FUNCTION, WARM_UP_FUNCTION
+
+__all__ = ["screen", "ScreenReport", "ScreenInputError", "PoolError"]
+
+log = logging.getLogger("chartsift.screen")
+
+DEFAULT_TIMEOUT_S = 300.0
+#: address-space limit per worker (RLIMIT_AS): spaCy + medspaCy + pdfium reserve ~1 GB of it
+DEFAULT_MEMORY_MB = 3072
+CHECKPOINT_S = 30.0
+
+
+@dataclass
+class ScreenReport:
+    """What a run did: case counts, this run's throughput, where the outputs are."""
+
+    out: Path
+    total: int
+    skipped: int
+    reviewed: int = 0
+    errors: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)  # by recommendation ("error" for error cases)
+    peak_rss_kb: dict[int, int] = field(default_factory=dict)  # by worker pid
+    document_errors: int = 0
+
+
+def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: float | None = DEFAULT_TIMEOUT_S,
+           max_pages: int | None = None, dask: str | None = None, policy_id: str = "CP.MP.126",
+           memory_mb: int | None = DEFAULT_MEMORY_MB, retry_errors: bool = False, progress: NullProgress | None = None,
+           case_function: str = REVIEW_FUNCTION, init_function: str | None = WARM_UP_FUNCTION,
+           checkpoint_s: float = CHECKPOINT_S) -> ScreenReport:
+    """Screen every case of `source` into `out`; see the module docstring. Safe to rerun at any time."""
+    from chartsift import __version__ as version
+
+    out = Path(out)
+    cases = discover(Path(source))
+    for case in cases:
+        case.fingerprint = fingerprint(case, version=version, policy_id=policy_id, max_pages=max_pages)
+    keys = [(c.case_id, c.fingerprint) for c in cases]
+    progress = progress or NullProgress()
+    with Ledger(out) as ledger:
+        if retry_errors:
+            ledger.forget_errors(keys, version)
+        done = ledger.done_keys(version)
+        todo = [c for c in cases if (c.case_id, c.fingerprint) not in done]
+        report = ScreenReport(out=out, total=len(cases), skipped=len(cases) - len(todo))
+        run_id = ledger.start_run(version, len(cases))
+        runner = _runner(dask, case_function, init_function, workers, timeout, memory_mb)
+        tasks = [Task(i, c.case_id, c.payload(policy_id, max_pages)) for i, c in enumerate(todo)]
+        progress.start(len(cases), report.skipped)
+        start = time.monotonic()
+        try:
+            _run(runner, tasks, todo, keys, ledger, version, out, progress, report, checkpoint_s)
+        finally:
+            progress.close()
+            report.seconds = time.monotonic() - start
+            report.counts = write_outputs(out, ledger.rows(keys, version))
+            ledger.finish_run(run_id, report.reviewed)
+    return report
+
+
+def _runner(dask: str | None, case_function: str, init_function: str | None, workers: int,
+            timeout: float | None, memory_mb: int | None):
+    if dask:
+        from .dask_runner import DaskRunner
+
+        return DaskRunner(dask, case_function, workers=workers, timeout=timeout, memory_mb=memory_mb,
+                          init_path=init_function)
+    return LocalPool(case_function, workers=workers, timeout=timeout, memory_mb=memory_mb, init_path=init_function)
+
+
+def _run(runner, tasks: list[Task], todo: list[CaseSpec], keys: list[tuple[str, str]], ledger: Ledger, version: str,
+         out: Path, progress: NullProgress, report: ScreenReport, checkpoint_s: float) -> None:
+    """Review `tasks`; each outcome is committed to the ledger before anything else is done with it."""
+    last_checkpoint = time.monotonic()
+    for task, outcome in runner.run(tasks):
+        ledger.record(outcome, todo[task.index].fingerprint, version)
+        _account(report, outcome)
+        if outcome.result_json:
+            write_case_report(out, outcome.case_id, outcome.result_json)
+        progress.update(outcome)
+        if time.monotonic() - last_checkpoint >= checkpoint_s:
+            started = time.monotonic()
+            write_outputs(out, ledger.rows(keys, version))
+            last_checkpoint = time.monotonic()
+            checkpoint_s = max(checkpoint_s, 10 * (last_checkpoint - started))  # stay cheap on huge runs
+
+
+def _account(report: ScreenReport, outcome: Outcome) -> None:
+    report.reviewed += 1
+    report.pages += outcome.pages
+    report.errors += outcome.status == "error"
+    if outcome.worker_pid and outcome.peak_rss_kb:
+        report.peak_rss_kb[outcome.worker_pid] = max(report.peak_rss_kb.get(outcome.worker_pid, 0),
+                                                     outcome.peak_rss_kb)
+    if outcome.result_json and '"errors":[]' not in outcome.result_json:
+        report.document_errors += 1

@@ -1,0 +1,136 @@
+"""The files of OUT, all regenerated from the ledger and each written to a temporary name, then renamed.
+
+- `results.jsonl`: the review JSON (SPEC section 3) of every reviewed case, in input order;
+- `summary.csv`: one row per case: recommendation, one column per criterion, missing documentation,
+  error code (a case that could not be reviewed), the codes of unreadable documents;
+- `errors.csv`: every case error and every document error (code and message, never chart text);
+- `index.html` and `cases/<case>.html`: a sortable table linking to each case's report.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from . import html
+from .ledger import Row
+
+RESULTS, SUMMARY, ERRORS, INDEX, CASES_DIR = "results.jsonl", "summary.csv", "errors.csv", "index.html", "cases"
+SUMMARY_HEAD = ["case_id", "status", "recommendation", "pathway"]
+SUMMARY_TAIL = ["missing_documentation", "error_code", "document_errors", "pages", "seconds", "report"]
+ERRORS_HEAD = ["case_id", "document", "code", "message"]
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[TextIO]:
+    """A file to write that appears at `path` (atomic rename) only when the block completes."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def atomic_write(path: Path, data: str) -> None:
+    """Write `data` to `path` through a temporary name in the same folder and an atomic rename."""
+    with atomic_file(path) as fh:
+        fh.write(data)
+
+
+def report_name(case_id: str) -> str:
+    """A file name for the case's report: safe characters, and unique even when the id is not."""
+    safe = _UNSAFE.sub("_", case_id)[:80] or "case"
+    if safe != case_id:
+        safe += "-" + hashlib.sha256(case_id.encode()).hexdigest()[:8]
+    return f"{CASES_DIR}/{safe}.html"
+
+
+def write_case_report(out: Path, case_id: str, result_json: str) -> str:
+    """Write the HTML report of one reviewed case; returns its path relative to OUT."""
+    result = json.loads(result_json)
+    name = report_name(case_id)
+    (out / CASES_DIR).mkdir(parents=True, exist_ok=True)
+    atomic_write(out / name, html.render_case(result))
+    return name
+
+
+def write_outputs(out: Path, rows: Iterable[Row]) -> dict[str, int]:
+    """Regenerate every output of OUT from ledger rows (input order); returns counts by status."""
+    summaries: list[dict] = []
+    errors: list[list[str]] = []
+    criteria: dict[str, None] = {}
+    with atomic_file(out / RESULTS) as results:
+        for row in rows:
+            result = json.loads(row.result_json) if row.result_json else None
+            if result is not None:
+                results.write(row.result_json.strip() + "\n")
+                if not (out / report_name(row.case_id)).exists():
+                    write_case_report(out, row.case_id, row.result_json)
+            summaries.append(_summary_row(row, result, criteria))
+            errors.extend(_error_rows(row, result))
+    columns = SUMMARY_HEAD + list(criteria) + SUMMARY_TAIL
+    atomic_write(out / SUMMARY, _csv(columns, [[s.get(c, "") for c in columns] for s in summaries]))
+    atomic_write(out / ERRORS, _csv(ERRORS_HEAD, errors))
+    counts = Counter(s["recommendation"] or "error" for s in summaries)
+    atomic_write(out / INDEX, html.render_index(summaries, list(criteria), sorted(counts.items())))
+    return dict(counts)
+
+
+def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> dict:
+    summary = {"case_id": row.case_id, "status": row.status, "recommendation": "", "pathway": "",
+               "missing_documentation": "", "error_code": row.error_code or "", "document_errors": "",
+               "pages": row.pages, "seconds": f"{row.seconds:.2f}" if row.seconds is not None else "", "report": ""}
+    if result is None:
+        return summary
+    summary["recommendation"] = result["recommendation"]["status"]
+    summary["pathway"] = (result.get("policy") or {}).get("pathway") or ""
+    missing: dict[str, None] = {}
+    for det in result.get("determinations", []):
+        criteria.setdefault(det["criterion"], None)
+        summary[det["criterion"]] = det["status"]
+        if det["status"] == "insufficient":
+            missing.update(dict.fromkeys(det.get("missing", [])))
+    summary["missing_documentation"] = " | ".join(missing)
+    summary["document_errors"] = " ".join(sorted({e["code"] for e in result.get("errors", [])}))
+    summary["report"] = report_name(row.case_id)
+    return summary
+
+
+def _error_rows(row: Row, result: dict | None) -> list[list[str]]:
+    rows = []
+    if row.status == "error":
+        rows.append([row.case_id, "", row.error_code or "", row.error_message or ""])
+    for err in (result or {}).get("errors", []):
+        rows.append([row.case_id, err.get("document", ""), err.get("code", ""), err.get("message", "")])
+    return rows
+
+
+def _csv(head: list[str], rows: list[list]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(head)
+    writer.writerows([_cell(v) for v in r] for r in rows)
+    return buf.getvalue()
+
+
+def _cell(value) -> str:
+    """Spreadsheet-safe cell: a leading = + - @ would be read as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    with contextlib.suppress(ValueError):
+        float(text)
+        return text
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,168 @@
+"""Bulk screening machinery (chartsift.screen) with a stand-in per-case function (tests/screen_helpers.py).
+
+The product path (chartsift.api.review in the workers) is tested in test_screen_e2e.py.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import screen_helpers as helpers
+
+from chartsift.screen import ScreenInputError, screen
+from chartsift.screen.inputs import discover, fingerprint
+
+FAKE = {"case_function": "screen_helpers:fake_review", "init_function": "screen_helpers:fake_warm_up"}
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _results(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+
+
+def _summary(out: Path) -> dict[str, dict]:
+    with (out / "summary.csv").open(newline="") as fh:
+        return {row["case_id"]: row for row in csv.DictReader(fh)}
+
+
+def _ledger(out: Path, query: str) -> list[tuple]:
+    with sqlite3.connect(out / "ledger.sqlite") as db:
+        return db.execute(query).fetchall()
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+def _manifest(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "manifest.csv"
+    path.write_text("case_id,cpt,side,request_date,icd10,files\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("layout, expected", [
+    pytest.param("folders", ["case-0000", "case-0001"], id="folder-of-case-folders"),
+    pytest.param("flat", ["a", "b"], id="flat-folder-of-pdfs"),
+    pytest.param("manifest", ["M-1", "M-2"], id="manifest-csv"),
+])
+def test_discover_layouts(tmp_path, layout, expected):
+    if layout == "folders":
+        source = helpers.make_cases(tmp_path, 2)
+    elif layout == "flat":
+        source = tmp_path / "pdfs"
+        source.mkdir()
+        for name in ("b", "a"):
+            (source / f"{name}.pdf").write_bytes(helpers.text_pdf(name))
+        (source / "notes.csv").write_text("ignored")
+    else:
+        helpers.make_cases(tmp_path, 2)
+        source = _manifest(tmp_path, ["M-1,27279,left,2026-05-04,M46.1;M53.3,cases/case-0000/note.txt",
+                                      "M-2,,,,,cases/case-0001"])
+    cases = discover(source)
+    assert [c.case_id for c in cases] == expected
+    if layout == "manifest":
+        assert cases[0].request.icd10 == ["M46.1", "M53.3"] and cases[0].request.side == "left"
+        assert cases[1].paths == [tmp_path / "cases" / "case-0001"]
+
+
+@pytest.mark.parametrize("rows, message", [
+    pytest.param(["A,,,,,x.pdf", "A,,,,,y.pdf"], "duplicate case id", id="duplicate-ids"),
+    pytest.param(["A,,,,,"], "required", id="no-files"),
+    pytest.param(["A,,,05/04/2026,,x.pdf"], "request", id="bad-date"),
+    pytest.param(["A,,middle,,,x.pdf"], "request", id="bad-side"),
+])
+def test_bad_manifest_is_refused(tmp_path, rows, message):
+    with pytest.raises(ScreenInputError, match=message):
+        discover(_manifest(tmp_path, rows))
+
+
+def test_fingerprint_follows_document_bytes_and_settings(tmp_path):
+    case = discover(helpers.make_cases(tmp_path, 1))[0]
+    base = fingerprint(case, version="1", policy_id="P", max_pages=None)
+    assert fingerprint(case, version="1", policy_id="P", max_pages=None) == base
+    assert fingerprint(case, version="2", policy_id="P", max_pages=None) != base
+    assert fingerprint(case, version="1", policy_id="P", max_pages=10) != base
+    (case.documents[0]).write_text("changed\n")
+    assert fingerprint(case, version="1", policy_id="P", max_pages=None) != base
+
+
+# --- a batch -------------------------------------------------------------------------------------
+
+
+def test_batch_writes_every_output_and_rerun_reviews_nothing(tmp_path):
+    cases = helpers.make_cases(tmp_path, 6)
+    out = tmp_path / "out"
+    first = screen(cases, out, workers=2, timeout=30, **FAKE)
+    assert (first.reviewed, first.skipped, first.errors) == (6, 0, 0)
+    results = _results(out)
+    assert [r["case_id"] for r in results] == [f"case-{i:04d}" for i in range(6)]
+    summary = _summary(out)
+    assert summary["case-0001"]["recommendation"] == "meets_criteria" and summary["case-0001"]["II.G"] == "met"
+    assert summary["case-0000"]["missing_documentation"] == "procedure note of the injections"
+    assert (out / "errors.csv").read_text().strip() == "case_id,document,code,message"
+    index = (out / "index.html").read_text()
+    assert all(f'href="cases/case-{i:04d}.html"' in index for i in range(6))
+    assert "meets_criteria" in (out / "cases" / "case-0001.html").read_text()
+    assert not list(out.glob(".*.tmp")) and not list((out / "cases").glob(".*.tmp"))
+
+    second = screen(cases, out, workers=2, timeout=30, **FAKE)
+    assert (second.reviewed, second.skipped) == (0, 6)
+    assert _results(out) == results
+
+    (cases / "case-0002" / "note.txt").write_text("note\nedited\nmet\n")
+    third = screen(cases, out, workers=2, timeout=30, **FAKE)
+    assert (third.reviewed, third.skipped) == (1, 5)
+    assert len(_results(out)) == 6 and _summary(out)["case-0002"]["recommendation"] == "meets_criteria"
+
+
+@pytest.mark.parametrize("first_line, code, timeout", [
+    pytest.param("HANG", "timeout", 2, id="hang-times-out"),
+    pytest.param("SEGV", "worker_crash", 30, id="native-crash"),
+    pytest.param("HOG", "memory_limit", 30, id="memory-limit"),
+    pytest.param("RAISE", "internal_error", 30, id="bug-reported-without-text"),
+])
+def test_a_failing_case_gets_a_coded_error_and_the_others_go_on(tmp_path, first_line, code, timeout):
+    cases = helpers.make_cases(tmp_path, 5, {1: first_line})
+    out = tmp_path / "out"
+    report = screen(cases, out, workers=2, timeout=timeout, memory_mb=800, **FAKE)
+    assert report.reviewed == 5 and report.errors == 1
+    (row,) = _ledger(out, "SELECT case_id, error_code, error_message, seconds FROM cases WHERE status = 'error'")
+    assert row[:2] == ("case-0001", code)
+    assert row[3] < timeout + 5
+    assert [r["case_id"] for r in _results(out)] == ["case-0000", "case-0002", "case-0003", "case-0004"]
+    for name in ("errors.csv", "summary.csv", "index.html", "results.jsonl"):
+        assert helpers.SECRET not in (out / name).read_text()
+    assert _summary(out)["case-0001"]["error_code"] == code
+    pids = {p for (p,) in _ledger(out, "SELECT worker_pid FROM cases") if p}
+    assert not [p for p in pids if Path(f"/proc/{p}").exists() and "State:\tZ" not in Path(f"/proc/{p}/status").read_text()]
+
+
+def test_crash_hook_kills_the_worker_and_a_new_one_takes_over(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHARTSIFT_SCREEN_CRASH_CASE", "case-0000")
+    out = tmp_path / "out"
+    report = screen(helpers.make_cases(tmp_path, 4), out, workers=1, timeout=30, **FAKE)
+    assert report.errors == 1 and report.reviewed == 4
+    assert _summary(out)["case-0000"]["error_code"] == "worker_crash"
+    assert len({p for (p,) in _ledger(out, "SELECT worker_pid FROM cases")}) == 2  # the replacement did the rest
+
+
+def test_retry_errors_reviews_error_cases_again(tmp_path):
+    cases = helpers.make_cases(tmp_path, 3, {0: "RAISE"})
+    out = tmp_path / "out"
+    assert screen(cases, out, workers=1, timeout=30, **FAKE).errors == 1
+    assert screen(cases, out, workers=1, **FAKE).reviewed == 0  # an error is a terminal status
+    again = screen(cases, out, workers=1, retry_errors=True, **FAKE)
+    assert (again.reviewed, again.errors) == (1, 1)
+    assert len(_ledger(out, "SELECT * FROM cases")) == 3
+
+
+def test_parent_never_imports_spacy():
+    code = ("import sys, chartsift.screen, chartsift.screen.dask_runner, chartsift.commands.screen, chartsift.cli; "
+            "chartsift.cli.build_parser(); print(sorted(m for m in ('spacy', 'medspacy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.strip() == "[]"
