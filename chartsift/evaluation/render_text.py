@@ -75,6 +75,9 @@ def summary(report: EvaluationReport) -> str:
                           _attribute_rows(variants))]
     lines += ["", *_table(["criterion"] + [f"acc ({n})" for n in names] + ["cases"], _criterion_rows(variants))]
     lines += ["", "errors: " + ", ".join(f"{k} {n}" for k, n in _error_counts(report).items())]
+    failed = [e for e in report.errors if e.kind == "review_failed"]
+    for message, count in Counter(e.message for e in failed).most_common(3):
+        lines.append(f"review failed on {count} case(s): {message}")
     unscored = report.facts.unscored_predictions
     if unscored:
         lines.append(f"({unscored} predicted facts of types their gold file does not annotate were not scored)")

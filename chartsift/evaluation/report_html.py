@@ -69,7 +69,7 @@ def _headline(variants: list[EvaluationReport]) -> list[dict[str, Any]]:
 def _criterion(score: CriterionScore) -> dict[str, Any]:
     labels = score.confusion.labels
     return {"score": score, "labels": labels,
-            "rows": [(gold, row) for gold, row in zip(labels, score.confusion.matrix) if any(row)]}
+            "rows": list(zip(labels, score.confusion.matrix))}
 
 
 def _error_groups(errors: list[EvaluationError]) -> list[tuple[str, list[EvaluationError]]]:
