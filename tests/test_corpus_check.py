@@ -163,3 +163,9 @@ def test_cli_corpus_check_exit_codes(corpus, capsys):
     err = capsys.readouterr().err
     assert "MINI-01: gold.json facts[5].evidence[0]: quote is not verbatim" in err
     assert "FABER negative" not in err
+
+
+def test_criterion_ids_come_from_the_policy_file_and_match_spec():
+    from chartsift.evaluation.criteria import FALLBACK_CRITERIA, _criteria_from_engine
+
+    assert _criteria_from_engine() == FALLBACK_CRITERIA

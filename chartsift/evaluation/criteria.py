@@ -1,16 +1,17 @@
 """Criterion ids of CP.MP.126 per pathway, for checking and scoring gold determinations.
 
-The ids come from the policy engine when it can load the policy; the constant below is the
-fallback until then.
+The ids come from the policy engine (`evaluator.load_policy`); the constant below is the fallback
+for an installation without it.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 POLICY_ID = "CP.MP.126"
 
-# REPLACE with the policy engine's ids once `evaluator.load_policy` is in place everywhere
-# (pathway_criteria already prefers it); SPEC section 5, in the policy's order.
+# Fallback only: the ids are read from the policy file through `evaluator.load_policy` (a test pins
+# that both agree); SPEC section 5, parts before their parent.
 FALLBACK_CRITERIA: dict[str, tuple[str, ...]] = {
     "minimally_invasive": ("II.A.1", "II.A.2", "II.A.3", "II.A", "II.B", "II.C", "II.D", "II.E",
                            "II.F.1", "II.F.2", "II.F.3", "II.F", "II.G", "II.H", "II", "III", "codes"),
@@ -44,13 +45,18 @@ def _criteria_table() -> dict[str, tuple[str, ...]]:
 
 
 def _criteria_from_engine() -> dict[str, tuple[str, ...]] | None:
-    """Ask the policy engine, when it is there, for each pathway's criterion ids."""
+    """Each pathway's named criteria in the policy file, parts before their parent, then the shared ones."""
     try:
-        from evaluator import load_policy  # type: ignore[attr-defined]
+        from evaluator import load_policy
+        from models.policy import children
     except ImportError:
         return None
-    try:
-        policy = load_policy(POLICY_ID)
-        return {p: tuple(policy.criterion_ids(p)) for p in FALLBACK_CRITERIA}
-    except (AttributeError, TypeError, KeyError):
-        return None
+    policy = load_policy(POLICY_ID)
+    tops = {node.id: node for node in policy.criteria}
+
+    def named(node: Any) -> list[str]:
+        ids = [i for child in children(node) for i in named(child)]
+        return ids + ([node.id] if node.id else [])
+
+    shared = [i for top in policy.always for i in named(tops[top])]
+    return {p.name: tuple(named(tops[p.criterion]) + shared) for p in policy.pathways}
