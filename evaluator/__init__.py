@@ -31,11 +31,12 @@ _PLAN_ASSERTIONS = ("present", "hypothetical")
 
 
 def evaluate_case(facts: Sequence[FactBase], request: Request, *, policy_id: str = "CP.MP.126",
-                  review_date: dt.date | None = None, policy: Policy | None = None) -> PolicyEvaluation:
+                  review_date: dt.date | None = None, policy: Policy | None = None,
+                  policy_dir: str | None = None) -> PolicyEvaluation:
     """Evaluate every criterion of the policy in force on the request date against `facts`.
 
     `review_date` (the latest date of service) stands in for a missing `request.date`, with a warning.
-    `policy` overrides the lookup by id (tests and alternative policy folders).
+    `policy_dir` reads policy files from a folder instead of the bundled ones; `policy` skips the lookup.
     """
     warnings: list[str] = []
     request_date = request.date
@@ -45,7 +46,7 @@ def evaluate_case(facts: Sequence[FactBase], request: Request, *, policy_id: str
                         f"{review_date}" if review_date else
                         "request date not given and no date of service found: time windows cannot be checked")
     if policy is None:
-        policy = load_policy(policy_id, request_date)
+        policy = load_policy(policy_id, request_date, directory=policy_dir)
     if request_date is not None and not policy.effective.covers(request_date):
         warnings.append(f"no revision of {policy.id} is in force on {request_date}; "
                         f"revision {policy.revision} applied")

@@ -10,7 +10,7 @@ import datetime as dt
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -56,20 +56,21 @@ def _problem(data: Any, err: Any) -> str:
 
 def _readable_path(data: Any, loc: tuple) -> str:
     """`criteria[1](II).of[6](II.G).where[0]`: the loc with union tags dropped and criterion ids shown."""
-    parts: list[str] = []
-    node = data
+    text, node = "", data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and part < len(node):
-            node = node[part]
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
             name = node.get("id") if isinstance(node, dict) else None
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{part}]" + (f"({name})" if name else "")]
+            text += f"[{part}]" + (f"({name})" if name else "")
         elif isinstance(node, dict) and part in node:
             node = node[part]
-            parts.append(str(part))
-        elif isinstance(node, dict) and part not in NODE_MODELS and not str(part).startswith("function-"):
-            parts.append(str(part))
+            text += f".{part}" if text else str(part)
+        elif part in NODE_MODELS or str(part).startswith("function-"):
+            continue  # a union tag or validator name pydantic puts in the loc
+        else:
             node = None
-    return ".".join(parts)
+            text += f".{part}" if text else str(part)
+    return text
 
 
 def _allowed_keys(model: Any, loc: tuple) -> list[str]:
@@ -87,7 +88,7 @@ def _allowed_keys(model: Any, loc: tuple) -> list[str]:
 
 def _step(annotation: Any, part: Any) -> Any:
     origin, args = get_origin(annotation), get_args(annotation)
-    if origin is not None and str(origin).endswith("Annotated"):
+    if origin is Annotated:
         return _step(args[0], part)
     if origin in (list, tuple) and isinstance(part, int):
         return args[0]

@@ -30,10 +30,9 @@ def _reasons(top: Determination, always: list[Determination], by_id: dict[str, D
              status: str) -> str:
     wanted = {"physician_review": "not_met", "missing_documentation": "insufficient"}.get(status)
     if wanted is None:
-        return f"{top.criterion}, " + ", ".join(d.criterion for d in always) + " met"
+        return ", ".join([top.criterion, *(d.criterion for d in always)]) + " met"
     below = [d.criterion for d in _named_children(top, by_id) if d.status == wanted]
-    named = [f"{top.criterion} ({', '.join(below)})" if below and top.status == wanted else top.criterion] \
-        if top.status == wanted else []
+    named = [f"{top.criterion} ({', '.join(below)})" if below else top.criterion] if top.status == wanted else []
     named += [d.criterion for d in always if d.status == wanted]
     return ", ".join(named) + (" not met" if wanted == "not_met" else " not documented")
 
