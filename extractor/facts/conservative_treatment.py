@@ -1,0 +1,354 @@
+"""Conservative care (SPEC section 4): modality, duration, start/end dates, outcome.
+
+A mention is a target of extractor/rules/conservative_treatment.json (one category per
+modality). One fact per (modality, assertion) per note; the resolver merges notes.
+
+What a mention governs: its local window, from the previous mention of the sentence to the
+next one, the gap between two mentions cut at its last connector (", ", " and ", " later ").
+Dates and durations come from the window ("8 weeks of formal PT from May through June 2025":
+8 weeks, May 1 to June 1). Outcome cues are matched in the whole sentence and given out by
+clause: a cue in a clause with mentions goes to the nearest one (to all of them when it opens
+or closes the clause: "NSAIDs and PT, all without relief"); a cue in a clause without mentions
+("..., but the pain is unchanged") goes to every mention that has none of its own; a following
+sentence that starts with "It/These/None of these" gives its cue the same way.
+
+Assertions: ConText's, except that "historical" is present (past care is care that happened),
+negation cues that are outcomes ("did not help", "without relief", "unable to tolerate") leave
+the mention present, and plan words such as "recommended" yield to completed care in the same
+sentence ("PT was recommended and she completed 6 weeks"). An SI belt is bracing, not activity
+modification: no fact. Duration: stated ("x 6 weeks", "3 months" = 13.0 weeks) or, with exact
+start and end dates, their distance in weeks (one decimal).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+from spacy.tokens import Doc, Span
+
+from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.rulebook import load_rules
+from extractor.temporal import NUMBER_WORDS, find_dates
+from models import ConservativeTreatment, Evidence
+from models.facts import Modality, Outcome
+
+
+class ConservativeRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    target_rules: list[TargetRuleSpec]
+    modality_of_category: dict[str, Modality]
+    outcomes: dict[Outcome, list[str]]
+    outcome_priority: list[Outcome]
+    section_outcomes: dict[str, Outcome]
+    clause_breaks: str
+    gap_breaks: str
+    pronoun_followup: str
+    negation_cues: list[str]
+    performed_cues: str
+    soft_hypothetical_modifiers: list[str]
+    end_date_cues: str
+    start_date_cues: str
+    range_joiners: str
+    general_failure: list[str]
+
+
+class _Compiled:
+    def __init__(self, r: ConservativeRules):
+        self.rules = r
+        self.outcomes = {k: re.compile("|".join(v), re.I) for k, v in r.outcomes.items()}
+        self.rank = {o: i for i, o in enumerate(r.outcome_priority)}
+        self.clause = re.compile(r.clause_breaks, re.I)
+        self.gap = re.compile(r.gap_breaks, re.I)
+        self.pronoun = re.compile(r.pronoun_followup, re.I)
+        self.negation = re.compile("|".join(r.negation_cues), re.I)
+        self.performed = re.compile(r.performed_cues, re.I)
+        self.end_cue = re.compile(r.end_date_cues, re.I)
+        self.start_cue = re.compile(r.start_date_cues, re.I)
+        self.joiner = re.compile(r.range_joiners, re.I)
+        self.general = re.compile("|".join(r.general_failure), re.I)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Compiled:
+    return _Compiled(load_rules("conservative_treatment", ConservativeRules))
+
+
+@dataclass
+class _Mention:
+    ent: Span
+    modality: str
+    assertion: str
+    window: tuple[int, int]  # doc char offsets of the text the mention governs
+    outcome: str | None = None
+
+
+def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
+    """Conservative-treatment facts of one note, one per (modality, assertion)."""
+    rules = _rules()
+    mentions = [e for e in doc.ents if e.label_ in rules.rules.modality_of_category]
+    by_sentence: dict[int, list[Span]] = {}
+    for ent in mentions:
+        by_sentence.setdefault(ent.sent.start, []).append(ent)
+    found: list[_Mention] = []
+    for ents in by_sentence.values():
+        found += _sentence_mentions(ents, rules)
+    groups: dict[tuple[str, str], list[_Mention]] = {}
+    for m in found:
+        groups.setdefault((m.modality, m.assertion), []).append(m)
+    return [_fact(ms, doc, ctx, rules) for ms in groups.values()]
+
+
+def _sentence_mentions(ents: list[Span], rules: _Compiled) -> list[_Mention]:
+    sent = ents[0].sent
+    windows = _windows(ents, rules)
+    out = [_Mention(e, rules.rules.modality_of_category[e.label_], _assertion(e, w, rules), w)
+           for e, w in zip(ents, windows)]
+    _give_outcomes(out, sent, rules)
+    return out
+
+
+def _windows(ents: list[Span], rules: _Compiled) -> list[tuple[int, int]]:
+    """Each mention's window: neighbouring gaps cut at their last connector."""
+    text = ents[0].doc.text
+    sent = ents[0].sent
+    cuts = [sent.start_char]
+    for a, b in zip(ents, ents[1:]):
+        gap = text[a.end_char:b.start_char]
+        last = None
+        for last in rules.gap.finditer(gap):
+            pass
+        cuts.append(a.end_char + (last.start() if last else len(gap)))
+    cuts.append(sent.end_char)
+    return [(cuts[i], cuts[i + 1]) for i in range(len(ents))]
+
+
+def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
+    assertion = assertion_of(ent)
+    text = ent.doc.text
+    before = text[window[0]:ent.start_char]
+    sentence = ent.sent.text
+    if assertion in ("negated",) and _negation_is_outcome(ent, rules):
+        assertion = _without_negation(ent)
+    if assertion == "hypothetical" and (_only_months(ent) or _soft_plan(ent, rules) and rules.performed.search(sentence)):
+        assertion = _without_negation(ent, hypothetical=False)
+    if assertion in ("present", "historical") and rules.negation.search(before):
+        assertion = "negated"
+    return "present" if assertion == "historical" else assertion
+
+
+def _negation_is_outcome(ent: Span, rules: _Compiled) -> bool:
+    """Every negating modifier is part of an outcome cue ("did not help", "unable to tolerate")."""
+    doc = ent.doc
+    negating = [m for m in ent._.modifiers if m.category in ("NEGATED_EXISTENCE", "NOT_PERFORMED")]
+    if not negating:
+        return False
+    for m in negating:
+        start = doc[m.modifier_span[0]].idx
+        around = doc.text[max(ent.sent.start_char, start - 20):min(ent.sent.end_char, start + 45)]
+        if not any(rules.outcomes[o].search(around) for o in ("failed", "not_tolerated", "contraindicated")):
+            return False
+    return True
+
+
+def _only_months(ent: Span) -> bool:
+    """ConText read the month "May" ("from May through June") as the modal "may"."""
+    doc = ent.doc
+    plans = [doc[m.modifier_span[0]:m.modifier_span[1]] for m in ent._.modifiers if m.category == "HYPOTHETICAL"]
+    return bool(plans) and all(p.text == "May" and p.start > p.sent.start for p in plans)
+
+
+def _without_negation(ent: Span, hypothetical: bool = True) -> str:
+    ext = ent._
+    if ext.is_family:
+        return "family"
+    if ext.is_negated and not hypothetical:
+        return "negated"
+    if hypothetical and ext.is_hypothetical:
+        return "hypothetical"
+    if ext.is_uncertain:
+        return "possible"
+    return "present"
+
+
+def _soft_plan(ent: Span, rules: _Compiled) -> bool:
+    soft = set(rules.rules.soft_hypothetical_modifiers)
+    doc = ent.doc
+    plans = [m for m in ent._.modifiers if m.category == "HYPOTHETICAL"]
+    return bool(plans) and all(doc[m.modifier_span[0]:m.modifier_span[1]].text.lower() in soft for m in plans)
+
+
+def _cues(text: str, start: int, end: int, rules: _Compiled) -> list[tuple[int, int, str]]:
+    """(start, end, outcome) cues in text[start:end], the higher-priority one on overlap."""
+    found = [(start + m.start(), start + m.end(), o) for o, p in rules.outcomes.items()
+             for m in p.finditer(text[start:end])]
+    found.sort(key=lambda c: (rules.rank[c[2]], c[0]))
+    kept: list[tuple[int, int, str]] = []
+    for c in found:
+        if all(c[1] <= k[0] or k[1] <= c[0] for k in kept):
+            kept.append(c)
+    return kept
+
+
+def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> None:
+    text = sent.doc.text
+    clauses = _clauses(text, sent.start_char, sent.end_char, rules)
+    own: dict[int, list[str]] = {}
+    shared: list[str] = []
+    for c_start, c_end, outcome in _cues(text, sent.start_char, sent.end_char, rules):
+        clause = next((c for c in clauses if c[0] <= c_start < c[1]), clauses[-1])
+        inside = [i for i, m in enumerate(mentions) if clause[0] <= m.ent.start_char < clause[1]]
+        if not inside:
+            shared.append(outcome)
+        elif outcome != "ongoing" and (c_start >= max(mentions[i].ent.end_char for i in inside)
+                                       or c_end <= min(mentions[i].ent.start_char for i in inside)):
+            for i in inside:
+                own.setdefault(i, []).append(outcome)
+        else:
+            near = min(inside, key=lambda i: _distance(mentions[i].ent, c_start, c_end))
+            own.setdefault(near, []).append(outcome)
+    shared += _followup_cues(sent, rules)
+    for i, m in enumerate(mentions):
+        m.outcome = _best(own.get(i) or shared, rules) or _best(_section_outcome(m, rules), rules)
+
+
+def _clauses(text: str, start: int, end: int, rules: _Compiled) -> list[tuple[int, int]]:
+    cuts = [start] + [start + m.start() for m in rules.clause.finditer(text[start:end])] + [end]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(start, end)]
+
+
+def _distance(ent: Span, start: int, end: int) -> int:
+    return max(ent.start_char - end, start - ent.end_char, 0)
+
+
+def _followup_cues(sent: Span, rules: _Compiled) -> list[str]:
+    """Outcome told by the next sentence about the same care: "It did not help."."""
+    doc = sent.doc
+    if sent.end >= len(doc):
+        return []
+    nxt = doc[sent.end].sent
+    if any(e.label_ in rules.rules.modality_of_category for e in nxt.ents) or not rules.pronoun.match(nxt.text):
+        return []
+    return [o for _, _, o in _cues(doc.text, nxt.start_char, nxt.end_char, rules)]
+
+
+def _section_outcome(m: _Mention, rules: _Compiled) -> list[str]:
+    from extractor.context import doc_section
+
+    section = doc_section(m.ent.doc, m.ent.start_char)
+    value = rules.rules.section_outcomes.get(section or "")
+    return [value] if value else []
+
+
+def _best(outcomes: list[str], rules: _Compiled) -> str | None:
+    return min(outcomes, key=lambda o: rules.rank[o]) if outcomes else None
+
+
+# ---------------------------------------------------------------- dates and durations
+
+_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w and w not in ("a", "an")), key=len, reverse=True))
+_DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?|" + _WORDS + r")(?:\s*(?:-|–|to)\s*(?P<n2>\d+))?[\s-]*"
+                       r"(?P<u>weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:ago|prior|before|later|earlier|after))", re.I)
+_WEEKS_PER = {"w": 1.0, "m": 52 / 12, "d": 1 / 7}
+
+
+def stated_weeks(text: str) -> float | None:
+    """A stated duration in weeks ("x 6 weeks" 6, "8 weeks of PT" 8, "3 months" 13.0, "6-8 weeks" 6)."""
+    m = _DURATION.search(text)
+    if not m:
+        return None
+    raw = m.group("n").lower()
+    n = float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw])
+    return round(n * _WEEKS_PER[m.group("u")[0].lower()], 1)
+
+
+def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None):
+    """(start, end, start_approximate) stated in a window: "from 1/5 to 2/20", "since January", "completed in June"."""
+    rules = rules or _rules()
+    mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)]
+    start = end = None
+    approx = False
+    i = 0
+    while i < len(mentions):
+        d = mentions[i]
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        if nxt and rules.joiner.match(text[d.end:nxt.start]):
+            start, end, approx = start or d.date, nxt.date, d.approximate
+            i += 2
+            continue
+        if rules.end_cue.search(text[:d.start]) and not rules.start_cue.search(text[max(0, d.start - 12):d.start]):
+            end = d.date
+        elif start is None:
+            start, approx = d.date, d.approximate
+        i += 1
+    return start, end, approx, mentions
+
+
+def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
+    starts, ends, weeks = [], [], []
+    approx_start = False
+    exact_span = None
+    for m in ms:
+        window = doc.text[m.window[0]:m.window[1]]
+        start, end, approx, mentions = date_range(window, ctx.date, rules)
+        if start:
+            starts.append((start, approx))
+        if end:
+            ends.append(end)
+        w = stated_weeks(window)
+        if w is not None:
+            weeks.append(w)
+        elif start and end and not any(d.approximate for d in mentions):
+            exact_span = round((end - start).days / 7, 1)
+    first = min(starts) if starts else None
+    approx_start = bool(first and first[1])
+    duration = max(weeks) if weeks else exact_span
+    assertion = ms[0].assertion
+    outcome = _best([m.outcome for m in ms if m.outcome], rules) if assertion == "present" else None
+    sentences = list(dict.fromkeys(m.ent.sent for m in ms))
+    evidence = [ctx.span_evidence(s, rule=_rule_id(next(m.ent for m in ms if m.ent.sent == s))) for s in sentences]
+    return ConservativeTreatment(modality=ms[0].modality, assertion=assertion, outcome=outcome,
+                                 start_date=first[0] if first else None, end_date=max(ends) if ends else None,
+                                 duration_weeks=duration, date_approximate=approx_start, evidence=evidence)
+
+
+def _rule_id(ent: Span) -> str:
+    rule = getattr(ent._, "target_rule", None)
+    return (rule.metadata or {}).get("id", "conservative_treatment") if rule is not None else "conservative_treatment"
+
+
+# ---------------------------------------------------------------- conservative care failed as a whole
+
+@dataclass(frozen=True)
+class GeneralOutcome:
+    """'Refractory to conservative care': told once, about every modality tried before it."""
+
+    evidence: Evidence
+    note_date: dt.date | None
+    outcome: str = "failed"
+
+
+def general_outcome_statements(text: str, ctx) -> list[GeneralOutcome]:
+    """Statements in a note's text that conservative care as a whole failed."""
+    rules = _rules()
+    return [GeneralOutcome(ctx.evidence(m.start(), m.end(), rule="conservative_treatment.general_failure"), ctx.date)
+            for m in rules.general.finditer(text)]
+
+
+def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_date_of) -> list:
+    """Present conservative treatments with no outcome, told on or before a general failure, failed."""
+    if not statements:
+        return facts
+    out = []
+    for f in facts:
+        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome is None:
+            told = note_date_of(f)
+            hits = [s for s in statements if s.note_date is None or told is None or told <= s.note_date]
+            if hits:
+                f = f.model_copy(update={"outcome": hits[0].outcome, "evidence": f.evidence + [hits[0].evidence]})
+        out.append(f)
+    return out
