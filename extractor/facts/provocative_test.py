@@ -92,14 +92,30 @@ def _rules() -> _Compiled:
 def extract(doc: Doc, ctx) -> list[ProvocativeTest]:
     """Provocative-test facts of one note, merged per (test, side)."""
     rules = _rules()
-    mentions = [e for e in doc.ents if e.label_ == "PROVOCATIVE_TEST" and _is_test(e, rules)]
+    mentions = _collapse_synonyms([e for e in doc.ents if e.label_ == "PROVOCATIVE_TEST" and _is_test(e, rules)])
+    groups = _coordinated(mentions)
     facts: dict[tuple, ProvocativeTest] = {}
-    for i, ent in enumerate(mentions):
-        nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].sent == ent.sent else None
-        prv = mentions[i - 1] if i > 0 and mentions[i - 1].sent == ent.sent else None
-        for fact in _facts_of(ent, prv, nxt, ctx, rules):
+    for i, group in enumerate(groups):
+        nxt = groups[i + 1][0] if i + 1 < len(groups) and groups[i + 1][0].sent == group[-1].sent else None
+        prv = groups[i - 1][-1] if i > 0 and groups[i - 1][-1].sent == group[0].sent else None
+        for fact in _facts_of(group, prv, nxt, ctx, rules):
             _merge(facts, fact)
     return list(facts.values())
+
+
+_SYNONYM_GAP = re.compile(r"^[\s/(),-]*(?:or|aka|i\.e\.)?[\s/(),-]*$", re.I)
+
+
+def _collapse_synonyms(mentions: list[Span]) -> list[Span]:
+    """"Thigh thrust/P4", "FABER (Patrick's)": two names of one test are one mention (the last)."""
+    out: list[Span] = []
+    for ent in mentions:
+        if out and out[-1]._.provocative_test == ent._.provocative_test and out[-1].sent == ent.sent \
+                and _SYNONYM_GAP.match(ent.doc.text[out[-1].end_char:ent.start_char]):
+            out[-1] = ent
+            continue
+        out.append(ent)
+    return out
 
 
 def _is_test(ent: Span, rules: _Compiled) -> bool:
@@ -118,29 +134,45 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     return True
 
 
-def _facts_of(ent: Span, prv: Span | None, nxt: Span | None, ctx, rules: _Compiled) -> list[ProvocativeTest]:
-    doc = ent.doc
-    test = ent._.provocative_test
-    rule_id = _rule_id(ent)
-    table = _table_results(ent, rules)
-    if table:
-        return [_fact(test, side, result, "present", doc, ent.start_char, ent.sent.end_char, ctx, rule_id)
-                for side, result in table]
-    prefix_start = _prefix_start(ent, prv, rules)
-    end_char = _governed_end(ent, nxt, rules)
-    cues = _cues(doc.text, prefix_start, ent.start_char, rules) + _cues(doc.text, ent.end_char, end_char, rules)
-    pairs = _pair(cues, doc.text, ent, rules)
-    assertion = assertion_of(ent)
-    categories = modifier_categories(ent)
-    not_performed = any(c.value == "not_performed" for c in cues) or "NOT_PERFORMED" in categories
+def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules: _Compiled) -> list[ProvocativeTest]:
+    """Facts of a coordinated list of mentions ("FABER and Gaenslen negative bilaterally"): the
+    list shares the prefix of its first mention and the text governed by its last."""
+    first, last_ent = group[0], group[-1]
+    doc = first.doc
+    prefix_start = _prefix_start(first, prv, rules)
+    end_char = _governed_end(last_ent, nxt, rules)
+    cues = _cues(doc.text, prefix_start, first.start_char, rules) + _cues(doc.text, last_ent.end_char, end_char, rules)
+    unchecked = bool(rules.unchecked.search(doc.text[max(doc[first.sent.start].idx, first.start_char - 6):first.start_char]))
     out = []
-    for side, result, last in pairs or [(None, None, ent.end_char)]:
-        fact_assertion, fact_result = _decide(assertion, categories, result, not_performed)
-        if fact_assertion is None:
+    for ent in group:
+        table = _table_results(ent, rules)
+        if table:
+            out += [_fact(ent, side, result, "present", ent.start_char, ent.sent.end_char, ctx) for side, result in table]
             continue
-        out.append(_fact(test, side, fact_result, fact_assertion, doc, min(prefix_start, ent.start_char),
-                         max(last, ent.end_char), ctx, rule_id))
+        pairs = _pair(cues, doc.text, ent, rules)
+        categories = modifier_categories(ent)
+        not_performed = unchecked or any(c.value == "not_performed" for c in cues) or "NOT_PERFORMED" in categories
+        for side, result, last in pairs or [(None, None, ent.end_char)]:
+            assertion, result = _decide(assertion_of(ent), categories, None if unchecked else result, not_performed)
+            if assertion is not None:
+                out.append(_fact(ent, side, result, assertion, min(prefix_start, ent.start_char),
+                                 max(last, ent.end_char), ctx))
     return out
+
+
+_LIST_GAP = re.compile(r"^[\s,]*(?:and|or|&|as\s+well\s+as)?[\s,]*$", re.I)
+
+
+def _coordinated(mentions: list[Span]) -> list[list[Span]]:
+    """Mentions joined only by commas/"and"/"or" form one list that shares its cues."""
+    groups: list[list[Span]] = []
+    for ent in mentions:
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and prev.sent == ent.sent and _LIST_GAP.match(ent.doc.text[prev.end_char:ent.start_char]):
+            groups[-1].append(ent)
+        else:
+            groups.append([ent])
+    return groups
 
 
 def _decide(assertion: str, categories: set[str], result: str | None, not_performed: bool):
@@ -159,9 +191,10 @@ def _decide(assertion: str, categories: set[str], result: str | None, not_perfor
     return "present", result
 
 
-def _fact(test, side, result, assertion, doc, start, end, ctx, rule_id) -> ProvocativeTest:
-    evidence = ctx.evidence(start, end, rule=rule_id, section=_section(doc, start))
-    return ProvocativeTest(test=test, side=side, result=result, assertion=assertion, evidence=[evidence])
+def _fact(ent: Span, side, result, assertion, start: int, end: int, ctx) -> ProvocativeTest:
+    evidence = ctx.evidence(start, end, rule=_rule_id(ent), section=_section(ent.doc, start))
+    return ProvocativeTest(test=ent._.provocative_test, side=side, result=result, assertion=assertion,
+                           evidence=[evidence])
 
 
 def _section(doc: Doc, offset: int) -> str | None:

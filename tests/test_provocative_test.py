@@ -1,0 +1,100 @@
+"""provocative_test facts: one table row per phrasing family, negation, not-performed, distractors."""
+from __future__ import annotations
+
+import pytest
+
+from extractor.facts.provocative_test import extract
+
+# (text, expected set of (test, side, result, assertion))
+CASES = [
+    pytest.param("FABER (+) L", {("faber", "left", "positive", "present")}, id="sign-after-test-side-letter"),
+    pytest.param("FABER: (+) right", {("faber", "right", "positive", "present")}, id="colon-sign-side-word"),
+    pytest.param("Positive Patrick's test on the left.", {("faber", "left", "positive", "present")},
+                 id="positive-patricks-on-the-left"),
+    pytest.param("Gaenslen's: neg", {("gaenslen", None, "negative", "present")}, id="colon-neg-is-negative-result"),
+    pytest.param("Gaenslen test negative bilaterally.", {("gaenslen", "bilateral", "negative", "present")},
+                 id="negative-bilaterally"),
+    pytest.param("Thigh thrust/P4 reproduces pain on the right.", {("thigh_thrust", "right", "positive", "present")},
+                 id="thigh-thrust-p4-reproduces-pain"),
+    pytest.param("Thigh thrust reproduces her concordant pain.", {("thigh_thrust", None, "positive", "present")},
+                 id="reproduces-concordant-pain"),
+    pytest.param("Posterior shear test positive on the left.", {("thigh_thrust", "left", "positive", "present")},
+                 id="posterior-shear-is-thigh-thrust"),
+    pytest.param("SI compression test positive, distraction test negative.",
+                 {("compression", None, "positive", "present"), ("distraction", None, "negative", "present")},
+                 id="two-tests-two-results"),
+    pytest.param("Sacral thrust (-)", {("sacral_thrust", None, "negative", "present")}, id="sacral-thrust-minus"),
+    pytest.param("FABER (+) L, Gaenslen (-) R.",
+                 {("faber", "left", "positive", "present"), ("gaenslen", "right", "negative", "present")},
+                 id="one-line-two-tests-opposite-results"),
+    pytest.param("Patrick's test positive on the left, negative on the right.",
+                 {("faber", "left", "positive", "present"), ("faber", "right", "negative", "present")},
+                 id="one-test-two-sides-two-results"),
+    pytest.param("Left FABER positive.", {("faber", "left", "positive", "present")}, id="side-before-test"),
+    pytest.param("Provocative tests: 4/5 positive (thigh thrust, compression, distraction, FABER).",
+                 {("thigh_thrust", None, "positive", "present"), ("compression", None, "positive", "present"),
+                  ("distraction", None, "positive", "present"), ("faber", None, "positive", "present")},
+                 id="counted-list-of-positive-tests"),
+    pytest.param("Test | Left | Right\nFABER | + | -\nGaenslen | neg | pos\n",
+                 {("faber", "left", "positive", "present"), ("faber", "right", "negative", "present"),
+                  ("gaenslen", "left", "negative", "present"), ("gaenslen", "right", "positive", "present")},
+                 id="table-with-left-right-columns"),
+    # an unchecked box documents no result: negated, result null (never a made-up negative)
+    pytest.param("[x] FABER positive\n[ ] Gaenslen positive\n",
+                 {("faber", None, "positive", "present"), ("gaenslen", None, None, "negated")},
+                 id="checkbox-checked-vs-unchecked"),
+    pytest.param("Compression: (+) bilaterally", {("compression", "bilateral", "positive", "present")},
+                 id="template-row-bilateral"),
+    pytest.param("Patrick's test not performed.", {("faber", None, None, "negated")}, id="not-performed"),
+    pytest.param("Gaenslen: deferred", {("gaenslen", None, None, "negated")}, id="deferred"),
+    pytest.param("Unable to perform thigh thrust due to pain.", {("thigh_thrust", None, None, "negated")},
+                 id="unable-to-perform"),
+    pytest.param("Will check FABER next visit.", {("faber", None, None, "hypothetical")}, id="plan-is-hypothetical"),
+    pytest.param("Negative FABER and Gaenslen bilaterally.",
+                 {("faber", "bilateral", "negative", "present"), ("gaenslen", "bilateral", "negative", "present")},
+                 id="negative-prefix-list"),
+]
+
+DISTRACTORS = [
+    pytest.param("Straight leg raise positive on the left.", id="slr-is-not-an-sij-test"),
+    pytest.param("Seen with Dr. Patrick's team today.", id="patrick-the-doctor"),
+    pytest.param("Patrick's wife drove him to the visit.", id="patrick-the-patient-name"),
+    pytest.param("History of L1 compression fracture.", id="compression-fracture"),
+    pytest.param("Wears compression stockings for edema.", id="compression-stockings"),
+    pytest.param("Special tests include FABER and Gaenslen.", id="mention-without-result"),
+    pytest.param("Spurling's test positive on the right.", id="cervical-test"),
+]
+
+
+def _summary(facts):
+    return {(f.test, f.side, f.result, f.assertion) for f in facts}
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_phrasing_families(note_ctx, text, expected):
+    doc, ctx = note_ctx(text)
+    assert _summary(extract(doc, ctx)) == expected
+
+
+@pytest.mark.parametrize("text", DISTRACTORS)
+def test_distractors_give_no_fact(note_ctx, text):
+    doc, ctx = note_ctx(text)
+    assert extract(doc, ctx) == []
+
+
+def test_one_fact_per_test_and_side_with_all_evidence(note_ctx):
+    text = "Exam: FABER (+) L.\nImpression: positive FABER on the left."
+    doc, ctx = note_ctx(text)
+    facts = extract(doc, ctx)
+    assert len(facts) == 1
+    assert [e.text for e in facts[0].evidence] == ["FABER (+) L", "positive FABER on the left"]
+
+
+def test_evidence_quotes_the_text_with_rule_and_section(note_ctx):
+    text = "PHYSICAL EXAM:\nGaenslen's: neg\n"
+    doc, ctx = note_ctx(text)
+    (fact,) = extract(doc, ctx)
+    ev = fact.evidence[0]
+    assert text[ev.start:ev.end] == ev.text == "Gaenslen's: neg"
+    assert ev.rule and ev.rule.startswith("provocative_test:")
+    assert ev.section == "physical_exam"
