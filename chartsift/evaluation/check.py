@@ -78,9 +78,9 @@ def check_case(case_dir: Path) -> list[Problem]:
     problems += _check_shell(name, raw)
     if case_request is not None and raw.get("case_id") not in (None, case_request.case_id):
         problems.append(Problem(name, GOLD_FILE, f"case_id differs from {CASE_FILE}'s", "case_id"))
-    facts = raw.get("facts") if isinstance(raw.get("facts"), list) else []
+    facts: list[Any] = raw["facts"] if isinstance(raw.get("facts"), list) else []
     problems += _check_facts(name, facts, texts)
-    dets = raw.get("determinations") if isinstance(raw.get("determinations"), dict) else {}
+    dets: dict[str, Any] = raw["determinations"] if isinstance(raw.get("determinations"), dict) else {}
     pathway = pathway_of(case_request.request if case_request else None)
     problems += _check_determinations(name, dets, pathway)
     return problems
@@ -228,7 +228,7 @@ def _loc(parts: tuple[Any, ...]) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in parts).replace(".[", "[")
 
 
-def _error_reason(err: dict[str, Any]) -> str:
+def _error_reason(err: Any) -> str:
     """pydantic's message, with the allowed values it lists (never the quote or document text)."""
     return str(err["msg"])
 

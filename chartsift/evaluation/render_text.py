@@ -27,7 +27,7 @@ def numbers(report: EvaluationReport) -> dict[str, float | int | None]:
     for c in d.per_criterion:
         out[f"determination.{c.criterion}.accuracy"] = c.accuracy
     out["recommendation.accuracy"] = d.recommendation.accuracy
-    kinds = Counter(e.kind for e in report.errors)
+    kinds: Counter[str] = Counter(str(e.kind) for e in report.errors)
     out.update({f"errors.{k}": kinds.get(k, 0) for k in ERROR_KINDS})
     if report.pdf is not None:
         out.update({f"pdf.{k}": v for k, v in numbers(report.pdf).items()})
@@ -65,7 +65,7 @@ def headline_rows(report: EvaluationReport) -> list[Row]:
 def summary(report: EvaluationReport) -> str:
     """The readable report the CLI prints: headline, per type, per attribute, per criterion, errors."""
     variants = _variants(report)
-    names = [v.source for v in variants]
+    names: list[str] = [v.source for v in variants]
     lines = [f"chartsift evaluate {report.corpus}: {report.cases} cases"
              + (" (text and PDF packet side by side)" if len(variants) > 1 else ""), ""]
     lines += _table(["headline"] + names, _side_by_side(variants, headline_rows))
@@ -121,7 +121,7 @@ def _criterion_rows(variants: list[EvaluationReport]) -> list[list[Any]]:
 
 
 def _error_counts(report: EvaluationReport) -> dict[str, int]:
-    kinds = Counter(e.kind for e in report.errors)
+    kinds: Counter[str] = Counter(str(e.kind) for e in report.errors)
     return {k: kinds.get(k, 0) for k in ERROR_KINDS}
 
 

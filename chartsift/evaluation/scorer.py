@@ -30,6 +30,7 @@ from models.evaluation import (
     EvaluationReport,
     FactScores,
     Prf,
+    Source,
     TypeScore,
 )
 
@@ -70,7 +71,7 @@ class _Tally:
     cases: list[CaseScore] = field(default_factory=list)
 
 
-def score(runs: Sequence[CaseRun], *, corpus: str = "", source: str = "text",
+def score(runs: Sequence[CaseRun], *, corpus: str = "", source: Source = "text",
           version: str | None = None) -> EvaluationReport:
     """The evaluation report of a list of scored cases."""
     tally = _Tally()
