@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,23 @@ def test_a_review_that_raises_is_a_failed_case_not_a_crash(corpus):
 def test_unloadable_corpus_exits_two(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path)]) == 2
     assert "no case folders" in capsys.readouterr().err
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+def test_html_report_renders_in_headless_chromium(corpus, missing_two, tmp_path):
+    report = tmp_path / "report.html"
+    assert main(["evaluate", str(corpus), "--report", str(report)]) == 0
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(base + ["--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert "Facts by type" in dom.stdout and "Missed facts (2)" in dom.stdout
+    assert dom.stdout.count("<table") >= 20  # per-type, attributes, one matrix per criterion, cases
+    png = tmp_path / "report.png"
+    subprocess.run(base + [f"--screenshot={png}", "--window-size=1280,2000", report.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
