@@ -166,3 +166,78 @@ def test_parent_never_imports_spacy():
             "chartsift.cli.build_parser(); print(sorted(m for m in ('spacy', 'medspacy') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# --- kill -9 of the parent -----------------------------------------------------------------------
+
+_PARENT = ("import sys; from chartsift.screen import screen; "
+           "screen(sys.argv[1], sys.argv[2], workers=2, timeout=30, checkpoint_s=0, "
+           "case_function='screen_helpers:fake_review', init_function='screen_helpers:fake_warm_up')")
+
+
+def _rows_done(out: Path) -> int:
+    try:
+        return _ledger(out, "SELECT count(*) FROM cases")[0][0]
+    except sqlite3.Error:
+        return 0
+
+
+def _kill_when(proc: subprocess.Popen, out: Path, target: int) -> None:
+    import time
+
+    deadline = time.monotonic() + 60
+    while _rows_done(out) < target and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+
+
+def _wait_no_orphans(marker: str) -> list[int]:
+    import time
+
+    for _ in range(50):
+        left = helpers.live_pids_with_env(marker)
+        if not left:
+            return []
+        time.sleep(0.1)
+    return left
+
+
+def _check_outputs_parse(out: Path) -> None:
+    if (out / "results.jsonl").exists():
+        ids = [r["case_id"] for r in _results(out)]
+        assert len(ids) == len(set(ids))
+    for name in ("summary.csv", "errors.csv"):
+        if (out / name).exists():
+            with (out / name).open(newline="") as fh:
+                list(csv.DictReader(fh))
+
+
+def test_kill_9_of_the_parent_loses_nothing_and_duplicates_nothing(tmp_path):
+    import random
+    import uuid
+
+    n = 40
+    cases = helpers.make_cases(tmp_path, n)
+    out = tmp_path / "out"
+    marker = f"SCREEN_TEST_MARKER={uuid.uuid4().hex}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)]),
+           helpers.FAKE_DELAY_ENV: "0.05", marker.split("=")[0]: marker.split("=")[1]}
+    rng = random.Random(7)
+    for target in sorted(rng.sample(range(2, n - 2), 4)):
+        proc = subprocess.Popen([sys.executable, "-c", _PARENT, str(cases), str(out)], env=env, cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _kill_when(proc, out, target)
+        assert _wait_no_orphans(marker) == []
+        _check_outputs_parse(out)
+    done = subprocess.run([sys.executable, "-c", _PARENT, str(cases), str(out)], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _wait_no_orphans(marker) == []
+    ids = [r["case_id"] for r in _results(out)]
+    assert sorted(ids) == [f"case-{i:04d}" for i in range(n)]
+    assert _ledger(out, "PRAGMA integrity_check") == [("ok",)]
+    assert _ledger(out, "SELECT count(*) FROM cases") == [(n,)]
+    assert len(_summary(out)) == n
+    _check_outputs_parse(out)
+    assert not list(out.glob(".*.tmp"))

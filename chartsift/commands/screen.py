@@ -38,7 +38,7 @@ def _terminate(signum, frame):  # SIGTERM: unwind like Ctrl-C so workers are sto
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from chartsift.screen import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, PoolError, ScreenInputError, screen
+    from chartsift.screen import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LedgerBusy, PoolError, ScreenInputError, screen
     from chartsift.screen.progress import NullProgress, for_stream
 
     if args.workers is not None and args.workers < 1:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except ScreenInputError as exc:
         print(f"chartsift: error: {exc}", file=sys.stderr)
         return 2
-    except PoolError as exc:
+    except (PoolError, LedgerBusy) as exc:
         print(f"chartsift: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

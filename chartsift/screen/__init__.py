@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .inputs import CaseSpec, ScreenInputError, discover, fingerprint
-from .ledger import Ledger, Outcome
-from .outputs import write_case_report, write_outputs
+from .ledger import Ledger, LedgerBusy, Outcome
+from .outputs import remove_stale_temporaries, write_case_report, write_outputs
 from .pool import LocalPool, PoolError, Task
 from .progress import NullProgress
 from .worker import REVIEW_FUNCTION, WARM_UP_FUNCTION
 
-__all__ = ["screen", "ScreenReport", "ScreenInputError", "PoolError"]
+__all__ = ["screen", "ScreenReport", "ScreenInputError", "PoolError", "LedgerBusy"]
 
 log = logging.getLogger("chartsift.screen")
 
@@ -60,6 +60,7 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
     keys = [(c.case_id, c.fingerprint) for c in cases]
     progress = progress or NullProgress()
     with Ledger(out) as ledger:
+        remove_stale_temporaries(out)
         if retry_errors:
             ledger.forget_errors(keys, version)
         done = ledger.done_keys(version)

@@ -8,12 +8,19 @@ the ledger, so no output can hold a case twice.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 LEDGER_NAME = "ledger.sqlite"
+LOCK_NAME = ".screen.lock"
+
+
+class LedgerBusy(RuntimeError):
+    """Another screening run holds this OUT folder."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -80,6 +87,12 @@ class Ledger:
 
     def __init__(self, out: Path):
         out.mkdir(parents=True, exist_ok=True)
+        self._lock = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        try:  # one parent per OUT; the kernel drops the lock when its holder dies, even by kill -9
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock)
+            raise LedgerBusy(f"{out}: another chartsift screen is writing this folder") from None
         self.path = out / LEDGER_NAME
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -94,6 +107,7 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
+        os.close(self._lock)
 
     def done_keys(self, version: str) -> set[tuple[str, str]]:
         """(case id, fingerprint) of every case of `version` with a terminal row."""

@@ -51,6 +51,14 @@ def atomic_write(path: Path, data: str) -> None:
         fh.write(data)
 
 
+def remove_stale_temporaries(out: Path) -> None:
+    """Temporary files a killed run left behind (the ledger lock guarantees no live writer)."""
+    for folder in (out, out / CASES_DIR):
+        for tmp in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
 def report_name(case_id: str) -> str:
     """A file name for the case's report: safe characters, and unique even when the id is not."""
     safe = _UNSAFE.sub("_", case_id)[:80] or "case"
