@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from models import FactBase
@@ -180,7 +181,7 @@ def apart(leaf: ApartLeaf, case: Case) -> Outcome:
     chain = _chain(dated, leaf.days)
     label, checked = _label(leaf), f"{leaf.n} {_label(leaf)} at least {leaf.days} days apart"
     shown = "; ".join(brief(f) for _, f in chain)
-    gaps = ", ".join(str((b[0] - a[0]).days) for a, b in zip(chain, chain[1:]))
+    gaps = ", ".join(str((b[0] - a[0]).days) for a, b in pairwise(chain))
     if len(chain) >= leaf.n:
         text = f"{len(chain)} {label}: {shown}; {gaps} days apart"
         return Outcome("met", text, _ids([f for _, f in chain]), [], checked, text)

@@ -43,8 +43,8 @@ def recommend(tops: Mapping[str, Determination], always: list[Determination], by
     outcomes = sorted(((status_of([top, *always]), pathway, top) for pathway, top in tops.items()),
                       key=lambda o: _RANK[o[0]])
     status, pathway, top = outcomes[0]
-    sentences = [f"{_WORDS[status]}: {policy_label}, {_PATHWAY_WORDS[pathway]} pathway "
-                 f"({top.criterion}): {_reasons(top, always, by_id, status)}."]
+    sentences = [(f"{_WORDS[status]}: {policy_label}, {_PATHWAY_WORDS[pathway]} pathway "
+                  f"({top.criterion}): {_reasons(top, always, by_id, status)}.")]
     if both:
         others = [f"the {_PATHWAY_WORDS[p]} pathway ({t.criterion}) would be {_WORDS[s].lower()}"
                   for s, p, t in outcomes[1:]]

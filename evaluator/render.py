@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import FactBase
-from models.policy import Condition, Filter, NodeBase, Policy, PolicyEvaluation, children
+from models.policy import AtLeastNode, Condition, Filter, NodeBase, Policy, PolicyEvaluation, ValueLeaf, children
 
 _LEAF_PARAMS = ("n", "days", "months", "within_days", "distinct", "attribute", "fail_wins", "absence_documented")
 
@@ -34,9 +34,8 @@ def describe_check(node: NodeBase) -> str:
         text += "; not met when " + " | ".join(_filter(w) for w in fails)
     for other, filters in getattr(node, "excluded_by", {}).items():
         text += f"; not met when {other} " + " | ".join(_filter(w) for w in filters)
-    test = getattr(node, "test", None)
-    if test is not None:
-        text += f"; test {_condition(getattr(node, 'attribute'), test)}"
+    if isinstance(node, ValueLeaf):
+        text += f"; test {_condition(node.attribute, node.test)}"
     params = [f"{p}={getattr(node, p)}" for p in _LEAF_PARAMS
               if getattr(node, p, None) not in (None, False) and p in node.model_fields_set]
     return text + (f"; {', '.join(params)}" if params else "")
@@ -48,8 +47,8 @@ def policy_tree(policy: Policy) -> list[str]:
 
     def visit(node: NodeBase, depth: int) -> None:
         pad = "  " * depth
-        head = " ".join(p for p in (node.id or "-", f"[{node.op}" + (f" {getattr(node, 'n')}]" if node.op == "at_least"
-                                                                    else "]"), node.label or "") if p)
+        op = f"[at_least {node.n}]" if isinstance(node, AtLeastNode) else f"[{node.op}]"
+        head = " ".join(p for p in (node.id or "-", op, node.label or "") if p)
         lines.append(pad + head)
         if node.text:
             lines.append(pad + "    \u201c" + node.text + "\u201d")

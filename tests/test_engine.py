@@ -62,19 +62,19 @@ def dx(condition, **kw):
 
 
 def sij_block(days, relief=90.0, **kw):
-    attrs = dict(site="sacroiliac_joint", purpose="diagnostic", guidance="fluoroscopy", contrast=True,
-                 intra_articular=True, relief_percent=relief, side="left", date=days_before(days)) | kw
+    attrs = {"site": "sacroiliac_joint", "purpose": "diagnostic", "guidance": "fluoroscopy", "contrast": True,
+             "intra_articular": True, "relief_percent": relief, "side": "left", "date": days_before(days)} | kw
     return fact("injection", **attrs)
 
 
 def steroid(relief, **kw):
-    attrs = dict(site="sacroiliac_joint", purpose="therapeutic", steroid="triamcinolone", intra_articular=True,
-                 relief_percent=relief, date=days_before(40)) | kw
+    attrs = {"site": "sacroiliac_joint", "purpose": "therapeutic", "steroid": "triamcinolone",
+             "intra_articular": True, "relief_percent": relief, "date": days_before(40)} | kw
     return fact("injection", **attrs)
 
 
 def pain(**kw):
-    attrs = dict(side="left", radiating=False, location=["buttock", "posterior_sij"], adl_impact=True) | kw
+    attrs = {"side": "left", "radiating": False, "location": ["buttock", "posterior_sij"], "adl_impact": True} | kw
     return fact("pain_pattern", **attrs)
 
 
