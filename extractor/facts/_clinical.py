@@ -83,16 +83,15 @@ def combine_sides(sides: Iterable[str | None]) -> str | None:
 
 CHECKED = r"\[\s*[xX\u2713\u2714]\s*\]|[\u2611\u2612]"
 UNCHECKED = r"\[\s*\]|\u2610"
-_YES_NO = re.compile(
-    rf"(?P<yes>(?:{CHECKED})\s*yes\b|\byes\s*(?:{CHECKED}))|(?P<no>(?:{CHECKED})\s*no\b|\bno\s*(?:{CHECKED}))", re.I)
+_ANSWER = re.compile(rf"(?:{CHECKED})\s*(?P<word>yes|no|y|n)\b", re.I)
 
 
 def checkbox_answer(text: str) -> bool | None:
-    """True for '[x] yes', False for '[x] no', None when no box is ticked."""
-    m = _YES_NO.search(text)
+    """True for '[x] yes', False for '[x] no' ("[ ] yes [x] no"), None when no answer box is ticked."""
+    m = _ANSWER.search(text)
     if not m:
         return None
-    return m.group("yes") is not None
+    return m.group("word").lower() in ("yes", "y")
 
 
 def unchecked_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -1,0 +1,201 @@
+"""`diagnosis` facts (SPEC section 4): condition, with the ICD-10-CM code the chart gives.
+
+Conditions are found by the phrases of `rules/diagnosis.json` ("left SI joint dysfunction",
+"pyogenic sacroiliitis", "sacral chordoma") and by ICD-10 codes alone ("M46.1"), mapped to a
+condition by the longest code prefix listed there. A code next to a phrase ("sacroiliitis
+(M46.1)") is that diagnosis's `icd10`.
+
+Assertion: ConText on the DIAGNOSIS target ("no history of fibromyalgia", "denies
+fibromyalgia" -> negated; "mother has fibromyalgia" -> family), refined by what ConText
+misses on forms: an answer after the phrase ("Fibromyalgia: [ ] yes [x] no", "Fibromyalgia
+(-)" -> negated) and "r/o"/"rule out"/"suspected" before it (-> possible).
+
+Conventions: radiology reports and office-note summaries of imaging ("MRI pelvis: no fracture,
+tumor or infection") are read by the imaging extractor, not here, so a finding is not also a
+diagnosis; one fact per condition and assertion per note, with every mention as evidence.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models import Diagnosis, Fact
+
+from ._clinical import (TargetRuleSpec, Vocab, assertion_of, checkbox_answer, line_bounds, section_at,
+                        sentence_bounds, vocab_matches)
+
+RULE = "diagnosis"
+
+
+class ConditionVocab(Vocab):
+    requires: str | None = Field(default=None, description="regex the sentence must also hold")
+    sections: list[str] | None = Field(default=None, description="sections the phrase counts in")
+
+
+class CodeMap(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prefix: str
+    condition: str
+
+
+class DiagnosisRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    target_rules: list[TargetRuleSpec]
+    conditions: list[ConditionVocab]
+    icd10_pattern: str
+    icd10: list[CodeMap]
+    code_link_chars: int = Field(gt=0)
+    negative_answer: str
+    positive_answer: str
+    possible_cues: str
+    imaging_summary: str
+
+
+@lru_cache(maxsize=1)
+def rules() -> DiagnosisRules:
+    from extractor.rulebook import load_rules
+
+    return load_rules("diagnosis", DiagnosisRules)
+
+
+def condition_of_code(code: str) -> str | None:
+    """Condition of an ICD-10-CM code by its longest listed prefix ("M54.50" -> M54.5)."""
+    norm = code.upper()
+    best = max((m for m in rules().icd10 if norm.startswith(m.prefix.upper())), key=lambda m: len(m.prefix),
+               default=None)
+    return best.condition if best else None
+
+
+def extract(doc, ctx) -> list[Fact]:
+    from .imaging import report_spans
+
+    text = doc.text
+    blocks = report_spans(text)
+    found: dict[tuple[str, str], Diagnosis] = {}
+    for mention in mentions(doc, text):
+        s, e = mention["span"]
+        if _read_by_imaging(text, s, blocks):
+            continue
+        if mention["assertion"] in ("negated", "family"):
+            mention["icd10"] = None  # a code names the patient's diagnosis, never a denied one
+        key = (mention["condition"], mention["assertion"])
+        ev = ctx.evidence(*mention["evidence"], rule=f"{RULE}:{mention['rule']}")
+        fact = found.get(key)
+        if fact is None:
+            found[key] = Diagnosis(condition=mention["condition"], icd10=mention["icd10"],
+                                   assertion=mention["assertion"], evidence=[ev])
+            continue
+        fact.icd10 = fact.icd10 or mention["icd10"]
+        if all(x.start != ev.start for x in fact.evidence):
+            fact.evidence.append(ev)
+    return list(found.values())
+
+
+def mentions(doc, text: str) -> list[dict]:
+    """Every condition phrase and every mapped code that no phrase claims."""
+    r = rules()
+    codes = [(m.start(1), m.end(1), m.group(1)) for m in re.finditer(r.icd10_pattern, text)]
+    linked: set[int] = set()
+    out = []
+    for s, e, condition in _phrases(doc, text):
+        code = _adjacent_code(text, s, e, codes)
+        if code is not None:
+            linked.add(code[0])
+        out.append(_mention(doc, text, s, e, condition, code[2] if code else None, "phrase", code))
+    for cs, ce, code in codes:
+        condition = condition_of_code(code)
+        if cs in linked or condition is None:
+            continue
+        out.append(_mention(doc, text, cs, ce, condition, code, "icd10", None))
+    return out
+
+
+def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
+    r = rules()
+    by_value = {}
+    for v in r.conditions:
+        by_value.setdefault(id(v), v)
+    hits = []
+    for s, e, value in vocab_matches(r.conditions, text):
+        entry = next(v for v in r.conditions if v.value == value and any(
+            re.fullmatch(p, text[s:e], re.I) for p in v.patterns))
+        lo, hi = sentence_bounds(doc, s)
+        if entry.requires and not re.search(entry.requires, text[lo:hi], re.I):
+            continue
+        if entry.sections and section_at(doc, s) not in entry.sections:
+            continue
+        hits.append((s, e, value))
+    return hits
+
+
+def _adjacent_code(text: str, s: int, e: int, codes) -> tuple[int, int, str] | None:
+    """A code right after the phrase ("(M46.1)", ", M53.3") or right before it ("M53.3 - ...")."""
+    limit = rules().code_link_chars
+    after = [c for c in codes if e <= c[0] <= e + limit and re.fullmatch(r"[\s,:(\-\u2013]*", text[e:c[0]])]
+    if after:
+        return after[0]
+    before = [c for c in codes if s - 12 <= c[1] <= s and re.fullmatch(r"[\s:\-–)(]*", text[c[1]:s])]
+    return before[-1] if before else None
+
+
+def _mention(doc, text: str, s: int, e: int, condition: str, icd10: str | None, rule: str, code) -> dict:
+    end = max(e, code[1] + (1 if text[code[1]:code[1] + 1] == ")" else 0)) if code else e
+    start = min(s, code[0]) if code else s
+    start = _with_side_word(text, start)
+    return {"span": (s, e), "evidence": (start, end), "condition": condition, "icd10": icd10, "rule": rule,
+            "assertion": _assertion(doc, text, s, e)}
+
+
+def _with_side_word(text: str, start: int) -> int:
+    m = re.search(r"\b(?:left|right|bilateral|L|R)\s+$", text[max(0, start - 12):start], re.I)
+    return start - (len(m.group(0))) if m else start
+
+
+def _assertion(doc, text: str, s: int, e: int) -> str:
+    r = rules()
+    line_lo, line_hi = line_bounds(text, s)
+    tail = text[e:line_hi]
+    answer = checkbox_answer(tail[:40])
+    if answer is not None:
+        return "present" if answer else "negated"
+    if re.match(r.negative_answer, tail, re.I):
+        return "negated"
+    positive = bool(re.match(r.positive_answer, tail, re.I))
+    ent_assertion = _ent_assertion(doc, s, e)
+    if ent_assertion in ("family", "negated"):
+        return ent_assertion
+    if ent_assertion == "hypothetical":  # "requesting fusion for SI joint dysfunction": the diagnosis stands
+        ent_assertion = "present"
+    if re.search(r.possible_cues, text[max(line_lo, s - 30):s], re.I):
+        return "possible"
+    if positive:
+        return "present"
+    return ent_assertion
+
+
+def _ent_assertion(doc, s: int, e: int) -> str:
+    span = doc.char_span(s, e, alignment_mode="expand")
+    if span is None:
+        return "present"
+    for ent in doc.ents:
+        if ent.start < span.end and span.start < ent.end and ent.label_ == "DIAGNOSIS":
+            return assertion_of(ent)
+    return "present"
+
+
+def _read_by_imaging(text: str, offset: int, blocks: list[tuple[int, int]]) -> bool:
+    """A mention the imaging extractor reads: anywhere in a radiology report (one with FINDINGS or
+    IMPRESSION), or in a sentence that summarizes a study ("MRI pelvis 7/7/25: no fracture ...")."""
+    r = rules()
+    for a, b in blocks:
+        if a <= offset < b and re.search(r"^\s*(?:FINDINGS?|IMPRESSIONS?|CONCLUSIONS?)\s*:", text[a:b], re.I | re.M):
+            return True
+    line_start = text.rfind("\n", 0, offset) + 1
+    ends = [m.end() for m in re.finditer(r"[.;]\s", text[line_start:offset])]
+    cut = line_start + (ends[-1] if ends else 0)
+    return bool(re.search(r.imaging_summary, text[cut:offset]))

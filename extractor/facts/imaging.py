@@ -1,0 +1,391 @@
+"""`imaging` facts (SPEC section 4): modality, site, side, date, findings present and absent.
+
+Two shapes of text are read:
+
+- **Report studies**: a line that starts with a modality ("EXAM: XR LEFT HIP, 2 VIEWS",
+  "Exam date: 11/17/2025   XR PELVIS 1 VIEW", "MRI pelvis 7/7/25: no fracture ...") opens a
+  study. Its study part (up to a colon, a dash or the date) names modality, site(s) and side;
+  its findings are the rest of the line plus the FINDINGS/IMPRESSION lines under it, until the
+  next study or a label that is not a report label. Date: the first date of the header, else
+  of the block, else the note's date of service.
+- **Mentions in prose** ("XR SI joints and R hip today; MRI L-spine ordered", "Prior MRI of the
+  SI joints in May 2023 showed no fracture"): each site is paired with the modality before it
+  in its clause; plans are `hypothetical` (date only if the plan gives one), "prior" studies
+  `historical`, "today" is the note's date.
+
+Conventions: a study of both SI joints, or an SI-joint study that names no side, is
+`bilateral`; pelvis and lumbar studies have no side; "pelvis (sacroiliac joint protocol)" is an
+SI-joint study. In a hip study (or a clause about the hip) osteoarthritis, arthritis,
+osteophytes, joint space narrowing and "degenerative change of the hip" are
+`hip_osteoarthritis`; elsewhere they are `degenerative_change`. "Destructive lesion" is both
+`tumor` and `infection` (the policy's "destructive lesions (e.g., tumor, infection)").
+Hedged findings ("cannot exclude") are neither present nor absent.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.temporal import find_dates
+from models import Fact, Imaging
+
+from ._clinical import Vocab, combine_sides, label_section, sentences, sides_in, vocab_matches
+
+RULE = "imaging"
+
+
+class ImagingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    modalities: list[Vocab]
+    sites: list[Vocab]
+    header: str
+    study_end: str
+    report_labels: str
+    findings_labels: str
+    not_findings_labels: str
+    findings: list[Vocab]
+    negation_cues: str
+    scope_ends: str
+    uncertain_cues: str
+    hypothetical_cues: str
+    plan_labels: str
+    done_cues: str
+    historical_cues: str
+    negated_study_before: str
+
+
+@lru_cache(maxsize=1)
+def rules() -> ImagingRules:
+    from extractor.rulebook import load_rules
+
+    return load_rules("imaging", ImagingRules)
+
+
+@dataclass
+class Study:
+    modality: str
+    site: str
+    side: str | None
+    date: object
+    assertion: str = "present"
+    approximate: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    findings_text: list[tuple[int, int]] = field(default_factory=list)
+
+
+def extract(doc, ctx) -> list[Fact]:
+    text = doc.text
+    studies = report_studies(text, ctx.date) + prose_studies(doc, text, ctx.date, report_spans(text))
+    facts: dict[tuple, Imaging] = {}
+    for study in studies:
+        present, absent, used = read_findings(text, study)
+        spans = study.spans + used
+        evidence = [ctx.evidence(s, e, rule=f"{RULE}:{'finding' if (s, e) in used else 'study'}",
+                                 section=label_section(text, s)) for s, e in spans]
+        key = (study.modality, study.site, study.date, study.assertion)
+        if key in facts:
+            fact = facts[key]
+            fact.findings_present = _merged(fact.findings_present, present)
+            fact.findings_absent = [f for f in _merged(fact.findings_absent, absent)
+                                    if f not in fact.findings_present]
+            fact.evidence.extend(ev for ev in evidence if all(ev.start != x.start for x in fact.evidence))
+            fact.side = fact.side or study.side
+            continue
+        facts[key] = Imaging(modality=study.modality, site=study.site, side=study.side, date=study.date,
+                             assertion=study.assertion, date_approximate=study.approximate,
+                             findings_present=present, findings_absent=absent, evidence=evidence)
+    return list(facts.values())
+
+
+def _merged(a: list[str], b: list[str]) -> list[str]:
+    return a + [x for x in b if x not in a]
+
+
+# ---- report studies ---------------------------------------------------------------------
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def report_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every report study block (header line through its findings)."""
+    return [(b[0], b[1]) for b in _blocks(text)]
+
+
+def _blocks(text: str) -> list[tuple[int, int, int, int]]:
+    """(block start, block end, study-part start, study-part end) of each report study."""
+    r = rules()
+    lines = _lines(text)
+    blocks = []
+    i = 0
+    while i < len(lines):
+        s, e = lines[i]
+        m = re.match(r.header, text[s:e], re.I)
+        if not m:
+            i += 1
+            continue
+        study_s = s + m.end()
+        end_m = re.compile(r.study_end, re.I).search(text, study_s + 1, e)
+        study_e = end_m.start() if end_m else e
+        inline = text[study_e:e].strip(" \t-:")
+        j = i + 1
+        while j < len(lines) and _continues(text, *lines[j], has_inline=bool(_findings_part(inline))):
+            j += 1
+        blocks.append((s, lines[j - 1][1], study_s, study_e))
+        i = j
+    return blocks
+
+
+def _findings_part(inline: str) -> str:
+    """What follows the study part on its line, without dates and date labels."""
+    return re.sub(r"(?:exam\s+)?date\s*:|DOS\s*:?|\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?", "", inline, flags=re.I).strip()
+
+
+def _continues(text: str, s: int, e: int, has_inline: bool) -> bool:
+    r = rules()
+    line = text[s:e].strip()
+    if not line:
+        return False
+    if re.match(r.header, text[s:e], re.I):
+        return False
+    label = re.match(r"([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", line)
+    if label:
+        return bool(re.match(r.report_labels, label.group(1), re.I))
+    return not has_inline
+
+
+def report_studies(text: str, note_date) -> list[Study]:
+    studies = []
+    for b0, b1, s, e in _blocks(text):
+        header_line_end = text.find("\n", s)
+        header_line_end = b1 if header_line_end < 0 or header_line_end > b1 else header_line_end
+        date, approx = _block_date(text, b0, b1, header_line_end, note_date)
+        findings = _block_findings(text, e, header_line_end, b1)
+        for modality, site, side in _parse_study(text, s, e):
+            studies.append(Study(modality, site, side, date, approximate=approx, spans=[(s, e)],
+                                 findings_text=findings))
+    return studies
+
+
+def _block_date(text: str, b0: int, b1: int, header_end: int, note_date):
+    header = find_dates(text[b0:header_end], note_date)
+    if header:
+        return header[0].date, header[0].approximate
+    labeled = re.search(r"(?:exam\s+date|date(?:\s+of\s+(?:exam|service))?|DOS)\s*:?\s*(.+)", text[header_end:b1], re.I)
+    found = find_dates(labeled.group(1), note_date) if labeled else []
+    if found:
+        return found[0].date, found[0].approximate
+    return note_date, False
+
+
+def _block_findings(text: str, study_e: int, header_end: int, b1: int) -> list[tuple[int, int]]:
+    """Spans to read findings from: the header's remainder and the findings lines."""
+    r = rules()
+    spans = [(study_e, header_end)]
+    reading = True
+    for s, e in _lines(text[header_end:b1]):
+        s, e = s + header_end, e + header_end
+        label = re.match(r"\s*([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", text[s:e])
+        if label:
+            reading = bool(re.match(r.findings_labels, label.group(1), re.I)) or not re.match(
+                r.not_findings_labels, label.group(1), re.I) and not re.match(r.report_labels, label.group(1), re.I)
+            if reading:
+                s = s + label.end()
+        if reading and text[s:e].strip():
+            spans.append((s, e))
+    return spans
+
+
+def _parse_study(text: str, s: int, e: int) -> list[tuple[str, str, str | None]]:
+    """(modality, site, side) of each study a header names ("XR PELVIS AND LEFT HIP" -> two)."""
+    r = rules()
+    part = re.sub(r"\([^)]*\b(?:not|no)\b[^)]*\)", lambda m: " " * len(m.group(0)), text[s:e], flags=re.I)
+    modalities = vocab_matches(r.modalities, part)
+    sites = vocab_matches(r.sites, part)
+    if not modalities or not sites:
+        return []
+    modality = modalities[0][2]
+    names = [v for _, _, v in sites]
+    if "si_joint" in names and "pelvis" in names:
+        sites = [x for x in sites if x[2] != "pelvis"]
+    out = []
+    for x0, x1, site in _unique_sites(sites):
+        side = combine_sides(v for *_, v in sides_in(part))
+        out.append((modality, site, _study_side(site, side, part[x0:x1])))
+    return out
+
+
+def _unique_sites(sites):
+    seen, out = set(), []
+    for x in sites:
+        if x[2] not in seen:
+            seen.add(x[2])
+            out.append(x)
+    return out
+
+
+def _study_side(site: str, side: str | None, site_text: str) -> str | None:
+    """SPEC: pelvis and lumbar studies have no side; an SI-joint study naming none covers both."""
+    if site in ("pelvis", "lumbar_spine"):
+        return None
+    if site == "si_joint" and side is None:
+        return "bilateral"
+    return side
+
+
+# ---- studies mentioned in prose ---------------------------------------------------------
+
+def prose_studies(doc, text: str, note_date, skip: list[tuple[int, int]]) -> list[Study]:
+    r = rules()
+    studies = []
+    for lo, hi in sentences(doc):
+        if any(a <= lo < b for a, b in skip):
+            continue
+        for c0, c1 in _clauses(text, lo, hi):
+            modalities = vocab_matches(r.modalities, text, c0, c1)
+            if not modalities:
+                continue
+            sites = vocab_matches(r.sites, text, c0, c1)
+            for (m0, m1, modality), group in _pair(modalities, sites):
+                if re.search(r.negated_study_before, text[max(c0, m0 - 30):m0], re.I):
+                    continue
+                studies.extend(_prose_study(doc, text, c0, c1, m0, m1, modality, group, note_date))
+    return studies
+
+
+def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    out, pos = [], lo
+    for m in re.finditer(r";", text[lo:hi]):
+        out.append((pos, lo + m.start()))
+        pos = lo + m.end()
+    out.append((pos, hi))
+    return out
+
+
+def _pair(modalities, sites):
+    """Each site goes with the modality before it in the clause (else the first after it)."""
+    groups: dict[int, list] = {i: [] for i in range(len(modalities))}
+    for site in sites:
+        before = [i for i, m in enumerate(modalities) if m[0] <= site[0]]
+        i = before[-1] if before else 0
+        groups[i].append(site)
+    return [(modalities[i], g) for i, g in groups.items() if g]
+
+
+def _prose_study(doc, text, c0, c1, m0, m1, modality, sites, note_date) -> list[Study]:
+    study_end = max(m1, max(x[1] for x in sites))
+    study_start = min(m0, min(x[0] for x in sites))
+    after = text[study_end:c1]
+    assertion = _prose_assertion(text, c0, c1, m0, after)
+    date, approx = _prose_date(text, c0, m0, study_end, c1, note_date, assertion)
+    side = combine_sides(v for *_, v in sides_in(text, max(c0, study_start - 12), study_end))
+    names = [x[2] for x in sites]
+    if "si_joint" in names and "pelvis" in names:
+        sites = [x for x in sites if x[2] != "pelvis"]
+    out = []
+    for x0, x1, site in _unique_sites(sites):
+        own_side = combine_sides(v for *_, v in sides_in(text, max(c0, x0 - 12), x1)) if len(sites) > 1 else side
+        out.append(Study(modality, site, _study_side(site, own_side, text[x0:x1]), date, assertion, approx,
+                         spans=[(study_start, study_end)], findings_text=[(study_end, c1)]))
+    return out
+
+
+def _prose_assertion(text: str, c0: int, c1: int, m0: int, after: str) -> str:
+    r = rules()
+    clause = text[c0:c1]
+    if re.search(r.historical_cues, text[max(c0, m0 - 25):m0], re.I):
+        return "historical"
+    done = re.search(r.done_cues, after, re.I)
+    planned = re.search(r.hypothetical_cues, clause, re.I)
+    line_start = text.rfind("\n", 0, c0) + 1
+    in_plan = bool(re.match(r.plan_labels, text[line_start:c1])) or label_section(text, c0) == "plan"
+    if (planned or in_plan) and not done:
+        return "hypothetical"
+    return "present"
+
+
+def _prose_date(text, c0, m0, study_end, c1, note_date, assertion):
+    after = find_dates(text[study_end:c1], note_date)
+    if after:
+        return after[0].date, after[0].approximate
+    if re.search(r"\btoday\b", text[study_end:c1], re.I):
+        return note_date, False
+    if assertion == "hypothetical":
+        return None, False
+    before = find_dates(text[c0:m0], note_date)
+    if before and ":" not in text[c0 + before[-1].end:m0]:
+        return before[-1].date, before[-1].approximate
+    return None, False
+
+
+# ---- findings -----------------------------------------------------------------------------
+
+def read_findings(text: str, study: Study) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """Findings present and absent in the study's findings text, and the sentences that gave them."""
+    present: list[str] = []
+    absent: list[str] = []
+    used: list[tuple[int, int]] = []
+    for s, e in study.findings_text:
+        for ss, se in _finding_sentences(text, s, e):
+            p, a = sentence_findings(text, ss, se, study.site)
+            if p or a:
+                used.append((ss, se))
+            present.extend(x for x in p if x not in present)
+            absent.extend(x for x in a if x not in absent)
+    return present, [x for x in absent if x not in present], used
+
+
+def _finding_sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, pos = [], s
+    for m in re.finditer(r"\.(?:\s+|$)", text[s:e]):
+        out.append((pos, s + m.end()))
+        pos = s + m.end()
+    if pos < e:
+        out.append((pos, e))
+    return [_strip(text, a, b) for a, b in out if text[a:b].strip(" .-:;")]
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \t-:;,":
+        a += 1
+    while b > a and text[b - 1] in " \t\n":
+        b -= 1
+    return a, b
+
+
+def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], list[str]]:
+    """(present, absent) findings of one findings sentence of a study of `site`."""
+    r = rules()
+    present: list[str] = []
+    absent: list[str] = []
+    cues = [(m.start(), m.end()) for m in re.finditer(r.negation_cues, text[s:e], re.I)]
+    ends = [m.start() for m in re.finditer(r.scope_ends, text[s:e], re.I)]
+    for f0, f1, value in vocab_matches(r.findings, text, s, e):
+        rel = f0 - s
+        prior_cues = [c for c in cues if c[1] <= rel]
+        negated = bool(prior_cues) and not any(prior_cues[-1][1] <= x < rel for x in ends)
+        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f0], re.I):
+            continue
+        hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.I)
+        for finding in _findings_of(value, bool(hip)):
+            target = absent if negated else present
+            if finding not in target:
+                target.append(finding)
+    return present, absent
+
+
+def _findings_of(value: str, hip: bool) -> list[str]:
+    if value == "joint_degeneration":
+        return ["hip_osteoarthritis" if hip else "degenerative_change"]
+    if value == "degenerative_change" and hip:
+        return ["hip_osteoarthritis"]
+    return value.split("+")
