@@ -11,8 +11,9 @@ separators have no box (NaN).
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import IO, Literal
 
@@ -79,14 +80,19 @@ class PdfSource:
             yield reader(self.handle, index)
 
 
+#: PDFium is not thread-safe: one document at a time per process when called from threads
+_PDFIUM_LOCK = threading.RLock()
+
+
 @contextmanager
 def open_pdf(stream: IO[bytes], backend: Backend) -> Iterator[PdfSource]:
     """Open a PDF stream with `backend`; raises PdfOpenError if it cannot be parsed."""
-    handle = _open_plumber(stream) if backend == "pdfplumber" else _open_pdfium(stream)
-    try:
-        yield PdfSource(handle, backend)
-    finally:
-        handle.close()
+    with _PDFIUM_LOCK if backend == "pypdfium2" else nullcontext():
+        handle = _open_plumber(stream) if backend == "pdfplumber" else _open_pdfium(stream)
+        try:
+            yield PdfSource(handle, backend)
+        finally:
+            handle.close()
 
 
 def _open_plumber(stream: IO[bytes]):

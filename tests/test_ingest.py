@@ -172,7 +172,7 @@ def test_pages_without_text_layer_listed(tmp_path, backend):
     assert doc.pages == 3
 
 
-def test_default_backend_matches_pypdfium2_text(packet_pdf):
+def test_backends_give_the_same_words(packet_pdf):
     words = {backend: ingest(packet_pdf, backend=backend).text.split() for backend in BACKENDS}
     assert words["pdfplumber"] == words["pypdfium2"]
 

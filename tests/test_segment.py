@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import pytest
@@ -26,7 +27,7 @@ PT = "Physical Therapy Evaluation\nVisit date: 11/02/2025\n\nPatient attended 12
 def _summary(text: str, drop: frozenset[str] = frozenset()) -> list[tuple]:
     notes = segment_notes(text, drop)
     assert notes[0].start == 0 and notes[-1].end == len(text)
-    assert all(a.end == b.start for a, b in zip(notes, notes[1:]))
+    assert all(a.end == b.start for a, b in itertools.pairwise(notes))
     return [(n.kind, n.date_of_service, n.title) for n in notes]
 
 
