@@ -87,7 +87,7 @@ def _composite(node: NodeBase, case: Case, out: Evaluation, pathway: Pathway | N
     missing = list(dict.fromkeys(m for _, r in parts if r.status == "insufficient" for m in r.missing))
     rationale = "; ".join(_part(child, r) for child, r in parts)
     if isinstance(node, AtLeastNode):
-        rationale = f"{sum(s == 'met' for s in statuses)} of {node.n} needed met: {rationale}"
+        rationale = f"{sum(s == 'met' for s in statuses)} met, {node.n} needed: {rationale}"
     elif op == "not":
         rationale = f"not ({rationale})"
     if node.label and not node.id:

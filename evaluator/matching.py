@@ -81,6 +81,21 @@ def matches(fact: FactBase, where: Filter, case: Case) -> bool:
     return all(holds(cond, attribute(fact, name), case) for name, cond in where.items())
 
 
+def unstated(fact: FactBase, where: Filter, case: Case) -> list[str] | None:
+    """Attributes left unstated (None) when every stated one passes `where`; None when a stated one fails
+    or nothing is missing (the fact would match, or cannot)."""
+    if "assertion" not in where and fact.assertion != "present":
+        return None
+    missing = []
+    for name, cond in where.items():
+        value = attribute(fact, name)
+        if value is None and not {"is_null", "not_in", "contains_none", "ipsilateral"} & cond.model_fields_set:
+            missing.append(name)
+        elif not holds(cond, value, case):
+            return None
+    return missing or None
+
+
 def matches_any(fact: FactBase, filters: Sequence[Filter], case: Case) -> bool:
     return any(matches(fact, where, case) for where in filters)
 

@@ -28,7 +28,7 @@ from models.policy import (
 
 from . import icd10
 from .describe import brief, describe_all, word
-from .matching import Case, attribute, holds, in_window, matches_any
+from .matching import Case, attribute, holds, in_window, matches_any, unstated
 
 
 @dataclass
@@ -80,11 +80,27 @@ def _failures(leaf: FactLeaf, case: Case) -> tuple[list[FactBase], list[FactBase
     return inside, outside
 
 
+def _incomplete(leaf: FactLeaf, case: Case, exclude: list[FactBase]) -> tuple[str, list[FactBase]]:
+    """Facts that would count but for unstated attributes: "physical therapy, failed (duration weeks not
+    stated)"."""
+    notes = []
+    for f in case.of_type(leaf.fact):
+        if f in exclude:
+            continue
+        gaps = [g for w in leaf.where if (g := unstated(f, w, case))]
+        if gaps:
+            shortest = min(gaps, key=len)
+            notes.append((f, f"{brief(f)} ({', '.join(word(a) for a in shortest)} not stated)"))
+    return "; ".join(n for _, n in notes), [f for f, _ in notes]
+
+
 def _window_note(leaf: FactLeaf, outside: list[FactBase], case: Case) -> str:
     if leaf.within_days is None:
         return ""
     if case.request_date is None:
         return " (no request date: the window cannot be checked)"
+    if outside and all(getattr(f, leaf.date_attribute, None) is None for f in outside):
+        return f" (date not stated: {describe_all(outside)})"
     if outside:
         return f" (outside the {leaf.within_days}-day window before {case.request_date}: {describe_all(outside)})"
     return f" within {leaf.within_days} days before {case.request_date}"
@@ -101,8 +117,10 @@ def present(leaf: PresentLeaf, case: Case) -> Outcome:
         return Outcome("met", f"{label}: {describe_all(met)}", _ids(met), [], checked, describe_all(met))
     outside = met_outside + failed_outside
     note = _window_note(leaf, outside, case) if outside or case.request_date is None else ""
-    return Outcome("insufficient", f"{label}: not documented{note}", _ids(outside), render_missing(leaf, case),
-                   checked, describe_all(outside) or "nothing")
+    partial, incomplete = _incomplete(leaf, case, outside)
+    text = f"{label}: {partial}" if partial else f"{label}: not documented{note}"
+    return Outcome("insufficient", text, _ids(outside + incomplete), render_missing(leaf, case), checked,
+                   partial or describe_all(outside) or "nothing")
 
 
 def absent(leaf: AbsentLeaf, case: Case) -> Outcome:
@@ -194,7 +212,10 @@ def apart(leaf: ApartLeaf, case: Case) -> Outcome:
                        checked, "; ".join(reasons))
     needed = _NEEDED.get(len(chain), "another") if leaf.n == 2 else f"{leaf.n - len(chain)} more"
     text = f"{label}: {len(met)} of {leaf.n} documented" + (f" ({describe_all(met)})" if met else "")
-    return Outcome("insufficient", text, _ids(met), render_missing(leaf, case, needed=needed), checked, text)
+    partial, incomplete = _incomplete(leaf, case, met)
+    text += f"; incomplete: {partial}" if partial else ""
+    return Outcome("insufficient", text, _ids(met + incomplete), render_missing(leaf, case, needed=needed),
+                   checked, text)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

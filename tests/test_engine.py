@@ -395,3 +395,29 @@ def test_every_leaf_has_a_trace():
     assert result.traces and all(t.checked and t.found for t in result.traces)
     assert {t.criterion for t in result.traces} >= {"II.A", "II.B", "II.D", "II.G", "III", "codes"}
     assert combine_all(t.status for t in result.traces if t.criterion == "II.B") == status(result, "II.B")
+
+
+@pytest.mark.parametrize("facts, criterion, rationale, evidence", [
+    pytest.param([pt(outcome="failed")], "II.A.3", "physical therapy, failed (duration weeks not stated)", ["f1"],
+                 id="pt-without-duration"),
+    pytest.param([sij_block(80), sij_block(50, contrast=None)], "II.G", "(contrast not stated)", ["f1", "f2"],
+                 id="block-without-contrast"),
+    pytest.param([steroid(None)], "II.H", "(relief percent not stated)", ["f1"], id="steroid-without-outcome"),
+    pytest.param([fact("imaging", modality="xray", site="hip", side="left")], "II.F.2", "date not stated", ["f1"],
+                 id="undated-hip-radiograph"),
+    pytest.param([image("xray", "hip", 200, side="left")], "II.F.2", "outside the 183-day window", ["f1"],
+                 id="old-hip-radiograph"),
+])
+def test_insufficient_names_what_is_incomplete(facts, criterion, rationale, evidence):
+    d = next(d for d in evaluate(facts).determinations if d.criterion == criterion)
+    assert d.status == "insufficient" and rationale in d.rationale and d.evidence == evidence
+
+
+def test_determination_rows_carry_quotes():
+    from evaluator.render import determination_rows
+
+    facts = [sij_block(90), sij_block(69, relief=80.0)]
+    result = evaluate(facts)
+    row = next(r for r in determination_rows(result, facts) if r["criterion"] == "II.G")
+    assert row["status"] == "met" and [q["fact"] for q in row["quotes"]] == ["f1", "f2"]
+    assert row["quotes"][0]["document"] == "note.txt" and row["quotes"][0]["text"] == "note"
