@@ -129,8 +129,9 @@ def markdown(report: EvaluationReport) -> str:
     """The README "Accuracy" table: headline numbers, then per fact type (text and PDF when scored)."""
     variants = _variants(report)
     names = [v.source for v in variants]
-    intro = (f"Measured with `chartsift evaluate corpora/{report.corpus}` on {report.cases} annotated cases"
-             f" (chartsift {report.chartsift_version or '?'}).")
+    command = f"chartsift evaluate {report.corpus}{' --as-pdf' if report.pdf else ''} --markdown"
+    intro = (f"{report.cases} annotated cases, chartsift {report.chartsift_version or '?'}; "
+             f"regenerate with `{command}`.")
     out = [intro, "",
            "| measure | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     out += [f"| {label} | " + " | ".join(fmt(v) for v in values) + " |"

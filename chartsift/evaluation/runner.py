@@ -27,14 +27,14 @@ def evaluate(corpus_dir: Path | str, *, as_pdf: bool = False, review: ReviewFn |
     review = review or _default_review()
     cases = load_corpus(corpus_dir)
     runs = [run_case(case, case.case_dir, review) for case in cases]
-    report = score(runs, corpus=corpus_dir.name, source="text", version=__version__)
+    report = score(runs, corpus=corpus_dir.as_posix(), source="text", version=__version__)
     if as_pdf:
         with tempfile.TemporaryDirectory(prefix="chartsift-eval-") as tmp:
             pdf_runs = []
             for case in cases:
                 folder = Path(tmp) / case.case_dir.name
                 pdf_runs.append(run_case(case, folder, review, rename=case_as_pdf(case, folder)))
-            report.pdf = score(pdf_runs, corpus=corpus_dir.name, source="pdf", version=__version__)
+            report.pdf = score(pdf_runs, corpus=corpus_dir.as_posix(), source="pdf", version=__version__)
     return report
 
 
