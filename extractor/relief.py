@@ -8,10 +8,12 @@ after the 3/2 injection") or in a pain diary ("pre 8/10, 30 min 2/10, 2 h 1/10, 
 `extractor.extract.link_across_notes` calls after every note is extracted.
 
 Choices (SPEC section 4 leaves them to us):
-- percent from scores = (pre - best post) / pre * 100, rounded half up, where "best post" is the
-  lowest score recorded within the anesthetic window: 8 hours after the injection (the longest
-  a bupivacaine/ropivacaine block lasts); a post score without a time counts as within it.
-  The lowest, not the first, because diagnostic blocks are judged on peak anesthetic-phase relief.
+- percent from scores = (pre - post) / pre * 100, rounded half up, where "post" is the FIRST
+  score recorded after the block within the anesthetic window (8 hours, the longest a
+  bupivacaine/ropivacaine block lasts; a post score without a time counts as within it). The
+  first, not the lowest, is the annotation convention of corpora/sij (CONVENTIONS.md: "the post
+  score is the first one after the block, e.g. 30 min"): "pre 8/10, 30 min 2/10, 2 h 1/10" is 75.
+  A percent stated beside the scores ("7/10 pre, 1/10 at 30 min (85%)") wins over the computed one.
 - a stated range ("80-90% relief", "for 4-6 hours") keeps its lower bound (conservative).
 - relief_hours only from minutes/hours ("for three days" gives none); "complete relief" is 100,
   "no relief" is 0.
@@ -34,9 +36,9 @@ from .temporal import NUMBER_WORDS, DateMention, find_dates
 _N = r"\d{1,3}(?:\.\d+)?"
 _PCT = rf"(?P<p>{_N})(?:\s*(?:-|–|to)\s*(?P<p2>{_N}))?\s*(?:%|percent\b|per cent\b)"
 _RELIEF_AFTER = re.compile(
-    r"~?" + _PCT + r"(?!\s*(?:of\b|lidocaine|bupivacaine|ropivacaine|\w*caine|marcaine|xylocaine|sensorcaine))"
+    r"~?" + _PCT + r"\)?(?!\s*(?:of\b|lidocaine|bupivacaine|ropivacaine|\w*caine|marcaine|xylocaine|sensorcaine))"
     r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
-    r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution)\b", re.I)
+    r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.I)
 _RELIEF_BEFORE = re.compile(
     r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better)\s*"
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
@@ -55,6 +57,9 @@ _HOURS = re.compile(
 _SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
 _PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
                   r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.I)
+_TRAIL = re.compile(r"\s*(?:at|@)\s*(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.I)
+_STATED_AFTER = re.compile(r"\s*\(\s*~?(?P<p>\d{1,3})\s*%\s*\)")
+_PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|before|baseline)\b", re.I)
 _TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.I)
 _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
                       r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b", re.I)
@@ -118,13 +123,16 @@ class ScoreSeries:
     end: int
     pre: float
     posts: tuple[tuple[float | None, float], ...]  # (minutes after, score)
+    stated: float | None = None  # a percent written beside the scores
 
     def percent(self) -> int | None:
-        """(pre - best post within the anesthetic window) / pre, rounded half up."""
+        """(pre - first post within the anesthetic window) / pre, rounded half up."""
+        if self.stated is not None:
+            return round_half_up(self.stated)
         inside = [s for t, s in self.posts if t is None or t <= ANESTHETIC_WINDOW_MINUTES]
         if self.pre <= 0 or not inside:
             return None
-        return max(0, round_half_up((self.pre - min(inside)) / self.pre * 100))
+        return max(0, round_half_up((self.pre - inside[0]) / self.pre * 100))
 
 
 def score_series(text: str) -> list[ScoreSeries]:
@@ -135,7 +143,9 @@ def score_series(text: str) -> list[ScoreSeries]:
     while i < len(scores):
         m = scores[i]
         lo = max(0, m.start() - 45)
-        pre = _PRE.search(text[lo:m.start()])
+        pre = _PRE.search(text[lo:m.start()]) or _PRE_AFTER.match(text, m.end())
+        if pre and pre.re is _PRE_AFTER:
+            lo = m.start() - pre.start()  # "7/10 pre, 1/10 at 30 min": the series starts at the score
         if not pre:
             i += 1
             continue
@@ -148,8 +158,17 @@ def score_series(text: str) -> list[ScoreSeries]:
             minutes = None if t is None else float(t.group("t")) * (1 if t.group("u").lower().startswith("m") else 60)
             posts.append((minutes, float(scores[j].group("s"))))
             end, j = scores[j].end(), j + 1
+        trail = _TRAIL.match(text, end)
+        if posts and trail:
+            unit = 1 if trail.group("u").lower().startswith("m") else 60
+            posts[-1] = (posts[-1][0] if posts[-1][0] is not None else float(trail.group("t")) * unit, posts[-1][1])
+            end = trail.end()
+        stated = _STATED_AFTER.match(text, end)
+        if stated and posts:
+            end = stated.end()
         if posts:
-            out.append(ScoreSeries(lo + pre.start(), end, float(m.group("s")), tuple(posts)))
+            out.append(ScoreSeries(lo + pre.start(), end, float(m.group("s")), tuple(posts),
+                                   float(stated.group("p")) if stated else None))
         i = j
     for m in _FROM_TO.finditer(text):
         if not any(s.start <= m.start() < s.end for s in out):
@@ -211,7 +230,8 @@ class ReliefStatement:
     site: str | None = None
     side: str | None = None
     purpose: str | None = None
-    refers_to_injection: bool = False
+    #: True: names an injection; None: names no treatment (links only within its own note); False: other care
+    refers_to_injection: bool | None = None
     ambiguous: bool = False  # several injections or several numbers in one statement
     doc_start: int = 0  # offset of the statement in the document text
     extra_evidence: tuple[Evidence, ...] = field(default=())
@@ -249,7 +269,7 @@ def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, 
                ev_start: int | None = None) -> ReliefStatement:
     context = text[s:e]
     kind = getattr(ctx.note, "kind", "other")
-    refers = bool(_INJECTION_REF.search(context)) or kind == "procedure"
+    refers: bool | None = True if _INJECTION_REF.search(context) or kind == "procedure" else None
     if not _INJECTION_REF.search(context) and _OTHER_TREATMENT.search(context):
         refers = False  # "PT gave 50% improvement"
     evidence = ctx.evidence(ev_start if ev_start is not None else s, e, rule="relief.statement")
@@ -285,7 +305,7 @@ def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list
     """
     facts = list(facts)
     for st in sorted(statements, key=lambda s: (s.note_date or dt.date.min, s.doc_start)):
-        if not st.refers_to_injection or _already_linked(facts, st):
+        if st.refers_to_injection is False or _already_linked(facts, st):
             continue
         idx = choose_injection(st, facts, note_of)
         if idx is not None:
@@ -294,8 +314,8 @@ def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list
 
 
 def _already_linked(facts: list, st: ReliefStatement) -> bool:
-    key = (st.evidence.document, st.evidence.start, st.evidence.end)
-    return any(f.type == "injection" and any((e.document, e.start, e.end) == key for e in f.evidence)
+    key = (st.evidence.document, st.evidence.start, st.evidence.end, st.evidence.rule)
+    return any(f.type == "injection" and any((e.document, e.start, e.end, e.rule) == key for e in f.evidence)
                for f in facts)
 
 
@@ -323,6 +343,8 @@ def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
     if st.ambiguous:
         return None
     here = [i for i in cands if note_of(facts[i]) == st.note_key]
+    if st.refers_to_injection is None:
+        cands = here
     if here:
         before = [i for i in here if facts[i].evidence[0].start <= st.doc_start] or here
         return max(before, key=lambda i: facts[i].evidence[0].start)
@@ -349,7 +371,12 @@ def _prefer(st: ReliefStatement, idxs: list[int], facts: list, note_of) -> int |
 def _apply(fact, st: ReliefStatement):
     from models import Conflict
 
+    same_span = [e for e in fact.evidence if (e.document, e.start, e.end) == (st.evidence.document,
+                                                                            st.evidence.start, st.evidence.end)]
     evidence = fact.evidence + [st.evidence]
+    if same_span:  # the mention's own sentence: mark it as the relief statement too, once
+        evidence = [st.evidence if e is same_span[0] else e for e in fact.evidence if e is same_span[0]
+                    or e not in same_span]
     if fact.relief_percent is None or fact.relief_percent == st.percent:
         hours = fact.relief_hours if fact.relief_hours is not None else st.hours
         return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})

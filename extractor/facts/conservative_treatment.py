@@ -55,6 +55,7 @@ class ConservativeRules(BaseModel):
     start_date_cues: str
     range_joiners: str
     general_failure: list[str]
+    negated_target_prefix: str
 
 
 class _Compiled:
@@ -71,6 +72,7 @@ class _Compiled:
         self.start_cue = re.compile(r.start_date_cues, re.I)
         self.joiner = re.compile(r.range_joiners, re.I)
         self.general = re.compile("|".join(r.general_failure), re.I)
+        self.negated_target = re.compile(r.negated_target_prefix, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -136,8 +138,9 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
         assertion = _without_negation(ent)
     if assertion == "hypothetical" and (_only_months(ent) or _soft_plan(ent, rules) and rules.performed.search(sentence)):
         assertion = _without_negation(ent, hypothetical=False)
-    if assertion in ("present", "historical") and rules.negation.search(before):
-        assertion = "negated"
+    if assertion in ("present", "historical") and (rules.negation.search(before)
+                                                   or rules.negated_target.match(ent.text)):
+        assertion = "negated"  # "has never tried PT", "Still no medications."
     return "present" if assertion == "historical" else assertion
 
 
@@ -202,8 +205,10 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
     for c_start, c_end, outcome in _cues(text, sent.start_char, sent.end_char, rules):
         clause = next((c for c in clauses if c[0] <= c_start < c[1]), clauses[-1])
         inside = [i for i, m in enumerate(mentions) if clause[0] <= m.ent.start_char < clause[1]]
+        if not inside or outcome != "ongoing":
+            shared.append(outcome)  # a result told anywhere in the sentence holds for all its care
         if not inside:
-            shared.append(outcome)
+            continue
         elif outcome != "ongoing" and (c_start >= max(mentions[i].ent.end_char for i in inside)
                                        or c_end <= min(mentions[i].ent.start_char for i in inside)):
             for i in inside:
@@ -340,7 +345,15 @@ def general_outcome_statements(text: str, ctx) -> list[GeneralOutcome]:
 
 
 def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_date_of) -> list:
-    """Present conservative treatments with no outcome, told on or before a general failure, failed."""
+    """Present conservative treatments with no outcome, told on or before a general failure, failed.
+
+    A chart that documents one modality failing documents conservative care failing (the
+    annotation convention of corpora/sij): without a general statement, the modalities
+    that state no outcome take "failed" when another one of the packet failed.
+    """
+    care = [f for f in facts if f.type == "conservative_treatment" and f.assertion == "present"]
+    if not statements and any(f.outcome in ("failed", "not_tolerated") for f in care):
+        return [f.model_copy(update={"outcome": "failed"}) if f in care and f.outcome is None else f for f in facts]
     if not statements:
         return facts
     out = []

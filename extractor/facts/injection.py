@@ -23,11 +23,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
 from extractor.pipeline import TargetRuleSpec, assertion_of
-from extractor.relief import link_relief, note_statements, side_in
+from extractor.relief import link_relief, note_statements, side_in, site_in
 from extractor.rulebook import load_rules
 from extractor.temporal import find_dates
 from models import Injection
@@ -38,7 +40,7 @@ class InjectionRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     target_rules: list[TargetRuleSpec]
-    site_of_category: dict[str, InjectionSite]
+    site_of_category: dict[str, InjectionSite | Literal["unspecified"]]
     anesthetics: dict[str, list[str]]
     steroids: dict[str, list[str]]
     skin_anesthetic: list[str]
@@ -51,6 +53,10 @@ class InjectionRules(BaseModel):
     procedure_cues: list[str]
     past_cues: list[str]
     excluded_sections: list[str]
+    negation_cues: list[str]
+    plan_cues: list[str]
+    retelling_cues: list[str]
+    historical_after_days: int
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -69,6 +75,11 @@ class _Compiled:
         self.purpose = {k: _any(v) for k, v in r.purpose_words.items()}
         self.procedure = _any(r.procedure_cues)
         self.past = _any(r.past_cues)
+        self.negation = _any(r.negation_cues)
+        self.plan = _any(r.plan_cues)
+        self.retelling = _any(r.retelling_cues)
+        self.attribute_cues = [*self.anesthetics.values(), *self.steroids.values(), *self.guidance.values(),
+                               *(p for pair in self.flags.values() for p in pair)]
 
 
 @lru_cache(maxsize=1)
@@ -96,28 +107,68 @@ def extract(doc: Doc, ctx) -> list[Injection]:
     procedure_note = ctx.note.kind == "procedure" or len(rules.procedure.findall(doc.text)) >= 2
     events: list[_Event] = []
     for ent in mentions:
-        _add(events, _event_of(ent, ctx, procedure_note, rules))
+        event = _event_of(ent, ctx, procedure_note, rules, events)
+        if event is not None:
+            _add(events, event)
     performed = [e for e in events if e.performed]
     facts = [_fact(e, _scope(e, performed, doc, rules), ctx, rules) for e in events]
     key = (ctx.source.name, ctx.note.start)
     return link_relief(facts, note_statements(doc.text, ctx), lambda f: key)
 
 
-def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled) -> _Event:
+def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: list[_Event]) -> _Event | None:
     site = rules.rules.site_of_category[ent.label_]
-    assertion = assertion_of(ent)
-    assertion = "present" if assertion == "historical" else assertion
+    generic = site == "unspecified"  # it refers to an injection; it is never the note's own
+    if generic:  # "repeat injection", "the 8/18 intra-articular steroid injection"
+        site = events[-1].site if events else site_in(ent.doc.text[:ent.start_char], near=ent.start_char)
+        if site is None:
+            return None
     sent = ent.sent
     mentions = find_dates(sent.text, ctx.date)
     at = ent.start_char - sent.start_char
     date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
+    assertion = _assertion(ent, rules)
     past = bool(rules.past.search(sent.text))
-    performed = procedure_note and assertion == "present" and not past and (date is None or date.date == ctx.date)
+    telegraphic = sum(bool(p.search(sent.text)) for p in rules.attribute_cues) >= 2 and \
+        not rules.retelling.search(sent.text)
+    performed = (assertion == "present" and not past and (procedure_note or telegraphic) and not generic
+                 and (date is None or date.date == ctx.date))
     side = side_in(doc_window(ent))
-    if date is not None:
-        return _Event(site, date.date, date.approximate, assertion, side, performed, [ent])
-    default = ctx.date if performed else None
-    return _Event(site, default, False, assertion, side, performed, [ent])
+    block = _block_date(ent.doc.text, ent.start_char, ctx.date)
+    if date is not None and block is not None and date.date == block:
+        performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
+    when, approx = (date.date, date.approximate) if date is not None else (block if performed else None, False)
+    if assertion == "negated":
+        when, approx = None, False
+    if assertion == "present" and when and ctx.date and not performed and \
+            (ctx.date - when).days > rules.rules.historical_after_days:
+        assertion = "historical"  # told as past history before this episode of care
+    return _Event(site, when, approx, assertion, side, performed, [ent])
+
+
+_DOS = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*", re.I)
+
+
+def _block_date(text: str, offset: int, default):
+    """The date of the last date-of-service label before `offset` (a packet note the segmenter kept whole)."""
+    labels = list(_DOS.finditer(text, 0, offset))
+    if not labels:
+        return default
+    found = find_dates(text[labels[-1].end():labels[-1].end() + 20], default)
+    return found[0].date if found and found[0].start == 0 else default
+
+
+def _assertion(ent: Span, rules: _Compiled) -> str:
+    """ConText's assertion, with injection-specific cues: contraindicated/declined, plans."""
+    assertion = assertion_of(ent)
+    assertion = "present" if assertion == "historical" else assertion
+    sent = ent.sent.text
+    after = ent.doc.text[ent.end_char:ent.sent.end_char]
+    if assertion == "present" and rules.negation.search(after):
+        return "negated"
+    if assertion == "present" and rules.plan.search(sent) and not rules.procedure.search(sent):
+        return "hypothetical"
+    return assertion
 
 
 def doc_window(ent: Span) -> str:
@@ -172,7 +223,7 @@ def _fact(event: _Event, scope: list[Span], ctx, rules: _Compiled) -> Injection:
     if event.assertion in ("negated", "family"):
         values = {}
     return Injection(site=event.site, date=event.date, date_approximate=event.approximate, side=event.side,
-                     assertion=event.assertion, purpose=purpose if event.assertion != "negated" else None,
+                     assertion=event.assertion, purpose=purpose,
                      guidance=values.get("guidance"), contrast=values.get("contrast"),
                      intra_articular=values.get("intra_articular"), anesthetic=values.get("anesthetic"),
                      steroid=values.get("steroid"), evidence=evidence)
