@@ -169,3 +169,12 @@ def test_criterion_ids_come_from_the_policy_file_and_match_spec():
     from chartsift.evaluation.criteria import FALLBACK_CRITERIA, _criteria_from_engine
 
     assert _criteria_from_engine() == FALLBACK_CRITERIA
+
+
+SIJ = Path(__file__).parents[1] / "corpora" / "sij"
+
+
+@pytest.mark.skipif(not SIJ.is_dir(), reason="corpora/sij not present")
+def test_the_sij_corpus_passes_the_check():
+    assert [str(p) for p in check_corpus(SIJ)] == []
+    assert len(load_corpus(SIJ)) >= 30

@@ -96,6 +96,7 @@ def test_gate_below_threshold_exits_one(corpus, missing_two, capsys):
     assert main(["evaluate", str(corpus), "--min-f1", "0.95"]) == 1
     assert "gate failed: fact micro-F1 0.9333 < 0.95" in capsys.readouterr().err
     assert main(["evaluate", str(corpus), "--min-f1", "0.93", "--min-determination-acc", "1.0"]) == 0
+    assert main(["evaluate", str(corpus), "--min-recommendation-acc", "1.0"]) == 0
 
 
 def test_text_summary_names_every_section(corpus, missing_two, capsys):
@@ -178,6 +179,17 @@ def test_a_review_that_raises_is_a_failed_case_not_a_crash(corpus):
     assert [c.failed for c in report.case_scores] == [True, True]
     assert report.facts.micro.recall == 0.0
     assert sum(e.kind == "review_failed" for e in report.errors) == 2
+
+
+def test_recommendation_gate(corpus, monkeypatch, capsys):
+    def wrong_recommendation(folder, request=None, *, case_id=None):
+        result = oracle()(folder, request=request, case_id=case_id)
+        result.recommendation.status = "physician_review"
+        return result
+    monkeypatch.setattr("chartsift.api.review", wrong_recommendation)
+    assert main(["evaluate", str(corpus), "--min-recommendation-acc", "0.5", "--min-f1", "1.0"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "chartsift evaluate: gate failed: recommendation accuracy 0.0000 < 0.5"]
 
 
 def test_unloadable_corpus_exits_two(tmp_path, capsys):

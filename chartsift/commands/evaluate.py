@@ -4,6 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.evaluation import EvaluationReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-f1", type=float, metavar="X", help="exit 1 when fact micro-F1 (text) is below X")
     p.add_argument("--min-determination-acc", type=float, metavar="Y",
                    help="exit 1 when determination accuracy (text) is below Y")
+    p.add_argument("--min-recommendation-acc", type=float, metavar="Z",
+                   help="exit 1 when recommendation accuracy (text) is below Z")
     p.add_argument("--as-pdf", action="store_true",
                    help="also render each case to a PDF packet and score that, side by side with the text")
     p.set_defaults(handler=run)
@@ -54,14 +60,17 @@ def run(args: argparse.Namespace) -> int:
         from chartsift.evaluation.report_html import write_html
 
         write_html(report, args.report)
-    return _gates(report, args.min_f1, args.min_determination_acc)
+    return _gates(report, {"fact micro-F1": args.min_f1, "determination accuracy": args.min_determination_acc,
+                           "recommendation accuracy": args.min_recommendation_acc})
 
 
-def _gates(report, min_f1: float | None, min_det: float | None) -> int:
+def _gates(report: EvaluationReport, gates: dict[str, float | None]) -> int:
+    """Exit 1 when a gated number of the text scores is below its gate (or not measurable)."""
+    values = {"fact micro-F1": report.facts.micro.f1, "determination accuracy": report.determinations.accuracy,
+              "recommendation accuracy": report.determinations.recommendation.accuracy}
     failed = []
-    checks = [("fact micro-F1", report.facts.micro.f1, min_f1),
-              ("determination accuracy", report.determinations.accuracy, min_det)]
-    for name, value, gate in checks:
+    for name, gate in gates.items():
+        value = values[name]
         if gate is not None and (value is None or value < gate):
             shown = "none" if value is None else f"{value:.4f}"
             failed.append(f"chartsift evaluate: gate failed: {name} {shown} < {gate}")
