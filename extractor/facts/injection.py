@@ -197,6 +197,7 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
         return own
     first = event.mentions[0].start_char
     later = [e.mentions[0].start_char for e in performed if e.mentions[0].start_char > first]
+    later += [m.start() for m in _DOS.finditer(doc.text, first)][:1]  # the next dated block
     lo = first if len(performed) > 1 else 0
     hi = min(later) if later else len(doc.text)
     excluded = set(rules.rules.excluded_sections)
