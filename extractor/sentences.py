@@ -39,6 +39,7 @@ _LINE_END = re.compile(r"[.!?:;|\]\)]\s*$|[\u2610\u2611\u2612]\s*$")
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])")
 # Flattened templates: two or more spaces before a "Label:" mark where a line break was.
 _LABEL_AFTER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=[A-Z][A-Za-z0-9'/&()-]*(?: [A-Za-z0-9'/&()-]+){0,4}:(?:\s|$))")
+_LIST_NUMBER = re.compile(r"^[ \t]*\(?(?:\d{1,2}|[a-zA-Z])[.)]$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _BLANK = re.compile(r"\n[ \t]*\n")
 # Wide gaps inside a line separate table cells laid out with spaces ("FABER    +    -").
@@ -99,7 +100,10 @@ def _inline_starts(line: str) -> list[int]:
     out = []
     abbrevs = abbreviations()
     for m in _SENT_END.finditer(line):
-        before = _WORD_BEFORE.search(line[: m.start() + 1].rstrip("\"')]"))
+        head = line[: m.start()].rstrip("\"')]")
+        if _LIST_NUMBER.match(head):
+            continue  # "1. Left SI joint dysfunction": the number of a list item, not a sentence end
+        before = _WORD_BEFORE.search(head)
         if before and before.group(1).lower().rstrip(".") in abbrevs:
             continue
         if before and len(before.group(1).rstrip(".")) == 1 and before.group(1).isupper():
