@@ -86,6 +86,10 @@ def _composite(node: NodeBase, case: Case, out: Evaluation, pathway: Pathway | N
     evidence = list(dict.fromkeys(i for r in deciding for i in r.evidence))
     missing = list(dict.fromkeys(m for _, r in parts if r.status == "insufficient" for m in r.missing))
     rationale = "; ".join(_part(child, r) for child, r in parts)
+    if op == "not" and node.label:
+        found = {"met": parts[0][1].found, "not_met": "none documented"}.get(status, parts[0][1].rationale)
+        return Outcome(status, f"{node.label}: {found}", evidence, missing if status == "insufficient" else [],
+                       "not", status)
     if isinstance(node, AtLeastNode):
         rationale = f"{sum(s == 'met' for s in statuses)} met, {node.n} needed: {rationale}"
     elif op == "not":

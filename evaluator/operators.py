@@ -146,15 +146,38 @@ def absent(leaf: AbsentLeaf, case: Case) -> Outcome:
 
 def value(leaf: ValueLeaf, case: Case) -> Outcome:
     selected, _ = _select(leaf, leaf.where, case)
-    known = [(f, attribute(f, leaf.attribute)) for f in selected]
-    known = [(f, v) for f, v in known if v is not None and v != []]
+    failed, _ = _failures(leaf, case)
+    values = [(f, attribute(f, leaf.attribute)) for f in selected]
+    known = [(f, v) for f, v in values if v is not None and v != []]
     label, checked = _label(leaf), f"{word(leaf.attribute)} of {word(leaf.fact)}"
+    if leaf.aggregate == "sum":
+        return _total(leaf, case, known, [f for f, v in values if v is None or v == []], failed)
     passing = [(f, v) for f, v in known if holds(leaf.test, v, case)]
     shown = "; ".join(f"{word(leaf.attribute)} {_show(v)}" for _, v in (passing or known))
     if passing:
         return Outcome("met", f"{label}: {shown}", _ids([f for f, _ in passing]), [], checked, shown)
-    if known:
-        return Outcome("not_met", f"{label} not met: {shown}", _ids([f for f, _ in known]), [], checked, shown)
+    if known or failed:
+        shown = shown or describe_all(failed)
+        return Outcome("not_met", f"{label} not met: {shown}", _ids([f for f, _ in known] + failed), [],
+                       checked, shown)
+    return Outcome("insufficient", f"{label}: not documented", [], render_missing(leaf, case), checked, "nothing")
+
+
+def _total(leaf: ValueLeaf, case: Case, known: list[tuple[FactBase, Any]], unstated: list[FactBase],
+           failed: list[FactBase]) -> Outcome:
+    """`aggregate: sum`: the test on the sum of the stated values."""
+    label, checked = _label(leaf), f"total {word(leaf.attribute)} of {_label(leaf)}"
+    total = sum(float(v) for _, v in known)
+    shown = f"{word(leaf.attribute)} {total:g} in all ({describe_all([f for f, _ in known])})" if known else ""
+    ids = _ids([f for f, _ in known])
+    if known and holds(leaf.test, total, case):
+        return Outcome("met", f"{label}: {shown}", ids, [], checked, shown)
+    if unstated:
+        text = f"{label}: {describe_all(unstated)} ({word(leaf.attribute)} not stated)" + (f"; {shown}" if shown else "")
+        return Outcome("insufficient", text, ids + _ids(unstated), render_missing(leaf, case), checked, text)
+    if known or failed:
+        shown = shown or describe_all(failed)
+        return Outcome("not_met", f"{label} not met: {shown}", ids + _ids(failed), [], checked, shown)
     return Outcome("insufficient", f"{label}: not documented", [], render_missing(leaf, case), checked, "nothing")
 
 
@@ -203,19 +226,26 @@ def apart(leaf: ApartLeaf, case: Case) -> Outcome:
     if len(chain) >= leaf.n:
         text = f"{len(chain)} {label}: {shown}; {gaps} days apart"
         return Outcome("met", text, _ids([f for _, f in chain]), [], checked, text)
-    distinct_days = {d for d, _ in dated}
-    if failed or len(distinct_days) >= leaf.n:
+    partial, incomplete = _incomplete(leaf, case, met)
+    if not _pair_possible(leaf, met + incomplete):
         reasons = [f"failed: {describe_all(failed)}"] if failed else []
-        if len(distinct_days) >= leaf.n:
+        if len({d for d, _ in dated}) >= leaf.n:
             reasons.append(f"{describe_all(met)} fewer than {leaf.days} days apart")
-        return Outcome("not_met", f"{label} not met: " + "; ".join(reasons), _ids(met + failed), [],
-                       checked, "; ".join(reasons))
+        if reasons:
+            return Outcome("not_met", f"{label} not met: " + "; ".join(reasons), _ids(met + failed), [],
+                           checked, "; ".join(reasons))
     needed = _NEEDED.get(len(chain), "another") if leaf.n == 2 else f"{leaf.n - len(chain)} more"
     text = f"{label}: {len(met)} of {leaf.n} documented" + (f" ({describe_all(met)})" if met else "")
-    partial, incomplete = _incomplete(leaf, case, met)
     text += f"; incomplete: {partial}" if partial else ""
     return Outcome("insufficient", text, _ids(met + incomplete), render_missing(leaf, case, needed=needed),
                    checked, text)
+
+
+def _pair_possible(leaf: ApartLeaf, candidates: list[FactBase]) -> bool:
+    """Whether the documented candidates (qualifying, or qualifying but for an unstated attribute) could
+    still give n dates far enough apart; an undated candidate could fall anywhere."""
+    dated = [(day, f) for f in candidates if (day := getattr(f, leaf.date_attribute, None))]
+    return len(_chain(dated, leaf.days)) + len(candidates) - len(dated) >= leaf.n
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -230,41 +260,39 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)  # pragma: no cover
 
 
-def _interval(f: FactBase, leaf: SpanLeaf, case: Case) -> tuple[dt.date, dt.date] | None:
-    start, end = getattr(f, leaf.start_attribute, None), getattr(f, leaf.end_attribute, None)
+def _start(f: FactBase, leaf: SpanLeaf, case: Case) -> dt.date | None:
+    """The fact's start, else its end (or the request date) less its duration."""
+    start = getattr(f, leaf.start_attribute, None)
     weeks = getattr(f, "duration_weeks", None)
-    if start is None and end is not None and weeks is not None:
-        start = end - dt.timedelta(weeks=weeks)
-    if start is None:
-        return None
-    if end is None:
-        end = start + dt.timedelta(weeks=weeks) if weeks is not None else (case.request_date or start)
-    if case.request_date is not None:
-        end = min(end, case.request_date)
-    return (start, end) if end >= start else None
+    if start is None and weeks is not None:
+        end = getattr(f, leaf.end_attribute, None) or case.request_date
+        start = end - dt.timedelta(weeks=weeks) if end else None
+    return start
+
+
+def _long_enough(start: dt.date, leaf: SpanLeaf, until: dt.date) -> bool:
+    if leaf.months is not None:
+        return add_months(start, leaf.months) <= until
+    return (until - start).days >= (leaf.days or 0)
 
 
 def span(leaf: SpanLeaf, case: Case) -> Outcome:
     selected, _ = _select(leaf, leaf.where, case)
-    intervals = sorted(i for i in (_interval(f, leaf, case) for f in selected) if i)
-    runs: list[list[dt.date]] = []
-    for start, end in intervals:
-        if runs and (start - runs[-1][1]).days <= leaf.max_gap_days:
-            runs[-1][1] = max(runs[-1][1], end)
-        else:
-            runs.append([start, end])
-    longest = max(runs, key=lambda r: (r[1] - r[0]).days, default=None)
-    undated_weeks = max((w for f in selected if _interval(f, leaf, case) is None
-                         and (w := getattr(f, "duration_weeks", None)) is not None), default=0.0)
-    label, checked = _label(leaf), f"{_label(leaf)} (at least {leaf.months} months)"
-    found = f"{longest[0]} to {longest[1]}" if longest else (f"{undated_weeks:g} weeks" if undated_weeks else "no dates")
-    if (longest and add_months(longest[0], leaf.months) <= longest[1]) or undated_weeks * 7 >= leaf.months * 30:
-        return Outcome("met", f"{label}: {found}", _ids(selected), [], checked, found)
-    earliest = intervals[0][0] if intervals else None
-    if earliest and case.request_date and add_months(earliest, leaf.months) > case.request_date:
-        return Outcome("not_met", f"{label} not met: earliest documented treatment {earliest}, less than "
-                       f"{leaf.months} months before {case.request_date}", _ids(selected), [], checked, found)
-    return Outcome("insufficient", f"{label}: {found}", _ids(selected), render_missing(leaf, case), checked, found)
+    starts = [(s, f) for f in selected if (s := _start(f, leaf, case)) is not None]
+    undated = [f for f in selected if _start(f, leaf, case) is None]
+    size = f"{leaf.months} months" if leaf.months is not None else f"{leaf.days} days"
+    label, checked = _label(leaf), f"{_label(leaf)} (at least {size} before the request)"
+    if case.request_date is None or not starts:
+        return Outcome("insufficient", f"{label}: no start dates" if selected else f"{label}: not documented",
+                       _ids(selected), render_missing(leaf, case), checked, "no dates")
+    earliest, first = min(starts, key=lambda p: (p[0], p[1].id))
+    found = f"from {earliest} ({brief(first)}) to {case.request_date}"
+    if _long_enough(earliest, leaf, case.request_date):
+        return Outcome("met", f"{label}: {found}", _ids([first]), [], checked, found)
+    if not undated:
+        return Outcome("not_met", f"{label} not met: only {found}", _ids([f for _, f in starts]), [], checked, found)
+    return Outcome("insufficient", f"{label}: {found}; start not stated for {describe_all(undated)}",
+                   _ids(undated), render_missing(leaf, case), checked, found)
 
 
 def code_in(leaf: CodeInLeaf, case: Case) -> Outcome:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -16,7 +16,7 @@ from .base import Assertion, Strict
 from .facts import FACT_MODELS
 from .review import Determination, Flag, Pathway, PolicyRef, Recommendation, Status
 
-Scalar = Union[bool, int, float, str, dt.date, None]
+Scalar = bool | int | float | str | dt.date | None
 
 #: an ICD-10-CM code (dot optional, X placeholders allowed) or an inclusive range of two codes
 ICD10_ENTRY = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?(-[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?)?$")
@@ -207,12 +207,15 @@ class CountLeaf(FactLeaf):
 
 
 class ValueLeaf(FactLeaf):
-    """Compare one attribute of the selected fact: met when it passes `test`, not_met when it is known and
-    fails, insufficient when no fact states it."""
+    """Compare one attribute of the selected facts: met when it passes `test`, not_met when it is known and
+    fails (or only `fails_when` facts exist), insufficient when no fact states it. With `aggregate: sum`
+    the test applies to the sum over the selected facts, and any unstated value leaves a short sum
+    insufficient."""
 
     op: Literal["value"]
     attribute: str
     test: Condition
+    aggregate: Literal["any", "sum"] = "any"
 
     @model_validator(mode="after")
     def _known_attribute(self) -> ValueLeaf:
@@ -229,17 +232,20 @@ class ApartLeaf(FactLeaf):
 
 
 class SpanLeaf(FactLeaf):
-    """met: the matching facts' dated intervals cover at least `months` consecutive months up to the
-    request date; not_met: the earliest documented start is too recent for that."""
+    """met: the earliest start among the matching facts lies at least `days` (or `months`) before the
+    request date (a duration without a start counts back from its end date, else from the request date);
+    not_met: every matching fact has a start and the earliest is too recent; else insufficient."""
 
     op: Literal["span"]
-    months: int = Field(ge=1)
+    days: int | None = Field(default=None, ge=1)
+    months: int | None = Field(default=None, ge=1)
     start_attribute: str = "start_date"
     end_attribute: str = "end_date"
-    max_gap_days: int = Field(default=31, ge=0, description="a gap up to this long still counts as consecutive")
 
     @model_validator(mode="after")
     def _known_dates(self) -> SpanLeaf:
+        if (self.days is None) == (self.months is None):
+            raise ValueError("a span needs exactly one of days, months")
         check_filter(self.fact, {self.start_attribute: Condition(is_null=False),
                                  self.end_attribute: Condition(is_null=False)})
         return self
@@ -260,7 +266,7 @@ class CodeInLeaf(NodeBase):
         return codes
 
 
-Leaf = Union[PresentLeaf, AbsentLeaf, CountLeaf, ValueLeaf, ApartLeaf, SpanLeaf, CodeInLeaf]
+Leaf = PresentLeaf | AbsentLeaf | CountLeaf | ValueLeaf | ApartLeaf | SpanLeaf | CodeInLeaf
 Node = Annotated[AllNode | AnyNode | AtLeastNode | NotNode | Leaf, Field(discriminator="op")]
 NODE_MODELS: dict[str, type[NodeBase]] = {
     get_args(m.model_fields["op"].annotation)[0]: m

@@ -79,7 +79,8 @@ def pain(**kw):
 
 
 def conservative_care(start="2025-06-01"):
-    return [med(start_date=start, outcome="failed"), fact("conservative_treatment", modality="activity_modification"),
+    return [med(start_date=start, outcome="failed"),
+            fact("conservative_treatment", modality="activity_modification", start_date=start),
             pt(duration_weeks=6, outcome="failed")]
 
 
@@ -118,11 +119,20 @@ CASES = [
     pytest.param([pt()], "II.A.3", "insufficient", id="A3-pt-without-duration"),
     pytest.param([pt(assertion="negated")], "II.A.3", "not_met", id="A3-no-pt"),
     pytest.param([pt(duration_weeks=6, assertion="hypothetical")], "II.A.3", "insufficient", id="A3-pt-planned"),
+    pytest.param([pt(duration_weeks=2), fact("conservative_treatment", modality="home_exercise", duration_weeks=2)],
+                 "II.A.3", "met", id="A3-pt-plus-home-exercise-4-weeks"),
+    pytest.param([pt(duration_weeks=2), fact("conservative_treatment", modality="home_exercise")],
+                 "II.A.3", "insufficient", id="A3-short-pt-and-home-exercise-without-duration"),
     # II.A all of A.1-A.3 + 6 consecutive months + failed
     pytest.param(conservative_care(), "II.A", "met", id="A-complete"),
-    pytest.param(conservative_care(start="2025-11-05"), "II.A", "not_met", id="A-care-began-under-6-months"),
-    pytest.param(conservative_care(start="2025-11-04"), "II.A", "met", id="A-care-began-exactly-6-months"),
-    pytest.param([med(outcome="failed"), *conservative_care()[1:]], "II.A", "insufficient", id="A-no-dates"),
+    pytest.param(conservative_care(start="2025-11-04"), "II.A", "not_met", id="A-care-began-181-days-before"),
+    pytest.param(conservative_care(start="2025-11-03"), "II.A", "met", id="A-care-began-182-days-before"),
+    pytest.param([med(outcome="failed"), fact("conservative_treatment", modality="activity_modification"),
+                  pt(duration_weeks=6, outcome="failed")], "II.A", "insufficient", id="A-no-start-dates"),
+    pytest.param([*conservative_care(start="2026-01-01")[:2], pt(outcome="failed")], "II.A", "insufficient",
+                 id="A-recent-start-but-pt-undated"),
+    pytest.param([*conservative_care(), pt(duration_weeks=2, outcome="improved")], "II.A", "not_met",
+                 id="A-one-modality-improved"),
     pytest.param([med(start_date="2025-06-01", outcome="improved"),
                   fact("conservative_treatment", modality="activity_modification"), pt(duration_weeks=6)],
                  "II.A", "not_met", id="A-care-helped"),
@@ -130,6 +140,7 @@ CASES = [
     pytest.param([pain()], "II.B", "met", id="B-unilateral-nonradiating-sij-adl"),
     pytest.param([pain(radiating=True)], "II.B", "not_met", id="B-radiating"),
     pytest.param([pain(side="bilateral")], "II.B", "not_met", id="B-bilateral"),
+    pytest.param([pain(side="right")], "II.B", "not_met", id="B-pain-on-the-other-side"),
     pytest.param([pain(location=["lower_back"])], "II.B", "not_met", id="B-lumbar-only"),
     pytest.param([pain(adl_impact=None)], "II.B", "insufficient", id="B-adl-not-stated"),
     pytest.param([], "II.B", "insufficient", id="B-no-pain-description"),
@@ -218,6 +229,11 @@ CASES = [
     pytest.param([sij_block(80), sij_block(50, assertion="hypothetical")], "II.G", "insufficient",
                  id="G-planned-second-block"),
     pytest.param([sij_block(80), sij_block(70), sij_block(56)], "II.G", "met", id="G-first-and-third-apart"),
+    pytest.param([sij_block(90), sij_block(70, relief=50.0)], "II.G", "not_met", id="G-second-block-failed"),
+    pytest.param([sij_block(90), sij_block(70, relief=50.0), sij_block(50, contrast=None)], "II.G", "insufficient",
+                 id="G-failed-block-but-pair-still-possible"),
+    pytest.param([sij_block(90, relief=60.0)], "II.G", "not_met", id="G-only-block-failed"),
+    pytest.param([sij_block(80), sij_block(50, side="right")], "II.G", "insufficient", id="G-block-on-other-side"),
     # II.H failed therapeutic SIJ injection (relief < 50 %) or contraindication
     pytest.param([steroid(20.0)], "II.H", "met", id="H-steroid-failed"),
     pytest.param([steroid(49.0)], "II.H", "met", id="H-relief-49"),
