@@ -1,0 +1,148 @@
+"""Injection facts of one note: site, date, side, purpose, guidance, contrast, drugs, relief, assertion."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor.facts.injection import extract
+
+D = "2026-03-02"
+PROC = ("PROCEDURE: Left sacroiliac joint injection, diagnostic, under fluoroscopic guidance\n"
+        "TECHNIQUE: Prone position, sterile prep. Skin wheal with 1% lidocaine. A 22-gauge spinal needle was "
+        "advanced into the inferior left SI joint under fluoroscopy. Intra-articular spread confirmed with 0.5 mL "
+        "Omnipaque 240.\n2 mL of 0.5% bupivacaine injected. No corticosteroid was given.\n"
+        "PAIN SCORES: Pre-procedure 7/10. Post-procedure (30 min) 1/10.\n")
+
+
+def _facts(note_ctx, text, date=D):
+    doc, ctx = note_ctx(text, date)
+    facts = extract(doc, ctx)
+    for f in facts:  # the evidence-offset invariant
+        for ev in f.evidence:
+            assert text[ev.start:ev.end] == ev.text
+    return facts
+
+
+def _one(note_ctx, text, date=D):
+    facts = _facts(note_ctx, text, date)
+    assert len(facts) == 1, [f.model_dump(exclude={"evidence"}) for f in facts]
+    return facts[0]
+
+
+@pytest.mark.parametrize("text, site", [
+    pytest.param("Left sacroiliac joint injection performed.", "sacroiliac_joint", id="sij-full"),
+    pytest.param("Right SI joint block was performed.", "sacroiliac_joint", id="si-joint-block"),
+    pytest.param("L SIJ diagnostic block: fluoroscopy, contrast, IA, lidocaine only.", "sacroiliac_joint",
+                 id="sij-telegraphic"),
+    pytest.param("Injection into the left sacroiliac joint was performed.", "sacroiliac_joint", id="into-the-joint"),
+    pytest.param("R SIJ therapeutic, fluoro, contrast, IA, triamcinolone 40 mg.", "sacroiliac_joint",
+                 id="sij-purpose-word-only"),
+    pytest.param("L4-5 transforaminal epidural steroid injection performed.", "epidural", id="tfesi-words"),
+    pytest.param("Right L5-S1 TFESI performed under fluoroscopy.", "epidural", id="tfesi-abbrev"),
+    pytest.param("Caudal epidural injection performed.", "epidural", id="caudal"),
+    pytest.param("Bilateral L4-5 medial branch blocks performed.", "facet", id="medial-branch-is-facet"),
+    pytest.param("Lumbar facet joint injection performed.", "facet", id="facet-joint"),
+    pytest.param("Right greater trochanteric bursa injection performed.", "trochanteric_bursa", id="bursa"),
+    pytest.param("Trigger point injections performed in the left gluteus.", "other", id="trigger-point"),
+    pytest.param("Left piriformis injection performed.", "other", id="piriformis"),
+])
+def test_site(note_ctx, text, site):
+    assert _one(note_ctx, "PROCEDURE NOTE\n" + text + "\nNeedle placed, medication injected.").site == site
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Left L4-5 radiofrequency ablation performed.", id="rfa-is-not-an-injection"),
+    pytest.param("SI joint dysfunction, left. Tender over the SI joint.", id="sij-without-injection"),
+    pytest.param("Flu shot given today. B12 injection monthly.", id="other-injections-without-site"),
+    pytest.param("PT/INR 1.1. Pt tolerated exam.", id="lab-text"),
+])
+def test_no_injection(note_ctx, text):
+    assert _facts(note_ctx, text) == []
+
+
+def test_procedure_note_attributes(note_ctx):
+    f = _one(note_ctx, PROC)
+    got = f.model_dump(include={"site", "date", "side", "purpose", "guidance", "contrast", "intra_articular",
+                                "anesthetic", "steroid", "relief_percent", "relief_hours", "assertion"})
+    assert got == {"site": "sacroiliac_joint", "date": dt.date(2026, 3, 2), "side": "left", "purpose": "diagnostic",
+                   "guidance": "fluoroscopy", "contrast": True, "intra_articular": True, "anesthetic": "bupivacaine",
+                   "steroid": None, "relief_percent": 86, "relief_hours": None, "assertion": "present"}
+
+
+@pytest.mark.parametrize("line, attr, value", [
+    pytest.param("Injected 40 mg Kenalog with 1 mL 0.25% Marcaine.", "steroid", "triamcinolone", id="kenalog"),
+    pytest.param("Injected 40 mg Kenalog with 1 mL 0.25% Marcaine.", "anesthetic", "bupivacaine", id="marcaine"),
+    pytest.param("Injected 80 mg Depo-Medrol and ropivacaine.", "steroid", "methylprednisolone", id="depo-medrol"),
+    pytest.param("Injected 80 mg Depo-Medrol and ropivacaine.", "purpose", "therapeutic", id="steroid-therapeutic"),
+    pytest.param("Celestone 6 mg injected.", "steroid", "betamethasone", id="celestone"),
+    pytest.param("2 mL of 2% lidocaine, no steroid.", "purpose", "diagnostic", id="anesthetic-only-diagnostic"),
+    pytest.param("2 mL of 2% lidocaine, no Kenalog.", "steroid", None, id="negated-steroid"),
+    pytest.param("Ultrasound-guided needle placement.", "guidance", "ultrasound", id="ultrasound"),
+    pytest.param("CT-guided needle placement.", "guidance", "ct", id="ct"),
+    pytest.param("Landmark-guided injection in the office.", "guidance", "none", id="landmark"),
+    pytest.param("Performed without contrast due to allergy.", "contrast", False, id="without-contrast"),
+    pytest.param("Iohexol confirmed spread.", "contrast", True, id="iohexol"),
+    pytest.param("Isovue arthrogram obtained.", "intra_articular", True, id="arthrogram-ia"),
+    pytest.param("Periarticular infiltration only.", "intra_articular", False, id="periarticular"),
+])
+def test_attribute_lines(note_ctx, line, attr, value):
+    text = "PROCEDURE: Right SI joint injection.\nNeedle advanced with sterile prep.\n" + line + "\n"
+    assert getattr(_one(note_ctx, text), attr) == value
+
+
+def test_skin_wheal_lidocaine_is_not_the_injectate(note_ctx):
+    text = ("PROCEDURE: Left SI joint injection.\nSkin wheal with 1% lidocaine. Needle advanced.\n"
+            "Triamcinolone 40 mg injected.\n")
+    f = _one(note_ctx, text)
+    assert (f.anesthetic, f.steroid, f.purpose) == (None, "triamcinolone", "therapeutic")
+
+
+@pytest.mark.parametrize("text, assertion, date", [
+    pytest.param("Plan: will schedule a repeat SIJ injection.", "hypothetical", None, id="will-schedule"),
+    pytest.param("Consider SI joint injection if no better.", "hypothetical", None, id="consider"),
+    pytest.param("Plan: left SIJ injection scheduled for 3/20.", "hypothetical", dt.date(2026, 3, 20),
+                 id="plan-with-date"),
+    pytest.param("No prior SI joint injections.", "negated", None, id="no-prior"),
+    pytest.param("Therapeutic corticosteroid SIJ injection is contraindicated given diabetes.", "negated", None,
+                 id="contraindicated"),
+    pytest.param("She had a left SIJ injection on 2/3 with 80% relief.", "present", dt.date(2026, 2, 3),
+                 id="past-with-date"),
+    pytest.param("Status post L5-S1 epidural steroid injection in 2021.", "historical", dt.date(2021, 1, 1),
+                 id="historical-before-episode"),
+])
+def test_assertion_and_date(note_ctx, text, assertion, date):
+    f = _one(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
+    assert (f.assertion, f.date) == (assertion, date)
+
+
+def test_contraindicated_keeps_purpose(note_ctx):
+    f = _one(note_ctx, "Therapeutic corticosteroid SIJ injection is contraindicated given diabetes.\n")
+    assert (f.assertion, f.purpose, f.date) == ("negated", "therapeutic", None)
+
+
+def test_relief_in_same_sentence_links(note_ctx):
+    f = _one(note_ctx, "She had a left SIJ injection on 2/3 with 80% relief for 6 hours.\n")
+    assert (f.relief_percent, f.relief_hours) == (80, 6)
+
+
+def test_dated_blocks_in_one_note(note_ctx):
+    """SIJ-009: a packet note the segmenter kept whole; each block has its own date and drugs."""
+    text = ("PROCEDURE NOTES\nDate of Service: 08/25/2025\n"
+            "Left SIJ diagnostic block under fluoroscopy with contrast confirmation of intra-articular spread; "
+            "1% lidocaine only.\n90% relief.\nTwo weeks later, Date of Service: 09/08/2025\n"
+            "Repeat left SIJ diagnostic block, fluoroscopy, contrast, intra-articular; 0.5% bupivacaine only.\n"
+            "80% relief.\nDate of Service: 10/06/2025\n"
+            "Left SIJ intra-articular triamcinolone injection, fluoroscopic guidance with contrast.\n")
+    facts = sorted(_facts(note_ctx, text, "2025-08-25"), key=lambda f: f.date)
+    got = [(f.date.isoformat(), f.purpose, f.anesthetic, f.steroid, f.relief_percent) for f in facts]
+    assert got == [("2025-08-25", "diagnostic", "lidocaine", None, 90),
+                   ("2025-09-08", "diagnostic", "bupivacaine", None, 80),
+                   ("2025-10-06", "therapeutic", None, "triamcinolone", None)]
+
+
+def test_epidural_beside_sij_stays_apart(note_ctx):
+    text = ("OFFICE VISIT\nPrior L5-S1 epidural steroid injection on 1/5 gave no relief. "
+            "Left SI joint injection on 2/3 gave 90% relief.\n")
+    got = sorted((f.site, f.date.isoformat(), f.relief_percent) for f in _facts(note_ctx, text))
+    assert got == [("epidural", "2026-01-05", 0), ("sacroiliac_joint", "2026-02-03", 90)]

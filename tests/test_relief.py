@@ -1,0 +1,180 @@
+"""Relief statements: reading percent/hours/scores, and linking them to injections across notes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor.relief import (link_relief, note_statements, percent_readings, relief_hours, round_half_up,
+                              score_series)
+from models import Evidence, Injection
+from models.facts import ConservativeTreatment
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("she reports 80% relief for 6 hours after the 3/2 injection", [80], id="pct-relief"),
+    pytest.param("good relief (~90%) from the 2/24 block", [90], id="relief-then-approx-pct"),
+    pytest.param("Relief: 90%.", [90], id="relief-colon-pct"),
+    pytest.param("gave only 20% improvement for three days", [20], id="pct-improvement"),
+    pytest.param("buttock pain 80% relieved", [80], id="pct-relieved"),
+    pytest.param("pain reduced by 75% for 30 minutes", [75], id="reduced-by"),
+    pytest.param("She felt 50% better", [50], id="pct-better"),
+    pytest.param("relief of 80-90%", [80], id="range-lower-bound"),
+    pytest.param("Complete (100%) relief for 5 hours.", [100], id="parenthesised-pct"),
+    pytest.param("complete relief for 4 hours", [100], id="complete-relief"),
+    pytest.param("No relief.", [0], id="no-relief"),
+    pytest.param("70% of her pain is in the buttock", [], id="distractor-share-of-pain"),
+    pytest.param("25% improvement goal", [], id="distractor-goal-after"),
+    pytest.param("goal of 50% reduction in pain", [], id="distractor-goal-before"),
+    pytest.param("SpO2 98% on room air", [], id="distractor-spo2"),
+    pytest.param("she has pain 80% of the time", [], id="distractor-of-the-time"),
+    pytest.param("2 mL of 2% lidocaine, relief noted", [], id="distractor-concentration"),
+    pytest.param("A1c 10.9% and relief with 0.5% bupivacaine", [], id="distractor-lab-and-drug"),
+])
+def test_percent_readings(text, expected):
+    assert [r.percent for r in percent_readings(text)] == expected
+
+
+@pytest.mark.parametrize("text, hours", [
+    pytest.param("80% relief lasting about 6 hours", 6, id="lasting-hours"),
+    pytest.param("85% relief x 2 hours", 2, id="x-hours"),
+    pytest.param("relief for 90 minutes", 1.5, id="minutes"),
+    pytest.param("relief for 4-6 hrs", 4, id="range-hrs"),
+    pytest.param("20% improvement for three days", None, id="days-not-hours"),
+    pytest.param("80% relief", None, id="no-duration"),
+])
+def test_relief_hours(text, hours):
+    assert relief_hours(text) == hours
+
+
+@pytest.mark.parametrize("text, percent", [
+    pytest.param("PAIN SCORES: Pre-procedure 7/10. Post-procedure (30 min) 1/10.", 86, id="pre-post-lines"),
+    pytest.param("pain diary: pre 8/10, 30 min 2/10, 2 h 1/10, 6 h 4/10", 75, id="diary-first-post"),
+    pytest.param("Pain diary: pre 8/10, 30 min 4/10.", 50, id="diary-half"),
+    pytest.param("Pain 7/10 pre, 1/10 at 30 min (85%).", 85, id="stated-pct-wins"),
+    pytest.param("Pain diary: 10/10 before, 2/10 at 1 hour.", 80, id="label-after-score"),
+    pytest.param("pain went from 8/10 to 2/10", 75, id="from-to"),
+    pytest.param("Pre 6/10, 10 h 1/10, 30 min 3/10", 50, id="outside-window-skipped"),
+])
+def test_score_series_percent(text, percent):
+    series = score_series(text)
+    assert len(series) == 1 and series[0].percent() == percent
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Strength 5/5, pain 6/10 today", id="single-score"),
+    pytest.param("Pain 6/10 at rest, 8/10 with sitting", id="scores-without-pre"),
+])
+def test_no_score_series(text):
+    assert score_series(text) == []
+
+
+@pytest.mark.parametrize("x, expected", [(85.5, 86), (85.4999, 85), (0.5, 1), (74.5, 75), (100.0, 100)])
+def test_round_half_up(x, expected):
+    assert round_half_up(x) == expected
+
+
+# ---------------------------------------------------------------- linking across notes
+
+class _Source:
+    def __init__(self, name: str, text: str):
+        self.name, self.text = name, text
+
+    def page_of(self, offset):
+        return 1
+
+    def bbox(self, start, end):
+        return None
+
+
+class _Identity:
+    def to_original(self, start, end):
+        return start, end
+
+
+def _ctx(name: str, text: str, date: str, kind: str = "office_visit"):
+    from extractor.context import NoteContext
+    from models import Note
+
+    note = Note(start=0, end=len(text), date_of_service=dt.date.fromisoformat(date), kind=kind)
+    return NoteContext(source=_Source(name, text), note=note, offsets=_Identity())
+
+
+def _injection(doc: str, date: str, side="left", site="sacroiliac_joint", purpose="diagnostic", **kw):
+    ev = Evidence(document=doc, start=0, end=5, text="x" * 5)
+    return Injection(site=site, date=dt.date.fromisoformat(date), side=side, purpose=purpose, evidence=[ev], **kw)
+
+
+def _packet():
+    return [_injection("proc1.txt", "2026-03-02"), _injection("proc2.txt", "2026-03-20"),
+            _injection("proc3.txt", "2026-03-20", side="right"),
+            _injection("proc4.txt", "2026-03-10", site="epidural", purpose="therapeutic", side=None),
+            _injection("proc5.txt", "2026-04-06", purpose="therapeutic")]
+
+
+def _link(text: str, date: str = "2026-04-20"):
+    ctx = _ctx("visit.txt", text, date)
+    facts = _packet()
+    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    return facts, link_relief(facts, note_statements(text, ctx), note_of)
+
+
+def _relief(facts):
+    return [(f.evidence[0].document, f.relief_percent, f.relief_hours) for f in facts if f.relief_percent is not None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("She reports 80% relief for 6 hours after the 3/2 injection.", [("proc1.txt", 80, 6)],
+                 id="by-date"),
+    pytest.param("Good relief (~90%) from the right SIJ block on 3/20.", [("proc3.txt", 90, None)],
+                 id="by-date-and-side"),
+    pytest.param("The 3/10 epidural gave 30% improvement.", [("proc4.txt", 30, None)], id="by-date-and-site"),
+    pytest.param("The steroid injection gave only 20% improvement for three days.", [("proc5.txt", 20, None)],
+                 id="latest-before-note-by-purpose"),
+    pytest.param("After the left SI joint injection she had 70% relief.", [("proc5.txt", 70, None)],
+                 id="latest-compatible-without-date"),
+    pytest.param("Pain diary after the 3/2 block: pre 8/10, 30 min 2/10, 2 h 1/10.", [("proc1.txt", 75, None)],
+                 id="diary-by-date"),
+    pytest.param("Two diagnostic left SIJ blocks gave 86% and 80% relief.", [], id="ambiguous-two-numbers"),
+    pytest.param("PT gave 50% improvement.", [], id="other-care-not-linked"),
+    pytest.param("70% of her pain is in the buttock after the injection.", [], id="share-of-pain-not-relief"),
+    pytest.param("She had 80% relief after the 1/5 injection.", [], id="date-no-injection-has"),
+])
+def test_link_relief_across_notes(text, expected):
+    _, linked = _link(text)
+    assert _relief(linked) == expected
+
+
+def test_linked_statement_is_evidence_once():
+    text = "She reports 80% relief for 6 hours after the 3/2 injection."
+    before, linked = _link(text)
+    target = next(f for f in linked if f.relief_percent == 80)
+    assert len(target.evidence) == 2 and target.evidence[-1].text == text
+    relinked = link_relief(linked, note_statements(text, _ctx("visit.txt", text, "2026-04-20")),
+                           lambda f: (f.evidence[0].document, 0))
+    assert relinked == linked  # idempotent: a statement already on a fact is not linked twice
+
+
+def test_conflicting_relief_kept_as_conflict():
+    text = "She reports 40% relief after the 3/2 injection."
+    ctx = _ctx("visit.txt", text, "2026-04-20")
+    facts = [_injection("proc1.txt", "2026-03-02", relief_percent=80)]
+    linked = link_relief(facts, note_statements(text, ctx), lambda f: (f.evidence[0].document, 0))
+    assert linked[0].relief_percent == 80
+    assert linked[0].conflicts[0].attributes == {"relief_percent": 40}
+
+
+def test_other_facts_untouched():
+    text = "She reports 80% relief after the 3/2 injection."
+    ev = Evidence(document="v.txt", start=0, end=2, text="PT")
+    care = ConservativeTreatment(modality="physical_therapy", evidence=[ev])
+    facts = [care, _injection("proc1.txt", "2026-03-02")]
+    linked = link_relief(facts, note_statements(text, _ctx("visit.txt", text, "2026-04-20")),
+                         lambda f: (f.evidence[0].document, 0))
+    assert linked[0] == care and linked[1].relief_percent == 80
+
+
+def test_statement_evidence_offsets_point_into_the_document():
+    text = "Follow-up.\nPain diary after the 3/2 block: pre 8/10, 30 min 2/10.\n"
+    for st in note_statements(text, _ctx("visit.txt", text, "2026-04-20")):
+        assert text[st.evidence.start:st.evidence.end] == st.evidence.text
