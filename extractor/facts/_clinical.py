@@ -109,7 +109,7 @@ def unchecked_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 _LABEL = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&.'()-]{0,40}?)\s*:", re.M)
 _SECTION_OF_LABEL = [
-    (re.compile(r"^(?:o|objective|exam|physical exam(?:ination)?|pe|palpation|provocation|neuro)\b", re.I),
+    (re.compile(r"^(?:o|objective|exam(?!\s+date)|physical exam(?:ination)?|pe|palpation|provocation|neuro)\b", re.I),
      "physical_exam"),
     (re.compile(r"^(?:p|plan|a/p|assessment and plan|recommendations?|disposition)\b", re.I), "plan"),
     (re.compile(r"^(?:a|assessment|imp|impression|diagnos[ei]s|dx|problem list)\b", re.I), "assessment"),
