@@ -1,0 +1,150 @@
+"""Conservative-treatment facts of one note: modality, assertion, outcome, dates, duration."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor.facts.conservative_treatment import apply_general_outcomes, extract, stated_weeks
+from models import ConservativeTreatment, Evidence
+
+D = "2025-09-08"
+
+
+def _facts(note_ctx, text, date=D):
+    doc, ctx = note_ctx(text, date)
+    facts = extract(doc, ctx)
+    for f in facts:  # the evidence-offset invariant
+        for ev in f.evidence:
+            assert text[ev.start:ev.end] == ev.text
+    return facts
+
+
+def _by_modality(note_ctx, text, date=D):
+    return {(f.modality, f.assertion): f for f in _facts(note_ctx, text, date)}
+
+
+@pytest.mark.parametrize("text, modality", [
+    pytest.param("She tried ibuprofen 600 mg TID.", "medication", id="nsaid"),
+    pytest.param("Gabapentin 300 mg at night.", "medication", id="gabapentinoid"),
+    pytest.param("Cyclobenzaprine as needed for spasm.", "medication", id="muscle-relaxant"),
+    pytest.param("Tramadol 50 mg twice daily.", "medication", id="opioid"),
+    pytest.param("She completed 8 weeks of formal physical therapy.", "physical_therapy", id="pt-words"),
+    pytest.param("PT x 6 weeks.", "physical_therapy", id="pt-abbrev"),
+    pytest.param("PT 6 wks (04/2025-05/2025) - no relief", "physical_therapy", id="pt-number-weeks"),
+    pytest.param("Continues the home exercise program most days.", "home_exercise", id="hep-words"),
+    pytest.param("HEP daily since January.", "home_exercise", id="hep-abbrev"),
+    pytest.param("Chiropractic adjustments for 2 months.", "chiropractic", id="chiropractic"),
+    pytest.param("OMT with her DO twice.", "osteopathic_manipulation", id="omt"),
+    pytest.param("Activity modification and avoiding prolonged sitting.", "activity_modification", id="activity-mod"),
+    pytest.param("She is on modified duty at work.", "activity_modification", id="modified-duty"),
+    pytest.param("She cut back her hours at the bakery.", "activity_modification", id="cut-back-hours"),
+    pytest.param("Switched to day shifts, no lifting since June.", "activity_modification", id="no-lifting"),
+])
+def test_modality(note_ctx, text, modality):
+    assert [f.modality for f in _facts(note_ctx, text)] == [modality]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("PT/INR 1.1, PTT 30.", id="coagulation-lab"),
+    pytest.param("PT 12.5 sec.", id="prothrombin-time"),
+    pytest.param("PT STATES SHE FELL AT WORK.", id="pt-as-patient"),
+    pytest.param("Hep C negative.", id="hepatitis-not-hep"),
+    pytest.param("Wears an SI belt during work.", id="si-belt-is-not-a-modality"),
+    pytest.param("Lisinopril 10 mg daily.", id="non-analgesic-drug"),
+])
+def test_distractors(note_ctx, text):
+    assert _facts(note_ctx, text) == []
+
+
+@pytest.mark.parametrize("text, assertion", [
+    pytest.param("Denies PT.", "negated", id="denies"),
+    pytest.param("She has not tried PT.", "negated", id="has-not-tried"),
+    pytest.param("She has never tried physical therapy.", "negated", id="never-tried"),
+    pytest.param("She has not taken any medication for this pain.", "negated", id="no-medication"),
+    pytest.param("Will start PT twice weekly.", "hypothetical", id="will-start"),
+    pytest.param("If she fails PT, consider injection.", "hypothetical", id="if-she-fails"),
+    pytest.param("Her mother did physical therapy for her back.", "family", id="family"),
+    pytest.param("PT for 6 weeks did not help.", "present", id="did-not-help-is-outcome"),
+    pytest.param("No improvement with physical therapy.", "present", id="no-improvement-is-outcome"),
+    pytest.param("She was unable to tolerate PT due to pain.", "present", id="unable-to-tolerate-is-outcome"),
+    pytest.param("She completed 8 weeks of PT from May through June 2025.", "present", id="month-may-not-modal"),
+])
+def test_assertion(note_ctx, text, assertion):
+    facts = _facts(note_ctx, text)
+    assert [f.assertion for f in facts] == [assertion]
+
+
+@pytest.mark.parametrize("text, outcome", [
+    pytest.param("Ibuprofen without meaningful relief.", "failed", id="without-relief"),
+    pytest.param("PT x 6 weeks, no improvement.", "failed", id="no-improvement"),
+    pytest.param("She failed physical therapy.", "failed", id="failed"),
+    pytest.param("PT 6 wk (-) benefit", "failed", id="minus-benefit"),
+    pytest.param("Physical therapy helped significantly.", "improved", id="helped"),
+    pytest.param("Continues the home exercise program.", "ongoing", id="continues"),
+    pytest.param("She was unable to tolerate PT due to pain.", "not_tolerated", id="not-tolerated"),
+    pytest.param("Gabapentin stopped due to drowsiness.", "not_tolerated", id="side-effect"),
+    pytest.param("NSAIDs contraindicated due to CKD.", "contraindicated", id="contraindicated"),
+])
+def test_outcome(note_ctx, text, outcome):
+    assert [f.outcome for f in _facts(note_ctx, text)] == [outcome]
+
+
+def test_outcomes_by_clause(note_ctx):
+    """SIJ-001: PT failed by the trailing clause; home exercise ongoing by its own cue."""
+    text = ("She completed 8 weeks of formal physical therapy (lumbopelvic stabilization) from May through "
+            "June 2025 and\ncontinues the home exercise program most days, but the pain is unchanged.\n")
+    got = _by_modality(note_ctx, text)
+    pt, hep = got[("physical_therapy", "present")], got[("home_exercise", "present")]
+    assert (pt.outcome, pt.duration_weeks, pt.start_date, pt.end_date) == \
+        ("failed", 8, dt.date(2025, 5, 1), dt.date(2025, 6, 1))
+    assert (hep.outcome, hep.duration_weeks, hep.start_date) == ("ongoing", None, None)
+
+
+def test_drugs_are_one_medication_fact(note_ctx):
+    text = ("She has tried ibuprofen 600 mg three times daily since January of this year, later switched to "
+            "meloxicam 15 mg daily, without meaningful relief.\n")
+    (f,) = _facts(note_ctx, text)
+    assert (f.modality, f.start_date, f.date_approximate, f.outcome) == \
+        ("medication", dt.date(2025, 1, 1), True, "failed")
+
+
+@pytest.mark.parametrize("text, start, end", [
+    pytest.param("PT 12 sessions from 1/5 to 2/20.", dt.date(2025, 1, 5), dt.date(2025, 2, 20), id="range"),
+    pytest.param("PT 6 weeks (6/2/25-7/14/25), not helpful.", dt.date(2025, 6, 2), dt.date(2025, 7, 14),
+                 id="range-in-parens"),
+    pytest.param("HEP daily since January.", dt.date(2025, 1, 1), None, id="since-month"),
+    pytest.param("She completed PT in June 2025.", None, dt.date(2025, 6, 1), id="completed-in"),
+])
+def test_dates(note_ctx, text, start, end):
+    (f,) = _facts(note_ctx, text)
+    assert (f.start_date, f.end_date) == (start, end)
+
+
+@pytest.mark.parametrize("text, weeks", [
+    pytest.param("PT x 6 weeks", 6, id="x-weeks"),
+    pytest.param("8 weeks of formal PT", 8, id="weeks-of"),
+    pytest.param("a 6-week course", 6, id="hyphenated"),
+    pytest.param("6-8 weeks of therapy", 6, id="range-lower"),
+    pytest.param("PT 2x/week", None, id="frequency-is-not-duration"),
+    pytest.param("3 months ago", None, id="relative-date-is-not-duration"),
+])
+def test_stated_weeks(text, weeks):
+    assert stated_weeks(text) == weeks
+
+
+def _care(modality, outcome=None, assertion="present"):
+    ev = Evidence(document="n.txt", start=0, end=2, text="PT")
+    return ConservativeTreatment(modality=modality, outcome=outcome, assertion=assertion, evidence=[ev])
+
+
+def test_packet_failure_fills_unstated_outcomes():
+    facts = [_care("physical_therapy", "failed"), _care("activity_modification"), _care("home_exercise", "ongoing"),
+             _care("medication", assertion="negated")]
+    got = apply_general_outcomes(facts, [], lambda f: None)
+    assert [f.outcome for f in got] == ["failed", "failed", "ongoing", None]
+
+
+def test_no_failure_no_default():
+    facts = [_care("physical_therapy", "improved"), _care("activity_modification")]
+    assert [f.outcome for f in apply_general_outcomes(facts, [], lambda f: None)] == ["improved", None]
