@@ -1,0 +1,141 @@
+"""The NLP pipeline: sentences on templated text, sections, target rules as data, ConText assertions."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extractor import pipeline
+from extractor.rulebook import RuleFileError, parse_rules
+from extractor.sentences import sentence_starts
+
+
+def _sentences(text: str) -> list[str]:
+    starts = sentence_starts(text) + [len(text)]
+    return [text[a:b].strip() for a, b in zip(starts, starts[1:]) if text[a:b].strip()]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("FABER: (+) L\nGaenslen's: neg\n", ["FABER: (+) L", "Gaenslen's: neg"], id="template-rows"),
+    pytest.param("[x] FABER\n[ ] Gaenslen\n", ["[x] FABER", "[ ] Gaenslen"], id="checkbox-lines"),
+    pytest.param("Test | Left | Right\nFABER | + | -\n", ["Test | Left | Right", "FABER | + | -"], id="table-rows"),
+    pytest.param("PLAN:\n1. SI joint injection.\n2. PT.\n", ["PLAN:", "1. SI joint injection.", "2. PT."],
+                 id="numbered-list-numbers-do-not-split"),
+    pytest.param("Pain began after a fall and has\ngradually worsened. She denies numbness.",
+                 ["Pain began after a fall and has\ngradually worsened.", "She denies numbness."],
+                 id="soft-wrapped-prose-stays-together"),
+    pytest.param("Seen by Dr. Smith. Pain 7/10.", ["Seen by Dr. Smith.", "Pain 7/10."], id="title-abbreviation"),
+    pytest.param("Follow up in 4 wks. If she fails PT, consider fusion.",
+                 ["Follow up in 4 wks.", "If she fails PT, consider fusion."], id="unit-abbreviation-ends-sentence"),
+    pytest.param("Exam:  Tenderness: none  FABER:  (+) R", ["Exam:", "Tenderness: none", "FABER:  (+) R"],
+                 id="flattened-template-labels"),
+    pytest.param("- Tobacco: never\n- Alcohol: social\n", ["- Tobacco: never", "- Alcohol: social"], id="bullets"),
+])
+def test_sentence_splitting(text, expected):
+    assert _sentences(text) == expected
+
+
+def test_doc_sentences_follow_the_splitter(nlp):
+    doc = nlp("FABER: (+) L\nGaenslen's: neg\n")
+    assert [s.text.strip() for s in doc.sents] == ["FABER: (+) L", "Gaenslen's: neg"]
+
+
+@pytest.mark.parametrize("text, offset_of, expected", [
+    pytest.param("HPI: left buttock pain.\nSocial History: never smoker.\n", "never", "social_history", id="social"),
+    pytest.param("PHYSICAL EXAM:\nFABER (+) L\n", "FABER", "physical_exam", id="exam-caps-no-colon"),
+    pytest.param("Family History: mother with RA.\n", "mother", "family_history", id="family"),
+    pytest.param("Assessment and Plan: SIJ dysfunction.\n", "SIJ", "assessment_plan", id="assessment-plan"),
+    pytest.param("IMPRESSION:\nNo fracture.\n", "fracture", "impression", id="impression"),
+])
+def test_sections(nlp, text, offset_of, expected):
+    from extractor.context import doc_section
+
+    doc = nlp(text)
+    assert doc_section(doc, text.index(offset_of)) == expected
+
+
+def test_section_categories_are_declared():
+    rules = pipeline.section_rules()
+    assert {"hpi", "past_medical_history", "medications", "social_history", "family_history", "physical_exam",
+            "imaging", "procedure", "assessment_plan", "impression"} <= set(rules.categories)
+
+
+# ConText assertions on PROVOCATIVE_TEST / SMOKING targets: the gaps medspaCy users report.
+@pytest.mark.parametrize("text, target, expected", [
+    pytest.param("Screening is negative for tobacco use.", "tobacco", "negated", id="is-negative-for"),
+    pytest.param("ROS is -ve for   tobacco use.", "tobacco", "negated", id="minus-ve-for-across-spaces"),
+    pytest.param("Gaenslen's: neg", "Gaenslen", "negated", id="colon-neg"),
+    pytest.param("FABER (-) bilaterally", "FABER", "negated", id="minus-sign"),
+    pytest.param("FABER (+) L, Gaenslen (-) R", "FABER", "present", id="plus-sign-not-reached-by-later-minus"),
+    pytest.param("[ ] FABER", "FABER", "negated", id="unchecked-box"),
+    pytest.param("FABER not performed.", "FABER", "negated", id="not-performed"),
+    pytest.param("Gaenslen deferred due to pain.", "Gaenslen", "negated", id="deferred"),
+    pytest.param("Will check FABER next visit.", "FABER", "hypothetical", id="will-check"),
+    pytest.param("If she fails PT, will repeat Gaenslen.", "Gaenslen", "hypothetical", id="if-she-fails"),
+    pytest.param("Recommend thigh thrust testing.", "thigh thrust", "hypothetical", id="recommend"),
+    pytest.param("Mother smokes.", "smokes", "family", id="mother-smokes"),
+    pytest.param("Husband smokes in the house.", "smokes", "family", id="husband-smokes"),
+    pytest.param("Family History: father smoked.", "smoked", "family", id="family-history-section"),
+    pytest.param("History of smoking.", "smoking", "historical", id="history-of"),
+    pytest.param("FABER positive on the left.", "FABER", "present", id="positive-stays-present"),
+])
+def test_assertions(nlp, text, target, expected):
+    doc = nlp(text)
+    ent = next(e for e in doc.ents if e.text.lower().startswith(target.lower()))
+    assert pipeline.assertion_of(ent) == expected
+
+
+def test_not_performed_sets_its_own_flag(nlp):
+    (ent,) = [e for e in nlp("FABER not performed.").ents]
+    assert ent._.is_negated and ent._.is_not_performed
+
+
+def test_target_rules_come_from_every_rules_file_with_the_key():
+    rules = pipeline.target_rules()
+    ids = {r.metadata["id"].split(":")[0] for r in rules}
+    assert {"provocative_test", "smoking_status"} <= ids
+    assert {r.category for r in rules} >= {"PROVOCATIVE_TEST", "SMOKING"}
+
+
+@pytest.mark.parametrize("data, message", [
+    pytest.param({"target_rules": [{"literal": "x", "category": "X", "colour": "red"}]}, "allowed keys",
+                 id="unknown-key-in-a-rule"),
+    pytest.param({"target_rules": [{"literal": "x", "category": "lower_case"}]}, "UPPER_SNAKE",
+                 id="category-not-upper-snake"),
+    pytest.param({"target_rules": [{"category": "X"}]}, "literal", id="missing-literal"),
+])
+def test_bad_target_rules_fail_naming_the_problem(data, message):
+    with pytest.raises(RuleFileError, match=message):
+        parse_rules("bad", json.dumps(data), pipeline.TargetRulesFile)
+
+
+def test_other_keys_of_a_rules_file_belong_to_its_module():
+    spec = parse_rules("ok", json.dumps({"target_rules": [], "vocab": {"a": 1}}), pipeline.TargetRulesFile)
+    assert spec.target_rules == []
+
+
+def test_get_nlp_is_built_once():
+    assert pipeline.get_nlp() is pipeline.get_nlp()
+
+
+def test_process_keeps_order_and_offsets(nlp):
+    texts = ["FABER (+) L", "", "Never smoker."]
+    docs = pipeline.process(texts, nlp=nlp)
+    assert [d.text for d in docs] == texts
+    assert [e.label_ for e in docs[0].ents] == ["PROVOCATIVE_TEST"]
+
+
+def test_long_texts_are_chunked_with_offsets_intact():
+    nlp = pipeline.build_nlp()
+    nlp.max_length = 300
+    text = "Social History: never smoker.\n" + "FABER (+) L, Gaenslen (-) R.\n" * 40
+    (doc,) = pipeline.process([text], nlp=nlp)
+    assert doc.text == text
+    tests = [e for e in doc.ents if e.label_ == "PROVOCATIVE_TEST"]
+    assert len(tests) == 80
+    assert all(text[e.start_char:e.end_char] == e.text for e in tests)
+    last = tests[-1]
+    assert pipeline.assertion_of(last) == "negated"
+    from extractor.context import doc_section
+
+    assert doc_section(doc, last.start_char) == "social_history"
