@@ -97,6 +97,9 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
     return _merge_sideless(out)
 
 
+#: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
+_SIDE_LEAD = re.compile(r"[\s,(]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
+                        r"(?:on\s+the|on|the)?\s*", re.I)
 _CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
 
 
@@ -169,8 +172,8 @@ def _site_side(text: str, sites, i: int, lo: int, hi: int) -> str | None:
     before = sides_in(text, before_lo, s)
     if before:
         return before[-1][2]
-    after_hi = min(sites[i + 1][0] if i + 1 < len(sites) else hi, e + 20)
-    after = [x for x in sides_in(text, e, after_hi) if text[e:x[0]].strip(" ,(").lower() in ("", "on the", "the", "on")]
+    after_hi = min(sites[i + 1][0] if i + 1 < len(sites) else hi, e + 32)
+    after = [x for x in sides_in(text, e, after_hi) if _SIDE_LEAD.fullmatch(text[e:x[0]])]
     return after[0][2] if after else None
 
 

@@ -1,0 +1,101 @@
+"""tenderness facts: palpated site, side, and tender or not (SPEC section 4)."""
+from __future__ import annotations
+
+import pytest
+
+from extractor.facts import tenderness
+
+
+def _facts(note_ctx, text):
+    doc, ctx = note_ctx(text, "2026-01-15")
+    facts = tenderness.extract(doc, ctx)
+    for f in facts:
+        for ev in f.evidence:
+            assert text[ev.start:ev.end] == ev.text  # evidence offsets point at their quote
+    return {(f.site, f.side, f.assertion) for f in facts}
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Tender to palpation directly over the left sacroiliac joint, just medial to the PSIS.",
+                 {("posterior_sij", "left", "present")}, id="ttp-over-sij-psis-is-one-site"),
+    pytest.param("Focal left SIJ tenderness persists.", {("posterior_sij", "left", "present")}, id="sij-tenderness"),
+    pytest.param("TTP over the R PSIS.", {("posterior_sij", "right", "present")}, id="ttp-abbrev-psis"),
+    pytest.param("Exquisite tenderness over the right sacral sulcus.", {("posterior_sij", "right", "present")},
+                 id="sacral-sulcus"),
+    pytest.param("Pain with palpation at Fortin's point on the left.", {("posterior_sij", "left", "present")},
+                 id="fortin-point-side-after"),
+    pytest.param("L SIJ tender, thigh thrust positive on the left.", {("posterior_sij", "left", "present")},
+                 id="site-then-tender"),
+    pytest.param("Tender over the L4-5 spinous processes and paraspinals.", {("lumbar_spine", None, "present")},
+                 id="lumbar-spinous-processes-no-side"),
+    pytest.param("Coccyx tender to palpation.", {("coccyx", None, "present")}, id="coccyx"),
+    pytest.param("Tenderness over the left piriformis.", {("other", "left", "present")}, id="other-site"),
+], )
+def test_tender_sites(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("No tenderness over the left greater trochanter.", {("greater_trochanter", "left", "negated")},
+                 id="no-tenderness-over-gt"),
+    pytest.param("No tenderness over the greater trochanter, lumbar spine or coccyx.",
+                 {("greater_trochanter", None, "negated"), ("lumbar_spine", None, "negated"),
+                  ("coccyx", None, "negated")}, id="negation-over-a-list"),
+    pytest.param("Lumbar spinous processes and paraspinals are nontender.", {("lumbar_spine", None, "negated")},
+                 id="nontender-after-sites"),
+    pytest.param("Trochanteric bursa nontender on the left.", {("greater_trochanter", "left", "negated")},
+                 id="nontender-side-after"),
+    pytest.param("No coccygeal tenderness.", {("coccyx", None, "negated")}, id="no-adjective-tenderness"),
+    pytest.param("Left SIJ not tender to palpation.", {("posterior_sij", "left", "negated")}, id="not-tender"),
+    pytest.param("Tenderness: none at GT.", {("greater_trochanter", None, "negated")}, id="colon-none"),
+    pytest.param("non-tender lumbar spine", {("lumbar_spine", None, "negated")}, id="hyphen-non-tender"),
+])
+def test_negated_tenderness(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Palpation:   R SIJ (+)   L SIJ (-)   R gr. trochanter (-)   L-spine midline (-)   Coccyx (-)",
+                 {("posterior_sij", "right", "present"), ("posterior_sij", "left", "negated"),
+                  ("greater_trochanter", "right", "negated"), ("lumbar_spine", None, "negated"),
+                  ("coccyx", None, "negated")}, id="SIJ-002-palpation-row"),
+    pytest.param("(+) R SIJ tenderness        (-) R greater trochanter tenderness       (-) lumbar midline tenderness",
+                 {("posterior_sij", "right", "present"), ("greater_trochanter", "right", "negated"),
+                  ("lumbar_spine", None, "negated")}, id="SIJ-004-prefix-markers"),
+    pytest.param("Point tenderness over the left SIJ; right SIJ nontender.",
+                 {("posterior_sij", "left", "present"), ("posterior_sij", "right", "negated")},
+                 id="SIJ-003-clauses-keep-their-cue"),
+    pytest.param("L SIJ tenderness; no tenderness over the left trochanter; coccyx nontender.",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated"),
+                  ("coccyx", None, "negated")}, id="SIJ-011-three-clauses"),
+    pytest.param("Exam: tenderness over the left SI joint, no lumbar tenderness.",
+                 {("posterior_sij", "left", "present"), ("lumbar_spine", None, "negated")},
+                 id="SIJ-009-cue-on-site-wins"),
+    pytest.param("Tender over left SIJ, but not over the greater trochanter.",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated")},
+                 id="but-not-over-takes-examined-side"),
+])
+def test_rows_and_clauses(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+def test_exam_header_names_the_side(note_ctx):
+    text = "EXAM (left side)\n  SIJ tenderness           +\n  Trochanter tenderness    -\n"
+    assert _facts(note_ctx, text) == {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated")}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Tender to palpation at the left knee.", id="knee-is-not-a-site-here"),
+    pytest.param("Pain localized over the left SI joint.", id="pain-location-is-not-tenderness"),
+    pytest.param("Left sacroiliac joint injection under fluoroscopy.", id="procedure-site"),
+    pytest.param("No focal tenderness.", id="no-site"),
+])
+def test_distractors(note_ctx, text):
+    assert _facts(note_ctx, text) == set()
+
+
+def test_one_fact_per_site_with_every_mention(note_ctx):
+    text = "Tender over the left SIJ.\nLeft SIJ tenderness again noted."
+    doc, ctx = note_ctx(text)
+    facts = tenderness.extract(doc, ctx)
+    assert len(facts) == 1 and len(facts[0].evidence) == 2
