@@ -59,8 +59,9 @@ def fake_review(payload: dict) -> dict:
     result = ReviewResult(
         case_id=payload["case_id"], policy=PolicyRef(id=payload["policy_id"], revision="06/22"),
         request=Request.model_validate(payload["request"] or {}), documents=summaries, facts=[],
-        determinations=[Determination(criterion="II.G", status=status, rationale="fake",
-                                      missing=[] if status == "met" else ["procedure note of the injections"])],
+        determinations=[Determination(criterion=criterion, status=status, rationale="fake",
+                                      missing=[] if status == "met" else ["procedure note of the injections"])
+                        for criterion in ("II.G", "II")],
         recommendation=Recommendation(status="meets_criteria" if status == "met" else "missing_documentation",
                                       summary="fake"))
     return {"status": "done", "result_json": result.model_dump_json(), "pages": sum(s.pages for s in summaries)}
@@ -150,13 +151,17 @@ def hostile_files(folder: Path) -> dict[str, Path]:
 
 
 def live_pids_with_env(marker: str) -> list[int]:
-    """Processes (other than this one) whose environment holds `marker` (how orphans are found)."""
+    """Processes (other than this one) whose environment holds `marker` (how orphans are found).
+
+    multiprocessing's resource tracker is not counted: it belongs to the parent, lives as long as it
+    does (whether or not a pool runs) and exits when the parent dies (the kill -9 test shows it)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if marker.encode() in (entry / "environ").read_bytes():
+            if marker.encode() in (entry / "environ").read_bytes() and \
+                    b"resource_tracker" not in (entry / "cmdline").read_bytes():
                 status = (entry / "status").read_text()
                 if "\nState:\tZ" not in status:
                     found.append(int(entry.name))

@@ -20,13 +20,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from models import ErrorCode
+
 from . import html
 from .ledger import Row
 
 RESULTS, SUMMARY, ERRORS, INDEX, CASES_DIR = "results.jsonl", "summary.csv", "errors.csv", "index.html", "cases"
 SUMMARY_HEAD = ["case_id", "status", "recommendation", "pathway"]
-SUMMARY_TAIL = ["missing_documentation", "error_code", "document_errors", "pages", "seconds", "report"]
+SUMMARY_TAIL = ["missing_documentation", "error_code", "document_errors", "document_warnings", "pages", "seconds",
+                "report"]
 ERRORS_HEAD = ["case_id", "document", "code", "message"]
+_CODES = {code.value for code in ErrorCode}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -101,6 +105,7 @@ def write_outputs(out: Path, rows: Iterable[Row]) -> dict[str, int]:
 def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> dict:
     summary = {"case_id": row.case_id, "status": row.status, "recommendation": "", "pathway": "",
                "missing_documentation": "", "error_code": row.error_code or "", "document_errors": "",
+               "document_warnings": "",
                "pages": row.pages, "seconds": f"{row.seconds:.2f}" if row.seconds is not None else "", "report": ""}
     if result is None:
         return summary
@@ -110,10 +115,14 @@ def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> di
     for det in result.get("determinations", []):
         criteria.setdefault(det["criterion"], None)
         summary[det["criterion"]] = det["status"]
-        if det["status"] == "insufficient":
+        # the top criteria (I / II, III, codes) decide the recommendation and gather their parts' missing
+        # documents; a failed branch of an "any" (I.B when I.A is met) asks for nothing
+        if det["status"] == "insufficient" and "." not in det["criterion"]:
             missing.update(dict.fromkeys(det.get("missing", [])))
     summary["missing_documentation"] = " | ".join(missing)
     summary["document_errors"] = " ".join(sorted({e["code"] for e in result.get("errors", [])}))
+    summary["document_warnings"] = " ".join(sorted({w.split(":", 1)[0] for w in result.get("warnings", [])
+                                                    if w.split(":", 1)[0] in _CODES}))
     summary["report"] = report_name(row.case_id)
     return summary
 

@@ -92,6 +92,7 @@ def worker_main(conn, func_path: str, init_path: str | None, memory_mb: int | No
     """Body of a worker process: build once, then review cases until told to stop."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    logging.disable(logging.WARNING)  # a worker's document warnings reach the outputs; keep the terminal quiet
     _limit_memory(memory_mb)
     func = resolve_function(func_path)
     if init_path:

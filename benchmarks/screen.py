@@ -1,0 +1,213 @@
+"""Benchmark of `chartsift screen`: end-to-end throughput next to the floors of its two halves.
+
+Generates N realistic packets (10-60 pages each, rendered from the corpus notes
+corpora/sij/*/*.txt with chartsift.packet.render_packet), screens them with 1 and 2 workers, and
+prints cases/s, pages/s, seconds per 30-page case, the 1 -> 2 worker scaling and the peak RSS per
+worker, next to the floors measured in the same run over the same text: pypdfium2 text extraction
+alone and the medspaCy `nlp.pipe` alone (extractor.pipeline.get_nlp()). Then one 1,000-page packet
+through one worker for its peak RSS. Medians over --repeat runs.
+
+    .venv/bin/python benchmarks/screen.py --cases 40 --repeat 3
+    .venv/bin/python benchmarks/screen.py --kill-test 500      # the 500-case batch + kill -9 at 5 points
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+REQUEST = {"cpt": "27279", "side": "left", "date": "2026-05-04", "icd10": ["M46.1"]}
+
+
+def corpus_notes() -> list[str]:
+    notes = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora" / "sij").glob("*/*.txt"))]
+    if not notes:
+        raise SystemExit("no corpus notes under corpora/sij/*/*.txt")
+    return notes
+
+
+def _estimated_pages(text: str, chars_per_line: int = 100, lines_per_page: int = 48) -> int:
+    lines = sum(max(1, -(-len(line) // chars_per_line)) for line in text.splitlines())
+    return max(1, -(-lines // lines_per_page))
+
+
+def make_packets(root: Path, n: int, seed: int = 13, pages: tuple[int, int] = (10, 60)) -> Path:
+    """`n` case folders, each one packet.pdf of about `pages` pages and a case.json.
+
+    Each document of a packet (starting on a new page, as a faxed packet's notes do) joins two to
+    five corpus notes, so pages are about as dense as a real office note.
+    """
+    from chartsift.packet import render_packet
+
+    notes, rng = corpus_notes(), random.Random(seed)
+    cases = root / "cases"
+    for i in range(n):
+        folder = cases / f"BENCH-{i:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target, packet, estimate = rng.randint(*pages), [], 0
+        while estimate < target:
+            document = "\n\n".join(rng.choice(notes) for _ in range(rng.randint(2, 5)))
+            packet.append(document)
+            estimate += _estimated_pages(document)
+        render_packet(packet, folder / "packet.pdf")
+        (folder / "case.json").write_text(json.dumps({"case_id": folder.name, "request": REQUEST,
+                                                      "documents": ["packet.pdf"]}))
+    return cases
+
+
+def pdfium_floor(pdfs: list[Path]) -> tuple[float, list[str]]:
+    """Pages/s of pypdfium2 text extraction alone; returns the page texts too."""
+    import pypdfium2 as pdfium
+
+    texts: list[str] = []
+    start = time.perf_counter()
+    for path in pdfs:
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            texts.append(page.get_textpage().get_text_range())
+        pdf.close()
+    return len(texts) / (time.perf_counter() - start), texts
+
+
+def nlp_floor(texts: list[str]) -> float:
+    """Pages/s of the project's medspaCy nlp over page texts (nlp built before timing)."""
+    from extractor.pipeline import get_nlp
+
+    nlp = get_nlp()
+    list(nlp.pipe(texts[:5]))
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=16):
+        pass
+    return len(texts) / (time.perf_counter() - start)
+
+
+def run_screen(cases: Path, out: Path, workers: int) -> dict:
+    from chartsift.screen import screen
+
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    report = screen(cases, out, workers=workers, timeout=600)
+    wall = time.perf_counter() - start
+    import sqlite3
+
+    with sqlite3.connect(out / "ledger.sqlite") as db:
+        per_case = db.execute("SELECT seconds, pages FROM cases WHERE status = 'done' AND pages > 0").fetchall()
+    busy = sum(s for s, _ in per_case)
+    return {"workers": workers, "cases": report.reviewed, "errors": report.errors, "pages": report.pages,
+            "wall_s": wall, "cases_per_s": report.reviewed / wall, "pages_per_s": report.pages / wall,
+            # steady state: pages over the workers' busy time (leaves out worker start-up)
+            "busy_pages_per_s": report.pages / (busy / workers) if busy else 0.0,
+            "s_per_30_pages": statistics.median(30 * s / p for s, p in per_case) if per_case else 0.0,
+            "peak_rss_mb": max(report.peak_rss_kb.values(), default=0) / 1024}
+
+
+def big_packet_rss(root: Path, pages: int) -> dict:
+    cases = root / "big"
+    shutil.rmtree(cases, ignore_errors=True)
+    make_packets(root / "bigsrc", 1, seed=99, pages=(pages, pages))
+    shutil.move(str(root / "bigsrc" / "cases"), str(cases))
+    result = run_screen(cases, root / "big-out", 1)
+    return {"pages": result["pages"], "seconds": result["wall_s"], "peak_rss_mb": result["peak_rss_mb"],
+            "errors": result["errors"]}
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {k: statistics.median(r[k] for r in runs) if isinstance(runs[0][k], (int, float)) else runs[0][k]
+            for k in runs[0]}
+
+
+def benchmark(args: argparse.Namespace) -> None:
+    root = Path(args.work)
+    shutil.rmtree(root / "cases", ignore_errors=True)
+    cases = make_packets(root, args.cases)
+    pdfs = sorted(cases.glob("*/packet.pdf"))
+    extract_rate, texts = pdfium_floor(pdfs)
+    nlp_rate = nlp_floor(texts)
+    print(f"{len(pdfs)} packets, {len(texts)} pages ({len(texts) / len(pdfs):.1f} per packet)")
+    print(f"floor  pypdfium2 text alone      {extract_rate:8.1f} pages/s  ({30 / extract_rate:.2f} s per 30 pages)")
+    print(f"floor  medspaCy nlp.pipe alone   {nlp_rate:8.1f} pages/s  ({30 / nlp_rate:.2f} s per 30 pages)")
+    floor_30 = 30 / extract_rate + 30 / nlp_rate
+    print(f"floor  sum of both               {30 / floor_30:8.1f} pages/s  ({floor_30:.2f} s per 30 pages)")
+    results = {}
+    for workers in args.workers:
+        results[workers] = median_of([run_screen(cases, root / f"out-{workers}", workers) for _ in range(args.repeat)])
+        r = results[workers]
+        print(f"screen {workers} worker(s): {r['cases_per_s']:.2f} cases/s, {r['pages_per_s']:.1f} pages/s wall "
+              f"({r['busy_pages_per_s']:.1f} steady), {r['s_per_30_pages']:.2f} s per 30-page case "
+              f"({r['s_per_30_pages'] / floor_30:.1f}x the floor sum), peak RSS/worker {r['peak_rss_mb']:.0f} MB, "
+              f"{r['errors']} errors, {r['wall_s']:.1f} s")
+    if 1 in results and 2 in results:
+        print(f"scaling 1 -> 2 workers: {results[2]['pages_per_s'] / results[1]['pages_per_s']:.2f}x wall, "
+              f"{results[2]['busy_pages_per_s'] / results[1]['busy_pages_per_s']:.2f}x steady")
+    if args.big_pages:
+        big = big_packet_rss(root, args.big_pages)
+        print(f"{big['pages']}-page packet, 1 worker: peak RSS {big['peak_rss_mb']:.0f} MB, {big['seconds']:.1f} s, "
+              f"{big['errors']} errors")
+
+
+def kill_test(args: argparse.Namespace) -> None:
+    """The acceptance run: N cases, the parent killed by SIGKILL at 5 random points, rerun to the end."""
+    import csv
+    import signal
+    import sqlite3
+    import subprocess
+
+    root = Path(args.work)
+    shutil.rmtree(root / "cases", ignore_errors=True)
+    cases = make_packets(root, args.kill_test, pages=(1, 3))
+    out = root / "kill-out"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "chartsift.cli", "screen", str(cases), "--out", str(out), "--workers", "2",
+               "--quiet"]
+    rng = random.Random(5)
+
+    def done_rows() -> int:
+        try:
+            with sqlite3.connect(out / "ledger.sqlite") as db:
+                return db.execute("SELECT count(*) FROM cases").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    for target in sorted(rng.sample(range(5, args.kill_test - 5), 5)):
+        proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while done_rows() < target and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        print(f"killed the parent with {done_rows()} cases in the ledger")
+    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    lines = (out / "results.jsonl").read_text().splitlines()
+    ids = [json.loads(line)["case_id"] for line in lines]
+    with sqlite3.connect(out / "ledger.sqlite") as db:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        reviewed_again = db.execute("SELECT reviewed FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+    with (out / "summary.csv").open(newline="") as fh:
+        summary = list(csv.DictReader(fh))
+    print(f"final run exit {first.returncode}; rerun exit {again.returncode}, reviewed {reviewed_again} cases")
+    print(f"results.jsonl: {len(ids)} lines, {len(set(ids))} distinct (expected {args.kill_test}); "
+          f"summary.csv {len(summary)} rows; integrity_check {integrity}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--big-pages", type=int, default=1000, help="pages of the RSS packet (0: skip)")
+    parser.add_argument("--work", default="/tmp/chartsift-bench-screen")
+    parser.add_argument("--kill-test", type=int, default=0, metavar="N", help="run the kill -9 acceptance batch instead")
+    args = parser.parse_args()
+    kill_test(args) if args.kill_test else benchmark(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""`chartsift screen` on the product path: chartsift.api.review in spawned workers, with hostile PDFs."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+import screen_helpers as helpers
+
+from chartsift.screen import screen
+
+REPO = Path(__file__).resolve().parent.parent
+HOSTILE_TIMEOUT = 20.0
+GOOD = 3
+
+
+def _good_cases(root: Path) -> Path:
+    from chartsift.packet import render_packet
+
+    notes = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora" / "sij").glob("*/*.txt"))]
+    for i in range(GOOD):
+        folder = root / f"GOOD-{i}"
+        folder.mkdir(parents=True)
+        render_packet(notes[i * 3:i * 3 + 3], folder / "packet.pdf")
+        (folder / "case.json").write_text(json.dumps({"case_id": folder.name, "documents": ["packet.pdf"],
+                                                      "request": {"cpt": "27279", "side": "left",
+                                                                  "date": "2026-05-04"}}))
+    return root
+
+
+def _by_case(out: Path) -> dict[str, dict]:
+    return {r["case_id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+
+
+def _summary(out: Path) -> dict[str, dict]:
+    with (out / "summary.csv").open(newline="") as fh:
+        return {row["case_id"]: row for row in csv.DictReader(fh)}
+
+
+@pytest.mark.slow
+def test_hostile_pdfs_and_a_crashing_worker_do_not_disturb_the_good_cases(tmp_path, monkeypatch):
+    clean = _good_cases(tmp_path / "clean")
+    batch = _good_cases(tmp_path / "batch")
+    shutil.copytree(batch / "GOOD-0", batch / "CRASH")
+    (batch / "CRASH" / "case.json").write_text((batch / "GOOD-0" / "case.json").read_text().replace("GOOD-0", "CRASH"))
+    hostile = helpers.hostile_files(batch)
+    marker = uuid.uuid4().hex
+    monkeypatch.setenv("SCREEN_E2E_MARKER", marker)
+    monkeypatch.setenv("CHARTSIFT_SCREEN_CRASH_CASE", "CRASH")
+
+    report = screen(batch, tmp_path / "out", workers=2, timeout=HOSTILE_TIMEOUT)
+    monkeypatch.delenv("CHARTSIFT_SCREEN_CRASH_CASE")
+    reference = screen(clean, tmp_path / "clean-out", workers=1, timeout=HOSTILE_TIMEOUT)
+
+    assert helpers.live_pids_with_env(marker) == []
+    assert report.total == GOOD + 1 + len(hostile) and reference.errors == 0
+    summary = _summary(tmp_path / "out")
+    assert set(summary) == {f"GOOD-{i}" for i in range(GOOD)} | {"CRASH"} | set(hostile)
+    assert summary["CRASH"]["error_code"] == "worker_crash"
+    for name in hostile:
+        row = summary[name]
+        assert row["status"] in ("done", "error")
+        assert row["error_code"] or row["document_errors"] or row["document_warnings"], f"{name}: no code"
+        assert float(row["seconds"]) < HOSTILE_TIMEOUT + 5, name
+    results, clean_results = _by_case(tmp_path / "out"), _by_case(tmp_path / "clean-out")
+    for i in range(GOOD):
+        assert results[f"GOOD-{i}"] == clean_results[f"GOOD-{i}"]
+    with sqlite3.connect(tmp_path / "out" / "ledger.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert screen(batch, tmp_path / "out", workers=2, timeout=HOSTILE_TIMEOUT).reviewed == 0
