@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
 from models import FACT_TYPES, STATUSES, ReviewResult
 from models.evaluation import (
     AttributeScore,
@@ -224,6 +222,8 @@ def _fact_scores(tally: _Tally) -> FactScores:
 
 
 def _prfs(y_true: list[str], y_pred: list[str], labels: list[str], average: str | None) -> Any:
+    from sklearn.metrics import precision_recall_fscore_support  # imported when scoring: `import chartsift` stays light
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return precision_recall_fscore_support(y_true, y_pred, labels=labels, average=average,
@@ -253,6 +253,8 @@ def _determination_scores(tally: _Tally, runs: Sequence[CaseRun]) -> Determinati
 
 def _criterion_score(criterion: str, y_true: list[str], y_pred: list[str],
                      labels: Sequence[str]) -> CriterionScore:
+    from sklearn.metrics import confusion_matrix
+
     correct = sum(t == p for t, p in zip(y_true, y_pred))
     matrix = (confusion_matrix(y_true, y_pred, labels=list(labels)).tolist() if y_true
               else [[0] * len(labels) for _ in labels])
