@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Literal
 
 import numpy as np
@@ -29,22 +29,15 @@ _NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
 class Word:
     text: str
     boxes: np.ndarray  # (len(text), 4) float32: x0, top, x1, bottom per character
+    x0: float = field(init=False)
+    top: float = field(init=False)
+    x1: float = field(init=False)
+    bottom: float = field(init=False)
 
-    @property
-    def x0(self) -> float:
-        return float(np.nanmin(self.boxes[:, 0]))
-
-    @property
-    def x1(self) -> float:
-        return float(np.nanmax(self.boxes[:, 2]))
-
-    @property
-    def top(self) -> float:
-        return float(np.nanmin(self.boxes[:, 1]))
-
-    @property
-    def bottom(self) -> float:
-        return float(np.nanmax(self.boxes[:, 3]))
+    def __post_init__(self) -> None:
+        lo = np.nanmin(self.boxes, axis=0) if len(self.boxes) else np.zeros(4)
+        hi = np.nanmax(self.boxes, axis=0) if len(self.boxes) else np.zeros(4)
+        self.x0, self.top, self.x1, self.bottom = float(lo[0]), float(lo[1]), float(hi[2]), float(hi[3])
 
 
 @dataclass
@@ -200,9 +193,7 @@ def layout(words: list[Word]) -> tuple[str, np.ndarray]:
     parts: list[str] = []
     boxes: list[np.ndarray] = []
     line_top = line_bottom = last_x1 = None
-    for word in words:
-        if not word.text:
-            continue
+    for word in reading_order(_dedupe([w for w in words if w.text])):
         top, bottom, x0 = word.top, word.bottom, word.x0
         if line_top is None:
             sep = ""
@@ -231,3 +222,63 @@ def _same_line(line_top: float, line_bottom: float, last_x1: float, top: float, 
     overlap = min(line_bottom, bottom) - max(line_top, top)
     height = min(line_bottom - line_top, bottom - top)
     return overlap > 0.5 * max(height, 0.1) and x0 >= last_x1 - 2.0
+
+
+def reading_order(words: list[Word]) -> list[Word]:
+    """The content-stream order, unless it is scrambled (text drawn bottom-up, or lines of one
+    column drawn in several passes): then top-to-bottom lines, each left to right."""
+    if not _scrambled(words):
+        return words
+    ordered = sorted(words, key=lambda w: (w.top, w.x0))
+    lines: list[list[Word]] = []
+    for word in ordered:
+        if lines and abs(_middle(word) - _middle(lines[-1][0])) < 0.5 * (word.bottom - word.top):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [word for line in lines for word in sorted(line, key=lambda w: w.x0)]
+
+
+def _scrambled(words: list[Word]) -> bool:
+    """Many jumps back up the page, or a jump that lands between two lines already read just above
+    and below it in the same column (a new column lands beside them, a header drawn last above)."""
+    lines: list[list[float]] = []  # x0, top, x1, bottom of each line read so far
+    jumps = 0
+    for prev, word in zip([None, *words], words):
+        if prev is not None and _same_line(lines[-1][1], lines[-1][3], prev.x1, word.top, word.bottom, word.x0):
+            line = lines[-1]
+            line[0], line[1] = min(line[0], word.x0), min(line[1], word.top)
+            line[2], line[3] = max(line[2], word.x1), max(line[3], word.bottom)
+            continue
+        if prev is not None and word.bottom < prev.top:
+            jumps += 1
+            if _lands_between(word, lines):
+                return True
+        lines.append([word.x0, word.top, word.x1, word.bottom])
+    return jumps > max(5, 0.2 * len(lines))
+
+
+def _lands_between(word: Word, lines: list[list[float]]) -> bool:
+    height = word.bottom - word.top
+    column = [line for line in lines if line[0] < word.x1 and line[2] > word.x0]
+    above = any(-0.3 * height <= word.top - line[3] < 2 * height for line in column)
+    below = any(-0.3 * height <= line[1] - word.bottom < 2 * height for line in column)
+    return above and below
+
+
+def _middle(word: Word) -> float:
+    return (word.top + word.bottom) / 2
+
+
+def _dedupe(words: list[Word]) -> list[Word]:
+    """Drop a word drawn again at the same place (fake bold by overprinting)."""
+    seen: dict[str, list[tuple[float, float]]] = {}
+    kept = []
+    for word in words:
+        spots = seen.setdefault(word.text, [])
+        x0, top = word.x0, word.top
+        if any(abs(x0 - x) < 1.0 and abs(top - t) < 1.0 for x, t in spots):
+            continue
+        spots.append((x0, top))
+        kept.append(word)
+    return kept

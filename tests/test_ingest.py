@@ -158,6 +158,35 @@ def test_table_read_row_by_row(tmp_path, backend):
     assert positions == sorted(positions)
 
 
+STEPS = [f"Step {i}: the plan for week {i} of the home exercise program." for i in range(1, 21)]
+
+
+def _drawn_pdf(path: Path, order: list[int], overprint: bool = False) -> None:
+    """One page whose lines are drawn in `order` (content-stream order differs from reading order)."""
+    pdf = new_packet(letterhead="Order Test")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for i in order:
+        pdf.text(72, 120 + 14 * i, STEPS[i])
+        if overprint:  # fake bold: the same line drawn again a hair to the right
+            pdf.text(72.3, 120 + 14 * i, STEPS[i])
+    write(pdf, path)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("order, overprint", [
+    pytest.param(list(range(20)), False, id="stream-order"),
+    pytest.param(list(range(19, -1, -1)), False, id="drawn-bottom-up"),
+    pytest.param([i for k in range(4) for i in range(k, 20, 4)], False, id="drawn-scattered"),
+    pytest.param(list(range(20)), True, id="overprinted-bold"),
+])
+def test_reading_order_recovered(tmp_path, backend, order, overprint):
+    _drawn_pdf(tmp_path / "order.pdf", order, overprint)
+    doc = ingest(tmp_path / "order.pdf", backend=backend)
+    lines = [line for line in doc.text.split("\n") if line.startswith("Step")]
+    assert lines == STEPS
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_pages_without_text_layer_listed(tmp_path, backend):
     pdf = new_packet(letterhead="Scan Center")
