@@ -101,6 +101,14 @@ def test_wrong_attribute_counts_in_attribute_accuracy_not_in_f1():
     assert (error.kind, error.attribute, error.gold, error.predicted) == ("wrong_attribute", "relief_percent", 80, 60)
 
 
+def test_wrong_attribute_quotes_the_evidence_that_shows_the_value():
+    injection = FACT.validate_python({**INJECTION, "relief_percent": 60, "evidence": [
+        Evidence(document=DOC, start=0, end=20, text="Left SIJ injection"),
+        Evidence(document=DOC, start=30, end=60, text="reports 60% relief")]})
+    [error] = run([gold_fact(INJECTION)], [injection]).errors
+    assert error.snippet == "reports 60% relief"
+
+
 @pytest.mark.parametrize("gold_value, pred_value, same", [
     pytest.param(80, 79.5, True, id="percent-rounds-half-up"),
     pytest.param(80, 79.4, False, id="percent-rounds-down"),

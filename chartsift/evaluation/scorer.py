@@ -130,7 +130,7 @@ def _compare_pair(run: CaseRun, gold: Any, predicted: Any, tally: _Tally) -> Non
         if g == p:
             cell[0] += 1
         else:
-            document, snippet = _predicted_place(predicted)
+            document, snippet = _attribute_place(predicted, (g, p))
             tally.errors.append(EvaluationError(
                 kind="wrong_attribute", case_id=run.case_id, document=document, snippet=snippet,
                 fact_type=gold.type, key=key_of(gold), assertion=gold.assertion, attribute=name,
@@ -148,6 +148,15 @@ def _gold_place(run: CaseRun, fact: Any) -> tuple[str | None, str | None]:
 def _predicted_place(fact: Any) -> tuple[str | None, str | None]:
     ev = fact.evidence[0] if fact.evidence else None
     return (Path(ev.document).name, ev.text) if ev else (None, None)
+
+
+def _attribute_place(fact: Any, values: tuple[Any, ...]) -> tuple[str | None, str | None]:
+    """The predicted evidence that shows a value (gold's or predicted's, e.g. "80" for relief), else the first."""
+    words = [str(v).casefold() for v in values if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+    for ev in fact.evidence:
+        if any(w in ev.text.casefold() for w in words):
+            return Path(ev.document).name, ev.text
+    return _predicted_place(fact)
 
 
 def _fact_error(kind: str, run: CaseRun, fact: Any, place: tuple[str | None, str | None]) -> EvaluationError:
