@@ -204,7 +204,7 @@ def _read_pages(pdf, name: str) -> list[PageText]:
 
 
 def _assemble(pages: list[PageText], name: str, sha: str) -> IngestedDocument:
-    from .normalize import line_key, repeated_page_lines
+    from .normalize import repeated_page_lines
 
     texts, starts, pos = [], [], 0
     for page in pages:
@@ -215,7 +215,7 @@ def _assemble(pages: list[PageText], name: str, sha: str) -> IngestedDocument:
     repeated = repeated_page_lines(text, starts)
     unreadable = []
     for number, page in enumerate(pages, start=1):
-        if not _usable(page.text, repeated, line_key):
+        if not page_is_usable(page.text, repeated):
             unreadable.append(number)
     boxes = np.full((len(text), 4), np.nan, dtype=np.float32)
     for start, page in zip(starts, pages):
@@ -225,8 +225,10 @@ def _assemble(pages: list[PageText], name: str, sha: str) -> IngestedDocument:
                             page_sizes=[(p.width, p.height) for p in pages])
 
 
-def _usable(page_text: str, repeated: frozenset[str], line_key) -> bool:
-    """Enough real characters outside repeated header/footer lines, and not mostly unmapped glyphs."""
+def page_is_usable(page_text: str, repeated: frozenset[str] = frozenset()) -> bool:
+    """Enough letters and digits outside repeated header/footer lines, and not mostly unmapped glyphs."""
+    from .normalize import line_key
+
     body = [line for line in page_text.split("\n") if line_key(line) not in repeated]
     letters = sum(ch.isalnum() for line in body for ch in line)
     visible = sum(not ch.isspace() for ch in page_text)

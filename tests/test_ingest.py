@@ -10,7 +10,7 @@ import pytest
 
 from chartsift.packet import add_note, add_table, add_two_column_page, new_packet, render_packet, write
 from extractor.errors import InputError
-from extractor.ingest import ingest
+from extractor.ingest import ingest, page_is_usable
 from extractor.normalize import normalize
 from extractor.pdftext import BACKENDS
 from models import ErrorCode
@@ -199,6 +199,20 @@ def test_pages_without_text_layer_listed(tmp_path, backend):
     doc = ingest(tmp_path / "scan.pdf", backend=backend)
     assert doc.unreadable_pages == [2]
     assert doc.pages == 3
+
+
+@pytest.mark.parametrize("page_text, repeated, usable", [
+    pytest.param("", frozenset(), False, id="no-chars"),
+    pytest.param("Page 2 of 9", frozenset(), False, id="very-few-chars"),
+    pytest.param("FAX 555-0100 Page 2 of 9\nRiverside Spine Center\nPage 2 of 9",
+                 frozenset({"fax #-# page # of #", "riverside spine center", "page # of #"}), False,
+                 id="only-repeated-header-lines"),
+    pytest.param("\ufffd" * 80 + " left SI joint pain for months", frozenset(), False, id="mostly-unmapped-glyphs"),
+    pytest.param("Left SI joint pain for eight months, worse with sitting.", frozenset(), True, id="one-sentence"),
+    pytest.param("Left SI joint pain \ufffd for eight months, worse sitting.", frozenset(), True, id="few-unmapped"),
+])
+def test_page_usability(page_text, repeated, usable):
+    assert page_is_usable(page_text, repeated) is usable
 
 
 def test_backends_give_the_same_words(packet_pdf):
