@@ -130,7 +130,7 @@ def _blocks(text: str) -> list[tuple[int, int, int, int]]:
     while i < len(lines):
         s, e = lines[i]
         m = re.match(r.header, text[s:e], re.I)
-        if not m:
+        if not m or _prose_line(text[s:e], m):
             i += 1
             continue
         study_s = s + m.end()
@@ -143,6 +143,15 @@ def _blocks(text: str) -> list[tuple[int, int, int, int]]:
         blocks.append((s, lines[j - 1][1], study_s, study_e))
         i = j
     return blocks
+
+
+def _prose_line(line: str, header: re.Match) -> bool:
+    """A line that starts with a modality but plans or recalls a study ("MRI of the SI joints
+    recommended if ...", "MRI lumbar spine ordered") is prose, unless a report label opens it."""
+    r = rules()
+    if header.end() > len(line) - len(line.lstrip()):
+        return False
+    return bool(re.search(r.hypothetical_cues, line, re.I) or re.search(r.historical_cues, line, re.I))
 
 
 def _findings_part(inline: str) -> str:
@@ -373,7 +382,8 @@ def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], 
         rel = f0 - s
         prior_cues = [c for c in cues if c[1] <= rel]
         negated = bool(prior_cues) and not any(prior_cues[-1][1] <= x < rel for x in ends)
-        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f0], re.I):
+        stop = re.search(r"[.;,]", text[f1:e])
+        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f1 + (stop.start() if stop else e - f1)], re.I):
             continue
         hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.I)
         for finding in _findings_of(value, bool(hip)):

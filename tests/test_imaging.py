@@ -1,0 +1,157 @@
+"""imaging facts: modality, site, side, date, findings present/absent (SPEC section 4)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor.facts import imaging
+
+REPORTS = """NORTHGATE IMAGING CENTER - RADIOLOGY REPORTS
+
+EXAM: XR SACROILIAC JOINTS, 3 VIEWS
+Exam date: 10/02/2025
+CLINICAL HISTORY: Left buttock pain. Rule out fracture.
+FINDINGS: Mild subchondral sclerosis along the iliac side of the left SI joint. Joint spaces preserved.
+IMPRESSION: Mild degenerative change of the left sacroiliac joint. No fracture, erosion or destructive lesion.
+
+EXAM: XR LEFT HIP, 2 VIEWS
+Exam date: 10/02/2025
+FINDINGS: Hip joint space well maintained. No osteophytes. No fracture.
+IMPRESSION: No radiographic evidence of left hip osteoarthritis.
+
+EXAM: MRI PELVIS (SACROILIAC JOINT PROTOCOL) WITHOUT CONTRAST
+Exam date: 10/20/2025
+IMPRESSION: Mild degenerative change of the left SI joint. No fracture, tumor, infection or inflammatory sacroiliitis.
+
+Exam date: 12/01/2025   MRI LUMBAR SPINE W/O CONTRAST
+FINDINGS: Mild L4-5 disc desiccation without herniation. No central canal or foraminal stenosis.
+IMPRESSION: Mild L5-S1 facet arthropathy. No neural compression.
+"""
+
+
+def _facts(note_ctx, text, date="2026-01-15"):
+    doc, ctx = note_ctx(text, date)
+    facts = imaging.extract(doc, ctx)
+    for f in facts:
+        for ev in f.evidence:
+            assert text[ev.start:ev.end] == ev.text
+    return facts
+
+
+def _row(f):
+    return (f.modality, f.site, f.side, f.date.isoformat() if f.date else None, f.assertion,
+            sorted(f.findings_present), sorted(f.findings_absent))
+
+
+def test_radiology_report_with_four_studies(note_ctx):
+    rows = sorted(_row(f) for f in _facts(note_ctx, REPORTS))
+    assert rows == sorted([
+        ("xray", "si_joint", "bilateral", "2025-10-02", "present", ["degenerative_change"],
+         ["fracture", "infection", "inflammatory_arthropathy", "tumor"]),
+        ("xray", "hip", "left", "2025-10-02", "present", [], ["fracture", "hip_osteoarthritis"]),
+        ("mri", "si_joint", "bilateral", "2025-10-20", "present", ["degenerative_change"],
+         ["fracture", "infection", "inflammatory_arthropathy", "tumor"]),
+        ("mri", "lumbar_spine", None, "2025-12-01", "present", ["degenerative_change"], ["neural_compression"]),
+    ])
+
+
+def test_clinical_history_is_not_a_finding(note_ctx):
+    xr = next(f for f in _facts(note_ctx, REPORTS) if f.site == "si_joint" and f.modality == "xray")
+    assert "fracture" not in xr.findings_present
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("XR PELVIS AP    Date: 08/04/2025\nIMPRESSION: No fracture. SI joints without erosion or ankylosis.",
+                 ("xray", "pelvis", None, "2025-08-04"), id="pelvis-has-no-side"),
+    pytest.param("CT SACROILIAC JOINTS WITHOUT CONTRAST    Date: 08/20/2025\nIMPRESSION: No diastasis.",
+                 ("ct", "si_joint", "bilateral", "2025-08-20"), id="both-si-joints-bilateral"),
+    pytest.param("Exam date: 07/28/2025   MRI LEFT SACROILIAC JOINT\nIMPRESSION: No fracture.",
+                 ("mri", "si_joint", "left", "2025-07-28"), id="one-si-joint-keeps-its-side"),
+    pytest.param("XR HIP LEFT     Exam date: 06/02/2025\nIMPRESSION: Left hip joint space preserved.",
+                 ("xray", "hip", "left", "2025-06-02"), id="side-after-site"),
+    pytest.param("DOS: 12/01/2025 XR LEFT HIP - IMPRESSION: No hip OA.", ("xray", "hip", "left", "2025-12-01"),
+                 id="dos-prefixed-one-line-report"),
+    pytest.param("07/21/2025 CT RIGHT SI JOINT: no fracture.", ("ct", "si_joint", "right", "2025-07-21"),
+                 id="date-prefixed-header"),
+    pytest.param("CT PELVIS WITH CONTRAST      Exam date: February 16, 2026\nIMPRESSION: Lytic sacral mass.",
+                 ("ct", "pelvis", None, "2026-02-16"), id="month-name-date"),
+    pytest.param("XR SCOLIOSIS SURVEY, STANDING     Exam date: 08/18/2025\nIMPRESSION: Degenerative levoscoliosis.",
+                 ("xray", "lumbar_spine", None, "2025-08-18"), id="scoliosis-survey-is-spine"),
+    pytest.param("BONE SCAN PELVIS\nIMPRESSION: No abnormal uptake.", ("bone_scan", "pelvis", None, "2026-01-15"),
+                 id="bone-scan-dated-by-the-note"),
+])
+def test_study_headers(note_ctx, text, expected):
+    facts = _facts(note_ctx, text)
+    assert [(f.modality, f.site, f.side, f.date.isoformat() if f.date else None) for f in facts] == [expected]
+
+
+@pytest.mark.parametrize("sentence, site, present, absent", [
+    pytest.param("No fracture or destructive lesion.", "si_joint", [], ["fracture", "infection", "tumor"],
+                 id="destructive-is-tumor-and-infection"),
+    pytest.param("No significant degenerative change of the hip.", "pelvis", [], ["hip_osteoarthritis"],
+                 id="degeneration-of-the-hip-is-hip-oa"),
+    pytest.param("No canal stenosis or nerve root impingement.", "lumbar_spine", [], ["neural_compression"],
+                 id="stenosis-impingement"),
+    pytest.param("Mild facet arthropathy.", "lumbar_spine", ["degenerative_change"], [], id="facet-arthropathy"),
+    pytest.param("Bilateral sacroiliitis with erosions.", "si_joint", ["inflammatory_arthropathy"], [],
+                 id="sacroiliitis-erosions"),
+    pytest.param("Left septic sacroiliitis with osteomyelitis. No underlying neoplasm.", "si_joint",
+                 ["infection"], ["tumor"], id="septic-sacroiliitis-is-infection"),
+    pytest.param("Mild disc desiccation without herniation.", "lumbar_spine", ["degenerative_change"],
+                 ["neural_compression"], id="without-scopes-forward-only"),
+    pytest.param("Severe foraminal stenosis with compression of the exiting right L5 nerve root.", "lumbar_spine",
+                 ["neural_compression"], [], id="compression-present"),
+    pytest.param("Moderate left hip osteoarthritis.", "hip", ["hip_osteoarthritis"], [], id="hip-oa-present"),
+    pytest.param("Small marginal osteophytes.", "si_joint", ["degenerative_change"], [],
+                 id="osteophytes-outside-the-hip"),
+    pytest.param("Symphyseal widening, suggesting instability. No tumor.", "pelvis", ["instability"], ["tumor"],
+                 id="widening-instability"),
+    pytest.param("No fracture, mild degenerative change.", "si_joint", ["degenerative_change"], ["fracture"],
+                 id="severity-word-ends-negation"),
+    pytest.param("Sclerosis; metastasis cannot be excluded.", "pelvis", ["degenerative_change"], [],
+                 id="hedged-finding-is-neither"),
+])
+def test_findings(sentence, site, present, absent):
+    found_present, found_absent = imaging.sentence_findings(sentence, 0, len(sentence), site)
+    assert (sorted(found_present), sorted(found_absent)) == (sorted(present), sorted(absent))
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("A/P: Sacroiliitis, right (M46.1). XR pelvis + R hip today. CT SI joints and MRI L-spine ordered.",
+                 {("xray", "pelvis", None, "2025-08-04", "present"), ("xray", "hip", "right", "2025-08-04", "present"),
+                  ("ct", "si_joint", "bilateral", None, "hypothetical"),
+                  ("mri", "lumbar_spine", None, None, "hypothetical")}, id="SIJ-002-plan-line"),
+    pytest.param("Prior MRI of the SI joints in May 2023 showed no fracture or tumor.",
+                 {("mri", "si_joint", "bilateral", "2023-05-01", "historical")}, id="SIJ-011-prior-study"),
+    pytest.param("MRI lumbar spine 1/12/2025 showed mild facet arthropathy, no stenosis.",
+                 {("mri", "lumbar_spine", None, "2025-01-12", "present")}, id="dated-summary"),
+    pytest.param("MRI left SI joint 7/29: septic arthritis with sacral osteomyelitis, no neoplasm.",
+                 {("mri", "si_joint", "left", "2025-07-29", "present")}, id="SIJ-026-summary-line"),
+    pytest.param("MRI recommended.\nMRI of the SI joints recommended if pain persists.",
+                 {("mri", "si_joint", "bilateral", None, "hypothetical")}, id="recommended-is-hypothetical"),
+])
+def test_office_note_mentions(note_ctx, text, expected):
+    facts = _facts(note_ctx, text, "2025-08-04")
+    assert {(f.modality, f.site, f.side, f.date.isoformat() if f.date else None, f.assertion) for f in facts} == expected
+
+
+def test_summary_findings(note_ctx):
+    facts = _facts(note_ctx, "MRI lumbar spine 1/12/2025 showed mild facet arthropathy, no stenosis.")
+    assert (facts[0].findings_present, facts[0].findings_absent) == (["degenerative_change"], ["neural_compression"])
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Hip flexor strength 5/5 bilaterally.", id="hip-flexor-is-no-study"),
+    pytest.param("XR left knee: mild osteoarthritis.", id="knee-xray-is-no-hip-study"),
+    pytest.param("Left SI joint injection under CT guidance.", id="ct-guidance-is-no-study"),
+    pytest.param("She has not had any MRI of the lumbar spine.", id="no-study-done"),
+    pytest.param("Left buttock pain over the SI joint.", id="no-modality"),
+])
+def test_distractors(note_ctx, text):
+    assert _facts(note_ctx, text) == []
+
+
+def test_date_of_plain_report_is_date_of_service(note_ctx):
+    facts = _facts(note_ctx, "EXAM: XR PELVIS\nIMPRESSION: No fracture.", "2026-03-02")
+    assert facts[0].date == dt.date(2026, 3, 2)
