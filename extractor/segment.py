@@ -174,7 +174,7 @@ def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[N
         date = match_date_header(line.text)
         if rule and _title_starts(rule, line, lines, i, current, in_header):
             opened.append(_Open(_start_of(line, lines, i, current), i, line.text.strip().rstrip(":").strip(), rule))
-        elif date and _date_starts(date, line, current, in_header):
+        elif date and _date_starts(date, lines, i, current, in_header):
             opened.append(_Open(_start_of(line, lines, i, current), i, date=date))
         elif rule and in_header and _better_title(rule, current):
             current.title, current.rule = line.text.strip().rstrip(":").strip(), rule
@@ -203,29 +203,39 @@ def _title_starts(rule: TitleRule, line: _Line, lines: list[_Line], i: int, curr
     return False
 
 
-def _date_starts(date: dt.date, line: _Line, current: _Open, in_header: bool) -> bool:
-    """A date header opens a new note when it begins a block past the current note's header."""
+def _date_starts(date: dt.date, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
+    """A date header opens a new note when it begins a block past the current note's header
+    (or follows a field or two that begin it: "EXAM: MRI PELVIS" then "Exam date: ...")."""
+    line = lines[i]
     if current.date == date:
         return False  # the same visit's header repeated on a continuation page
     if line.page_top and line.page_start > current.start:
         return True
     if in_header and current.date is None:
         return False
-    return line.page_top or line.after_blank
+    if line.page_top or line.after_blank:
+        return True
+    head = _fields_above(lines, i, current)
+    return head < i and (lines[head].after_blank or lines[head].page_top)
+
+
+def _fields_above(lines: list[_Line], i: int, current: _Open) -> int:
+    """Index of the first of up to 2 short "Label: value" lines just above line `i` in its block."""
+    j = i
+    while (j > current.first_line + 1 and j > i - 2 and not lines[j].after_blank
+           and _FIELD_LINE.match(lines[j - 1].text) and len(lines[j - 1].text) < 100):
+        j -= 1
+    return j
 
 
 def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open) -> int:
     """Where the note that `line` opens begins: its page start if near the top, else its block."""
     if line.page_top and line.page_start > current.start:
         return line.page_start
-    start = line.start
-    j = i
-    while j > current.first_line + 1 and j > i - 3 and not lines[j].after_blank and _is_label_line(lines[j - 1].text):
-        j -= 1
-        start = lines[j].start
-    return start
+    return lines[_fields_above(lines, i, current)].start
 
 
+_FIELD_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z /&().#-]{0,30}:\s*\S")
 _LABEL_LINE = re.compile(r"^\s*(?:patient|name|mrn|dob|date of birth|account|acct|provider|physician|"
                          r"referring|facility|location|age|sex)\b[^:]{0,20}:", re.IGNORECASE)
 

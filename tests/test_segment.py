@@ -48,6 +48,13 @@ def _summary(text: str, drop: frozenset[str] = frozenset()) -> list[tuple]:
                  id="section-headers-and-imaging-mention-stay-in-note"),
     pytest.param("Exam: MRI left hip\nEXAM DATE: 01/02/2026\nTECHNIQUE: T1, T2.\nFINDINGS: normal.\nIMPRESSION: normal.\n",
                  [("imaging", D(2026, 1, 2), None)], id="kind-from-body-keywords"),
+    pytest.param("MAPLE RIDGE IMAGING\n\nEXAM: XR SI JOINTS\nExam date: 09/02/2025\nIMPRESSION: mild sclerosis.\n\n"
+                 "EXAM: MRI PELVIS\nExam date: 09/10/2025\nFINDINGS: normal.\nIMPRESSION: normal.\n\n"
+                 "EXAM: XR LEFT HIP\nExam date: 09/02/2025\nFINDINGS: normal.\nIMPRESSION: normal.\n", [
+        ("imaging", D(2025, 9, 2), "MAPLE RIDGE IMAGING"), ("imaging", D(2025, 9, 10), None),
+        ("imaging", D(2025, 9, 2), None)], id="one-note-per-exam-date-after-its-exam-field"),
+    pytest.param("OFFICE VISIT\nDOS: 01/05/2026\n\nHPI: pain.\nPrior block:\nDate of procedure: 12/01/2025\n", [
+        ("office_visit", D(2026, 1, 5), "OFFICE VISIT")], id="date-field-inside-a-paragraph-stays"),
     pytest.param("Patient seen today. Prior injection, date of procedure: 12/01/2025, gave 80% relief.\n",
                  [("other", None, None)], id="date-label-inside-sentence-not-a-header-block"),
 ])
