@@ -135,6 +135,8 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
                  and (date is None or date.date == ctx.date))
     side = side_in(doc_window(ent))
     block = _block_date(ent.doc.text, ent.start_char, ctx.date)
+    if generic and date is not None and date.date in (block, ctx.date):
+        date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
     when, approx = (date.date, date.approximate) if date is not None else (block if performed else None, False)
