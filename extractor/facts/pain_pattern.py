@@ -198,8 +198,9 @@ def duration_months(sentence: str, anchor) -> float | None:
             return _months(m.group("n"), m.group("unit"))
     since = re.search(r.since_date, sentence, re.I)
     if since and anchor is not None:
-        dates = [d for d in find_dates(sentence[since.end():since.end() + 30], anchor)
-                 if d.start == 0 and d.date <= anchor]
+        window = sentence[since.start():since.end() + 30]
+        lead = since.end() - since.start()
+        dates = [d for d in find_dates(window, anchor) if d.start <= lead and d.end > lead and d.date <= anchor]
         if dates:
             start = dates[0].date
             return float((anchor.year - start.year) * 12 + anchor.month - start.month)

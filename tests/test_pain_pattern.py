@@ -1,0 +1,102 @@
+"""pain_pattern facts: side, radiation, location, duration and ADL impact (SPEC section 4)."""
+from __future__ import annotations
+
+import pytest
+
+from extractor.facts import pain_pattern
+
+
+def _fact(note_ctx, text, date="2025-09-08"):
+    doc, ctx = note_ctx(text, date)
+    facts = pain_pattern.extract(doc, ctx)
+    assert len(facts) <= 1
+    for f in facts:
+        for ev in f.evidence:
+            assert text[ev.start:ev.end] == ev.text
+    return facts[0] if facts else None
+
+
+@pytest.mark.parametrize("text, side, locations", [
+    pytest.param("Referred for left-sided low back and buttock pain.", "left", ["lower_back", "buttock"],
+                 id="left-sided-two-places"),
+    pytest.param("CC: R buttock pain x 10 mo", "right", ["buttock"], id="cc-abbreviated-side"),
+    pytest.param("Pain across both buttocks and the low back.", "bilateral", ["buttock", "lower_back"], id="both"),
+    pytest.param("She points to the left PSIS / SI joint as the source of her pain.", "left", ["posterior_sij"],
+                 id="psis-is-posterior-sij"),
+    pytest.param("Right posterior pelvic (SI) and groin pain.", "right", ["posterior_sij", "groin"], id="groin"),
+    pytest.param("Location: [x] R buttock  [x] over R PSIS/SIJ  [ ] groin  [x] post. thigh  [ ] below knee",
+                 "right", ["buttock", "posterior_sij", "thigh"], id="SIJ-002-checkbox-locations"),
+    pytest.param("Left buttock pain, occasionally into the left groin, never below the knee.", "left",
+                 ["buttock", "groin"], id="SIJ-005-radiation-target-is-a-location"),
+    pytest.param("Denies groin pain. Right buttock pain.", "right", ["buttock"], id="denied-place-is-not-a-location"),
+])
+def test_side_and_location(note_ctx, text, side, locations):
+    fact = _fact(note_ctx, text)
+    assert (fact.side, fact.location) == (side, locations)
+
+
+@pytest.mark.parametrize("text, radiating", [
+    pytest.param("The pain does not radiate below the knee.", False, id="does-not-radiate"),
+    pytest.param("Right SIJ pain, non-radiating.", False, id="non-radiating"),
+    pytest.param("Low back pain, no radiation below the knee.", False, id="no-radiation-below-knee"),
+    pytest.param("It does not travel down the leg.", False, id="does-not-travel"),
+    pytest.param("Buttock pain x 1 year, no sciatica.", False, id="no-sciatica"),
+    pytest.param("Radiation below knee: [ ] yes [x] no", False, id="checkbox-no"),
+    pytest.param("Pain radiates down the leg to the foot.", True, id="down-the-leg"),
+    pytest.param("Buttock pain radiating down the posterolateral thigh and lateral calf to the foot.", True,
+                 id="SIJ-015-calf-and-foot"),
+    pytest.param("Pain in a dermatomal L5 pattern.", True, id="dermatomal"),
+    pytest.param("Radicular pain into the right leg.", True, id="radicular"),
+    pytest.param("Buttock pain that radiates to the posterior thigh.", False, id="thigh-only-is-not-below-knee"),
+    pytest.param("Left buttock pain for two years.", None, id="unstated"),
+])
+def test_radiating(note_ctx, text, radiating):
+    assert _fact(note_ctx, text).radiating is radiating
+
+
+@pytest.mark.parametrize("text, months", [
+    pytest.param("The pain has been present for about 14 months.", 14, id="for-about-n-months"),
+    pytest.param("R buttock pain x 10 mo", 10, id="x-n-mo"),
+    pytest.param("Low back pain x 2 years.", 24, id="x-n-years"),
+    pytest.param("Left buttock pain of 18 months' duration.", 18, id="months-duration"),
+    pytest.param("Right buttock pain, 16 months.", 16, id="comma-n-months"),
+    pytest.param("Right low back and buttock pain for 2.5 years.", 30, id="decimal-years"),
+    pytest.param("Low back and left buttock pain for a year.", 12, id="a-year"),
+    pytest.param("Buttock pain since 2024.", 20, id="since-year-anchored-to-note-date"),
+    pytest.param("Buttock pain since March 2025.", 6, id="since-month-year"),
+    pytest.param("Buttock pain that began 8 months ago.", 8, id="n-months-ago"),
+])
+def test_duration(note_ctx, text, months):
+    assert _fact(note_ctx, text).duration_months == months
+
+
+@pytest.mark.parametrize("text, adl", [
+    pytest.param("She has had to stop her morning walks and needs help carrying groceries.", True, id="stopped-walks"),
+    pytest.param("Unable to sit through a movie or lift her toddler without pain.", True, id="unable-to-sit"),
+    pytest.param("Interferes with ADLs: cannot sit > 30 min, difficulty dressing.", True, id="interferes-with-adls"),
+    pytest.param("Pain limits walking and sleep.", True, id="limits-walking-sleep"),
+    pytest.param("ADL limitation: [x] yes - sitting > 20 min, stairs", True, id="checkbox-yes"),
+    pytest.param("Buttock pain; independent in all ADLs.", False, id="independent"),
+    pytest.param("Buttock pain; does not interfere with daily activities.", False, id="does-not-interfere"),
+])
+def test_adl_impact(note_ctx, text, adl):
+    assert _fact(note_ctx, text).adl_impact is adl
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("PHYSICAL EXAM: Tender over the left SIJ. FABER reproduces buttock pain.", id="exam-is-not-history"),
+    pytest.param("Patient reports 80% relief of her buttock pain for 6 hours.", id="relief-sentence"),
+    pytest.param("Mother has chronic low back pain.", id="other-person"),
+    pytest.param("EXAM: XR PELVIS\nCLINICAL HISTORY: Left buttock pain.\nIMPRESSION: No fracture.", id="radiology-report"),
+    pytest.param("Thigh thrust test is positive on the left.", id="provocative-test"),
+])
+def test_distractors(note_ctx, text):
+    assert _fact(note_ctx, text) is None
+
+
+def test_one_fact_per_note_from_several_sentences(note_ctx):
+    text = ("HPI: Left buttock pain of 18 months' duration. She points to the left PSIS / SI joint.\n"
+            "No radiation into the leg. She can no longer garden or walk her dog more than a block.\n")
+    fact = _fact(note_ctx, text, "2025-05-19")
+    assert (fact.side, fact.radiating, fact.location, fact.duration_months, fact.adl_impact) == \
+        ("left", False, ["buttock", "posterior_sij"], 18, True)
