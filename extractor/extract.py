@@ -30,6 +30,13 @@ class ShiftedOffsets:
     base: int
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
+        # Trim in the normalized text first: a newline standing for a dropped fax header or page
+        # footer maps onto that whole line, which must never become part of a quote.
+        text = self.normalized.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
         s, e = self.normalized.to_original(start, end)
         return s + self.base, e + self.base
 

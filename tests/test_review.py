@@ -6,6 +6,7 @@ validate against `chartsift schema`, and a bad document must not stop the rest o
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,8 @@ def test_generated_multipage_pdf_evidence(tmp_path):
     pages = {ev.page for f in result.facts for ev in f.evidence}
     assert len(pages) >= 3, "facts from several pages of the packet"
     assert assert_evidence_points_into_documents(result, tmp_path) >= 10
+    footers = [ev.text for f in result.facts for ev in f.evidence if re.search(r"Page \d+ of \d+|FAX", ev.text)]
+    assert footers == [], "repeated page headers/footers never end up inside a quote"
 
 
 GOOD_NOTE = "Date of Service: 03/02/2026\nOFFICE VISIT\nFABER positive on the left. Never smoker.\n"
