@@ -154,9 +154,7 @@ def _cp1252_if_text(data: bytes) -> str | None:
 
 
 def _looks_like_text(text: str) -> bool:
-    """No NUL bytes and few control characters: binary files that happen to decode are refused."""
-    if "\x00" in text[:SNIFF_BYTES * 8]:
-        return False
+    """Few control characters (a stray NUL is tolerated): binary files that happen to decode are refused."""
     sample = text[:SNIFF_BYTES * 8]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
     return controls <= max(2, len(sample) // 100)

@@ -50,6 +50,8 @@ def packet_pdf(tmp_path_factory) -> Path:
     pytest.param("\ufeffPatrick\u2019s test".encode("utf-8"), "Patrick\u2019s test", id="utf8-bom-dropped"),
     pytest.param("Patrick\u2019s test neg\r\n".encode("cp1252"), "Patrick\u2019s test neg\r\n", id="cp1252-fallback"),
     pytest.param("Gaenslen's: neg".encode("utf-16"), "Gaenslen's: neg", id="utf16-with-bom"),
+    pytest.param(b"FABER (+) L\x00 and a stray NUL in a long enough note", "FABER (+) L\x00 and a stray NUL in a long enough note",
+                 id="stray-nul-kept-for-normalize"),
 ])
 def test_text_note_decoded_exactly(raw, expected):
     doc = ingest(raw, "note.txt")
