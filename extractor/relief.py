@@ -398,6 +398,12 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
     out = list(facts)
     drop: set[int] = set()
     for i, f in enumerate(facts):
+        if f.type == "injection" and f.assertion == "hypothetical":
+            j = _carried_out(i, facts, note_dates.get(note_of(f)))
+            if j is not None:  # a plan the packet later reports is a mention of that injection
+                drop.add(i)
+                out[j] = out[j].model_copy(update={"evidence": out[j].evidence + f.evidence})
+            continue
         if f.type != "injection" or f.date is not None or f.assertion not in LINKABLE:
             continue
         when = note_dates.get(note_of(f))
@@ -414,6 +420,17 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
                 update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
             out[j] = out[j].model_copy(update=update)
     return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _carried_out(i: int, facts: list, planned_on: dt.date | None) -> int | None:
+    """The first present injection of the planned site (and date, if the plan gives one) after the plan."""
+    plan = facts[i]
+    if planned_on is None:
+        return None
+    later = [j for j, g in enumerate(facts) if g.type == "injection" and g.assertion in LINKABLE and g.date
+             and g.site == plan.site and g.date > planned_on and (plan.date is None or g.date == plan.date)
+             and (plan.side is None or g.side is None or plan.side == g.side)]
+    return min(later, key=lambda j: facts[j].date) if later else None
 
 
 def link_case(found: list, prepared: list) -> list:

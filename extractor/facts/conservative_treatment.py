@@ -56,6 +56,7 @@ class ConservativeRules(BaseModel):
     range_joiners: str
     general_failure: list[str]
     negated_target_prefix: str
+    continuing_cues: str
 
 
 class _Compiled:
@@ -73,6 +74,7 @@ class _Compiled:
         self.joiner = re.compile(r.range_joiners, re.I)
         self.general = re.compile("|".join(r.general_failure), re.I)
         self.negated_target = re.compile(r.negated_target_prefix, re.I)
+        self.continuing = re.compile(r.continuing_cues, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -136,12 +138,17 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
     sentence = ent.sent.text
     if assertion in ("negated",) and _negation_is_outcome(ent, rules):
         assertion = _without_negation(ent)
-    if assertion == "hypothetical" and (_only_months(ent) or _soft_plan(ent, rules) and rules.performed.search(sentence)):
+    continuing = rules.continuing.search(sentence) and not _CONDITIONAL.search(sentence)
+    if assertion == "hypothetical" and (_only_months(ent) or continuing
+                                        or _soft_plan(ent, rules) and rules.performed.search(sentence)):
         assertion = _without_negation(ent, hypothetical=False)
     if assertion in ("present", "historical") and (rules.negation.search(before)
                                                    or rules.negated_target.match(ent.text)):
         assertion = "negated"  # "has never tried PT", "Still no medications."
     return "present" if assertion == "historical" else assertion
+
+
+_CONDITIONAL = re.compile(r"\b(?:if|unless|will (?:start|begin|try|initiate|refer))\b", re.I)
 
 
 def _negation_is_outcome(ent: Span, rules: _Compiled) -> bool:

@@ -57,6 +57,20 @@ class InjectionRules(BaseModel):
     plan_cues: list[str]
     retelling_cues: list[str]
     historical_after_days: int
+    table: "TableRules"
+
+
+class TableRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date_header: str
+    other_headers: str
+    columns: dict[str, str]
+    yes: str
+    no: str
+
+
+InjectionRules.model_rebuild()
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -102,7 +116,7 @@ def extract(doc: Doc, ctx) -> list[Injection]:
     """Injection facts of one note, one per (site, date, assertion), relief in the note linked."""
     rules = _rules()
     mentions = [e for e in doc.ents if e.label_ in rules.rules.site_of_category]
-    if not mentions:
+    if not mentions and "\n" not in doc.text:
         return []
     procedure_note = ctx.note.kind == "procedure" or len(rules.procedure.findall(doc.text)) >= 2
     events: list[_Event] = []
@@ -112,6 +126,9 @@ def extract(doc: Doc, ctx) -> list[Injection]:
             _add(events, event)
     performed = [e for e in events if e.performed]
     facts = [_fact(e, _scope(e, performed, doc, rules), ctx, rules) for e in events]
+    table = _table_facts(doc, ctx, rules)
+    if table:  # the log's title and preamble are no injection of their own
+        facts = table + [f for f in facts if f.date is not None or f.assertion != "present"]
     key = (ctx.source.name, ctx.note.start)
     return link_relief(facts, note_statements(doc.text, ctx), lambda f: key)
 
@@ -283,3 +300,75 @@ def _purpose(values: dict, text: str, event: _Event, rules: _Compiled) -> str | 
         if rules.purpose[purpose].search(text):
             return purpose
     return "diagnostic" if values.get("anesthetic") else None
+
+
+# ---------------------------------------------------------------- injection logs laid out as tables
+
+_CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
+
+
+def _cells(line: str) -> list[str]:
+    return [c for c in _CELL_SPLIT.split(line.strip().strip("|")) if c]
+
+
+def _table_facts(doc: Doc, ctx, rules: _Compiled) -> list[Injection]:
+    """One fact per dated row of an injection log ("Date  Side  Type  Injectate  IA  Contrast  Pre  Post").
+
+    The site comes from the table's own "Site" column or from the text above it (the log's
+    title); attributes stated above the table ("All injections intra-articular, fluoroscopic
+    guidance") hold for every row that does not say otherwise.
+    """
+    spec, text = rules.rules.table, doc.text
+    lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)]
+    for k, (start, line) in enumerate(lines):
+        header = [c.lower() for c in _cells(line)]
+        if len(header) < 3 or not re.match(spec.date_header, header[0], re.I) or \
+                not all(re.match(spec.date_header, h, re.I) or re.match(spec.other_headers, h, re.I) for h in header):
+            continue
+        above = text[:start]
+        shared = _attributes(above, rules)
+        columns = {name: i for i, h in enumerate(header) for name, rx in spec.columns.items() if re.match(rx, h, re.I)}
+        out = [f for row_start, row in lines[k + 1:] if (f := _row_fact(row_start, row, header, columns, above,
+                                                                          shared, ctx, rules)) is not None]
+        if out:
+            return out
+    return []
+
+
+def _row_fact(start: int, row: str, header: list[str], columns: dict[str, int], above: str, shared: dict,
+              ctx, rules: _Compiled) -> Injection | None:
+    cells = _cells(row)
+    dates = find_dates(cells[0], ctx.date) if cells else []
+    if len(cells) != len(header) or not dates or dates[0].start != 0:
+        return None
+    cell = {name: cells[i] for name, i in columns.items()}
+    site = site_in(cell.get("site", "")) or site_in(above, near=len(above))
+    if site is None:
+        return None
+    values = dict(shared)
+    values.update(_attributes(cell.get("drugs", ""), rules))
+    for name in ("intra_articular", "contrast"):
+        if name in cell:
+            yes, no = re.match(rules.rules.table.yes, cell[name], re.I), re.match(rules.rules.table.no, cell[name], re.I)
+            values[name] = True if yes else False if no else values.get(name)
+    purpose = next((p for p, rx in rules.purpose.items() if rx.search(cell.get("purpose", ""))), None)
+    purpose = "therapeutic" if values.get("steroid") else purpose or ("diagnostic" if values.get("anesthetic") else None)
+    relief = _row_relief(cell)
+    evidence = ctx.evidence(start, start + len(row), rule="injection.table_row")
+    return Injection(site=site, date=dates[0].date, date_approximate=dates[0].approximate,
+                     side=side_in(cell.get("side", "")) if "side" in cell else None, purpose=purpose,
+                     guidance=values.get("guidance"), contrast=values.get("contrast"),
+                     intra_articular=values.get("intra_articular"), anesthetic=values.get("anesthetic"),
+                     steroid=values.get("steroid"), relief_percent=relief, evidence=[evidence])
+
+
+def _row_relief(cell: dict[str, str]) -> float | None:
+    from extractor.relief import round_half_up
+
+    num = re.compile(r"^\s*(\d{1,3}(?:\.\d+)?)")
+    if "relief" in cell and (m := num.match(cell["relief"])):
+        return float(m.group(1))
+    pre, post = (num.match(cell.get(k, "")) for k in ("pre", "post"))
+    if pre and post and float(pre.group(1)) > 0:
+        return float(max(0, round_half_up((float(pre.group(1)) - float(post.group(1))) / float(pre.group(1)) * 100)))
+    return None
