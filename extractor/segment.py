@@ -176,7 +176,7 @@ def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[N
             opened.append(_Open(_start_of(line, lines, i, current), i, line.text.strip().rstrip(":").strip(), rule))
         elif date and _date_starts(date, lines, i, current, in_header):
             opened.append(_Open(_start_of(line, lines, i, current), i, date=date))
-        elif rule and in_header and _better_title(rule, current):
+        elif rule and in_header and not current.body_seen and _better_title(rule, current):
             current.title, current.rule = line.text.strip().rstrip(":").strip(), rule
         elif not (rule or date or _is_label_line(line.text)):
             current.body_seen = True
@@ -193,7 +193,7 @@ def _title_starts(rule: TitleRule, line: _Line, lines: list[_Line], i: int, curr
     fresh_page = line.page_top and line.page_start > current.start
     if not fresh_page and in_header and (current.title is None or not current.body_seen):
         return False
-    if rule.strong or line.page_top:
+    if rule.strong or fresh_page:
         return True
     for other in lines[i + 1:i + 1 + _compiled().rules.header_window_lines]:
         if other.after_blank or match_title(other.text):

@@ -55,6 +55,9 @@ def _summary(text: str, drop: frozenset[str] = frozenset()) -> list[tuple]:
         ("imaging", D(2025, 9, 2), None)], id="one-note-per-exam-date-after-its-exam-field"),
     pytest.param("OFFICE VISIT\nDOS: 01/05/2026\n\nHPI: pain.\nPrior block:\nDate of procedure: 12/01/2025\n", [
         ("office_visit", D(2026, 1, 5), "OFFICE VISIT")], id="date-field-inside-a-paragraph-stays"),
+    pytest.param("CT HEAD AND CT CERVICAL SPINE\n\nREASON FOR EXAM: fall.\n\nCT HEAD WITHOUT CONTRAST\nFINDINGS: normal.\n\n"
+                 "CT CERVICAL SPINE\nFINDINGS: spondylosis.\nIMPRESSION: no fracture.\n",
+                 [("imaging", None, "CT HEAD AND CT CERVICAL SPINE")], id="undated-exam-headings-inside-one-report"),
     pytest.param("Patient seen today. Prior injection, date of procedure: 12/01/2025, gave 80% relief.\n",
                  [("other", None, None)], id="date-label-inside-sentence-not-a-header-block"),
 ])
