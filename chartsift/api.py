@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.errors import InputError
@@ -21,6 +22,14 @@ from .logs import quiet_third_party_logging
 log = logging.getLogger("chartsift")
 
 
+@dataclass
+class CaseReview:
+    """A review result together with the documents it was read from (for renderings that quote context)."""
+
+    result: ReviewResult
+    sources: list[IngestedDocument]
+
+
 def review(paths: list[Path] | Path | str, request: Request | None = None, *, case_id: str | None = None,
            policy_id: str = "CP.MP.126", max_pages: int | None = None) -> ReviewResult:
     """Review one case: a case folder, or the documents of one case.
@@ -28,6 +37,12 @@ def review(paths: list[Path] | Path | str, request: Request | None = None, *, ca
     A document that cannot be read is reported in `errors` with its code; the rest of the
     case is still reviewed. `request` overrides the case folder's `case.json` request.
     """
+    return review_case(paths, request, case_id=case_id, policy_id=policy_id, max_pages=max_pages).result
+
+
+def review_case(paths: list[Path] | Path | str, request: Request | None = None, *, case_id: str | None = None,
+                policy_id: str = "CP.MP.126", max_pages: int | None = None) -> CaseReview:
+    """`review`, also handing back the ingested documents."""
     quiet_third_party_logging()
     case = load_case(paths, case_id=case_id)
     request = _merged_request(case.request, request)
@@ -36,10 +51,11 @@ def review(paths: list[Path] | Path | str, request: Request | None = None, *, ca
     for summary in summaries:
         summary.notes = extracted.notes.get(summary.name, []) if summary.error is None else []
     evaluation = _evaluate(extracted.facts, request, policy_id, extracted.latest_date)
-    return ReviewResult(case_id=case.case_id, policy=evaluation.policy, request=request, documents=summaries,
-                        facts=extracted.facts, determinations=evaluation.determinations,
-                        recommendation=evaluation.recommendation, flags=evaluation.flags, errors=errors,
-                        warnings=evaluation.warnings + _page_warnings(sources), chartsift_version=__version__)
+    result = ReviewResult(case_id=case.case_id, policy=evaluation.policy, request=request, documents=summaries,
+                          facts=extracted.facts, determinations=evaluation.determinations,
+                          recommendation=evaluation.recommendation, flags=evaluation.flags, errors=errors,
+                          warnings=evaluation.warnings + _page_warnings(sources), chartsift_version=__version__)
+    return CaseReview(result, sources)
 
 
 def _merged_request(from_case: Request, given: Request | None) -> Request:

@@ -24,21 +24,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the review JSON of SPEC section 3 (default)")
     out.add_argument("--text", action="store_true", help="print a readable summary with quotes and pages")
+    p.add_argument("--html", type=Path, metavar="OUT.html",
+                   help="also write the review as a self-contained page, quotes highlighted in their sentence")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from chartsift.api import review
+    from chartsift.api import review_case
     from chartsift.case import CaseError
     from chartsift.render import render_text
+    from evaluator import UnknownPolicyError
 
     given = Request(cpt=args.cpt, side=args.side, date=args.request_date, icd10=args.icd10)
     try:
-        result = review(args.paths, given, case_id=args.case_id, policy_id=args.policy)
+        reviewed = review_case(args.paths, given, case_id=args.case_id, policy_id=args.policy)
     except CaseError as exc:
         print(f"chartsift: error [case_unreadable] {exc}", file=sys.stderr)
         return INPUT_ERROR_EXIT
-    print(render_text(result) if args.text else result.model_dump_json(indent=2, exclude_none=False))
+    except UnknownPolicyError as exc:
+        print(f"chartsift: error [unknown_policy] {exc}", file=sys.stderr)
+        return 2
+    result = reviewed.result
+    print(render_text(result) if args.text else result.model_dump_json(indent=2))
+    if args.html:
+        from chartsift.render_html import render_html
+
+        args.html.write_text(render_html(result, reviewed.sources), encoding="utf-8")
     for err in result.errors:
         print(f"chartsift: error [{err.code.value}] {err.document}: {err.message}", file=sys.stderr)
     return INPUT_ERROR_EXIT if result.errors else 0
