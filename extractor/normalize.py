@@ -32,7 +32,12 @@ LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\
 _DELETE = re.compile(r"\r(?=\n)|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
                      r"\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u061c\u180e\ufffe\uffff]")
 _LIGATURE = re.compile("[" + "".join(LIGATURES) + "]")
-_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_]{2})-\n[ \t]*(?=[a-z]{2})")
+_HYPHEN_BREAK = re.compile(r"(?<=\w)-\n[ \t]*(?=\w)")
+_WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+#: words whose line-end hyphen is part of a compound ("non-\nsmoker" -> "non-smoker", not "nonsmoker")
+COMPOUND_PREFIXES = frozenset({"non", "ex", "self", "well", "half", "semi", "anti", "multi", "follow", "left", "right",
+                               "long", "short", "full", "part", "low", "high", "one", "two", "three", "four", "six",
+                               "pack", "year", "week", "month", "day", "sacro", "post", "pre", "x"})
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
@@ -111,22 +116,40 @@ def _passes(drop_lines: frozenset[str]) -> list[Pass]:
         lambda t: (t.translate(_ONE_FOR_ONE), None),
         lambda t: _substitute(t, _LIGATURE, lambda m: LIGATURES[m.group()]),
         lambda t: _drop_lines(t, drop_lines),
-        lambda t: _substitute(t, _HYPHEN_BREAK, lambda m: ""),
+        lambda t: _substitute(t, _HYPHEN_BREAK, _join_hyphenated),
         _unwrap_lines,
     ]
 
 
-def _substitute(text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> tuple[str, np.ndarray | None]:
-    """Replace each match; replacement characters map to the first character of their match."""
+def _join_hyphenated(m: re.Match[str]) -> str | None:
+    """A word broken across lines: "radio-\ngraph" -> "radiograph", "non-\nsmoker" -> "non-smoker",
+    "L4-\n5" -> "L4-5"; anything else (a dash ending a list line) is left alone."""
+    before, after = m.string[m.start() - 1], m.string[m.end()]
+    if before.isdigit() and after.isdigit():
+        return "-"
+    word = _WORD_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
+    if word is None or not after.islower():
+        return None
+    if word.group().lower() in COMPOUND_PREFIXES:
+        return "-"
+    return "" if len(word.group()) >= 2 else None
+
+
+def _substitute(text: str, pattern: re.Pattern[str],
+                repl: Callable[[re.Match[str]], str | None]) -> tuple[str, np.ndarray | None]:
+    """Replace each match (a None replacement leaves it as it is); replacement characters map to
+    the first character of their match, which is the original hyphen for the "-" kept above."""
     parts: list[str] = []
     index: list[np.ndarray] = []
     pos = 0
     for m in pattern.finditer(text):
+        new = repl(m)
+        if new is None:
+            continue
         s, e = m.span()
         if s > pos:
             parts.append(text[pos:s])
             index.append(np.arange(pos, s, dtype=np.int64))
-        new = repl(m)
         if new:
             parts.append(new)
             index.append(np.full(len(new), s, dtype=np.int64))

@@ -77,7 +77,9 @@ def test_map_exact_on_100k_characters(pieces, seed):
     pytest.param("left\u00a0SI joint", "left SI joint", id="nbsp-to-space"),
     pytest.param("Patrick\u2019s test \u2013 positive", "Patrick's test - positive", id="smart-quotes-and-dashes"),
     pytest.param("the radio-\ngraph shows", "the radiograph shows", id="hyphen-across-line-break"),
-    pytest.param("L4-\n5 disc", "L4-\n5 disc", id="hyphen-after-digit-kept"),
+    pytest.param("at L4-\n5 disc", "at L4-5 disc", id="level-range-across-line-break"),
+    pytest.param("a former non-\nsmoker and ex-\nsmoker", "a former non-smoker and ex-smoker", id="compound-hyphen-kept"),
+    pytest.param("Plan:\n- PT\n-\nNSAIDs", "Plan:\n- PT\n-\nNSAIDs", id="dash-lines-untouched"),
     pytest.param("one.\r\nTwo", "one.\nTwo", id="crlf-to-lf"),
     pytest.param("page one.\fpage two", "page one.\npage two", id="form-feed-to-newline"),
 ])
