@@ -93,3 +93,28 @@ def test_demo_packet_segments_into_dated_notes(tmp_path):
     assert all(n.date_of_service is not None for n in notes)
     named = {m.group() for p in sources if (m := re.search(r"\d{4}-\d\d-\d\d", p.name))}
     assert named <= {n.date_of_service.isoformat() for n in notes}
+
+
+WRAPPED_NOTE = """OFFICE VISIT
+Date of Service: 02/03/2026
+
+HPI: Ms. Doe is a 55-year-old office manager with left buttock pain for 16 months. She
+cannot sit longer than 15 minutes and the pain does not radiate below the knee; she denies
+numbness or weakness.
+Provocative tests:
+- Thigh thrust (P4): positive on the left
+- FABER (Patrick's): positive on the left
+[x] Home exercise program reviewed
+
+ASSESSMENT
+Left sacroiliitis. Former smoker, quit 2016, a non-smoker since.
+"""
+
+
+def test_pdf_and_text_paths_normalize_to_the_same_lines(tmp_path):
+    render_packet([WRAPPED_NOTE], tmp_path / "p.pdf", letterhead="Acme Spine")
+    doc = ingest(tmp_path / "p.pdf")
+    from_pdf = [" ".join(line.split()) for line in normalize(doc.text).text.split("\n") if line.strip()]
+    from_text = [" ".join(line.split()) for line in normalize(WRAPPED_NOTE).text.split("\n") if line.strip()]
+    assert from_pdf == ["Acme Spine", *from_text, "Page 1 of 1"]
+    assert "for 16 months. She cannot sit longer than 15 minutes and the pain does not radiate below the knee;" in from_text[2]
