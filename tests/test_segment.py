@@ -6,6 +6,8 @@ import itertools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chartsift.packet import render_packet
 from extractor.ingest import ingest
@@ -108,3 +110,19 @@ def test_rules_reject_unknown_keys():
     data["titles"][0]["colour"] = "red"
     with pytest.raises(RuleFileError, match="colour"):
         parse_rules("segments", json.dumps(data), SegmentRules)
+
+
+SEGMENT_PIECES = ["OFFICE VISIT\n", "PROCEDURE NOTE\n", "MRI PELVIS\n", "Date of Service: 02/03/2026\n", "DOS: 13/45/2026\n",
+                  "Date: 1/2/25\n", "\f", "\n\n", "Patient: Doe\n", "EXAM: XR\n", "pain.\n", "\x00", "\ud800", "FAX 1\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SEGMENT_PIECES), st.text(max_size=8)), max_size=40).map("".join))
+def test_notes_always_cover_the_text(text):
+    notes = segment_notes(text, frozenset({line_key("FAX 2")}))
+    if not text:
+        assert notes == []
+        return
+    assert notes[0].start == 0 and notes[-1].end == len(text)
+    assert all(a.end == b.start for a, b in itertools.pairwise(notes))
+    assert all(n.start < n.end for n in notes)
