@@ -7,5 +7,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .api import review  # noqa: E402
+from .evaluation import evaluate  # noqa: E402
 
-__all__ = ["review", "__version__"]
+__all__ = ["review", "evaluate", "__version__"]
