@@ -134,6 +134,7 @@ def decode_text(data: bytes) -> str | None:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             return None
+    text: str | None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -188,7 +189,7 @@ def _ingest_with(data: bytes, name: str, sha: str, max_pages: int | None, backen
 
 
 def _read_pages(pdf, name: str) -> list[PageText]:
-    pages = []
+    pages: list[PageText] = []
     iterator = pdf.pages()
     while True:
         try:

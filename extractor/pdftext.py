@@ -11,11 +11,13 @@ separators have no box (NaN).
 """
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import IO, Literal
+from itertools import pairwise
+from typing import Literal
 
 import numpy as np
 
@@ -78,7 +80,7 @@ _PDFIUM_LOCK = threading.RLock()
 
 
 @contextmanager
-def open_pdf(stream: IO[bytes], backend: Backend) -> Iterator[PdfSource]:
+def open_pdf(stream: io.BytesIO, backend: Backend) -> Iterator[PdfSource]:
     """Open a PDF stream with `backend`; raises PdfOpenError if it cannot be parsed."""
     with _PDFIUM_LOCK if backend == "pypdfium2" else nullcontext():
         handle = _open_plumber(stream) if backend == "pdfplumber" else _open_pdfium(stream)
@@ -88,7 +90,7 @@ def open_pdf(stream: IO[bytes], backend: Backend) -> Iterator[PdfSource]:
             handle.close()
 
 
-def _open_plumber(stream: IO[bytes]):
+def _open_plumber(stream: io.BytesIO):
     import pdfplumber
 
     try:
@@ -99,7 +101,7 @@ def _open_plumber(stream: IO[bytes]):
         raise PdfOpenError(_is_password_error(exc), type(exc).__name__) from None
 
 
-def _open_pdfium(stream: IO[bytes]):
+def _open_pdfium(stream: io.BytesIO):
     import pypdfium2 as pdfium
 
     data = stream.read()
@@ -190,30 +192,21 @@ def _pdfium_words(textpage, raw, height: float) -> Iterator[Word]:
 
 def layout(words: list[Word]) -> tuple[str, np.ndarray]:
     """Page text and per-character boxes from words in reading order (see module docstring)."""
-    parts: list[str] = []
-    boxes: list[np.ndarray] = []
-    line_top = line_bottom = last_x1 = None
-    for word in reading_order(_dedupe([w for w in words if w.text])):
-        top, bottom, x0 = word.top, word.bottom, word.x0
-        if line_top is None:
-            sep = ""
-        elif _same_line(line_top, line_bottom, last_x1, top, bottom, x0):
-            sep = "\t" if x0 - last_x1 > max(12.0, 1.5 * (bottom - top)) else " "
-        else:
-            gap = top - line_bottom
-            sep = "\n\n" if gap > 0.8 * (line_bottom - line_top) else "\n"
-            line_top, line_bottom = top, bottom
-        if sep:
-            parts.append(sep)
-            boxes.append(np.repeat(_NO_BOX, len(sep), axis=0))
-        parts.append(word.text)
-        boxes.append(word.boxes)
-        if line_top is None:
-            line_top, line_bottom = top, bottom
-        line_top, line_bottom = min(line_top, top), max(line_bottom, bottom)
-        last_x1 = word.x1
-    if not parts:
+    ordered = reading_order(_dedupe([w for w in words if w.text]))
+    if not ordered:
         return "", np.empty((0, 4), dtype=np.float32)
+    parts: list[str] = [ordered[0].text]
+    boxes: list[np.ndarray] = [ordered[0].boxes]
+    line = [ordered[0].top, ordered[0].bottom]  # vertical extent of the current line
+    for prev, word in pairwise(ordered):
+        if _same_line(line[0], line[1], prev.x1, word.top, word.bottom, word.x0):
+            sep = "\t" if word.x0 - prev.x1 > max(12.0, 1.5 * (word.bottom - word.top)) else " "
+            line = [min(line[0], word.top), max(line[1], word.bottom)]
+        else:
+            sep = "\n\n" if word.top - line[1] > 0.8 * (line[1] - line[0]) else "\n"
+            line = [word.top, word.bottom]
+        parts += [sep, word.text]
+        boxes += [np.repeat(_NO_BOX, len(sep), axis=0), word.boxes]
     return "".join(parts), np.concatenate(boxes).astype(np.float32, copy=False)
 
 
