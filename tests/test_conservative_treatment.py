@@ -148,3 +148,19 @@ def test_packet_failure_fills_unstated_outcomes():
 def test_no_failure_no_default():
     facts = [_care("physical_therapy", "improved"), _care("activity_modification")]
     assert [f.outcome for f in apply_general_outcomes(facts, [], lambda f: None)] == ["improved", None]
+
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    pytest.param("In March she began celecoxib, later gabapentin, neither of which helped, and she has reduced "
+                 "her hours and avoids lifting since March.", "activity_modification", "failed",
+                 id="regression-sij-009-neither-helped-shared"),
+    pytest.param("In March she began celecoxib, later gabapentin, neither of which helped.", "medication", "failed",
+                 id="regression-sij-009-neither-helped"),
+    pytest.param("Discharge plan: independent with home exercise program; continue daily.", "home_exercise",
+                 "ongoing", id="regression-sij-005-continuing-plan-is-present"),
+    pytest.param("Retired early from carpentry because of the pain.", "activity_modification", None,
+                 id="regression-sij-006-retired"),
+])
+def test_regressions(note_ctx, text, modality, outcome):
+    facts = {f.modality: f for f in _facts(note_ctx, text)}
+    assert facts[modality].assertion == "present" and facts[modality].outcome == outcome

@@ -146,3 +146,37 @@ def test_epidural_beside_sij_stays_apart(note_ctx):
             "Left SI joint injection on 2/3 gave 90% relief.\n")
     got = sorted((f.site, f.date.isoformat(), f.relief_percent) for f in _facts(note_ctx, text))
     assert got == [("epidural", "2026-01-05", 0), ("sacroiliac_joint", "2026-02-03", 90)]
+
+
+def test_regression_sij_004_injection_log_table(note_ctx):
+    text = ("ST. ANSELM PM&R - SACROILIAC JOINT INJECTION LOG\nPatient: A. L.\n\n"
+            "All injections intra-articular, fluoroscopic guidance, iohexol contrast arthrogram.\n"
+            "Pain NRS pre and 30 min post.\n\n"
+            "Date         Side  Type         Injectate                          IA   Contrast  Pre  Post\n"
+            "05-Jan-2026  R     diagnostic   bupivacaine 0.5% 2 mL              yes  yes       8    1\n"
+            "26-Jan-2026  R     diagnostic   lidocaine 2% 2 mL                  yes  yes       6    1\n"
+            "23-Feb-2026  R     therapeutic  triamcinolone 40 mg + bupiv 0.25%  yes  no        7    6 (2-wk f/u)\n")
+    facts = _facts(note_ctx, text, None)
+    got = [(f.date.isoformat(), f.side, f.purpose, f.anesthetic, f.steroid, f.guidance, f.intra_articular,
+            f.contrast, f.relief_percent) for f in facts]
+    assert got == [
+        ("2026-01-05", "right", "diagnostic", "bupivacaine", None, "fluoroscopy", True, True, 88),
+        ("2026-01-26", "right", "diagnostic", "lidocaine", None, "fluoroscopy", True, True, 83),
+        ("2026-02-23", "right", "therapeutic", "bupivacaine", "triamcinolone", "fluoroscopy", True, False, 14)]
+
+
+def test_table_without_injection_site_is_ignored(note_ctx):
+    text = ("LAB RESULTS\nDate         Pre  Post\n05-Jan-2026  8    1\n")
+    assert _facts(note_ctx, text, None) == []
+
+
+def test_regression_sij_008_scores_with_stated_percent(note_ctx):
+    text = ("DOS: 04/13/2026\nR SIJ diagnostic block, fluoroscopic guidance, Omnipaque 240, intra-articular, "
+            "0.5% bupivacaine 2 mL, no steroid.\nPain 7/10 pre, 1/10 at 30 min (85%).\n")
+    f = _one(note_ctx, text, "2026-04-13")
+    assert (f.date, f.relief_percent, f.contrast, f.purpose) == (dt.date(2026, 4, 13), 85, True, "diagnostic")
+
+
+def test_regression_sij_021_generic_mention_does_not_take_the_note_date(note_ctx):
+    text = "DOS 06/01/2026: 60% relief persisting 3 months after the steroid injection in the left SI joint.\n"
+    assert all(f.date is None for f in _facts(note_ctx, text, "2026-06-01"))

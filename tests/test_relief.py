@@ -178,3 +178,31 @@ def test_statement_evidence_offsets_point_into_the_document():
     text = "Follow-up.\nPain diary after the 3/2 block: pre 8/10, 30 min 2/10.\n"
     for st in note_statements(text, _ctx("visit.txt", text, "2026-04-20")):
         assert text[st.evidence.start:st.evidence.end] == st.evidence.text
+
+
+def test_undated_retelling_is_absorbed_by_the_dated_injection():
+    from extractor.relief import absorb_undated
+
+    retold = Injection(site="sacroiliac_joint", side="left", relief_percent=90,
+                       evidence=[Evidence(document="visit.txt", start=0, end=4, text="SIJ ")])
+    dated = _injection("proc1.txt", "2026-03-02")
+    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    out = absorb_undated([dated, retold], note_of, {("visit.txt", 0): dt.date(2026, 4, 1)})
+    assert len(out) == 1 and out[0].relief_percent == 90 and len(out[0].evidence) == 2
+
+
+@pytest.mark.parametrize("plan_date, planned_on, kept", [
+    pytest.param(None, "2026-02-01", False, id="plan-carried-out-later"),
+    pytest.param(None, "2026-04-01", True, id="plan-after-the-last-injection"),
+    pytest.param("2026-03-20", "2026-02-01", True, id="plan-for-another-date"),
+])
+def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
+    from extractor.relief import absorb_undated
+
+    plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
+                     date=dt.date.fromisoformat(plan_date) if plan_date else None,
+                     evidence=[Evidence(document="visit.txt", start=0, end=4, text="plan")])
+    done = _injection("proc1.txt", "2026-03-02")
+    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    out = absorb_undated([done, plan], note_of, {("visit.txt", 0): dt.date.fromisoformat(planned_on)})
+    assert (plan in out) == kept

@@ -141,10 +141,10 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         if site is None:
             return None
     sent = ent.sent
-    mentions = find_dates(sent.text, ctx.date)
+    assertion = _assertion(ent, rules)
+    mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)]
     at = ent.start_char - sent.start_char
     date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
-    assertion = _assertion(ent, rules)
     past = bool(rules.past.search(sent.text))
     telegraphic = sum(bool(p.search(sent.text)) for p in rules.attribute_cues) >= 2 and \
         not rules.retelling.search(sent.text)
@@ -154,8 +154,14 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     block = _block_date(ent.doc.text, ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
+    header = date is not None and bool(_DOS_BEFORE.search(sent.text[:date.start]))
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
+    if header and not performed:
+        if rules.retelling.search(sent.text) or generic:
+            date = None  # the date of the visit that retells it, not of the injection
+        else:  # "DOS: 10/06/2025  Right SIJ diagnostic injection #1.": the entry of that date
+            performed = assertion == "present" and not past
     when, approx = (date.date, date.approximate) if date is not None else (block if performed else None, False)
     if assertion == "negated":
         when, approx = None, False
@@ -165,6 +171,14 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     return _Event(site, when, approx, assertion, side, performed, [ent])
 
 
+def _may_date_injection(d, text: str, assertion: str, note_date) -> bool:
+    """'3 months after the injection' counts from the injection; a done injection is not in the future."""
+    if d.relative and re.search(r"(?:after|later|afterwards)$", text[d.start:d.end], re.I):
+        return False
+    return not (assertion == "present" and note_date is not None and d.date > note_date)
+
+
+_DOS_BEFORE = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*$", re.I)
 _DOS = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*", re.I)
 
 
