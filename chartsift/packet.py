@@ -97,7 +97,8 @@ def add_note(pdf: FPDF, text: str) -> None:
 
 
 def add_two_column_page(pdf: FPDF, left: str, right: str, title: str | None = None) -> None:
-    """A page set in two columns: `left` fills the left column, then `right` the right one."""
+    """A page set in two columns: `left` fills the left column, then `right` the right one.
+    Both must fit on the page (ValueError otherwise)."""
     pdf.add_page()
     if title:
         pdf.set_font(FONT, style="B", size=FONT_SIZE)
@@ -107,6 +108,11 @@ def add_two_column_page(pdf: FPDF, left: str, right: str, title: str | None = No
     gutter = 24.0
     width = (pdf.w - 2 * MARGIN - gutter) / 2
     top = pdf.get_y()
+    room = pdf.h - pdf.b_margin - top
+    for column in (left, right):
+        lines = pdf.multi_cell(width, LINE_HEIGHT, to_latin1(column), dry_run=True, output="LINES")
+        if len(lines) * LINE_HEIGHT > room:
+            raise ValueError("two-column text must fit on one page")
     pdf.set_xy(MARGIN, top)
     pdf.multi_cell(width, LINE_HEIGHT, to_latin1(left), align="L")
     pdf.set_xy(MARGIN + width + gutter, top)

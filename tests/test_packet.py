@@ -65,6 +65,11 @@ def test_two_column_and_table_options(tmp_path):
     assert any(" ".join(line.split()) == "FABER positive left" for line in doc.text.split("\n"))
 
 
+def test_two_column_text_must_fit_one_page(tmp_path):
+    with pytest.raises(ValueError, match="one page"):
+        render_packet(["word " * 3000 + "\n\n" + "word " * 3000], tmp_path / "p.pdf", two_column_pages={0})
+
+
 def _load_make_demo():
     spec = importlib.util.spec_from_file_location("make_demo", ROOT / "corpora" / "demo" / "make_demo.py")
     module = importlib.util.module_from_spec(spec)
