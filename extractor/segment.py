@@ -193,14 +193,24 @@ def _title_starts(rule: TitleRule, line: _Line, lines: list[_Line], i: int, curr
     fresh_page = line.page_top and line.page_start > current.start
     if not fresh_page and in_header and (current.title is None or not current.body_seen):
         return False
+    if current.title is not None and line_key(line.text) == line_key(current.title):
+        # the same title printed again atop a continuation page: a new note only under a new date
+        following = _date_below(lines, i)
+        return following is not None and following != current.date
     if rule.strong or fresh_page:
         return True
+    return _date_below(lines, i) is not None
+
+
+def _date_below(lines: list[_Line], i: int) -> dt.date | None:
+    """The date of a date header in the block that line `i` heads, if any."""
     for other in lines[i + 1:i + 1 + _compiled().rules.header_window_lines]:
         if other.after_blank or match_title(other.text):
-            return False  # the header block ended without a date: a heading inside a note
-        if match_date_header(other.text):
-            return True
-    return False
+            return None  # the header block ended without a date: a heading inside a note
+        date = match_date_header(other.text, weak=True)
+        if date:
+            return date
+    return None
 
 
 def _date_starts(date: dt.date, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:

@@ -72,6 +72,16 @@ def test_continuation_page_with_repeated_visit_header_not_split():
     assert _summary(OFFICE + "\f" + page2) == [("office_visit", D(2026, 2, 3), "OFFICE VISIT")]
 
 
+@pytest.mark.parametrize("page2, notes", [
+    pytest.param("OFFICE VISIT\nExam continues: FABER positive.\n", 1, id="title-repeated-atop-continuation"),
+    pytest.param("OFFICE VISIT\nDate of Service: 02/03/2026\nExam continues.\n", 1, id="title-and-same-date-repeated"),
+    pytest.param("OFFICE VISIT\nDate of Service: 03/03/2026\nNew visit.\n", 2, id="same-title-new-date-is-new-note"),
+    pytest.param("OFFICE VISIT\nDate: 03/03/2026\nNew visit.\n", 2, id="same-title-new-plain-date-is-new-note"),
+])
+def test_repeated_title_on_continuation_page(page2, notes):
+    assert len(segment_notes(OFFICE + "\f" + page2)) == notes
+
+
 def test_form_feed_alone_does_not_start_a_note():
     assert len(segment_notes(OFFICE + "\fcontinued text of the plan.\nMore plan.\n")) == 1
 
