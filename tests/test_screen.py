@@ -217,12 +217,12 @@ def test_kill_9_of_the_parent_loses_nothing_and_duplicates_nothing(tmp_path):
     import random
     import uuid
 
-    n = 40
+    n = 30
     cases = helpers.make_cases(tmp_path, n)
     out = tmp_path / "out"
     marker = f"SCREEN_TEST_MARKER={uuid.uuid4().hex}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)]),
-           helpers.FAKE_DELAY_ENV: "0.05", marker.split("=")[0]: marker.split("=")[1]}
+           helpers.FAKE_DELAY_ENV: "0.03", marker.split("=")[0]: marker.split("=")[1]}
     rng = random.Random(7)
     for target in sorted(rng.sample(range(2, n - 2), 4)):
         proc = subprocess.Popen([sys.executable, "-c", _PARENT, str(cases), str(out)], env=env, cwd=REPO,

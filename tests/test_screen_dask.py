@@ -92,3 +92,24 @@ def _without_column(text: str, column: str) -> list[list[str]]:
     rows = list(csv.reader(io.StringIO(text)))
     drop = rows[0].index(column)
     return [r[:drop] + r[drop + 1:] for r in rows]
+
+
+@pytest.mark.slow
+def test_dask_product_path_matches_the_local_run(tmp_path, cluster):
+    """chartsift.api.review in sandboxes on the Dask workers gives byte-identical results.jsonl."""
+    from test_screen_e2e import _good_cases
+
+    address, _ = cluster
+    cases = _good_cases(tmp_path / "cases")
+    local = screen(cases, tmp_path / "local", workers=1, timeout=120)
+    remote = screen(cases, tmp_path / "dask", workers=2, timeout=120, dask=address)
+    assert local.errors == remote.errors == 0 and remote.reviewed == local.reviewed > 0
+    assert (tmp_path / "dask" / "results.jsonl").read_text() == (tmp_path / "local" / "results.jsonl").read_text()
+
+
+@pytest.mark.slow
+def test_dask_local_cluster(tmp_path):
+    cases = helpers.make_cases(tmp_path, 4, {1: "SEGV"})
+    report = screen(cases, tmp_path / "out", workers=1, timeout=30, dask="local", **FAKE)
+    assert (report.reviewed, report.errors) == (4, 1)
+    assert len((tmp_path / "out" / "results.jsonl").read_text().splitlines()) == 3
