@@ -241,3 +241,35 @@ def test_kill_9_of_the_parent_loses_nothing_and_duplicates_nothing(tmp_path):
     assert len(_summary(out)) == n
     _check_outputs_parse(out)
     assert not list(out.glob(".*.tmp"))
+
+
+# --- progress and the command line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [pytest.param("plain", id="plain-lines"), pytest.param("rich", id="rich-bar")])
+def test_progress_reports_rates_eta_and_errors(kind):
+    import io
+
+    from chartsift.screen.ledger import Outcome
+    from chartsift.screen.progress import PlainProgress, RichProgress
+
+    stream = io.StringIO()
+    progress = PlainProgress(stream, interval=0) if kind == "plain" else RichProgress(stream)
+    progress.start(total=4, skipped=1)
+    progress.update(Outcome(case_id="a", status="done", pages=30))
+    progress.update(Outcome(case_id="b", status="error", error_code="timeout"))
+    progress.close()
+    text = stream.getvalue()
+    assert "cases/s" in text and "pages/s" in text and "1 errors" in text
+    if kind == "plain":
+        assert "ETA" in text and "3/4 cases (1 already done)" in text
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    pytest.param(["screen", "{tmp}/nowhere", "--out", "{tmp}/out"], 2, "not a folder of cases", id="missing-input"),
+    pytest.param(["screen", "{tmp}", "--out", "{tmp}/out", "--workers", "0"], 2, "--workers", id="no-workers"),
+])
+def test_screen_command_refuses_bad_arguments(tmp_path, argv, code, message):
+    done = subprocess.run([sys.executable, "-m", "chartsift.cli", *[a.format(tmp=tmp_path) for a in argv]],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == code and message in done.stderr

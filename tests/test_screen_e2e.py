@@ -72,3 +72,21 @@ def test_hostile_pdfs_and_a_crashing_worker_do_not_disturb_the_good_cases(tmp_pa
     with sqlite3.connect(tmp_path / "out" / "ledger.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert screen(batch, tmp_path / "out", workers=2, timeout=HOSTILE_TIMEOUT).reviewed == 0
+
+
+@pytest.mark.slow
+def test_screen_command_on_the_annotated_corpus(tmp_path):
+    """`chartsift screen corpora/sij --out OUT`: plain progress lines off a terminal; the rerun reviews nothing."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "chartsift.cli", "screen", str(REPO / "corpora" / "sij"), "--out",
+               str(tmp_path / "out"), "--workers", "2"]
+    first = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "cases/s" in first.stderr and "ETA" in first.stderr
+    cases = sorted(p.name for p in (REPO / "corpora" / "sij").iterdir() if p.is_dir())
+    assert sorted(_summary(tmp_path / "out")) == cases
+    assert sorted(_by_case(tmp_path / "out")) == cases
+    again = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert again.returncode == 0 and "0 reviewed" in again.stderr
