@@ -76,6 +76,11 @@ def _latest_statement(items: list[DatedFact]) -> FactBase:
     same, differ = [], []
     for item in items:
         (same if _compatible(kept, item.fact) else differ).append(item)
+    for name in _attributes(kept):  # places told in several notes add up ("buttock" + "over the SIJ")
+        if name in UNION:
+            values = [getattr(i.fact, name) for i in same if getattr(i.fact, name) not in (None, [])]
+            if values:
+                setattr(kept, name, _combine(name, values))
     kept.evidence = _unique_evidence(same)
     kept.conflicts = [Conflict(attributes=_statement(i.fact), evidence=i.fact.evidence) for i in differ]
     return kept
@@ -86,6 +91,8 @@ def _compatible(a: FactBase, b: FactBase) -> bool:
     if a.assertion != b.assertion:
         return False
     for name in _attributes(a):
+        if name in UNION:  # list attributes accumulate across notes; a shorter list is no disagreement
+            continue
         va, vb = getattr(a, name), getattr(b, name)
         if va not in (None, []) and vb not in (None, []) and va != vb:
             return False

@@ -100,3 +100,17 @@ def test_one_fact_per_note_from_several_sentences(note_ctx):
     fact = _fact(note_ctx, text, "2025-05-19")
     assert (fact.side, fact.radiating, fact.location, fact.duration_months, fact.adl_impact) == \
         ("left", False, ["buttock", "posterior_sij"], 18, True)
+
+
+def test_notes_add_up_to_one_pain_pattern(note_ctx):
+    """SIJ-001: the consult gives lower back, duration; the follow-up a shorter place list."""
+    import datetime as dt
+
+    from extractor.resolve import DatedFact, resolve
+
+    first = _fact(note_ctx, "Left-sided low back and buttock pain for about 14 months.", "2025-09-08")
+    later = _fact(note_ctx, "Pain remains left buttock, over the sacroiliac joint, non-radiating.", "2026-02-23")
+    (merged,) = resolve([DatedFact(first, dt.date(2025, 9, 8)), DatedFact(later, dt.date(2026, 2, 23))])
+    assert (merged.side, merged.radiating, sorted(merged.location), merged.duration_months) == \
+        ("left", False, ["buttock", "lower_back", "posterior_sij"], 14)
+    assert merged.conflicts == [] and len(merged.evidence) == 2
