@@ -10,6 +10,8 @@ misfire on chart text). Categories beyond medspaCy's five:
 - POSITIVE_RESULT: "(+)", "positive", "reproduces pain": sets `is_positive`; it also bounds the
   scope of a neighbouring negation cue so "FABER (+) L, Gaenslen (-)" negates only Gaenslen.
 - OTHER_PERSON: "husband", "spouse", "roommate": another person than the patient (family).
+- PATIENT_SUBJECT: "she", "patient", "denies": the patient is the subject again; a PSEUDO cue
+  that modifies nothing and ends the scope of FAMILY/OTHER_PERSON cues.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ SPAN_ATTRIBUTES: dict[str, dict[str, bool]] = {
     "OTHER_PERSON": {"is_family": True},
     "NOT_PERFORMED": {"is_negated": True, "is_not_performed": True},
     "POSITIVE_RESULT": {"is_positive": True},
+    "PATIENT_SUBJECT": {},
 }
 CUSTOM_SPAN_FLAGS = ("is_not_performed", "is_positive")
 

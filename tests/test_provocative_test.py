@@ -63,6 +63,8 @@ DISTRACTORS = [
     pytest.param("Wears compression stockings for edema.", id="compression-stockings"),
     pytest.param("Special tests include FABER and Gaenslen.", id="mention-without-result"),
     pytest.param("Spurling's test positive on the right.", id="cervical-test"),
+    pytest.param("Neck exam: compression test reproduces his neck pain.", id="mtsamples-cervical-compression"),
+    pytest.param("Shoulder distraction test was positive.", id="mtsamples-shoulder-distraction"),
 ]
 
 

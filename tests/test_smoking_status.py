@@ -36,6 +36,15 @@ CASES = [
     pytest.param("Tobacco use: Yes - 1 ppd", ("current", "present", None, None), id="tobacco-use-yes"),
     pytest.param("Uses e-cigarettes daily.", ("current", "present", None, None), id="vaping-counts-as-current"),
     pytest.param("Smoking status: unknown", ("unknown", "present", None, None), id="status-unknown"),
+    # regressions found reading MTSamples output (paraphrased, never copied)
+    pytest.param("She is a nonsmoker and lives with her husband.", ("never", "present", None, None),
+                 id="mtsamples-spouse-after-patient-status"),
+    pytest.param("He stopped smoking 8 years ago but chews tobacco daily.", ("current", "present", None, None),
+                 id="mtsamples-quit-smoking-but-smokeless-tobacco"),
+    pytest.param("Denies tobacco or drug use; was a heavy drinker until he quit in 1990.",
+                 ("never", "present", None, None), id="mtsamples-quit-drinking-is-not-quit-smoking"),
+    pytest.param("FHX/SHX: Father had MI. The patient stopped smoking in 1995.",
+                 ("former", "present", D(1995, 1, 1), None), id="mtsamples-combined-family-social-header"),
     pytest.param("Social History:\nSmoking status: Former Smoker\nQuit date: 01/15/2015\nPacks/day: 1.00\nYears: 20.00\n",
                  ("former", "present", D(2015, 1, 15), 20.0), id="structured-ehr-block"),
 ]
@@ -49,6 +58,7 @@ FAMILY = [
 DISTRACTORS = [
     pytest.param("Counseled on the risks of smoking before fusion.", id="counseling-without-status"),
     pytest.param("Smoke detector in the home.", id="smoke-detector"),
+    pytest.param("He smokes marijuana on weekends.", id="mtsamples-other-substance"),
 ]
 
 

@@ -48,6 +48,15 @@ class BareGuard(BaseModel):
     must_not_be_followed_by: str
 
 
+class RegionGuard(BaseModel):
+    """Cervical/shoulder "compression test" or "distraction test" is not an SIJ test."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    tests: list[str]
+    region: str
+    sij: str
+
+
 class ProvocativeRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,6 +70,7 @@ class ProvocativeRules(BaseModel):
     table_side_headers: dict[str, list[str]]
     person_name_guard: NameGuard
     bare_name_guard: BareGuard
+    other_region_guard: RegionGuard
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ class _Compiled:
         self.name_follow = re.compile(rules.person_name_guard.must_be_followed_by, re.I)
         self.bare_sentence = re.compile(rules.bare_name_guard.sentence_must_match, re.I)
         self.bare_not_followed = re.compile(rules.bare_name_guard.must_not_be_followed_by, re.I)
+        self.other_region = re.compile(rules.other_region_guard.region, re.I)
+        self.sij_region = re.compile(rules.other_region_guard.sij, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +135,10 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     Patrick's note", "Patrick's wife"), bare "compression" outside SIJ testing ("compression fracture")."""
     rule_id = _rule_id(ent).split(":")[-1]
     following = ent.doc.text[ent.end_char:ent.end_char + 40]
+    if ent._.provocative_test in rules.rules.other_region_guard.tests:
+        sentence = ent.sent.text
+        if rules.other_region.search(sentence) and not rules.sij_region.search(sentence):
+            return False
     if rule_id in rules.rules.person_name_guard.rule_ids:
         before = ent.doc[ent.start - 1].lower_ if ent.start else ""
         return before not in rules.rules.person_name_guard.titles and bool(rules.name_follow.match(following))

@@ -54,6 +54,8 @@ class SmokingRules(BaseModel):
     cigarettes_per_pack: int = Field(gt=0)
     quit_cue: str
     structured_follow_lines: str
+    not_tobacco: str
+    tobacco_words: str
 
 
 class _Compiled:
@@ -66,6 +68,8 @@ class _Compiled:
         self.years = [re.compile(p, re.I) for p in rules.years_smoked]
         self.quit = re.compile(rules.quit_cue, re.I)
         self.follow = re.compile(rules.structured_follow_lines, re.I)
+        self.not_tobacco = re.compile(rules.not_tobacco, re.I)
+        self.tobacco_words = re.compile(rules.tobacco_words, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +120,8 @@ def _clause(ent: Span) -> tuple[int, int]:
 
 def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled) -> Statement | None:
     text = doc.text[clause[0]:clause[1]]
+    if rules.not_tobacco.search(text) and not rules.tobacco_words.search(text):
+        return None  # "smokes marijuana": another substance, no tobacco status
     for rule_id, family, pattern in rules.families:
         if not pattern.search(text):
             continue
