@@ -40,7 +40,7 @@ _RELIEF_AFTER = re.compile(
     r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
     r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.I)
 _RELIEF_BEFORE = re.compile(
-    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better)\s*"
+    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit)\s*"
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
     r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.I)
 _RELIEF_WORDS = {
@@ -185,7 +185,8 @@ _SITES = {
     "facet": re.compile(r"\bfacet|medial[- ]branch|\b(?-i:MBBs?)\b", re.I),
     "trochanteric_bursa": re.compile(r"trochanter\w*|\bbursa", re.I),
 }
-_INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|post[- ]?procedure|SIJI|ESI|arthrogram|"
+_INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|post[- ]?procedure|SIJI|(?:TF|IL|L)?ESI|"
+                            r"epidurals?|arthrogram|MBB|"
                             r"diary|triamcinolone|kenalog|depo-?medrol|steroid)", re.I)
 _OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)|therapy|medications?|chiropract\w*|exercises?|"
                               r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.I)
@@ -276,10 +277,32 @@ def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, 
     purpose = next((p for p, rx in _PURPOSE.items() if rx.search(context)), None)
     return ReliefStatement(
         evidence=evidence, note_key=(ctx.source.name, ctx.note.start), note_date=ctx.date,
-        percent=percent, hours=hours, dates=tuple(find_dates(context, ctx.date)),
+        percent=percent, hours=hours, dates=_dates(context, ctx.date),
         site=site_in(context, at - s), side=side_in(context), purpose=purpose, refers_to_injection=refers,
         ambiguous=ambiguous or bool(_PLURAL.search(context) and not _SINGULAR_REF.search(context)),
         doc_start=evidence.start)
+
+
+def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
+    """Dates a statement gives its injection: "the 3/2 injection", "block on 2/24".
+
+    Only dates next to an injection word count ("Follow-up 3/9: 25% better" dates the
+    follow-up, not the injection); never a pain score ("6 h 4/10"), a date counted from
+    another event ("3 months after the injection") or a future date.
+    """
+    refs = [m.span() for m in _INJECTION_REF.finditer(context)]
+    out = []
+    for d in find_dates(context, anchor):
+        text = context[d.start:d.end]
+        if _SCORE.fullmatch(text) or (d.relative and re.search(r"(?:after|later|afterwards)$", text, re.I)) \
+                or (anchor is not None and d.date > anchor):
+            continue
+        if any(-_NEAR <= s - d.end <= _NEAR or -_NEAR <= d.start - e <= _NEAR for s, e in refs):
+            out.append(d)
+    return tuple(out)
+
+
+_NEAR = 30
 
 
 _PCT_LIST = re.compile(r"\d\s*%\s*(?:,|and|&|or|to)\s*\d{1,3}\s*%", re.I)
@@ -340,16 +363,14 @@ def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
         dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
         if dated:
             return _prefer(st, dated, facts, note_of)
-    if st.ambiguous:
-        return None
+    if st.ambiguous or any(d.date != st.note_date for d in st.dates):
+        return None  # it names a date that no compatible injection has
     here = [i for i in cands if note_of(facts[i]) == st.note_key]
     if st.refers_to_injection is None:
         cands = here
     if here:
         before = [i for i in here if facts[i].evidence[0].start <= st.doc_start] or here
         return max(before, key=lambda i: facts[i].evidence[0].start)
-    if st.dates and any(d.date != st.note_date for d in st.dates):
-        return None  # it names a date that no injection has
     earlier = [i for i in cands if facts[i].date is not None and st.note_date is not None
                and facts[i].date <= st.note_date]
     if st.purpose:

@@ -30,7 +30,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("mony", re.compile(r"\b(?P<q>(?:early|mid|late)[- ])?" + _MON + r",?\s+(?:of\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)),
     ("my", re.compile(r"\b(?P<m>\d{1,2})/(?P<y>(?:19|20)\d\d)\b")),
     ("md", re.compile(r"(?<![\d/])\b(?P<m>\d{1,2})/(?P<d>\d{1,2})\b(?![/\d%])")),
-    ("mon", re.compile(r"\b(?:in|since|during|of|from|until|through|by|early|mid|late)[- ]+(?P<q>(?:early|mid|late)[- ])?"
+    ("mon", re.compile(r"\b(?:in|since|during|of|from|until|through|by|early|mid|late|last|this past)[- ]+(?P<q>(?:early|mid|late)[- ])?"
                        + _MON + r"\b(?!\s+\d)", re.I)),
     ("rel", re.compile(_NUM + r"\s+" + _UNIT + r"\s+(?P<dir>ago|later|prior|before|earlier|after(?:wards)?)\b", re.I)),
     ("rel_in", re.compile(r"\bin\s+" + _NUM + r"\s+" + _UNIT + r"\b(?!\s+(?:ago|prior|before))", re.I)),
@@ -128,6 +128,9 @@ def _interpret(kind: str, m: re.Match[str], anchor: dt.date | None) -> DateMenti
         date = _before_anchor(int(g["m"]), int(g["d"]), anchor)
     elif kind == "mon":
         month_start = _before_anchor(MONTHS[g["mon"].lower()], 1, anchor)
+        if month_start and anchor and re.match(r"(?:last|this past)\b", m.group(0), re.I) and \
+                month_start > anchor.replace(day=1) - dt.timedelta(days=1):
+            month_start = month_start.replace(year=month_start.year - 1)  # "last October" is a past October
         date = month_start.replace(day=_quarter_day(g.get("q") or _leading_q(m))) if month_start else None
         approx = True
     elif kind in ("rel", "rel_in", "last", "day"):
@@ -140,7 +143,7 @@ def _interpret(kind: str, m: re.Match[str], anchor: dt.date | None) -> DateMenti
     return DateMention(m.start(), m.end(), date, approx, relative)
 
 
-_SCORE_CONTEXT = re.compile(r"(pain|score|vas|nrs|rated?|level|pre|post|min|hr|hour|baseline|/10)\W*$", re.I)
+_SCORE_CONTEXT = re.compile(r"(pain|score|vas|nrs|rated?|level|pre|post|min|\bh|hrs?|hours?|baseline|/10)\W*$", re.I)
 
 
 def _is_score(m: re.Match[str]) -> bool:

@@ -164,3 +164,17 @@ def test_no_failure_no_default():
 def test_regressions(note_ctx, text, modality, outcome):
     facts = {f.modality: f for f in _facts(note_ctx, text)}
     assert facts[modality].assertion == "present" and facts[modality].outcome == outcome
+
+
+def test_regression_sij_005_pt_discharge_summary_episode(note_ctx):
+    text = ("HARBORVIEW PHYSICAL THERAPY - DISCHARGE SUMMARY\nDischarge date: 03/14/2025\n\n"
+            "Episode: 10 weeks (01/06/2025 - 03/14/2025), 18 visits - lumbopelvic and hip strengthening.\n"
+            "Outcome: Goals not met. Pain unchanged at 7/10.\n")
+    pt = _by_modality(note_ctx, text, "2025-03-14")[("physical_therapy", "present")]
+    assert (pt.start_date, pt.end_date, pt.duration_weeks, pt.outcome) == \
+        (dt.date(2025, 1, 6), dt.date(2025, 3, 14), 10, "failed")
+
+
+def test_year_alone_is_no_start_date(note_ctx):
+    (f,) = _facts(note_ctx, "12 weeks of physical therapy in 2025 with no improvement.\n")
+    assert (f.start_date, f.duration_weeks, f.outcome) == (None, 12, "failed")

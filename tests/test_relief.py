@@ -139,6 +139,10 @@ def _relief(facts):
     pytest.param("PT gave 50% improvement.", [], id="other-care-not-linked"),
     pytest.param("70% of her pain is in the buttock after the injection.", [], id="share-of-pain-not-relief"),
     pytest.param("She had 80% relief after the 1/5 injection.", [], id="date-no-injection-has"),
+    pytest.param("Follow-up 4/15: 25% better for 10 days after the steroid injection.", [("proc5.txt", 25, None)],
+                 id="assessment-date-is-not-injection-date"),
+    pytest.param("60% relief persisting 3 months after the steroid injection.", [("proc5.txt", 60, None)],
+                 id="date-counted-from-injection-ignored"),
 ])
 def test_link_relief_across_notes(text, expected):
     _, linked = _link(text)

@@ -104,7 +104,36 @@ def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
     groups: dict[tuple[str, str], list[_Mention]] = {}
     for m in found:
         groups.setdefault((m.modality, m.assertion), []).append(m)
-    return [_fact(ms, doc, ctx, rules) for ms in groups.values()]
+    facts = [_fact(ms, doc, ctx, rules) for ms in groups.values()]
+    return [_therapy_note(f, doc, ctx, rules) if f.modality == "physical_therapy" else f for f in facts]
+
+
+_TITLE_CHARS = 200
+_EPISODE = re.compile(r"^[ \t]*(?:episode|episode of care|dates? of (?:service|care|treatment)|start of care|plan of care|"
+                      r"treatment (?:dates|period)|duration|course)\b[^\n]*", re.I | re.M)
+
+
+def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
+    """A PT note (discharge summary, progress note) titled as such: its episode line dates the PT."""
+    titled = any(e.label_ == "PHYSICAL_THERAPY" and e.start_char < _TITLE_CHARS for e in doc.ents)
+    if fact.assertion != "present" or not (titled or ctx.note.kind == "therapy"):
+        return fact
+    update: dict = {}
+    episode = _EPISODE.search(doc.text)
+    if episode:
+        start, end, approx, _ = date_range(episode.group(), ctx.date, rules)
+        weeks = stated_weeks(episode.group())
+        for name, value in (("start_date", start), ("end_date", end), ("duration_weeks", weeks)):
+            if getattr(fact, name) is None and value is not None:
+                update[name] = value
+        if "start_date" in update:
+            update["date_approximate"] = approx
+        update["evidence"] = fact.evidence + [ctx.evidence(episode.start(), episode.end(), rule="conservative_treatment.episode")]
+    if fact.outcome is None:
+        cues = [o for _, _, o in _cues(doc.text, 0, len(doc.text), rules) if o != "ongoing"]
+        if cues:
+            update["outcome"] = _best(cues, rules)
+    return fact.model_copy(update=update) if update else fact
 
 
 def _sentence_mentions(ents: list[Span], rules: _Compiled) -> list[_Mention]:
@@ -265,6 +294,7 @@ def _best(outcomes: list[str], rules: _Compiled) -> str | None:
 _WORDS = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w and w not in ("a", "an")), key=len, reverse=True))
 _DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?|" + _WORDS + r")(?:\s*(?:-|–|to)\s*(?P<n2>\d+))?[\s-]*"
                        r"(?P<u>weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:ago|prior|before|later|earlier|after))", re.I)
+_YEAR_ONLY = re.compile(r"^(?:in|since|quit|until|from|during)?\s*(?:19|20)\d\d$", re.I)  # "PT in 2025" says when, not when it started
 _WEEKS_PER = {"w": 1.0, "m": 52 / 12, "d": 1 / 7}
 
 
@@ -281,7 +311,8 @@ def stated_weeks(text: str) -> float | None:
 def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None):
     """(start, end, start_approximate) stated in a window: "from 1/5 to 2/20", "since January", "completed in June"."""
     rules = rules or _rules()
-    mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)]
+    mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)
+                and not _YEAR_ONLY.search(text[d.start:d.end])]
     start = end = None
     approx = False
     i = 0

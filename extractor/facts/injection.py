@@ -207,7 +207,9 @@ def _assertion(ent: Span, rules: _Compiled) -> str:
 def doc_window(ent: Span) -> str:
     """The mention with the few words before it ("left SI joint injection", "L SIJ block")."""
     doc = ent.doc
-    start = max(ent.sent.start, ent.start - 4)
+    start = ent.start
+    while start > ent.sent.start and ent.start - start < 8 and doc[start - 1].text not in (",", ";", ":", "."):
+        start -= 1
     return doc[start:ent.end].text + " " + doc[ent.end:min(ent.end + 6, ent.sent.end)].text
 
 
