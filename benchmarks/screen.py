@@ -183,8 +183,8 @@ def kill_test(args: argparse.Namespace) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         print(f"killed the parent with {done_rows()} cases in the ledger")
-    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     lines = (out / "results.jsonl").read_text().splitlines()
     ids = [json.loads(line)["case_id"] for line in lines]
     with sqlite3.connect(out / "ledger.sqlite") as db:
@@ -192,6 +192,20 @@ def kill_test(args: argparse.Namespace) -> None:
         reviewed_again = db.execute("SELECT reviewed FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
     with (out / "summary.csv").open(newline="") as fh:
         summary = list(csv.DictReader(fh))
+    with (out / "errors.csv").open(newline="") as fh:
+        list(csv.DictReader(fh))
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        links = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.links += tag == "a" and any(k == "href" and v.startswith("cases/") for k, v in attrs)
+
+    parser = Links()
+    parser.feed((out / "index.html").read_text())
+    reports = len(list((out / "cases").glob("*.html")))
+    print(f"index.html links {parser.links} case reports; {reports} report files")
     print(f"final run exit {first.returncode}; rerun exit {again.returncode}, reviewed {reviewed_again} cases")
     print(f"results.jsonl: {len(ids)} lines, {len(set(ids))} distinct (expected {args.kill_test}); "
           f"summary.csv {len(summary)} rows; integrity_check {integrity}")

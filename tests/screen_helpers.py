@@ -13,8 +13,7 @@ import time
 import zlib
 from pathlib import Path
 
-from models import (Determination, DocumentSummary, PolicyRef, Recommendation, Request,
-                    ReviewResult)
+from models import Determination, DocumentSummary, PolicyRef, Recommendation, Request, ReviewResult
 
 SECRET = "Patient Jane Roe has lumbar pain"  # stands for chart text: must not appear in errors
 FAKE_DELAY_ENV = "SCREEN_TEST_DELAY"
@@ -119,8 +118,8 @@ def text_pdf(text: str) -> bytes:
     stream = b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET"
     return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
                  b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                 b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                 (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                  b"/Resources << /Font << /F1 5 0 R >> >> >>"),
                  b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
                  b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
@@ -140,7 +139,7 @@ def hostile_files(folder: Path) -> dict[str, Path]:
     """One flat-PDF case per kind of hostile input; returns case id -> path."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {"bomb": flate_bomb(), "loop": page_tree_loop(), "truncated": text_pdf("Office visit note " * 20)[:300],
-             "not-a-pdf": b"GIF89a this is no pdf at all\x00\x01\x02", "empty": b""}
+             "not-a-pdf": (b"GIF89a this is no pdf at all\x00\x01\x02"), "empty": b""}
     paths = {}
     for name, data in files.items():
         paths[name] = folder / f"{name}.pdf"

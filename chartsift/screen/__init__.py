@@ -19,7 +19,7 @@ from .pool import LocalPool, PoolError, Task
 from .progress import NullProgress
 from .worker import REVIEW_FUNCTION, WARM_UP_FUNCTION
 
-__all__ = ["screen", "ScreenReport", "ScreenInputError", "PoolError", "LedgerBusy"]
+__all__ = ["LedgerBusy", "PoolError", "ScreenInputError", "ScreenReport", "screen"]
 
 log = logging.getLogger("chartsift.screen")
 
@@ -72,7 +72,8 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
         progress.start(len(cases), report.skipped)
         start = time.monotonic()
         try:
-            _run(runner, tasks, todo, keys, ledger, version, out, progress, report, checkpoint_s)
+            if tasks:
+                _run(runner, tasks, todo, keys, ledger, version, out, progress, report, checkpoint_s)
         finally:
             progress.close()
             report.seconds = time.monotonic() - start

@@ -28,7 +28,7 @@ _local = threading.local()
 def _children_allowed():
     """Dask runs workers as daemonic processes, which multiprocessing forbids to have children;
     our sandbox children die with their parent (PR_SET_PDEATHSIG), which is what that rule protects."""
-    config = mp.current_process()._config  # noqa: SLF001
+    config = mp.current_process()._config
     daemon = config.get("daemon")
     config["daemon"] = False
     try:
@@ -146,7 +146,7 @@ class DaskRunner:
     def _outcome(task: Task, future) -> Outcome:
         try:
             return Outcome(**future.result())
-        except Exception as exc:  # the Dask worker itself died (KilledWorker) or the task failed
+        except Exception as exc:  # noqa: BLE001  (the Dask worker itself died, KilledWorker, or the task failed)
             crashed = type(exc).__name__ == "KilledWorker"
             code = ErrorCode.WORKER_CRASH if crashed else ErrorCode.INTERNAL_ERROR
             return Outcome(case_id=task.case_id, status="error", error_code=code.value,

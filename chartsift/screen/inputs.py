@@ -45,7 +45,7 @@ class CaseSpec:
 
     def payload(self, policy_id: str, max_pages: int | None) -> dict:
         """The picklable task a worker runs (plain types only)."""
-        return {"case_id": self.case_id, "paths": [str(p) for p in self.paths],
+        return {"case_id": self.case_id, "paths": [str(p.absolute()) for p in self.paths],  # Dask workers: any cwd
                 "request": self.request.model_dump(mode="json") if self.request else None,
                 "policy_id": policy_id, "max_pages": max_pages}
 

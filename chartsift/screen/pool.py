@@ -123,7 +123,7 @@ def _run_one(func, task: Task) -> tuple[dict, bool]:
         reply = {"status": "error", "error_code": ErrorCode.MEMORY_LIMIT.value,
                  "error_message": "the review ran out of memory (worker memory limit)"}
         fatal = True
-    except Exception as exc:  # a bug in review: report where, never the message (it may quote the chart)
+    except Exception as exc:  # noqa: BLE001  (a bug in review: report where, never the message: it may quote the chart)
         reply = {"status": "error", "error_code": ErrorCode.INTERNAL_ERROR.value,
                  "error_message": _where(exc)}
     reply["seconds"] = time.perf_counter() - start
