@@ -28,7 +28,12 @@ class DatedFact:
     note_date: dt.date | None
 
 
+#: types whose planned (hypothetical) statement becomes evidence of the study done later
+FULFILLED_PLANS = ("imaging",)
+
+
 def resolve(found: list[DatedFact]) -> list[Fact]:
+    found = fold_fulfilled_plans(found)
     groups: dict[tuple, list[DatedFact]] = {}
     for item in found:
         groups.setdefault(_group_key(item.fact), []).append(item)
@@ -37,6 +42,34 @@ def resolve(found: list[DatedFact]) -> list[Fact]:
     for i, fact in enumerate(merged, 1):
         fact.id = f"f{i}"
     return merged  # type: ignore[return-value]
+
+
+def fold_fulfilled_plans(found: list[DatedFact]) -> list[DatedFact]:
+    """A planned study ("MRI L-spine ordered") that the packet later shows done is that study:
+    its statement becomes evidence of the performed one instead of a separate hypothetical fact."""
+    out: list[DatedFact] = []
+    for item in found:
+        done = _fulfilment(item, found) if item.fact.type in FULFILLED_PLANS else None  # type: ignore[attr-defined]
+        if done is None:
+            out.append(item)
+            continue
+        done.fact.evidence.extend(ev for ev in item.fact.evidence if ev not in done.fact.evidence)
+    return out
+
+
+def _fulfilment(plan: DatedFact, found: list[DatedFact]) -> DatedFact | None:
+    fact = plan.fact
+    if fact.assertion != "hypothetical" or getattr(fact, "date", None) is not None:
+        return None
+    same = [k for k in fact.KEY if k != "date"]
+    for item in found:
+        other = item.fact
+        if other.type != fact.type or other.assertion != "present" or getattr(other, "date", None) is None:
+            continue
+        if all(getattr(other, k) == getattr(fact, k) for k in same) and \
+                (plan.note_date is None or other.date >= plan.note_date):  # type: ignore[attr-defined]
+            return item
+    return None
 
 
 def _group_key(fact: FactBase) -> tuple:

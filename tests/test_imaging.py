@@ -155,3 +155,24 @@ def test_distractors(note_ctx, text):
 def test_date_of_plain_report_is_date_of_service(note_ctx):
     facts = _facts(note_ctx, "EXAM: XR PELVIS\nIMPRESSION: No fracture.", "2026-03-02")
     assert facts[0].date == dt.date(2026, 3, 2)
+
+
+def test_plan_done_later_is_evidence_of_the_study(note_ctx):
+    """SIJ-010: "MRI L-spine" planned on 9/22, the report of 10/1 shows it done: one fact, both quotes."""
+    from extractor.resolve import DatedFact, resolve
+
+    plan_doc, plan_ctx = note_ctx("P: XR SI joints today; MRI L-spine.", "2025-09-22")
+    report_doc, report_ctx = note_ctx("Exam date: 10/1/25   MRI LUMBAR SPINE\nIMPRESSION: No neural compression.",
+                                      "2025-10-01")
+    found = [DatedFact(f, dt.date(2025, 9, 22)) for f in imaging.extract(plan_doc, plan_ctx)]
+    found += [DatedFact(f, dt.date(2025, 10, 1)) for f in imaging.extract(report_doc, report_ctx)]
+    mri = [f for f in resolve(found) if f.modality == "mri"]
+    assert [(f.assertion, f.date, len(f.evidence)) for f in mri] == [("present", dt.date(2025, 10, 1), 2)]
+
+
+def test_plan_never_done_stays_hypothetical(note_ctx):
+    from extractor.resolve import DatedFact, resolve
+
+    doc, ctx = note_ctx("Follow-up: MRI lumbar spine ordered.", "2025-11-17")
+    facts = resolve([DatedFact(f, dt.date(2025, 11, 17)) for f in imaging.extract(doc, ctx)])
+    assert [(f.modality, f.site, f.assertion, f.date) for f in facts] == [("mri", "lumbar_spine", "hypothetical", None)]
