@@ -196,13 +196,13 @@ def count(leaf: CountLeaf, case: Case) -> Outcome:
     key: Callable[[FactBase], Any] = (lambda f: attribute(f, distinct)) if distinct else (lambda f: f.id)
     hits, misses = {key(f) for f in met}, {key(f) for f in failed} - {key(f) for f in met}
     label, checked = _label(leaf), f"at least {leaf.n} {_label(leaf)}"
-    found = f"{len(hits)}: {describe_all(met)}" if met else "0"
+    found = f"{len(hits)} of {leaf.n} needed: {describe_all(met)}" if met else f"0 of {leaf.n} needed"
     if len(hits) >= leaf.n:
         return Outcome("met", f"{label}: {found}", _ids(met), [], checked, found)
     if leaf.universe is not None and len(set(leaf.universe) - misses) < leaf.n:
         return Outcome("not_met", f"{label} not met: {found}; failed: {describe_all(failed)}",
                        _ids(met + failed), [], checked, found)
-    return Outcome("insufficient", f"{label}: {found} of {leaf.n} documented", _ids(met),
+    return Outcome("insufficient", f"{label}: {found}", _ids(met),
                    render_missing(leaf, case), checked, found)
 
 
