@@ -22,7 +22,7 @@ from models.document import NoteKind
 
 from .normalize import line_key
 from .rulebook import load_rules
-from .temporal import parse_date
+from .temporal import find_dates, parse_date
 
 
 class _Rule(BaseModel):
@@ -69,8 +69,8 @@ def _compiled() -> _Compiled:
     return _Compiled(
         rules=rules,
         titles=tuple((r, re.compile(r.pattern, re.IGNORECASE)) for r in rules.titles),
-        date_label=re.compile(rf"(?:^|(?<=[\s|]))(?:{labels})\s*(?:[:#]|-(?!\d))\s*", re.IGNORECASE),
-        weak_date_label=re.compile(rf"^\s*(?:{weak})\s*:\s*", re.IGNORECASE),
+        date_label=re.compile(rf"(?:^|(?<=[\s|]))(?:{labels})(?:\s*(?:[:#]|-(?!\d))\s*|\s+(?=\d))", re.IGNORECASE),
+        weak_date_label=re.compile(rf"(?:^|(?<=[\s|-]))(?:{weak})\s*:\s*", re.IGNORECASE),
         kinds=tuple((k, tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in k.patterns)) for k in rules.kind_keywords),
     )
 
@@ -103,19 +103,26 @@ def _lines(text: str, drop_lines: frozenset[str], top_lines: int) -> list[_Line]
     return out
 
 
+_COLUMN_GAP = re.compile(r"\S(?: {3,}|\t)\S")
+
+
 def match_title(line: str) -> TitleRule | None:
-    """The title rule a line matches, if the line looks like a title (short, heading-like)."""
+    """The title rule a line matches, if the line looks like a title: short, no sentence, and in
+    capitals or Title Case (a strong title may be in sentence case: "Letter of medical necessity")."""
     comp = _compiled()
     stripped = line.strip().rstrip(":").strip()
     words = stripped.split()
     if not words or len(words) > comp.rules.max_title_words or ":" in stripped or stripped.endswith("."):
         return None
+    if _COLUMN_GAP.search(stripped):
+        return None  # a table row ("Physical therapy     10 weeks     no benefit")
     letters = [c for c in stripped if c.isalpha()]
-    capitalized = sum(w[0].isupper() for w in words if w[0].isalpha())
-    if not letters or not (sum(c.isupper() for c in letters) >= 0.8 * len(letters) or capitalized >= 0.7 * len(words)):
+    if not letters or not letters[0].isupper():
         return None
+    capitalized = sum(w[0].isupper() for w in words if w[0].isalpha())
+    heading = sum(c.isupper() for c in letters) >= 0.8 * len(letters) or capitalized >= 0.7 * len(words)
     for rule, pattern in comp.titles:
-        if pattern.search(stripped):
+        if (heading or rule.strong) and pattern.search(stripped):
             return rule
     return None
 
@@ -123,7 +130,10 @@ def match_title(line: str) -> TitleRule | None:
 def match_date_header(line: str, weak: bool = False, anchor: dt.date | None = None) -> dt.date | None:
     """The date of a date-of-service header line ("DOS: 2/3/2026"); weak labels ("Date:") if `weak`."""
     comp = _compiled()
-    m = _header_label(line) or (comp.weak_date_label.match(line) if weak else None)
+    m = _header_label(line)
+    if m is None and weak:
+        m = comp.weak_date_label.match(line.lstrip())
+        line = line.lstrip()
     if m is None:
         return None
     return parse_date(line[m.end():m.end() + 40], anchor)
@@ -135,6 +145,58 @@ def _header_label(line: str) -> re.Match[str] | None:
         if not line[:m.start()].strip() or line[m.start()].isupper():
             return m
     return None
+
+
+@dataclass(frozen=True)
+class LineHeader:
+    """What a line says as a note header: a title, a date of service, or both ("Office Note - Visit
+    date: 07/07/2025", "XR PELVIS AP    Date: 08/04/2025", "Exam date: 10/06/2025  XR SI JOINTS: ...")."""
+
+    rule: TitleRule | None = None
+    title: str | None = None
+    date: dt.date | None = None
+    label: str | None = None  # the date's label, lower case; "#date" for a line that starts with a bare date
+    leading: bool = False     # the date (or its label) begins the line
+    entry: bool = False       # text follows the date: a dated entry of a log ("DOS 08/18/2025: R SIJ block ...")
+
+
+_BARE_DATE = re.compile(r"^\s*(?:\d{1,2}/\d{1,2}/(?:19|20)?\d\d|(?:19|20)\d\d-\d\d-\d\d)\b")
+
+
+def read_header(line: str) -> LineHeader:
+    """The title and date-of-service header that `line` holds, if any."""
+    rule = match_title(line)
+    title = _clean_title(line) if rule else None
+    m = _header_label(line) or _weak_label_after_title(line) or _BARE_DATE.match(line)
+    if m is None:
+        return LineHeader(rule, title)
+    bare = m.re is _BARE_DATE
+    date_at = m.start() if bare else m.end()
+    mentions = find_dates(line[date_at:date_at + 40])
+    if not mentions or mentions[0].start > 0 and bare:
+        return LineHeader(rule, title)
+    prefix = "" if bare else _clean_title(line[:m.start()])
+    rest = line[date_at + mentions[0].end:]
+    if rule is None and (prefix or rest.strip()):
+        head = prefix or _clean_title(rest.split(":")[0])
+        rule = match_title(head)
+        title = head if rule else None
+    label = "#date" if bare else " ".join(m.group().lower().strip(" :#-").split())
+    return LineHeader(rule, title, mentions[0].date, label, leading=not prefix,
+                      entry=sum(c.isalpha() for c in rest) >= 10)
+
+
+def _weak_label_after_title(line: str) -> re.Match[str] | None:
+    """ "Date:" further along a line only after a title ("Letter of medical necessity - Date: ...")."""
+    for m in _compiled().weak_date_label.finditer(line):
+        prefix = _clean_title(line[:m.start()])
+        if prefix and match_title(prefix):
+            return m
+    return None
+
+
+def _clean_title(text: str) -> str:
+    return text.strip().strip("-|,;:\t ").strip()
 
 
 def is_note_header(line: str) -> bool:
@@ -151,6 +213,8 @@ class _Open:
     title: str | None = None
     rule: TitleRule | None = None
     date: dt.date | None = None
+    label: str | None = None  # the label its date came with ("date of service", "#date" for a bare date)
+    entry: bool = False  # its date came from a dated log entry line
     body_seen: bool = False  # a line other than titles, dates and labels ("Patient:") since the start
 
 
@@ -170,36 +234,41 @@ def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[N
     for i, line in enumerate(lines):
         current = opened[-1]
         in_header = i - current.first_line < rules.header_window_lines
-        rule = match_title(line.text)
-        date = match_date_header(line.text)
-        if rule and _title_starts(rule, line, lines, i, current, in_header):
-            opened.append(_Open(_start_of(line, lines, i, current), i, line.text.strip().rstrip(":").strip(), rule))
-        elif date and _date_starts(date, lines, i, current, in_header):
-            opened.append(_Open(_start_of(line, lines, i, current), i, date=date))
-        elif rule and in_header and not current.body_seen and _better_title(rule, current):
-            current.title, current.rule = line.text.strip().rstrip(":").strip(), rule
-        elif not (rule or date or _is_label_line(line.text)):
+        head = read_header(line.text)
+        if head.rule and _title_starts(head, line, lines, i, current, in_header):
+            opened.append(_Open(_start_of(line, lines, i, current), i, head.title, head.rule))
+        elif head.date and _date_starts(head, lines, i, current, in_header):
+            opened.append(_Open(_start_of(line, lines, i, current), i))
+        elif head.rule and in_header and (current.title is None or not current.body_seen and _better_title(head.rule, current)):
+            current.title, current.rule = head.title, head.rule
+        elif not (head.rule or head.date or _is_label_line(line.text)):
             current.body_seen = True
         current = opened[-1]
         if current.date is None and i - current.first_line < rules.header_window_lines:
-            current.date = match_date_header(line.text, weak=True)
+            _date_from_header(current, head, line.text)
     return _close(text, lines, opened)
 
 
-def _title_starts(rule: TitleRule, line: _Line, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
+def _date_from_header(note: _Open, head: LineHeader, text: str) -> None:
+    """Give a note still undated the date of a header line of its opening block."""
+    if head.date:
+        note.date, note.label, note.entry = head.date, head.label, head.entry
+    else:
+        note.date, note.label = match_date_header(text, weak=True), "date"
+
+
+def _title_starts(head: LineHeader, line: _Line, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
     """A title starts a note unless it belongs to the header block of the current note (no body yet)."""
     if i == 0:
         return False
     fresh_page = line.page_top and line.page_start > current.start
+    date = head.date or _date_below(lines, i)
     if not fresh_page and in_header and (current.title is None or not current.body_seen):
-        return False
-    if current.title is not None and line_key(line.text) == line_key(current.title):
+        return current.date is not None and date is not None and date != current.date
+    if current.title is not None and line_key(head.title or "") == line_key(current.title):
         # the same title printed again atop a continuation page: a new note only under a new date
-        following = _date_below(lines, i)
-        return following is not None and following != current.date
-    if rule.strong or fresh_page:
-        return True
-    return _date_below(lines, i) is not None
+        return date is not None and date != current.date
+    return bool(head.rule and head.rule.strong) or fresh_page or date is not None
 
 
 def _date_below(lines: list[_Line], i: int) -> dt.date | None:
@@ -213,20 +282,25 @@ def _date_below(lines: list[_Line], i: int) -> dt.date | None:
     return None
 
 
-def _date_starts(date: dt.date, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
-    """A date header opens a new note when it begins a block past the current note's header
-    (or follows a field or two that begin it: "EXAM: MRI PELVIS" then "Exam date: ...")."""
+def _date_starts(head: LineHeader, lines: list[_Line], i: int, current: _Open, in_header: bool) -> bool:
+    """A date header opens a new note when it begins a block past the current note's header (or
+    follows a field or two that begin it: "EXAM: MRI PELVIS" then "Exam date: ..."), or when it
+    repeats, at a line start, the label of the note it ends: the next entry of a dated log
+    ("Date of Service: ..." blocks, "DOS 08/18/2025: ..." or "10/13/2025 R SIJ ..." lines)."""
     line = lines[i]
-    if current.date == date:
+    if current.date == head.date:
         return False  # the same visit's header repeated on a continuation page
+    next_entry = head.leading and head.label == current.label and (head.label != "#date" or head.entry)
+    if head.label == "#date":
+        return next_entry
     if line.page_top and line.page_start > current.start:
         return True
     if in_header and current.date is None:
         return False
-    if line.page_top or line.after_blank:
+    if next_entry or line.page_top or line.after_blank or (current.entry and head.leading):
         return True
-    head = _fields_above(lines, i, current)
-    return head < i and (lines[head].after_blank or lines[head].page_top)
+    first = _fields_above(lines, i, current)
+    return first < i and (lines[first].after_blank or lines[first].page_top)
 
 
 def _fields_above(lines: list[_Line], i: int, current: _Open) -> int:
@@ -246,7 +320,7 @@ def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open) -> int:
 
 
 _FIELD_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z /&().#-]{0,30}:\s*\S")
-_LABEL_LINE = re.compile(r"^\s*(?:patient|name|mrn|dob|date of birth|account|acct|provider|physician|"
+_LABEL_LINE = re.compile(r"^\s*(?:patient|pt|name|mrn|dob|re|date of birth|account|acct|provider|physician|"
                          r"referring|facility|location|age|sex)\b[^:]{0,20}:", re.IGNORECASE)
 
 
@@ -255,12 +329,14 @@ def _is_label_line(text: str) -> bool:
 
 
 def _close(text: str, lines: list[_Line], opened: list[_Open]) -> list[Note]:
-    notes = []
+    notes: list[Note] = []
     for k, note in enumerate(opened):
         end = opened[k + 1].start if k + 1 < len(opened) else len(text)
         if end <= note.start:
             continue
         kind = note.rule.kind if note.rule else _kind_from_body(text[note.start:end])
+        if kind == "other" and note.rule is None and notes and note.title is None:
+            kind = notes[-1].kind  # the next dated entry under the same heading ("X - PROCEDURES")
         notes.append(Note(start=note.start, end=end, date_of_service=note.date, kind=kind, title=note.title))
     if notes:
         notes[0] = notes[0].model_copy(update={"start": 0})

@@ -67,6 +67,46 @@ def test_segment_text(text, expected):
     assert _summary(text) == expected
 
 
+LOGS = [
+    pytest.param("SPINE CENTER - PROCEDURES\nDOS 08/18/2025: R SIJ block, fluoroscopy, contrast; 80% relief.\n"
+                 "DOS 09/08/2025: R SIJ block, fluoroscopy, contrast; 75% relief.\n", [
+        ("procedure", D(2025, 8, 18), "SPINE CENTER - PROCEDURES"), ("procedure", D(2025, 9, 8), None)],
+                 id="dos-entry-lines"),
+    pytest.param("PAIN CENTER - PROCEDURE LOG\n06/23/2025 L SIJ diagnostic, fluoro, contrast, lidocaine - 80% relief.\n"
+                 "07/14/2025 L SIJ diagnostic, fluoro, contrast, bupivacaine - 80% relief.\n", [
+        ("procedure", D(2025, 6, 23), "PAIN CENTER - PROCEDURE LOG"), ("procedure", D(2025, 7, 14), None)],
+                 id="bare-date-entry-lines-under-a-log-title"),
+    pytest.param("Date of Service: 11/17/2025\nRight SIJ injection, fluoroscopy, contrast, bupivacaine; 80% relief.\n"
+                 "Date of Service: 12/08/2025\nRight SIJ injection, fluoroscopy, contrast, lidocaine; 90% relief.\n", [
+        ("procedure", D(2025, 11, 17), None), ("procedure", D(2025, 12, 8), None)], id="repeated-dos-label-without-blank"),
+    pytest.param("RIDGE SPINE\nExam date: 10/06/2025  XR SI JOINTS: No fracture.\n"
+                 "Exam date: 10/20/2025  CT RIGHT SI JOINT: No erosions.\n", [
+        ("imaging", D(2025, 10, 6), "XR SI JOINTS"), ("imaging", D(2025, 10, 20), "CT RIGHT SI JOINT")],
+                 id="exam-entry-lines-titled-by-their-exam"),
+    pytest.param("ORTHOPEDICS - IMAGING\n\nXR PELVIS AP    Date: 08/04/2025\nIMPRESSION: No fracture.\n\n"
+                 "CT SI JOINTS    Date: 08/20/2025\nIMPRESSION: Degenerative change.\n", [
+        ("imaging", D(2025, 8, 4), "XR PELVIS AP"), ("imaging", D(2025, 8, 20), "CT SI JOINTS")],
+                 id="exam-title-and-date-on-one-line"),
+    pytest.param("SPINE CLINIC\nOffice Note - Visit date: 07/07/2025\nPt: Doe, 46 M\n\nButtock pain.\n", [
+        ("office_visit", D(2025, 7, 7), "Office Note")], id="title-dash-date-label"),
+    pytest.param("ORTHO GROUP\nLetter of medical necessity - Date: May 4, 2026\nRe: Doe\n\nI request fusion.\n", [
+        ("other", D(2026, 5, 4), "Letter of medical necessity")], id="sentence-case-strong-title-with-date"),
+    pytest.param("Pre-operative note\nDate of Service: 04/20/2026\n\nCleared for surgery.\n", [
+        ("office_visit", D(2026, 4, 20), "Pre-operative note")], id="pre-op-note-is-a-visit-not-a-procedure"),
+    pytest.param("OFFICE VISIT\nDate of Service: 01/05/2026\n\nPrior injections:\n10/13/2025 right SIJ injection, 80% relief\n"
+                 "11/03/2025 right SIJ injection, 90% relief\nExam: FABER positive.\n", [
+        ("office_visit", D(2026, 1, 5), "OFFICE VISIT")], id="dated-list-inside-a-visit-stays"),
+    pytest.param("OFFICE VISIT\nDate of Service: 01/05/2026\n\nTreatment so far:\n  Physical therapy      10 weeks     no benefit\n"
+                 "  Naproxen              6 months     no benefit\n", [
+        ("office_visit", D(2026, 1, 5), "OFFICE VISIT")], id="table-row-is-not-a-title"),
+]
+
+
+@pytest.mark.parametrize("text, expected", LOGS)
+def test_segment_logs_and_one_line_headers(text, expected):
+    assert _summary(text) == expected
+
+
 def test_continuation_page_with_repeated_visit_header_not_split():
     page2 = "Patient: Doe, Jane\nDate of Service: 02/03/2026\nExam continues: FABER positive.\n"
     assert _summary(OFFICE + "\f" + page2) == [("office_visit", D(2026, 2, 3), "OFFICE VISIT")]
