@@ -44,7 +44,7 @@ _RELIEF_BEFORE = re.compile(
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
     r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.I)
 _RELIEF_WORDS = {
-    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b|\bpain[- ]free\b", re.I),
+    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b", re.I),
     0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.I),
 }
 _NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.I)
@@ -368,9 +368,15 @@ def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
     here = [i for i in cands if note_of(facts[i]) == st.note_key]
     if st.refers_to_injection is None:
         cands = here
-    if here:
-        before = [i for i in here if facts[i].evidence[0].start <= st.doc_start] or here
+    # relief follows its injection: the nearest one told before it in the same document
+    before = [i for i in cands if facts[i].evidence[0].document == st.evidence.document
+              and facts[i].evidence[0].start <= st.doc_start]
+    if st.purpose:
+        before = [i for i in before if facts[i].purpose in (None, st.purpose)]
+    if before:
         return max(before, key=lambda i: facts[i].evidence[0].start)
+    if here:
+        return None  # only injections told after it in its note: it speaks of an earlier one
     earlier = [i for i in cands if facts[i].date is not None and st.note_date is not None
                and facts[i].date <= st.note_date]
     if st.purpose:

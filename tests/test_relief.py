@@ -210,3 +210,26 @@ def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
     note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
     out = absorb_undated([done, plan], note_of, {("visit.txt", 0): dt.date.fromisoformat(planned_on)})
     assert (plan in out) == kept
+
+
+@pytest.mark.parametrize("statement_at, expected", [
+    pytest.param(150, "b", id="nearest-injection-before-it-in-the-document"),
+    pytest.param(50, "a", id="segment-boundary-does-not-matter"),
+    pytest.param(5, None, id="nothing-before-it"),
+])
+def test_relief_follows_its_injection_in_the_same_document(statement_at, expected):
+    """SIJ-016: a 'Pain diary' line the segmenter gave to the next note still belongs to the one above it."""
+    from extractor.relief import ReliefStatement, choose_injection
+
+    def inj(start, date):
+        ev = Evidence(document="packet.pdf", start=start, end=start + 5, text="x" * 5)
+        return Injection(site="sacroiliac_joint", date=dt.date.fromisoformat(date), evidence=[ev])
+
+    facts = [inj(10, "2026-01-12"), inj(100, "2026-02-02"), inj(200, "2026-03-02")]
+    names = {0: "a", 1: "b", 2: "c"}
+    ev = Evidence(document="packet.pdf", start=statement_at, end=statement_at + 5, text="y" * 5)
+    st = ReliefStatement(evidence=ev, note_key=("packet.pdf", 180), note_date=dt.date(2026, 3, 2), percent=50,
+                         hours=None, refers_to_injection=True, doc_start=statement_at)
+    note_of = lambda f: ("packet.pdf", 180 if f.evidence[0].start >= 180 else 0)  # noqa: E731
+    got = choose_injection(st, facts, note_of)
+    assert (names[got] if got is not None else None) == expected

@@ -57,6 +57,8 @@ class ConservativeRules(BaseModel):
     general_failure: list[str]
     negated_target_prefix: str
     continuing_cues: str
+    negation_modifiers: list[str]
+    plan_cues_before: str
 
 
 class _Compiled:
@@ -75,6 +77,8 @@ class _Compiled:
         self.general = re.compile("|".join(r.general_failure), re.I)
         self.negated_target = re.compile(r.negated_target_prefix, re.I)
         self.continuing = re.compile(r.continuing_cues, re.I)
+        self.negators = {m.lower() for m in r.negation_modifiers}
+        self.plan_before = re.compile(r.plan_cues_before, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -165,8 +169,10 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
     text = ent.doc.text
     before = text[window[0]:ent.start_char]
     sentence = ent.sent.text
-    if assertion in ("negated",) and _negation_is_outcome(ent, rules):
-        assertion = _without_negation(ent)
+    if assertion == "negated" and (_negation_is_outcome(ent, rules) or not _treatment_negator(ent, rules)):
+        assertion = _without_negation(ent)  # "did not help" is an outcome; "fever resolved" negates no care
+    if assertion == "present" and rules.plan_before.search(before):
+        assertion = "hypothetical"  # "prognosis good with compliance to a home exercise program"
     continuing = rules.continuing.search(sentence) and not _CONDITIONAL.search(sentence)
     if assertion == "hypothetical" and (_only_months(ent) or continuing
                                         or _soft_plan(ent, rules) and rules.performed.search(sentence)):
@@ -192,6 +198,17 @@ def _negation_is_outcome(ent: Span, rules: _Compiled) -> bool:
         if not any(rules.outcomes[o].search(around) for o in ("failed", "not_tolerated", "contraindicated")):
             return False
     return True
+
+
+def _treatment_negator(ent: Span, rules: _Compiled) -> bool:
+    """Some negating modifier is one that can deny care ("no", "denies", "declined"), not "resolved"."""
+    doc = ent.doc
+    for m in ent._.modifiers:
+        if m.category in ("NEGATED_EXISTENCE", "NOT_PERFORMED"):
+            text = doc[m.modifier_span[0]:m.modifier_span[1]].text.lower()
+            if text in rules.negators or text.split()[0] in rules.negators:
+                return True
+    return False
 
 
 def _only_months(ent: Span) -> bool:

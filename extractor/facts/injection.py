@@ -137,9 +137,9 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     site = rules.rules.site_of_category[ent.label_]
     generic = site == "unspecified"  # it refers to an injection; it is never the note's own
     if generic:  # "repeat injection", "the 8/18 intra-articular steroid injection"
-        site = events[-1].site if events else site_in(ent.doc.text[:ent.start_char], near=ent.start_char)
-        if site is None:
+        if not events:  # only an injection the note has named can be "the injection"
             return None
+        site = events[-1].site
     sent = ent.sent
     assertion = _assertion(ent, rules)
     mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)]
