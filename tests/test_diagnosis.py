@@ -58,7 +58,7 @@ def test_diagnoses(note_ctx, text, expected):
                  id="SIJ-002-checkbox-answers"),
     pytest.param("Fibromyalgia (-)   Tobacco: current", {("fibromyalgia", None, "negated")}, id="minus-marker"),
     pytest.param("Fibromyalgia: [x] yes [ ] no", {("fibromyalgia", None, "present")}, id="checkbox-yes"),
-    pytest.param("Impression: lumbar spondylosis without radiculopathy (M47.816).",
+    pytest.param("Impression: lumbar spondylosis without radiculopathy (M47.816).",  # SIJ-006
                  {("lumbar_radiculopathy", None, "negated")}, id="negated-dx-takes-no-code"),
     pytest.param("No history of widespread or generalized pain disorder.",
                  {("generalized_pain_disorder", None, "negated")}, id="generalized-pain-disorder"),
@@ -81,6 +81,8 @@ def test_assertions(note_ctx, text, expected):
     pytest.param("Severe hand deformity from rheumatoid arthritis.", id="deformity-without-spine"),
     pytest.param("Left-sided low back and buttock pain for 14 months.", id="pain-description-is-not-dx"),
     pytest.param("Vitals: BP 130/80, HR 72. Room B12.", id="no-code-no-phrase"),
+    pytest.param("Assessment: left SI joint pain and low back pain.", id="symptom-only-assessment"),
+    pytest.param("IMPRESSION: No fracture, tumor, infection or sacroiliitis.", id="impression-line-without-header"),
 ])
 def test_distractors(note_ctx, text):
     assert _facts(note_ctx, text) == set()

@@ -29,6 +29,10 @@ def _fact(note_ctx, text, date="2025-09-08"):
     pytest.param("Left buttock pain, occasionally into the left groin, never below the knee.", "left",
                  ["buttock", "groin"], id="SIJ-005-radiation-target-is-a-location"),
     pytest.param("Denies groin pain. Right buttock pain.", "right", ["buttock"], id="denied-place-is-not-a-location"),
+    pytest.param("Right buttock pain. 70% of the pain is in the buttock and 30% in the low back.", "right",
+                 ["buttock", "lower_back"], id="SIJ-004-share-of-pain-is-a-location"),
+    pytest.param("Pain into the posterior thigh, not below the knee.", None, ["thigh"],
+                 id="thigh-not-below-knee"),
 ])
 def test_side_and_location(note_ctx, text, side, locations):
     fact = _fact(note_ctx, text)

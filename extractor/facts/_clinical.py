@@ -8,7 +8,8 @@ callers through `NoteContext`, never here.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +33,7 @@ class Vocab(BaseModel):
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, str]]:
@@ -83,7 +84,7 @@ def combine_sides(sides: Iterable[str | None]) -> str | None:
 
 CHECKED = r"\[\s*[xX\u2713\u2714]\s*\]|[\u2611\u2612]"
 UNCHECKED = r"\[\s*\]|\u2610"
-_ANSWER = re.compile(rf"(?:{CHECKED})\s*(?P<word>yes|no|y|n)\b", re.I)
+_ANSWER = re.compile(rf"(?:{CHECKED})\s*(?P<word>yes|no|y|n)\b", re.IGNORECASE)
 
 
 def checkbox_answer(text: str) -> bool | None:
@@ -107,17 +108,17 @@ def unchecked_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 # ---- lines, labels and sections ----------------------------------------------------------
 
-_LABEL = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&.'()-]{0,40}?)\s*:", re.M)
+_LABEL = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&.'()-]{0,40}?)\s*:", re.MULTILINE)
 _SECTION_OF_LABEL = [
-    (re.compile(r"^(?:o|objective|exam(?!\s+date)|physical exam(?:ination)?|pe|palpation|provocation|neuro)\b", re.I),
+    (re.compile(r"^(?:o|objective|exam(?!\s+date)|physical exam(?:ination)?|pe|palpation|provocation|neuro)\b", re.IGNORECASE),
      "physical_exam"),
-    (re.compile(r"^(?:p|plan|a/p|assessment and plan|recommendations?|disposition)\b", re.I), "plan"),
-    (re.compile(r"^(?:a|assessment|imp|impression|diagnos[ei]s|dx|problem list)\b", re.I), "assessment"),
-    (re.compile(r"^(?:findings)\b", re.I), "findings"),
-    (re.compile(r"^(?:pmh|past medical history|past history)\b", re.I), "past_medical_history"),
-    (re.compile(r"^(?:fh|family history)\b", re.I), "family_history"),
-    (re.compile(r"^(?:sh|social(?: history)?)\b", re.I), "social_history"),
-    (re.compile(r"^(?:procedure|technique|pain scores|result)\b", re.I), "procedure"),
+    (re.compile(r"^(?:p|plan|a/p|assessment and plan|recommendations?|disposition)\b", re.IGNORECASE), "plan"),
+    (re.compile(r"^(?:a|assessment|imp|impression|diagnos[ei]s|dx|problem list)\b", re.IGNORECASE), "assessment"),
+    (re.compile(r"^(?:findings)\b", re.IGNORECASE), "findings"),
+    (re.compile(r"^(?:pmh|past medical history|past history)\b", re.IGNORECASE), "past_medical_history"),
+    (re.compile(r"^(?:fh|family history)\b", re.IGNORECASE), "family_history"),
+    (re.compile(r"^(?:sh|social(?: history)?)\b", re.IGNORECASE), "social_history"),
+    (re.compile(r"^(?:procedure|technique|pain scores|result)\b", re.IGNORECASE), "procedure"),
 ]
 
 
@@ -143,7 +144,7 @@ def label_section(text: str, offset: int) -> str | None:
     return None
 
 
-def section_at(doc: "Doc", offset: int) -> str | None:
+def section_at(doc: Doc, offset: int) -> str | None:
     """medspaCy section category at `offset`, else the one our label fallback finds."""
     from extractor.context import doc_section
 
@@ -155,12 +156,12 @@ def section_at(doc: "Doc", offset: int) -> str | None:
 
 # ---- ents and assertions -----------------------------------------------------------------
 
-def ents_of(doc: "Doc", *labels: str) -> Iterator["Span"]:
+def ents_of(doc: Doc, *labels: str) -> Iterator[Span]:
     wanted = set(labels)
     return (e for e in doc.ents if e.label_ in wanted)
 
 
-def assertion_of(ent: "Span") -> str:
+def assertion_of(ent: Span) -> str:
     """SPEC assertion of a target span (ConText), through the pipeline's mapping."""
     try:
         from extractor.pipeline import assertion_of as mapped
@@ -169,7 +170,7 @@ def assertion_of(ent: "Span") -> str:
     return mapped(ent)
 
 
-def sentence_bounds(doc: "Doc", offset: int) -> tuple[int, int]:
+def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
     """[start, end) of the sentence holding `offset` (a line when no sentences are set)."""
     span = doc.char_span(offset, min(offset + 1, len(doc.text)), alignment_mode="expand")
     if span is not None and len(span) and doc.has_annotation("SENT_START"):
@@ -178,7 +179,7 @@ def sentence_bounds(doc: "Doc", offset: int) -> tuple[int, int]:
     return line_bounds(doc.text, offset)
 
 
-def sentences(doc: "Doc") -> list[tuple[int, int]]:
+def sentences(doc: Doc) -> list[tuple[int, int]]:
     """[start, end) of every sentence of the doc (lines when no sentences are set)."""
     if doc.has_annotation("SENT_START"):
         return [(s.start_char, s.end_char) for s in doc.sents]

@@ -12,7 +12,9 @@ misses on forms: an answer after the phrase ("Fibromyalgia: [ ] yes [x] no", "Fi
 
 Conventions: radiology reports and office-note summaries of imaging ("MRI pelvis: no fracture,
 tumor or infection") are read by the imaging extractor, not here, so a finding is not also a
-diagnosis; one fact per condition and assertion per note, with every mention as evidence.
+diagnosis (nor is what an IMPRESSION line excludes); a symptom alone ("SI joint pain", "low back
+pain") is no diagnosis, though its ICD-10 code is; one fact per condition and assertion per note,
+with every mention as evidence.
 """
 from __future__ import annotations
 
@@ -23,8 +25,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models import Diagnosis, Fact
 
-from ._clinical import (TargetRuleSpec, Vocab, assertion_of, checkbox_answer, line_bounds, section_at,
-                        sentence_bounds, vocab_matches)
+from ._clinical import (
+    TargetRuleSpec,
+    Vocab,
+    assertion_of,
+    checkbox_answer,
+    line_bounds,
+    section_at,
+    sentence_bounds,
+    vocab_matches,
+)
 
 RULE = "diagnosis"
 
@@ -78,8 +88,8 @@ def extract(doc, ctx) -> list[Fact]:
     blocks = report_spans(text)
     found: dict[tuple[str, str], Diagnosis] = {}
     for mention in mentions(doc, text):
-        s, e = mention["span"]
-        if _read_by_imaging(text, s, blocks):
+        s = mention["span"][0]
+        if _read_by_imaging(text, s, blocks) or mention["assertion"] == "negated" and _impression_line(text, s):
             continue
         if mention["assertion"] in ("negated", "family"):
             mention["icd10"] = None  # a code names the patient's diagnosis, never a denied one
@@ -123,9 +133,9 @@ def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
     hits = []
     for s, e, value in vocab_matches(r.conditions, text):
         entry = next(v for v in r.conditions if v.value == value and any(
-            re.fullmatch(p, text[s:e], re.I) for p in v.patterns))
+            re.fullmatch(p, text[s:e], re.IGNORECASE) for p in v.patterns))
         lo, hi = sentence_bounds(doc, s)
-        if entry.requires and not re.search(entry.requires, text[lo:hi], re.I):
+        if entry.requires and not re.search(entry.requires, text[lo:hi], re.IGNORECASE):
             continue
         if entry.sections and section_at(doc, s) not in entry.sections:
             continue
@@ -152,7 +162,7 @@ def _mention(doc, text: str, s: int, e: int, condition: str, icd10: str | None, 
 
 
 def _with_side_word(text: str, start: int) -> int:
-    m = re.search(r"\b(?:left|right|bilateral|L|R)\s+$", text[max(0, start - 12):start], re.I)
+    m = re.search(r"\b(?:left|right|bilateral|L|R)\s+$", text[max(0, start - 12):start], re.IGNORECASE)
     return start - (len(m.group(0))) if m else start
 
 
@@ -163,15 +173,15 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
     answer = checkbox_answer(tail[:40])
     if answer is not None:
         return "present" if answer else "negated"
-    if re.match(r.negative_answer, tail, re.I):
+    if re.match(r.negative_answer, tail, re.IGNORECASE):
         return "negated"
-    positive = bool(re.match(r.positive_answer, tail, re.I))
+    positive = bool(re.match(r.positive_answer, tail, re.IGNORECASE))
     ent_assertion = _ent_assertion(doc, s, e)
     if ent_assertion in ("family", "negated"):
         return ent_assertion
     if ent_assertion == "hypothetical":  # "requesting fusion for SI joint dysfunction": the diagnosis stands
         ent_assertion = "present"
-    if re.search(r.possible_cues, text[max(line_lo, s - 30):s], re.I):
+    if re.search(r.possible_cues, text[max(line_lo, s - 30):s], re.IGNORECASE):
         return "possible"
     if positive:
         return "present"
@@ -188,12 +198,20 @@ def _ent_assertion(doc, s: int, e: int) -> str:
     return "present"
 
 
+def _impression_line(text: str, offset: int) -> bool:
+    """A line labelled FINDINGS/IMPRESSION in capitals: what it excludes ("No sacroiliitis") is a radiology
+    finding's absence (read by imaging) even when the note lost its study header."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    # radiology labels are written in capitals; a clinic's "Impression:" is its assessment
+    return bool(re.match(r"\s*(?:FINDINGS?|IMPRESSIONS?|CONCLUSIONS?)\s*:", text[line_start:offset]))
+
+
 def _read_by_imaging(text: str, offset: int, blocks: list[tuple[int, int]]) -> bool:
     """A mention the imaging extractor reads: anywhere in a radiology report (one with FINDINGS or
     IMPRESSION), or in a sentence that summarizes a study ("MRI pelvis 7/7/25: no fracture ...")."""
     r = rules()
     for a, b in blocks:
-        if a <= offset < b and re.search(r"^\s*(?:FINDINGS?|IMPRESSIONS?|CONCLUSIONS?)\s*:", text[a:b], re.I | re.M):
+        if a <= offset < b and re.search(r"^\s*(?:FINDINGS?|IMPRESSIONS?|CONCLUSIONS?)\s*:", text[a:b], re.IGNORECASE | re.MULTILINE):
             return True
     line_start = text.rfind("\n", 0, offset) + 1
     ends = [m.end() for m in re.finditer(r"[.;]\s", text[line_start:offset])]

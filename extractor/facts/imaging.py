@@ -129,12 +129,12 @@ def _blocks(text: str) -> list[tuple[int, int, int, int]]:
     i = 0
     while i < len(lines):
         s, e = lines[i]
-        m = re.match(r.header, text[s:e], re.I)
+        m = re.match(r.header, text[s:e], re.IGNORECASE)
         if not m or _prose_line(text[s:e], m):
             i += 1
             continue
         study_s = s + m.end()
-        end_m = re.compile(r.study_end, re.I).search(text, study_s + 1, e)
+        end_m = re.compile(r.study_end, re.IGNORECASE).search(text, study_s + 1, e)
         study_e = end_m.start() if end_m else e
         inline = text[study_e:e].strip(" \t-:")
         j = i + 1
@@ -151,12 +151,12 @@ def _prose_line(line: str, header: re.Match) -> bool:
     r = rules()
     if header.end() > len(line) - len(line.lstrip()):
         return False
-    return bool(re.search(r.hypothetical_cues, line, re.I) or re.search(r.historical_cues, line, re.I))
+    return bool(re.search(r.hypothetical_cues, line, re.IGNORECASE) or re.search(r.historical_cues, line, re.IGNORECASE))
 
 
 def _findings_part(inline: str) -> str:
     """What follows the study part on its line, without dates and date labels."""
-    return re.sub(r"(?:exam\s+)?date\s*:|DOS\s*:?|\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?", "", inline, flags=re.I).strip()
+    return re.sub(r"(?:exam\s+)?date\s*:|DOS\s*:?|\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?", "", inline, flags=re.IGNORECASE).strip()
 
 
 def _continues(text: str, s: int, e: int, has_inline: bool) -> bool:
@@ -164,11 +164,11 @@ def _continues(text: str, s: int, e: int, has_inline: bool) -> bool:
     line = text[s:e].strip()
     if not line:
         return False
-    if re.match(r.header, text[s:e], re.I):
+    if re.match(r.header, text[s:e], re.IGNORECASE):
         return False
     label = re.match(r"([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", line)
     if label:
-        return bool(re.match(r.report_labels, label.group(1), re.I))
+        return bool(re.match(r.report_labels, label.group(1), re.IGNORECASE))
     return not has_inline
 
 
@@ -189,7 +189,7 @@ def _block_date(text: str, b0: int, b1: int, header_end: int, note_date):
     header = find_dates(text[b0:header_end], note_date)
     if header:
         return header[0].date, header[0].approximate
-    labeled = re.search(r"(?:exam\s+date|date(?:\s+of\s+(?:exam|service))?|DOS)\s*:?\s*(.+)", text[header_end:b1], re.I)
+    labeled = re.search(r"(?:exam\s+date|date(?:\s+of\s+(?:exam|service))?|DOS)\s*:?\s*(.+)", text[header_end:b1], re.IGNORECASE)
     found = find_dates(labeled.group(1), note_date) if labeled else []
     if found:
         return found[0].date, found[0].approximate
@@ -205,8 +205,8 @@ def _block_findings(text: str, study_e: int, header_end: int, b1: int) -> list[t
         s, e = s + header_end, e + header_end
         label = re.match(r"\s*([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", text[s:e])
         if label:
-            reading = bool(re.match(r.findings_labels, label.group(1), re.I)) or not re.match(
-                r.not_findings_labels, label.group(1), re.I) and not re.match(r.report_labels, label.group(1), re.I)
+            reading = bool(re.match(r.findings_labels, label.group(1), re.IGNORECASE)) or not re.match(
+                r.not_findings_labels, label.group(1), re.IGNORECASE) and not re.match(r.report_labels, label.group(1), re.IGNORECASE)
             if reading:
                 s = s + label.end()
         if reading and text[s:e].strip():
@@ -217,7 +217,7 @@ def _block_findings(text: str, study_e: int, header_end: int, b1: int) -> list[t
 def _parse_study(text: str, s: int, e: int) -> list[tuple[str, str, str | None]]:
     """(modality, site, side) of each study a header names ("XR PELVIS AND LEFT HIP" -> two)."""
     r = rules()
-    part = re.sub(r"\([^)]*\b(?:not|no)\b[^)]*\)", lambda m: " " * len(m.group(0)), text[s:e], flags=re.I)
+    part = re.sub(r"\([^)]*\b(?:not|no)\b[^)]*\)", lambda m: " " * len(m.group(0)), text[s:e], flags=re.IGNORECASE)
     modalities = vocab_matches(r.modalities, part)
     sites = vocab_matches(r.sites, part)
     if not modalities or not sites:
@@ -265,7 +265,7 @@ def prose_studies(doc, text: str, note_date, skip: list[tuple[int, int]]) -> lis
                 continue
             sites = vocab_matches(r.sites, text, c0, c1)
             for (m0, m1, modality), group in _pair(modalities, sites):
-                if re.search(r.negated_study_before, text[max(c0, m0 - 30):m0], re.I):
+                if re.search(r.negated_study_before, text[max(c0, m0 - 30):m0], re.IGNORECASE):
                     continue
                 studies.extend(_prose_study(doc, text, c0, c1, m0, m1, modality, group, note_date))
     return studies
@@ -311,10 +311,10 @@ def _prose_study(doc, text, c0, c1, m0, m1, modality, sites, note_date) -> list[
 def _prose_assertion(text: str, c0: int, c1: int, m0: int, after: str) -> str:
     r = rules()
     clause = text[c0:c1]
-    if re.search(r.historical_cues, text[max(c0, m0 - 25):m0], re.I):
+    if re.search(r.historical_cues, text[max(c0, m0 - 25):m0], re.IGNORECASE):
         return "historical"
-    done = re.search(r.done_cues, after, re.I)
-    planned = re.search(r.hypothetical_cues, clause, re.I)
+    done = re.search(r.done_cues, after, re.IGNORECASE)
+    planned = re.search(r.hypothetical_cues, clause, re.IGNORECASE)
     line_start = text.rfind("\n", 0, c0) + 1
     in_plan = bool(re.match(r.plan_labels, text[line_start:c1])) or label_section(text, c0) == "plan"
     if (planned or in_plan) and not done:
@@ -326,7 +326,7 @@ def _prose_date(text, c0, m0, study_end, c1, note_date, assertion):
     after = find_dates(text[study_end:c1], note_date)
     if after:
         return after[0].date, after[0].approximate
-    if re.search(r"\btoday\b", text[study_end:c1], re.I):
+    if re.search(r"\btoday\b", text[study_end:c1], re.IGNORECASE):
         return note_date, False
     if assertion == "hypothetical":
         return None, False
@@ -376,16 +376,16 @@ def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], 
     r = rules()
     present: list[str] = []
     absent: list[str] = []
-    cues = [(m.start(), m.end()) for m in re.finditer(r.negation_cues, text[s:e], re.I)]
-    ends = [m.start() for m in re.finditer(r.scope_ends, text[s:e], re.I)]
+    cues = [(m.start(), m.end()) for m in re.finditer(r.negation_cues, text[s:e], re.IGNORECASE)]
+    ends = [m.start() for m in re.finditer(r.scope_ends, text[s:e], re.IGNORECASE)]
     for f0, f1, value in vocab_matches(r.findings, text, s, e):
         rel = f0 - s
         prior_cues = [c for c in cues if c[1] <= rel]
         negated = bool(prior_cues) and not any(prior_cues[-1][1] <= x < rel for x in ends)
         stop = re.search(r"[.;,]", text[f1:e])
-        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f1 + (stop.start() if stop else e - f1)], re.I):
+        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f1 + (stop.start() if stop else e - f1)], re.IGNORECASE):
             continue
-        hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.I)
+        hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.IGNORECASE)
         for finding in _findings_of(value, bool(hip)):
             target = absent if negated else present
             if finding not in target:

@@ -27,8 +27,16 @@ from pydantic import BaseModel, ConfigDict
 from extractor.temporal import NUMBER_WORDS, find_dates
 from models import Fact, PainPattern
 
-from ._clinical import Vocab, checkbox_answer, combine_sides, section_at, sentences, sides_in, unchecked_spans, \
-    vocab_matches
+from ._clinical import (
+    Vocab,
+    checkbox_answer,
+    combine_sides,
+    section_at,
+    sentences,
+    sides_in,
+    unchecked_spans,
+    vocab_matches,
+)
 
 RULE = "pain_pattern"
 _UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 12 / 52}
@@ -99,24 +107,24 @@ def _is_report(text: str) -> bool:
     """A radiology report: a study block with FINDINGS or IMPRESSION (its history line is no pain history)."""
     from .imaging import report_spans
 
-    return any(re.search(r"^\s*(?:FINDINGS|IMPRESSION)\s*:", text[a:b], re.I | re.M) for a, b in report_spans(text))
+    return any(re.search(r"^\s*(?:FINDINGS|IMPRESSION)\s*:", text[a:b], re.IGNORECASE | re.MULTILINE) for a, b in report_spans(text))
 
 
 def _is_statement(text: str, lo: int, hi: int) -> bool:
     r = rules()
     sentence = text[lo:hi]
-    if re.search(r.skip_sentence, sentence, re.I):
+    if re.search(r.skip_sentence, sentence, re.IGNORECASE):
         return False
     line_start = text.rfind("\n", 0, lo) + 1
-    labelled = bool(re.match(r.statement_labels, text[line_start:hi], re.I)) and line_start >= lo - 2
-    return labelled or bool(re.search(r.pain_words, sentence, re.I))
+    labelled = bool(re.match(r.statement_labels, text[line_start:hi], re.IGNORECASE)) and line_start >= lo - 2
+    return labelled or bool(re.search(r.pain_words, sentence, re.IGNORECASE))
 
 
 def _read_statement(text: str, lo: int, hi: int, anchor, found: dict, spans: list) -> None:
     r = rules()
     negated = _negated_spans(text, lo, hi) + unchecked_spans(text, lo, hi)
     sentence_used = False
-    anchors = [(m.start(), m.end()) for m in re.finditer(r.pain_words, text[lo:hi], re.I)]
+    anchors = [(m.start(), m.end()) for m in re.finditer(r.pain_words, text[lo:hi], re.IGNORECASE)]
     anchors = [(lo + a, lo + b) for a, b in anchors]
     for s, e, place in vocab_matches(r.locations, text, lo, hi):
         if any(a <= s < b for a, b in negated):
@@ -143,12 +151,12 @@ def _negated_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Spans from a negation cue to the end of its clause, when the clause is about radiation."""
     r = rules()
     out = []
-    for m in re.finditer(r.negation_cues, text[lo:hi], re.I):
+    for m in re.finditer(r.negation_cues, text[lo:hi], re.IGNORECASE):
         start = lo + m.start()
-        end_m = re.compile(r.scope_ends, re.I).search(text, lo + m.end(), hi)
+        end_m = re.compile(r.scope_ends, re.IGNORECASE).search(text, lo + m.end(), hi)
         end = end_m.start() if end_m else hi
-        if re.search(r.radiation_cues, text[start:end], re.I) or re.search(r"\bpain\b", text[start:end], re.I) \
-                and re.match(r"(?:no|denies|without)\b", m.group(0), re.I):
+        if re.search(r.radiation_cues, text[start:end], re.IGNORECASE) or re.search(r"\bpain\b", text[start:end], re.IGNORECASE) \
+                and re.match(r"(?:no|denies|without)\b", m.group(0), re.IGNORECASE):
             out.append((start, end))
     return out
 
@@ -159,20 +167,20 @@ def radiation_of(text: str, lo: int, hi: int) -> bool | None:
     sentence = text[lo:hi]
     line_start = text.rfind("\n", 0, lo) + 1
     row = text[line_start:hi]
-    if re.match(r"[ \t]*Radiat\w*(?:\s+below\s+(?:the\s+)?knee)?\s*:", row, re.I):
+    if re.match(r"[ \t]*Radiat\w*(?:\s+below\s+(?:the\s+)?knee)?\s*:", row, re.IGNORECASE):
         answer = checkbox_answer(row)
         if answer is not None:
             return answer
-    if re.search(r.negated_radiation, sentence, re.I):
+    if re.search(r.negated_radiation, sentence, re.IGNORECASE):
         return False
-    if not re.search(r.radiation_cues, sentence, re.I):
+    if not re.search(r.radiation_cues, sentence, re.IGNORECASE):
         return None
     negated = _negated_spans(text, lo, hi)
-    if re.search(r.radicular_cues, sentence, re.I):
+    if re.search(r.radicular_cues, sentence, re.IGNORECASE):
         return True
     targets = [v for s, e, v in vocab_matches(rules().locations, text, lo, hi)
                if not any(a <= s < b for a, b in negated)]
-    cue = re.search(r"\b(?:radiat\w*|travel\w*|spread\w*|shoot\w*|extend\w*|into|down)\b", sentence, re.I)
+    cue = re.search(r"\b(?:radiat\w*|travel\w*|spread\w*|shoot\w*|extend\w*|into|down)\b", sentence, re.IGNORECASE)
     if cue is None:
         return None
     after = [v for s, e, v in vocab_matches(rules().locations, text, lo + cue.start(), hi)]
@@ -186,17 +194,17 @@ def radiation_of(text: str, lo: int, hi: int) -> bool | None:
 def _radiating(values: list[bool]) -> bool | None:
     if not values:
         return None
-    return True if True in values else False
+    return True in values
 
 
 def duration_months(sentence: str, anchor) -> float | None:
     """Months the pain has lasted, from a stated duration or a start date before `anchor`."""
     r = rules()
     for pattern in r.duration:
-        m = re.search(pattern, sentence, re.I)
+        m = re.search(pattern, sentence, re.IGNORECASE)
         if m:
             return _months(m.group("n"), m.group("unit"))
-    since = re.search(r.since_date, sentence, re.I)
+    since = re.search(r.since_date, sentence, re.IGNORECASE)
     if since and anchor is not None:
         window = sentence[since.start():since.end() + 30]
         lead = since.end() - since.start()
@@ -221,17 +229,17 @@ def adl_of(text: str, lo: int, hi: int) -> bool | None:
     sentence = text[lo:hi]
     line_start = text.rfind("\n", 0, lo) + 1
     row = text[line_start:hi]
-    if re.match(r"[ \t]*(?:ADL|Functional)\w*[^:\n]{0,20}:", row, re.I):
+    if re.match(r"[ \t]*(?:ADL|Functional)\w*[^:\n]{0,20}:", row, re.IGNORECASE):
         answer = checkbox_answer(row)
         if answer is not None:
             return answer
-    if re.search(r.adl_negated, sentence, re.I):
+    if re.search(r.adl_negated, sentence, re.IGNORECASE):
         return False
-    general = re.search(r.adl_general, sentence, re.I)
-    cue = re.search(r.adl_cues, sentence, re.I)
-    if cue and (general or re.search(r.activities, sentence[cue.start():], re.I)):
+    general = re.search(r.adl_general, sentence, re.IGNORECASE)
+    cue = re.search(r.adl_cues, sentence, re.IGNORECASE)
+    if cue and (general or re.search(r.activities, sentence[cue.start():], re.IGNORECASE)):
         return True
-    if general and re.search(r"\binterfer\w*|\baffect\w*|\bimpact\w*", sentence, re.I):
+    if general and re.search(r"\binterfer\w*|\baffect\w*|\bimpact\w*", sentence, re.IGNORECASE):
         return True
     return None
 

@@ -18,11 +18,10 @@ from pydantic import BaseModel, ConfigDict
 
 from models import Fact, PlannedProcedure
 
-from ._clinical import (TargetRuleSpec, Vocab, assertion_of, combine_sides, sentence_bounds, sides_in,
-                        vocab_matches)
+from ._clinical import TargetRuleSpec, Vocab, assertion_of, combine_sides, sentence_bounds, sides_in, vocab_matches
 
 RULE = "planned_procedure"
-_FAMILY = re.compile(r"\b(?:mother|father|sister|brother|daughter|son|aunt|uncle|family\s+history|FH)\b", re.I)
+_FAMILY = re.compile(r"\b(?:mother|father|sister|brother|daughter|son|aunt|uncle|family\s+history|FH)\b", re.IGNORECASE)
 
 
 class PlannedProcedureRules(BaseModel):
@@ -63,7 +62,7 @@ def read_mention(doc, text: str, s: int, e: int, lo: int, hi: int) -> dict | Non
     """Attributes of one fusion mention from its clause, or None when it is no plan."""
     r = rules()
     clause = text[lo:hi]
-    if any(re.search(p, clause, re.I) for p in r.not_planned):
+    if any(re.search(p, clause, re.IGNORECASE) for p in r.not_planned):
         return None
     assertion = _assertion(doc, s, e, clause)
     if assertion is None:
@@ -79,7 +78,7 @@ def read_mention(doc, text: str, s: int, e: int, lo: int, hi: int) -> dict | Non
 
 
 def _assertion(doc, s: int, e: int, clause: str) -> str | None:
-    if any(re.search(p, clause, re.I) for p in rules().declined):
+    if any(re.search(p, clause, re.IGNORECASE) for p in rules().declined):
         return "negated"
     ent_assertion = "present"
     span = doc.char_span(s, e, alignment_mode="expand")

@@ -13,9 +13,8 @@ twice in one sentence ("left sacroiliac joint, just medial to the PSIS") is one 
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,7 +68,7 @@ def _examined_side(text: str, offset: int, site: str, found: dict) -> str | None
     if site not in r.sided_sites:
         return None
     header = None
-    for m in re.finditer(r.exam_side_header, text[:offset], re.I | re.M):
+    for m in re.finditer(r.exam_side_header, text[:offset], re.IGNORECASE | re.MULTILINE):
         header = m.group("side").lower()
     if header:
         return header
@@ -99,7 +98,7 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
 _SIDE_LEAD = re.compile(r"[\s,(]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
-                        r"(?:on\s+the|on|the)?\s*", re.I)
+                        r"(?:on\s+the|on|the)?\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
 
 
