@@ -177,3 +177,36 @@ def test_plan_never_done_stays_hypothetical(note_ctx):
     doc, ctx = note_ctx("Follow-up: MRI lumbar spine ordered.", "2025-11-17")
     facts = resolve([DatedFact(f, dt.date(2025, 11, 17)) for f in imaging.extract(doc, ctx)])
     assert [(f.modality, f.site, f.assertion, f.date) for f in facts] == [("mri", "lumbar_spine", "hypothetical", None)]
+
+
+@pytest.mark.parametrize("impression, absent", [
+    pytest.param("IMPRESSION: Normal right hip, no osteoarthritis.\n", ["hip_osteoarthritis"], id="SIJ-008-split-report"),
+    pytest.param("IMPRESSION: Normal right hip.\n", None, id="no-finding-no-fact"),
+])
+def test_findings_split_from_their_header(note_ctx, impression, absent):
+    """A packet split between 'XR RIGHT HIP    Exam date: 12/15/2025' and its IMPRESSION: the
+    findings opening the next note take the study whose header closes the text before it."""
+    from extractor.context import NoteContext
+    from models import Note
+
+    header = "XR RIGHT HIP    Exam date: 12/15/2025\n"
+    whole = header + impression
+    doc, ctx = note_ctx(impression, "2025-12-15")
+    source = type(ctx.source)(whole)
+    ctx = NoteContext(source=source, note=Note(start=len(header), end=len(whole), date_of_service=ctx.date),
+                      offsets=_Shift(len(header)))
+    facts = imaging.extract(doc, ctx)
+    if absent is None:
+        assert facts == []
+        return
+    assert [(f.modality, f.site, f.side, f.date, f.findings_absent) for f in facts] == \
+        [("xray", "hip", "right", dt.date(2025, 12, 15), absent)]
+    assert all(whole[ev.start:ev.end] == ev.text for ev in facts[0].evidence)
+
+
+class _Shift:
+    def __init__(self, base: int):
+        self.base = base
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        return start + self.base, end + self.base

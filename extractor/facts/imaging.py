@@ -80,11 +80,14 @@ class Study:
 
 def extract(doc, ctx) -> list[Fact]:
     text = doc.text
-    studies = report_studies(text, ctx.date) + prose_studies(doc, text, ctx.date, report_spans(text))
+    studies = report_studies(text, ctx.date) + prose_studies(doc, text, ctx.date, report_spans(text)) \
+        + orphan_findings(text, ctx)
     facts: dict[tuple, Imaging] = {}
     for study in studies:
         present, absent, used = read_findings(text, study)
         spans = study.spans + used
+        if not spans:  # an orphan findings line that names no finding
+            continue
         evidence = [ctx.evidence(s, e, rule=f"{RULE}:{'finding' if (s, e) in used else 'study'}",
                                  section=label_section(text, s)) for s, e in spans]
         key = (study.modality, study.site, study.date, study.assertion)
@@ -249,6 +252,37 @@ def _study_side(site: str, side: str | None, site_text: str) -> str | None:
     if site == "si_joint" and side is None:
         return "bilateral"
     return side
+
+
+def orphan_findings(text: str, ctx) -> list[Study]:
+    """Findings lines that open a note before any study header belong to the study whose header
+    closes the text just before the note (a packet split between a header and its IMPRESSION).
+    The fact gets that study's key, so the packet-level merge joins the two halves."""
+    r = rules()
+    lines = _lines(text)
+    leading = []
+    for s, e in lines:
+        if re.match(r.header, text[s:e], re.I) and text[s:e].strip():
+            break
+        label = re.match(r"\s*([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", text[s:e])
+        if label and re.match(r.findings_labels, label.group(1), re.I):
+            leading.append((s + label.end(), e))
+        elif leading and text[s:e].strip():
+            break
+    source_text = getattr(ctx.source, "text", "")
+    start = ctx.note.start
+    if not leading or not source_text or start <= 0:
+        return []
+    before = source_text[max(0, start - 400):start].rstrip("\n").split("\n")
+    header = before[-1] if before else ""
+    m = re.match(r.header, header, re.I)
+    if not m or _prose_line(header, m):
+        return []
+    end_m = re.compile(r.study_end, re.I).search(header, m.end() + 1)
+    dates = find_dates(header, ctx.date)
+    date, approx = (dates[0].date, dates[0].approximate) if dates else (ctx.date, False)
+    return [Study(modality, site, side, date, approximate=approx, findings_text=leading)
+            for modality, site, side in _parse_study(header, m.end(), end_m.start() if end_m else len(header))]
 
 
 # ---- studies mentioned in prose ---------------------------------------------------------
