@@ -262,10 +262,10 @@ def orphan_findings(text: str, ctx) -> list[Study]:
     lines = _lines(text)
     leading = []
     for s, e in lines:
-        if re.match(r.header, text[s:e], re.I) and text[s:e].strip():
+        if re.match(r.header, text[s:e], re.IGNORECASE) and text[s:e].strip():
             break
         label = re.match(r"\s*([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", text[s:e])
-        if label and re.match(r.findings_labels, label.group(1), re.I):
+        if label and re.match(r.findings_labels, label.group(1), re.IGNORECASE):
             leading.append((s + label.end(), e))
         elif leading and text[s:e].strip():
             break
@@ -275,10 +275,10 @@ def orphan_findings(text: str, ctx) -> list[Study]:
         return []
     before = source_text[max(0, start - 400):start].rstrip("\n").split("\n")
     header = before[-1] if before else ""
-    m = re.match(r.header, header, re.I)
+    m = re.match(r.header, header, re.IGNORECASE)
     if not m or _prose_line(header, m):
         return []
-    end_m = re.compile(r.study_end, re.I).search(header, m.end() + 1)
+    end_m = re.compile(r.study_end, re.IGNORECASE).search(header, m.end() + 1)
     dates = find_dates(header, ctx.date)
     date, approx = (dates[0].date, dates[0].approximate) if dates else (ctx.date, False)
     return [Study(modality, site, side, date, approximate=approx, findings_text=leading)
