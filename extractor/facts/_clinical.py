@@ -8,7 +8,8 @@ callers through `NoteContext`, never here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +33,7 @@ class Vocab(BaseModel):
         return _compile("|".join(f"(?:{p})" for p in self.patterns))
 
 
+@cache
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -156,11 +158,6 @@ def section_at(doc: Doc, offset: int) -> str | None:
 
 # ---- ents and assertions -----------------------------------------------------------------
 
-def ents_of(doc: Doc, *labels: str) -> Iterator[Span]:
-    wanted = set(labels)
-    return (e for e in doc.ents if e.label_ in wanted)
-
-
 def assertion_of(ent: Span) -> str:
     """SPEC assertion of a target span (ConText), through the pipeline's mapping."""
     try:
@@ -190,9 +187,3 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
-def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in " \t\n\r-:;,":
-        start += 1
-    while end > start and text[end - 1] in " \t\n\r-:;,":
-        end -= 1
-    return start, end
