@@ -250,6 +250,7 @@ def note_statements(text: str, ctx) -> list[ReliefStatement]:
     """Every relief statement of one note (`text` is the note's NLP text, `ctx` its NoteContext)."""
     spans = sentence_spans(text)
     out: list[ReliefStatement] = []
+    used: set[int] = set()
     series = score_series(text)
     for s, e in spans:
         sentence = text[s:e]
@@ -260,10 +261,15 @@ def note_statements(text: str, ctx) -> list[ReliefStatement]:
             hours = relief_hours(sentence[first.start:]) if any(r.percent for r in readings) else None
             ambiguous = len({r.percent for r in readings}) > 1 or bool(_PCT_LIST.search(sentence))
             out.append(_statement(text, ctx, s, e, first.percent, hours, ambiguous, s + first.start))
+            used.add(s)
     for ser in series:
         s = max((a for a, _ in spans if a <= ser.start), default=0)
+        used.add(s)
         out.append(_statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start))
-    return [st for st in out if st.percent is not None]
+    for s, e in spans:  # "Therapeutic steroid injection in February did not help.": a dated retelling
+        if s not in used and _INJECTION_REF.search(text[s:e]) and _dates(text[s:e], ctx.date):
+            out.append(_statement(text, ctx, s, e, None, None, False, s))
+    return [st for st in out if st.percent is not None or (st.dates and st.refers_to_injection)]
 
 
 def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, at: int,
@@ -363,6 +369,8 @@ def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
         dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
         if dated:
             return _prefer(st, dated, facts, note_of)
+    if st.percent is None:
+        return None  # a retelling without numbers links by its date only
     if st.ambiguous or any(d.date != st.note_date for d in st.dates):
         return None  # it names a date that no compatible injection has
     here = [i for i in cands if note_of(facts[i]) == st.note_key]
@@ -404,6 +412,8 @@ def _apply(fact, st: ReliefStatement):
     if same_span:  # the mention's own sentence: mark it as the relief statement too, once
         evidence = [st.evidence if e is same_span[0] else e for e in fact.evidence if e is same_span[0]
                     or e not in same_span]
+    if st.percent is None:
+        return fact if same_span else fact.model_copy(update={"evidence": evidence})
     if fact.relief_percent is None or fact.relief_percent == st.percent:
         hours = fact.relief_hours if fact.relief_hours is not None else st.hours
         return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})
@@ -440,10 +450,11 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
         if not cands:
             continue
         drop.add(i)
-        if len(cands) == 1:
-            j = cands[0]
+        if len(cands) > 1:  # "Two diagnostic left SIJ blocks gave 86% and 80%": a quote for each of them
+            cands = [j for j in cands if f.purpose is None or facts[j].purpose in (None, f.purpose)]
+        for j in cands:
             update = {"evidence": out[j].evidence + [e for e in f.evidence if e not in out[j].evidence]}
-            if out[j].relief_percent is None and f.relief_percent is not None:
+            if len(cands) == 1 and out[j].relief_percent is None and f.relief_percent is not None:
                 update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
             out[j] = out[j].model_copy(update=update)
     return [f for i, f in enumerate(out) if i not in drop]

@@ -178,3 +178,10 @@ def test_regression_sij_005_pt_discharge_summary_episode(note_ctx):
 def test_year_alone_is_no_start_date(note_ctx):
     (f,) = _facts(note_ctx, "12 weeks of physical therapy in 2025 with no improvement.\n")
     assert (f.start_date, f.duration_weeks, f.outcome) == (None, 12, "failed")
+
+
+def test_regression_sij_007_medication_section_outcome_is_for_medications_only(note_ctx):
+    text = ("Meds: NSAIDs contraindicated (CKD stage 3); acetaminophen scheduled and duloxetine 60 mg since "
+            "March 2025 without relief.\nSince March she avoids stairs and prolonged standing.\n")
+    got = {f.modality: (f.assertion, f.outcome) for f in _facts(note_ctx, text, "2025-11-14")}
+    assert got == {"medication": ("present", "failed"), "activity_modification": ("present", None)}

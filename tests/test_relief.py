@@ -233,3 +233,25 @@ def test_relief_follows_its_injection_in_the_same_document(statement_at, expecte
     note_of = lambda f: ("packet.pdf", 180 if f.evidence[0].start >= 180 else 0)  # noqa: E731
     got = choose_injection(st, facts, note_of)
     assert (names[got] if got is not None else None) == expected
+
+
+def test_plural_retelling_is_a_quote_for_each_matching_injection():
+    """SIJ-001: 'Two diagnostic left SIJ blocks gave 86% and 80% relief.' supports both blocks, sets neither."""
+    from extractor.relief import absorb_undated
+
+    retold = Injection(site="sacroiliac_joint", side="left", purpose="diagnostic",
+                       evidence=[Evidence(document="visit.txt", start=0, end=4, text="SIJ ")])
+    facts = [_injection("proc1.txt", "2026-03-02"), _injection("proc2.txt", "2026-03-20"),
+             _injection("proc5.txt", "2026-04-06", purpose="therapeutic"), retold]
+    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    out = absorb_undated(facts, note_of, {("visit.txt", 0): dt.date(2026, 4, 20)})
+    assert [len(f.evidence) for f in out] == [2, 2, 1] and all(f.relief_percent is None for f in out)
+
+
+def test_dated_retelling_without_numbers_adds_a_quote():
+    """SIJ-004: 'Therapeutic steroid injection in February did not help.' is a quote of the February one."""
+    text = "Therapeutic steroid injection in February did not help."
+    facts = [_injection("proc1.txt", "2026-02-23", purpose="therapeutic", relief_percent=14)]
+    linked = link_relief(facts, note_statements(text, _ctx("visit.txt", text, "2026-04-13")),
+                         lambda f: (f.evidence[0].document, 0))
+    assert linked[0].relief_percent == 14 and linked[0].evidence[-1].text == text

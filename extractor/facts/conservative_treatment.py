@@ -44,7 +44,7 @@ class ConservativeRules(BaseModel):
     modality_of_category: dict[str, Modality]
     outcomes: dict[Outcome, list[str]]
     outcome_priority: list[Outcome]
-    section_outcomes: dict[str, Outcome]
+    section_outcomes: dict[Modality, dict[str, Outcome]]
     clause_breaks: str
     gap_breaks: str
     pronoun_followup: str
@@ -298,7 +298,7 @@ def _section_outcome(m: _Mention, rules: _Compiled) -> list[str]:
     from extractor.context import doc_section
 
     section = doc_section(m.ent.doc, m.ent.start_char)
-    value = rules.rules.section_outcomes.get(section or "")
+    value = rules.rules.section_outcomes.get(m.modality, {}).get(section or "")
     return [value] if value else []
 
 
