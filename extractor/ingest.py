@@ -22,6 +22,7 @@ import numpy as np
 from models import Document, ErrorCode
 
 from .errors import InputError
+from .inflate_guard import InflateBomb, check_pdf
 from .pdftext import Backend, PageText, PdfOpenError, open_pdf
 
 #: pypdfium2 reads ~4x faster than pdfplumber (benchmarks/ingest.py) with the same text, reading
@@ -162,6 +163,10 @@ def _looks_like_text(text: str) -> bool:
 
 
 def _ingest_pdf(data: bytes, name: str, sha: str, max_pages: int | None, backend: Backend) -> IngestedDocument:
+    try:  # before any parser: PDFium aborts the process when a bomb outgrows the memory limit
+        check_pdf(data)
+    except InflateBomb as exc:
+        raise InputError(ErrorCode.TOO_LARGE, name, f"a decompression bomb: {exc}") from None
     try:
         return _ingest_with(data, name, sha, max_pages, backend)
     except PdfOpenError as exc:
