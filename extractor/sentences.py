@@ -25,6 +25,7 @@ _LINE_START = re.compile(
     r"""^[ \t]*(?:
         [-*\u2022\u25cf\u25aa\u2023\u2043>]\s          # bullets
       | \[[ xX\u2713\u2714]?\]                          # checkboxes [x] [ ]
+      | \(\s*[+\-\u2212]\s*\)                          # sign-led template items "(+) FABER R"
       | [\u2610\u2611\u2612]                            # ballot boxes
       | \(?\d{1,2}[.)]\s                                # 1. 1) (1)
       | \(?[a-zA-Z][.)]\s                               # a. b)
@@ -89,6 +90,8 @@ def _new_statement(prev_line: str, line: str) -> bool:
         return True
     if _LINE_START.match(line) or _LINE_START.match(prev_line):
         return True
+    if _CELL_GAP.search(line.strip()) or _CELL_GAP.search(prev_line.strip()):
+        return True  # rows of a table laid out with spaces
     if _LINE_END.search(prev_line):
         return True
     stripped = line.lstrip()
@@ -106,8 +109,9 @@ def _inline_starts(line: str) -> list[int]:
         before = _WORD_BEFORE.search(head)
         if before and before.group(1).lower().rstrip(".") in abbrevs:
             continue
-        if before and len(before.group(1).rstrip(".")) == 1 and before.group(1).isupper():
-            continue  # an initial ("J. Smith") or a side letter ("L.")
+        if before and len(before.group(1).rstrip(".")) == 1 and before.group(1).isupper() \
+                and before.group(1)[0] not in "LR":
+            continue  # an initial ("J. Smith"); a side letter ends its sentence ("positive L. FABER ...")
         out.append(m.end())
     out += [m.end() for m in _LABEL_AFTER_GAP.finditer(line)]
     return sorted(set(out))

@@ -27,8 +27,10 @@ from extractor.pipeline import TargetRuleSpec, assertion_of
 from extractor.rulebook import load_rules
 from models import ProvocativeTest
 
-from .tables import table_cells
+from .tables import block_caption, table_cells
 
+# a clause break between two mentions; a run of spaces separates the cells of a template row
+CLAUSE_PUNCT = re.compile(r"[,;:.]| {2,}|\t")
 CLAUSE_BREAK = re.compile(r"[,;]|\band\b(?=\s+(?:negative|positive|neg|pos)\b)", re.I)
 
 
@@ -46,6 +48,7 @@ class BareGuard(BaseModel):
     rule_ids: list[str]
     sentence_must_match: str
     must_not_be_followed_by: str
+    must_not_be_preceded_by: str
 
 
 class RegionGuard(BaseModel):
@@ -92,6 +95,7 @@ class _Compiled:
         self.name_follow = re.compile(rules.person_name_guard.must_be_followed_by, re.I)
         self.bare_sentence = re.compile(rules.bare_name_guard.sentence_must_match, re.I)
         self.bare_not_followed = re.compile(rules.bare_name_guard.must_not_be_followed_by, re.I)
+        self.bare_not_preceded = re.compile(rules.bare_name_guard.must_not_be_preceded_by, re.I)
         self.other_region = re.compile(rules.other_region_guard.region, re.I)
         self.sij_region = re.compile(rules.other_region_guard.sij, re.I)
 
@@ -135,9 +139,9 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     Patrick's note", "Patrick's wife"), bare "compression" outside SIJ testing ("compression fracture")."""
     rule_id = _rule_id(ent).split(":")[-1]
     following = ent.doc.text[ent.end_char:ent.end_char + 40]
+    window = _window(ent)
     if ent._.provocative_test in rules.rules.other_region_guard.tests:
-        sentence = ent.sent.text
-        if rules.other_region.search(sentence) and not rules.sij_region.search(sentence):
+        if rules.other_region.search(window) and not rules.sij_region.search(window):
             return False
     if rule_id in rules.rules.person_name_guard.rule_ids:
         before = ent.doc[ent.start - 1].lower_ if ent.start else ""
@@ -145,9 +149,19 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     if rule_id in rules.rules.bare_name_guard.rule_ids:
         others = [e for e in ent.sent.ents if e.label_ == "PROVOCATIVE_TEST" and e != ent
                   and _rule_id(e).split(":")[-1] not in rules.rules.bare_name_guard.rule_ids]
-        return (bool(others) or bool(rules.bare_sentence.search(ent.sent.text))) \
-            and not rules.bare_not_followed.match(following)
+        preceding = ent.doc.text[max(0, ent.start_char - 40):ent.start_char]
+        return (bool(others) or bool(rules.bare_sentence.search(window))) \
+            and not rules.bare_not_followed.match(following) and not rules.bare_not_preceded.search(preceding)
     return True
+
+
+GUARD_WINDOW_CHARS = 250
+
+
+def _window(ent: Span) -> str:
+    """The text around a mention that says which body region is examined."""
+    text = ent.doc.text
+    return text[max(0, ent.start_char - GUARD_WINDOW_CHARS):ent.end_char + GUARD_WINDOW_CHARS]
 
 
 def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules: _Compiled) -> list[ProvocativeTest]:
@@ -157,7 +171,8 @@ def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules:
     doc = first.doc
     prefix_start = _prefix_start(first, prv, rules)
     end_char = _governed_end(last_ent, nxt, rules)
-    cues = _cues(doc.text, prefix_start, first.start_char, rules) + _cues(doc.text, last_ent.end_char, end_char, rules)
+    cues = _own_cues(_cues(doc.text, prefix_start, first.start_char, rules),
+                     _cues(doc.text, last_ent.end_char, end_char, rules))
     unchecked = bool(rules.unchecked.search(doc.text[max(doc[first.sent.start].idx, first.start_char - 6):first.start_char]))
     out = []
     for ent in group:
@@ -171,9 +186,19 @@ def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules:
         for side, result, last in pairs or [(None, None, ent.end_char)]:
             assertion, result = _decide(assertion_of(ent), categories, None if unchecked else result, not_performed)
             if assertion is not None:
-                out.append(_fact(ent, side, result, assertion, min(prefix_start, ent.start_char),
-                                 max(last, ent.end_char), ctx))
+                start = min([c.start for c in cues if c.start < ent.start_char] + [ent.start_char])
+                out.append(_fact(ent, side, result, assertion, start, max(last, ent.end_char), ctx))
     return out
+
+
+def _own_cues(prefix: list[Cue], postfix: list[Cue]) -> list[Cue]:
+    """Cues that belong to the mention: results and sides written after it win over those just
+    before it, which may close the previous finding ("R trochanter (-)  Thigh thrust R (+)")."""
+    chosen = []
+    for kind in ("result", "side"):
+        after = [c for c in postfix if c.kind == kind]
+        chosen += after or [c for c in prefix if c.kind == kind]
+    return sorted(chosen, key=lambda c: c.start)
 
 
 _LIST_GAP = re.compile(r"^[\s,]*(?:and|or|&|as\s+well\s+as)?[\s,]*$", re.I)
@@ -249,9 +274,10 @@ def _after_unchecked_box(text: str, cue: Cue, rules: _Compiled) -> bool:
 
 
 def _non_overlapping(cues: list[Cue]) -> list[Cue]:
+    """Longest cue wins among overlapping cues of one kind (a side may sit inside a result phrase)."""
     kept: list[Cue] = []
     for c in sorted(cues, key=lambda c: (-(c.end - c.start), c.start)):
-        if all(c.end <= k.start or k.end <= c.start for k in kept):
+        if all(c.end <= k.start or k.end <= c.start or k.kind != c.kind for k in kept):
             kept.append(c)
     return sorted(kept, key=lambda c: c.start)
 
@@ -264,7 +290,7 @@ def _pair(cues: list[Cue], text: str, ent: Span, rules: _Compiled) -> list[tuple
     sides = [c for c in cues if c.kind == "side"]
     default = results[0].value if results else None
     if not sides:
-        ipsi = _ipsilateral_side(ent, rules)
+        ipsi = _ipsilateral_side(ent, rules) or _caption_side(ent, rules)
         last = max(c.end for c in cues)
         return [(ipsi, default, last)]
     out = []
@@ -284,6 +310,15 @@ def _clause_result(side: Cue, results: list[Cue], text: str) -> str | None:
     return None
 
 
+def _caption_side(ent: Span, rules: _Compiled) -> str | None:
+    """The side a table's caption gives all its rows ("EXAM (left side)")."""
+    caption = block_caption(ent.doc.text, ent.start_char)
+    if caption is None:
+        return None
+    found = [value for value, pattern in rules.sides.items() if pattern.search(caption)]
+    return found[0] if len(found) == 1 else None
+
+
 def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:
     """For "FABER positive ipsilaterally": the side stated elsewhere in the same sentence."""
     sent = ent.sent.text
@@ -296,8 +331,14 @@ def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:
 
 
 def _prefix_start(ent: Span, prv: Span | None, rules: _Compiled) -> int:
-    """Start of the words right before the mention that belong to it ("positive left FABER")."""
+    """Start of the words right before the mention that belong to it ("positive left FABER").
+
+    After a previous mention the words between belong to that one ("Thigh thrust R (+) FABER R (+)")
+    unless a clause break (",", ";", ":", a gap of spaces between template cells) separates them
+    ("FABER (+), negative Gaenslen", "(+) thigh thrust R     (+) compression R")."""
     doc = ent.doc
+    if prv is not None and not CLAUSE_PUNCT.search(doc.text[prv.end_char:ent.start_char]):
+        return ent.start_char
     i = ent.start
     floor = prv.end if prv is not None else ent.sent.start
     while i > floor and i > ent.start - 4:

@@ -30,6 +30,8 @@ from models import Conflict, Smoking
 STATUS_RANK = {"current": 0, "former": 1, "never": 2, "unknown": 3}
 _YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)\b")
 FOLLOW_SENTENCES = 4
+_YEAR_UNIT = re.compile(r"\b(?:years?|yrs?)\b", re.I)
+_MONTH_UNIT = re.compile(r"\b(?:months?|mos?)\b", re.I)
 
 
 class StatusPattern(BaseModel):
@@ -213,11 +215,20 @@ def quit_date(text: str, anchor: dt.date | None, rules: _Compiled | None = None)
     mentions = [m for m in find_dates(after, anchor) if m.start < 80]
     if mentions:
         m = mentions[0]
-        return m.date, m.approximate or m.relative
+        return _granular(m.date, after[m.start:m.end]) if m.relative else m.date, m.approximate or m.relative
     year = _YEAR.search(after[:60])
     if year:
         return dt.date(int(year.group("y")), 1, 1), True
     return None, False
+
+
+def _granular(date: dt.date, phrase: str) -> dt.date:
+    """A relative date as precise as its unit: "5 years ago" -> Jan 1st, "2 months ago" -> the 1st."""
+    if _YEAR_UNIT.search(phrase):
+        return date.replace(month=1, day=1)
+    if _MONTH_UNIT.search(phrase):
+        return date.replace(day=1)
+    return date
 
 
 def _merge(statements: list[Statement], doc: Doc, ctx) -> list[Smoking]:

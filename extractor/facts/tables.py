@@ -58,3 +58,28 @@ def table_cells(text: str, offset: int, side_headers: dict[str, list[str]]) -> l
             return [(side, row[i]) for i, side in sorted(sides.items()) if i < len(row)]
         pos = h_start - 1
     return []
+
+
+def block_caption(text: str, offset: int) -> str | None:
+    """The caption above the table whose row holds `offset` ("EXAM (left side)" over
+    "Site / test | Result" over "FABER | +"): the line above the table's header row, when the
+    row's first cell holds `offset` and a header with as many cells sits above it without a
+    blank line between."""
+    start, end = _line_at(text, offset)
+    row = split_cells(text[start:end])
+    if len(row) < 2 or row[0] not in text[start:offset + len(row[0])]:
+        return None
+    pos = start - 1
+    for _ in range(HEADER_LOOKBACK_LINES):
+        if pos <= 0:
+            return None
+        h_start, h_end = _line_at(text, pos - 1 if text[pos] == "\n" else pos)
+        line = text[h_start:h_end]
+        if not line.strip():
+            return None
+        if len(split_cells(line)) == len(row) and not any(ch in line for ch in "+-") and h_start > 0:
+            c_start, c_end = _line_at(text, h_start - 2 if h_start >= 2 else 0)
+            caption = text[c_start:c_end]
+            return caption if caption.strip() and c_start < h_start else None
+        pos = h_start - 1
+    return None
