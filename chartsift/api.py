@@ -13,7 +13,8 @@ from pathlib import Path
 from extractor.errors import InputError
 from extractor.extract import extract_case
 from extractor.ingest import IngestedDocument, ingest
-from models import DocumentError, DocumentSummary, ErrorCode, Request, ReviewResult
+from extractor.ocr import mark_low_confidence, page_warnings
+from models import DocumentError, DocumentSummary, Request, ReviewResult
 
 from . import __version__
 from .case import load_case
@@ -48,6 +49,7 @@ def review_case(paths: list[Path] | Path | str, request: Request | None = None, 
     request = _merged_request(case.request, request)
     sources, summaries, errors = _ingest_all(case.documents, max_pages)
     extracted = extract_case(sources)
+    mark_low_confidence(extracted.facts, sources)
     for summary in summaries:
         summary.notes = extracted.notes.get(summary.name, []) if summary.error is None else []
     evaluation = _evaluate(extracted.facts, request, policy_id, extracted.latest_date)
@@ -80,13 +82,15 @@ def _ingest_all(paths: list[Path], max_pages: int | None):
             continue
         sources.append(source)
         summaries.append(DocumentSummary(name=source.name, pages=len(source.page_starts), sha256=source.sha256,
-                                         unreadable_pages=source.unreadable_pages))
+                                         unreadable_pages=source.unreadable_pages,
+                                         ocr_pages=source.ocr.pages if source.ocr else [],
+                                         ocr_confidence=source.ocr.confidence if source.ocr else {}))
     return sources, summaries, errors
 
 
 def _page_warnings(sources: list[IngestedDocument]) -> list[str]:
-    return [f"{ErrorCode.NO_TEXT_LAYER.value}: {s.name}: pages {', '.join(map(str, s.unreadable_pages))} "
-            f"have no usable text layer and were not read" for s in sources if s.unreadable_pages]
+    """`ocr_unreadable` for image pages OCR could not read, `no_text_layer` for pages left unread."""
+    return page_warnings(sources)
 
 
 def _evaluate(facts, request: Request, policy_id: str, latest: dt.date | None):

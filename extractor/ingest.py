@@ -15,7 +15,7 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from models import Document, ErrorCode
 from .errors import InputError
 from .inflate_guard import InflateBomb, check_pdf
 from .pdftext import Backend, PageText, PdfOpenError, open_pdf
+
+if TYPE_CHECKING:
+    from .ocr import OcrResult
 
 #: pypdfium2 reads ~4x faster than pdfplumber (benchmarks/ingest.py) with the same text, reading
 #: order and tables in the tests; pdfplumber stays available and is the fallback for files it refuses
@@ -46,6 +49,7 @@ class IngestedDocument:
     unreadable_pages: list[int] = field(default_factory=list)  # 1-based
     char_boxes: np.ndarray | None = field(default=None, repr=False)  # (len(text), 4) float32, PDF only
     page_sizes: list[tuple[float, float]] = field(default_factory=list, repr=False)
+    ocr: OcrResult | None = field(default=None, repr=False)  # pages read by OCR (extractor.ocr)
 
     @property
     def pages(self) -> int:
@@ -76,7 +80,8 @@ class IngestedDocument:
 
     def to_model(self) -> Document:
         return Document(name=self.name, sha256=self.sha256, media_type=self.media_type, text=self.text,
-                        page_starts=list(self.page_starts), unreadable_pages=list(self.unreadable_pages))
+                        page_starts=list(self.page_starts), unreadable_pages=list(self.unreadable_pages),
+                        ocr_pages=list(self.ocr.pages) if self.ocr else [])
 
 
 def ingest(source: str | Path | bytes | BinaryIO, name: str | None = None, *, max_pages: int | None = None,
@@ -190,7 +195,9 @@ def _ingest_with(data: bytes, name: str, sha: str, max_pages: int | None, backen
         if max_pages is not None and count > max_pages:
             raise InputError(ErrorCode.TOO_MANY_PAGES, name, f"{count} pages, over the limit of {max_pages}")
         pages = _read_pages(pdf, name)
-    return _assemble(pages, name, sha)
+    from .ocr import apply_ocr  # OCR fallback: unusable pages read from their page image
+
+    return apply_ocr(_assemble(pages, name, sha), data, [p.has_images for p in pages])
 
 
 def _read_pages(pdf, name: str) -> list[PageText]:

@@ -56,6 +56,8 @@ class DocumentSummary(Strict):
     name: str
     pages: int
     ocr_pages: list[int] = Field(default_factory=list)
+    ocr_confidence: dict[int, float] = Field(default_factory=dict,
+                                             description="OCR'd page -> mean OCR word confidence (0-100)")
     unreadable_pages: list[int] = Field(default_factory=list)
     sha256: str | None = None
     notes: list[Note] = Field(default_factory=list)

@@ -19,6 +19,7 @@ class ErrorCode(str, Enum):
     TRUNCATED = "truncated"                  # PDF cut short / broken structure
     NO_PAGES = "no_pages"                    # a PDF with zero pages
     NO_TEXT_LAYER = "no_text_layer"          # warning: page(s) with no usable text
+    OCR_UNREADABLE = "ocr_unreadable"        # warning: image page(s) that OCR could not read
     TOO_MANY_PAGES = "too_many_pages"        # over the configured page limit
     TOO_LARGE = "too_large"                  # over the configured byte limit
     TIMEOUT = "timeout"                      # processing exceeded its time limit

@@ -12,7 +12,7 @@ from .base import Strict
 
 ErrorKind = Literal["false_positive", "false_negative", "wrong_attribute", "wrong_determination", "review_failed"]
 ERROR_KINDS: tuple[str, ...] = ErrorKind.__args__  # type: ignore[attr-defined]
-Source = Literal["text", "pdf"]
+Source = Literal["text", "pdf", "scan"]
 
 
 class Counts(Strict):
@@ -126,3 +126,5 @@ class EvaluationReport(Strict):
     errors: list[EvaluationError]
     pdf: EvaluationReport | None = Field(default=None, description="the same corpus scored as PDF packets "
                                          "(`--as-pdf`)")
+    scan: EvaluationReport | None = Field(default=None, description="the same corpus scored as fax-like "
+                                          "image-only PDFs read by OCR (`--as-scan`)")

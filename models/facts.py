@@ -49,6 +49,8 @@ class FactBase(Strict):
     evidence: list[Evidence] = Field(min_length=1)
     date_approximate: bool = Field(default=False, description="a date given only as a month or season")
     conflicts: list[Conflict] = Field(default_factory=list)
+    needs_verification: bool = Field(default=False, description="every evidence of the fact is OCR text read "
+                                     "with low confidence: the reviewer should check it on the page image")
 
     def key(self) -> tuple[Any, ...]:
         return (self.type,) + tuple(getattr(self, k) for k in self.KEY)  # type: ignore[attr-defined]

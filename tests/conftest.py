@@ -49,3 +49,17 @@ def note_ctx(nlp):
         return doc, NoteContext(source=_TextSource(text), note=note, offsets=_IdentityOffsets())
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ocr_cache_in_tmp(tmp_path_factory):
+    """OCR readings (page text, PHI) are cached in a temporary folder during tests, never in ~/.cache."""
+    import os
+
+    previous = os.environ.get("CHARTSIFT_OCR_CACHE")
+    os.environ["CHARTSIFT_OCR_CACHE"] = str(tmp_path_factory.mktemp("ocr-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("CHARTSIFT_OCR_CACHE", None)
+    else:
+        os.environ["CHARTSIFT_OCR_CACHE"] = previous

@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="exit 1 when recommendation accuracy (text) is below Z")
     p.add_argument("--as-pdf", action="store_true",
                    help="also render each case to a PDF packet and score that, side by side with the text")
+    p.add_argument("--as-scan", action="store_true",
+                   help="also render each case to a fax-like image-only PDF, read it with OCR and score that")
     p.set_defaults(handler=run)
 
 
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        report = evaluate(args.corpus_dir, as_pdf=args.as_pdf)
+        report = evaluate(args.corpus_dir, as_pdf=args.as_pdf, as_scan=args.as_scan)
     except CorpusError as exc:
         print(f"chartsift evaluate: {exc}", file=sys.stderr)
         return 2

@@ -22,7 +22,8 @@ from difflib import SequenceMatcher
 from typing import Any
 
 #: fields of every fact that are not attributes of what the chart says
-NON_ATTRIBUTES = frozenset({"id", "type", "assertion", "evidence", "date_approximate", "conflicts"})
+NON_ATTRIBUTES = frozenset({"id", "type", "assertion", "evidence", "date_approximate", "conflicts",
+                            "needs_verification"})
 
 
 def normalize(attribute: str, value: Any) -> Any:

@@ -31,6 +31,8 @@ def numbers(report: EvaluationReport) -> dict[str, float | int | None]:
     out.update({f"errors.{k}": kinds.get(k, 0) for k in ERROR_KINDS})
     if report.pdf is not None:
         out.update({f"pdf.{k}": v for k, v in numbers(report.pdf).items()})
+    if report.scan is not None:
+        out.update({f"scan.{k}": v for k, v in numbers(report.scan).items()})
     return out
 
 
@@ -51,7 +53,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _variants(report: EvaluationReport) -> list[EvaluationReport]:
-    return [report] + ([report.pdf] if report.pdf is not None else [])
+    return [report] + [v for v in (report.pdf, report.scan) if v is not None]
 
 
 def headline_rows(report: EvaluationReport) -> list[Row]:
@@ -129,7 +131,8 @@ def markdown(report: EvaluationReport) -> str:
     """The README "Accuracy" table: headline numbers, then per fact type (text and PDF when scored)."""
     variants = _variants(report)
     names = [v.source for v in variants]
-    command = f"chartsift evaluate {report.corpus}{' --as-pdf' if report.pdf else ''} --markdown"
+    flags = (" --as-pdf" if report.pdf else "") + (" --as-scan" if report.scan else "")
+    command = f"chartsift evaluate {report.corpus}{flags} --markdown"
     intro = (f"{report.cases} annotated cases, chartsift {report.chartsift_version or '?'}; "
              f"regenerate with `{command}`.")
     out = [intro, "",

@@ -9,17 +9,20 @@ from models import ReviewResult
 from models.evaluation import EvaluationReport
 
 from .aspdf import case_as_pdf
+from .asscan import scan_runs
 from .corpus import CorpusCase, load_corpus, read_document_text
 from .scorer import CaseRun, score
 
 ReviewFn = Callable[..., ReviewResult]
 
 
-def evaluate(corpus_dir: Path | str, *, as_pdf: bool = False, review: ReviewFn | None = None) -> EvaluationReport:
+def evaluate(corpus_dir: Path | str, *, as_pdf: bool = False, as_scan: bool = False,
+             review: ReviewFn | None = None) -> EvaluationReport:
     """Score `chartsift.review` on every case of `corpus_dir` (SPEC section 6).
 
     With `as_pdf`, each case is also rendered to a PDF packet and scored again; that report is
-    `report.pdf`. `review` replaces `chartsift.review` (tests, other pipelines).
+    `report.pdf`; with `as_scan`, as a fax-like image-only PDF read by OCR, `report.scan`. `review`
+    replaces `chartsift.review` (tests, other pipelines).
     """
     from chartsift import __version__
 
@@ -35,6 +38,9 @@ def evaluate(corpus_dir: Path | str, *, as_pdf: bool = False, review: ReviewFn |
                 folder = Path(tmp) / case.case_dir.name
                 pdf_runs.append(run_case(case, folder, review, rename=case_as_pdf(case, folder)))
             report.pdf = score(pdf_runs, corpus=corpus_dir.as_posix(), source="pdf", version=__version__)
+    if as_scan:
+        report.scan = score(scan_runs(cases, review), corpus=corpus_dir.as_posix(), source="scan",
+                            version=__version__)
     return report
 
 
