@@ -81,6 +81,7 @@ def test_assertions(note_ctx, text, expected):
     pytest.param("Severe hand deformity from rheumatoid arthritis.", id="deformity-without-spine"),
     pytest.param("Left-sided low back and buttock pain for 14 months.", id="pain-description-is-not-dx"),
     pytest.param("Vitals: BP 130/80, HR 72. Room B12.", id="no-code-no-phrase"),
+    pytest.param("Assessment: C5-6 cervical radiculopathy.", id="cervical-radiculopathy-is-not-lumbar"),
     pytest.param("Assessment: left SI joint pain and low back pain.", id="symptom-only-assessment"),
     pytest.param("IMPRESSION: No fracture, tumor, infection or sacroiliitis.", id="impression-line-without-header"),
 ])

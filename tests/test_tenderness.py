@@ -29,6 +29,8 @@ def _facts(note_ctx, text):
     pytest.param("Tender over the L4-5 spinous processes and paraspinals.", {("lumbar_spine", None, "present")},
                  id="lumbar-spinous-processes-no-side"),
     pytest.param("Coccyx tender to palpation.", {("coccyx", None, "present")}, id="coccyx"),
+    pytest.param("Exam: mild L SIJ tenderness; no midline tenderness.",
+                 {("posterior_sij", "left", "present"), ("lumbar_spine", None, "negated")}, id="SIJ-016-midline"),
     pytest.param("Tenderness over the left piriformis.", {("other", "left", "present")}, id="other-site"),
 ], )
 def test_tender_sites(note_ctx, text, expected):
@@ -89,6 +91,8 @@ def test_exam_header_names_the_side(note_ctx):
     pytest.param("Pain localized over the left SI joint.", id="pain-location-is-not-tenderness"),
     pytest.param("Left sacroiliac joint injection under fluoroscopy.", id="procedure-site"),
     pytest.param("No focal tenderness.", id="no-site"),
+    pytest.param("Neck: supple, no midline tenderness.", id="cervical-midline-is-not-lumbar"),
+    pytest.param("Abdomen: soft, nontender.", id="abdomen"),
 ])
 def test_distractors(note_ctx, text):
     assert _facts(note_ctx, text) == set()

@@ -27,6 +27,7 @@ class Vocab(BaseModel):
 
     value: str
     patterns: list[str] = Field(min_length=1)
+    unless: str | None = Field(default=None, description="regex: no hit when the searched text holds it")
     comment: str | None = None
 
     def regex(self) -> re.Pattern[str]:
@@ -39,9 +40,12 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, value) of every vocabulary hit in text[lo:hi], longest first, without overlaps."""
+    """(start, end, value) of every vocabulary hit in text[lo:hi], longest first, without overlaps
+    (an entry whose `unless` regex occurs in text[lo:hi] finds nothing there)."""
     hi = len(text) if hi is None else hi
-    hits = [(m.start(), m.end(), v.value) for v in vocab for m in v.regex().finditer(text, lo, hi)]
+    hits = [(m.start(), m.end(), v.value) for v in vocab
+            if not (v.unless and _compile(v.unless).search(text, lo, hi))
+            for m in v.regex().finditer(text, lo, hi)]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
     for h in sorted(hits, key=lambda h: -(h[1] - h[0])):

@@ -188,14 +188,18 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
     return ent_assertion
 
 
+_FALLBACK_NEGATION = re.compile(r"\b(?:no|denies|denied|without|negative\s+for|free\s+of)\b[^.;:\n]{0,40}$", re.IGNORECASE)
+
+
 def _ent_assertion(doc, s: int, e: int) -> str:
+    """ConText's assertion of the DIAGNOSIS target on the mention; when another target took the
+    words (overlapping rules of other fact types), a plain negation cue before it still counts."""
     span = doc.char_span(s, e, alignment_mode="expand")
-    if span is None:
-        return "present"
-    for ent in doc.ents:
+    for ent in doc.ents if span is not None else ():
         if ent.start < span.end and span.start < ent.end and ent.label_ == "DIAGNOSIS":
             return assertion_of(ent)
-    return "present"
+    line_start = doc.text.rfind("\n", 0, s) + 1
+    return "negated" if _FALLBACK_NEGATION.search(doc.text[line_start:s]) else "present"
 
 
 def _impression_line(text: str, offset: int) -> bool:
