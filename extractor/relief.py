@@ -4,8 +4,8 @@ Relief is often told away from the injection it belongs to: in the procedure not
 Pre-procedure 7/10. Post-procedure (30 min) 1/10"), in a later visit ("80% relief for 6 hours
 after the 3/2 injection") or in a pain diary ("pre 8/10, 30 min 2/10, 2 h 1/10, 6 h 4/10").
 `note_statements` reads the statements of one note from its text alone (regexes, no spaCy);
-`link_relief` attaches them to injection facts; `link_case` is the packet-level hook that
-`extractor.extract.link_across_notes` calls after every note is extracted.
+`extractor.relief_link` attaches them to injection facts; `link_case` is the packet-level hook
+that `extractor.extract.link_across_notes` calls after every note is extracted.
 
 Choices (SPEC section 4 leaves them to us):
 - percent from scores = (pre - post) / pre * 100, rounded half up, where "post" is the FIRST
@@ -38,36 +38,36 @@ _PCT = rf"(?P<p>{_N})(?:\s*(?:-|–|to)\s*(?P<p2>{_N}))?\s*(?:%|percent\b|per ce
 _RELIEF_AFTER = re.compile(
     r"~?" + _PCT + r"\)?(?!\s*(?:of\b|lidocaine|bupivacaine|ropivacaine|\w*caine|marcaine|xylocaine|sensorcaine))"
     r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
-    r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.I)
+    r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.IGNORECASE)
 _RELIEF_BEFORE = re.compile(
     r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit)\s*"
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
-    r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.I)
+    r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.IGNORECASE)
 _RELIEF_WORDS = {
-    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b", re.I),
-    0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.I),
+    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
+    0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
 }
-_NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.I)
+_NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.IGNORECASE)
 _WORDNUM = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True))
 _HOURS = re.compile(
     r"\b(?:for|lasting|lasted|x|over|duration of|up to)\s+(?:about|approximately|approx\.?|roughly|around|nearly|"
     r"~|only|just|almost)?\s*(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")(?:\s*(?:-|–|to)\s*(?P<h2>\d+(?:\.\d+)?))?"
-    r"\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\b", re.I)
+    r"\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\b", re.IGNORECASE)
 
 _SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
 _PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
-                  r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.I)
-_TRAIL = re.compile(r"\s*(?:at|@)\s*(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.I)
+                  r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.IGNORECASE)
+_TRAIL = re.compile(r"\s*(?:at|@)\s*(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
 _STATED_AFTER = re.compile(r"\s*\(\s*~?(?P<p>\d{1,3})\s*%\s*\)")
-_PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|before|baseline)\b", re.I)
-_TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.I)
+_PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|before|baseline)\b", re.IGNORECASE)
+_TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
-                      r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b", re.I)
+                      r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b", re.IGNORECASE)
 ANESTHETIC_WINDOW_MINUTES = 8 * 60
 
 
 def round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 @dataclass(frozen=True)
@@ -180,23 +180,23 @@ def score_series(text: str) -> list[ScoreSeries]:
 # ---------------------------------------------------------------- statements of one note
 
 _SITES = {
-    "sacroiliac_joint": re.compile(r"\b(?:sacro-?iliac|SIJ|SIJI|SI(?=[- ]joint|\s+(?:injection|block|inj)))", re.I),
-    "epidural": re.compile(r"\bepidural|\b(?-i:(?:TF|IL|L|C|T)?ESIs?)\b|transforaminal|interlaminar|caudal", re.I),
-    "facet": re.compile(r"\bfacet|medial[- ]branch|\b(?-i:MBBs?)\b", re.I),
-    "trochanteric_bursa": re.compile(r"trochanter\w*|\bbursa", re.I),
+    "sacroiliac_joint": re.compile(r"\b(?:sacro-?iliac|SIJ|SIJI|SI(?=[- ]joint|\s+(?:injection|block|inj)))", re.IGNORECASE),
+    "epidural": re.compile(r"\bepidural|\b(?-i:(?:TF|IL|L|C|T)?ESIs?)\b|transforaminal|interlaminar|caudal", re.IGNORECASE),
+    "facet": re.compile(r"\bfacet|medial[- ]branch|\b(?-i:MBBs?)\b", re.IGNORECASE),
+    "trochanteric_bursa": re.compile(r"trochanter\w*|\bbursa", re.IGNORECASE),
 }
 _INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|post[- ]?procedure|SIJI|(?:TF|IL|L)?ESI|"
                             r"epidurals?|arthrogram|MBB|"
-                            r"diary|triamcinolone|kenalog|depo-?medrol|steroid)", re.I)
+                            r"diary|triamcinolone|kenalog|depo-?medrol|steroid)", re.IGNORECASE)
 _OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)|therapy|medications?|chiropract\w*|exercises?|"
-                              r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.I)
+                              r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.IGNORECASE)
 _SIDES = {"left": re.compile(r"\b(?:left|lt|L)\b(?!\s*\d)", 0), "right": re.compile(r"\b(?:right|rt|R)\b(?!\s*\d)", 0),
-          "bilateral": re.compile(r"\b(?:bilateral(?:ly)?|both|B/L|bilat)\b", re.I)}
-_SIDE_WORDS = {"left": re.compile(r"\b(?:left|lt)\b", re.I), "right": re.compile(r"\b(?:right|rt)\b", re.I)}
+          "bilateral": re.compile(r"\b(?:bilateral(?:ly)?|both|B/L|bilat)\b", re.IGNORECASE)}
+_SIDE_WORDS = {"left": re.compile(r"\b(?:left|lt)\b", re.IGNORECASE), "right": re.compile(r"\b(?:right|rt)\b", re.IGNORECASE)}
 _PURPOSE = {"therapeutic": re.compile(r"therapeutic|steroid|triamcinolone|kenalog|methylprednisolone|depo-?medrol|"
-                                      r"dexamethasone|betamethasone|celestone|cortisone", re.I),
-            "diagnostic": re.compile(r"diagnostic|confirmatory|comparative|anesthetic block", re.I)}
-_PLURAL = re.compile(r"\b(?:injections|blocks|shots|both|each|respectively)\b", re.I)
+                                      r"dexamethasone|betamethasone|celestone|cortisone", re.IGNORECASE),
+            "diagnostic": re.compile(r"diagnostic|confirmatory|comparative|anesthetic block", re.IGNORECASE)}
+_PLURAL = re.compile(r"\b(?:injections|blocks|shots|both|each|respectively)\b", re.IGNORECASE)
 
 
 def side_in(text: str) -> str | None:
@@ -300,7 +300,7 @@ def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
     out = []
     for d in find_dates(context, anchor):
         text = context[d.start:d.end]
-        if _SCORE.fullmatch(text) or (d.relative and re.search(r"(?:after|later|afterwards)$", text, re.I)) \
+        if _SCORE.fullmatch(text) or (d.relative and re.search(r"(?:after|later|afterwards)$", text, re.IGNORECASE)) \
                 or (anchor is not None and d.date > anchor):
             continue
         if any(-_NEAR <= s - d.end <= _NEAR or -_NEAR <= d.start - e <= _NEAR for s, e in refs):
@@ -311,187 +311,13 @@ def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
 _NEAR = 30
 
 
-_PCT_LIST = re.compile(r"\d\s*%\s*(?:,|and|&|or|to)\s*\d{1,3}\s*%", re.I)
+_PCT_LIST = re.compile(r"\d\s*%\s*(?:,|and|&|or|to)\s*\d{1,3}\s*%", re.IGNORECASE)
 _SINGULAR_REF = re.compile(r"\b(?:the|this|that|her|his|last|most recent|latest|first|second|#\d)\s+"
-                           r"(?:\w+\s+){0,3}(?:injection|block|procedure|shot)\b(?!s)", re.I)
-
-
-# ---------------------------------------------------------------- linking
-
-LINKABLE = ("present", "historical")
-NoteKey = tuple[str, int]
-
-
-def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list:
-    """Injection facts with relief filled from `statements`; other facts unchanged, order kept.
-
-    `note_of(fact) -> NoteKey | None` says which note a fact was told in. A statement goes to
-    the injection it names by date (and site, side, purpose when stated); else, in the note it
-    was told in, the injection of that note; else the latest compatible injection dated on or
-    before the statement's note. Ambiguous statements ("two blocks gave 86% and 80%") link only
-    by an explicit date. A fact that already has a different relief keeps it and records the
-    statement as a conflict; a statement already on a fact is not linked twice.
-    """
-    facts = list(facts)
-    for st in sorted(statements, key=lambda s: (s.note_date or dt.date.min, s.doc_start)):
-        if st.refers_to_injection is False or _already_linked(facts, st):
-            continue
-        idx = choose_injection(st, facts, note_of)
-        if idx is not None:
-            facts[idx] = _apply(facts[idx], st)
-    return facts
-
-
-def _already_linked(facts: list, st: ReliefStatement) -> bool:
-    key = (st.evidence.document, st.evidence.start, st.evidence.end, st.evidence.rule)
-    return any(f.type == "injection" and any((e.document, e.start, e.end, e.rule) == key for e in f.evidence)
-               for f in facts)
-
-
-def _compatible(st: ReliefStatement, fact) -> bool:
-    return (fact.type == "injection" and fact.assertion in LINKABLE
-            and (st.site is None or st.site == fact.site)
-            and (st.side is None or fact.side is None or st.side == fact.side or "bilateral" in (st.side, fact.side)))
-
-
-def _same_date(mention: DateMention, date: dt.date | None) -> bool:
-    if date is None:
-        return False
-    if mention.approximate:
-        return (mention.date.year, mention.date.month) == (date.year, date.month)
-    return mention.date == date
-
-
-def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
-    """Index in `facts` of the injection a statement belongs to, or None."""
-    cands = [i for i, f in enumerate(facts) if _compatible(st, f)]
-    if st.dates:
-        dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
-        if dated:
-            return _prefer(st, dated, facts, note_of)
-    if st.percent is None:
-        return None  # a retelling without numbers links by its date only
-    if st.ambiguous or any(d.date != st.note_date for d in st.dates):
-        return None  # it names a date that no compatible injection has
-    here = [i for i in cands if note_of(facts[i]) == st.note_key]
-    if st.refers_to_injection is None:
-        cands = here
-    # relief follows its injection: the nearest one told before it in the same document
-    before = [i for i in cands if facts[i].evidence[0].document == st.evidence.document
-              and facts[i].evidence[0].start <= st.doc_start]
-    if st.purpose:
-        before = [i for i in before if facts[i].purpose in (None, st.purpose)]
-    if before:
-        return max(before, key=lambda i: facts[i].evidence[0].start)
-    if here:
-        return None  # only injections told after it in its note: it speaks of an earlier one
-    earlier = [i for i in cands if facts[i].date is not None and st.note_date is not None
-               and facts[i].date <= st.note_date]
-    if st.purpose:
-        earlier = [i for i in earlier if facts[i].purpose in (None, st.purpose)] or []
-    if not earlier:
-        return None
-    return max(earlier, key=lambda i: (facts[i].date, facts[i].evidence[0].start))
-
-
-def _prefer(st: ReliefStatement, idxs: list[int], facts: list, note_of) -> int | None:
-    """Among injections of the named date: the same note's, then the stated purpose's; one or none."""
-    for narrowed in ([i for i in idxs if note_of(facts[i]) == st.note_key],
-                     [i for i in idxs if st.purpose and facts[i].purpose == st.purpose], idxs):
-        if len(narrowed) == 1:
-            return narrowed[0]
-    return None if st.ambiguous else idxs[0]
-
-
-def _apply(fact, st: ReliefStatement):
-    from models import Conflict
-
-    same_span = [e for e in fact.evidence if (e.document, e.start, e.end) == (st.evidence.document,
-                                                                            st.evidence.start, st.evidence.end)]
-    evidence = fact.evidence + [st.evidence]
-    if same_span:  # the mention's own sentence: mark it as the relief statement too, once
-        evidence = [st.evidence if e is same_span[0] else e for e in fact.evidence if e is same_span[0]
-                    or e not in same_span]
-    if st.percent is None:
-        return fact if same_span else fact.model_copy(update={"evidence": evidence})
-    if fact.relief_percent is None or fact.relief_percent == st.percent:
-        hours = fact.relief_hours if fact.relief_hours is not None else st.hours
-        return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})
-    conflict = Conflict(attributes={k: v for k, v in (("relief_percent", st.percent), ("relief_hours", st.hours))
-                                    if v is not None}, evidence=[st.evidence])
-    return fact.model_copy(update={"conflicts": fact.conflicts + [conflict]})
-
-
-# ---------------------------------------------------------------- the packet-level hook
-
-def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
-    """Drop undated injection mentions of a later note when the packet holds the dated injection.
-
-    "Two diagnostic left SIJ blocks gave 86% and 80% relief" in a follow-up retells injections
-    that the procedure notes date: it is no injection of its own. With exactly one dated
-    candidate (same site, compatible side, on or before the note) the mention's evidence and
-    relief move onto it; with several, the mention is dropped (which one it meant is unsaid).
-    """
-    out = list(facts)
-    drop: set[int] = set()
-    for i, f in enumerate(facts):
-        if f.type == "injection" and f.assertion == "hypothetical":
-            j = _carried_out(i, facts, note_dates.get(note_of(f)))
-            if j is not None:  # a plan the packet later reports is a mention of that injection
-                drop.add(i)
-                out[j] = out[j].model_copy(update={"evidence": out[j].evidence + f.evidence})
-            continue
-        if f.type != "injection" or f.date is not None or f.assertion not in LINKABLE:
-            continue
-        when = note_dates.get(note_of(f))
-        cands = [j for j, g in enumerate(facts) if g.type == "injection" and g.date is not None and j != i
-                 and g.site == f.site and g.assertion in LINKABLE and (when is None or g.date <= when)
-                 and (f.side is None or g.side is None or f.side == g.side)]
-        if not cands:
-            continue
-        drop.add(i)
-        if len(cands) > 1:  # "Two diagnostic left SIJ blocks gave 86% and 80%": a quote for each of them
-            cands = [j for j in cands if f.purpose is None or facts[j].purpose in (None, f.purpose)]
-        for j in cands:
-            update = {"evidence": out[j].evidence + [e for e in f.evidence if e not in out[j].evidence]}
-            if len(cands) == 1 and out[j].relief_percent is None and f.relief_percent is not None:
-                update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
-            out[j] = out[j].model_copy(update=update)
-    return [f for i, f in enumerate(out) if i not in drop]
-
-
-def _carried_out(i: int, facts: list, planned_on: dt.date | None) -> int | None:
-    """The first present injection of the planned site (and date, if the plan gives one) after the plan."""
-    plan = facts[i]
-    if planned_on is None:
-        return None
-    later = [j for j, g in enumerate(facts) if g.type == "injection" and g.assertion in LINKABLE and g.date
-             and g.site == plan.site and g.date > planned_on and (plan.date is None or g.date == plan.date)
-             and (plan.side is None or g.side is None or plan.side == g.side)]
-    return min(later, key=lambda j: facts[j].date) if later else None
+                           r"(?:\w+\s+){0,3}(?:injection|block|procedure|shot)\b(?!s)", re.IGNORECASE)
 
 
 def link_case(found: list, prepared: list) -> list:
-    """Packet-level links after every note is extracted (called by extractor.extract).
+    """The packet-level hook: see `extractor.relief_link.link_case`."""
+    from .relief_link import link_case as link
 
-    `found` is a list of `extractor.resolve.DatedFact`, `prepared` of `extractor.extract.PreparedNote`.
-    Undated retellings of dated injections are absorbed, then relief statements of every note are
-    linked to injections; then conservative care declared failed as a whole ("refractory to
-    conservative care") gives its outcome to the conservative treatments told on or before it.
-    """
-    from .facts.conservative_treatment import apply_general_outcomes, general_outcome_statements
-    from .resolve import DatedFact
-
-    spans = [(p.context.source.name, p.context.note.start, p.context.note.end) for p in prepared]
-
-    def note_of(fact) -> NoteKey | None:
-        ev = fact.evidence[0]
-        return next(((d, s) for d, s, e in spans if d == ev.document and s <= ev.start < max(e, s + 1)), None)
-
-    note_dates = {(p.context.source.name, p.context.note.start): p.context.date for p in prepared}
-    facts = absorb_undated([d.fact for d in found], note_of, note_dates)
-    statements = [st for p in prepared for st in note_statements(p.text, p.context)]
-    facts = link_relief(facts, statements, note_of)
-    general = [g for p in prepared for g in general_outcome_statements(p.text, p.context)]
-    facts = apply_general_outcomes(facts, general, lambda f: note_dates.get(note_of(f)))
-    return [DatedFact(f, note_dates.get(note_of(f))) for f in facts]
+    return link(found, prepared)

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from extractor.relief import (link_relief, note_statements, percent_readings, relief_hours, round_half_up,
-                              score_series)
+from extractor.relief import note_statements, percent_readings, relief_hours, round_half_up, score_series
+from extractor.relief_link import link_relief
 from models import Evidence, Injection
 from models.facts import ConservativeTreatment
 
@@ -115,7 +115,7 @@ def _packet():
 def _link(text: str, date: str = "2026-04-20"):
     ctx = _ctx("visit.txt", text, date)
     facts = _packet()
-    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    note_of = lambda f: (f.evidence[0].document, 0)
     return facts, link_relief(facts, note_statements(text, ctx), note_of)
 
 
@@ -151,7 +151,7 @@ def test_link_relief_across_notes(text, expected):
 
 def test_linked_statement_is_evidence_once():
     text = "She reports 80% relief for 6 hours after the 3/2 injection."
-    before, linked = _link(text)
+    _, linked = _link(text)
     target = next(f for f in linked if f.relief_percent == 80)
     assert len(target.evidence) == 2 and target.evidence[-1].text == text
     relinked = link_relief(linked, note_statements(text, _ctx("visit.txt", text, "2026-04-20")),
@@ -185,12 +185,12 @@ def test_statement_evidence_offsets_point_into_the_document():
 
 
 def test_undated_retelling_is_absorbed_by_the_dated_injection():
-    from extractor.relief import absorb_undated
+    from extractor.relief_link import absorb_undated
 
     retold = Injection(site="sacroiliac_joint", side="left", relief_percent=90,
                        evidence=[Evidence(document="visit.txt", start=0, end=4, text="SIJ ")])
     dated = _injection("proc1.txt", "2026-03-02")
-    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    note_of = lambda f: (f.evidence[0].document, 0)
     out = absorb_undated([dated, retold], note_of, {("visit.txt", 0): dt.date(2026, 4, 1)})
     assert len(out) == 1 and out[0].relief_percent == 90 and len(out[0].evidence) == 2
 
@@ -201,13 +201,13 @@ def test_undated_retelling_is_absorbed_by_the_dated_injection():
     pytest.param("2026-03-20", "2026-02-01", True, id="plan-for-another-date"),
 ])
 def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
-    from extractor.relief import absorb_undated
+    from extractor.relief_link import absorb_undated
 
     plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
                      date=dt.date.fromisoformat(plan_date) if plan_date else None,
                      evidence=[Evidence(document="visit.txt", start=0, end=4, text="plan")])
     done = _injection("proc1.txt", "2026-03-02")
-    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    note_of = lambda f: (f.evidence[0].document, 0)
     out = absorb_undated([done, plan], note_of, {("visit.txt", 0): dt.date.fromisoformat(planned_on)})
     assert (plan in out) == kept
 
@@ -219,7 +219,8 @@ def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
 ])
 def test_relief_follows_its_injection_in_the_same_document(statement_at, expected):
     """SIJ-016: a 'Pain diary' line the segmenter gave to the next note still belongs to the one above it."""
-    from extractor.relief import ReliefStatement, choose_injection
+    from extractor.relief import ReliefStatement
+    from extractor.relief_link import choose_injection
 
     def inj(start, date):
         ev = Evidence(document="packet.pdf", start=start, end=start + 5, text="x" * 5)
@@ -230,20 +231,20 @@ def test_relief_follows_its_injection_in_the_same_document(statement_at, expecte
     ev = Evidence(document="packet.pdf", start=statement_at, end=statement_at + 5, text="y" * 5)
     st = ReliefStatement(evidence=ev, note_key=("packet.pdf", 180), note_date=dt.date(2026, 3, 2), percent=50,
                          hours=None, refers_to_injection=True, doc_start=statement_at)
-    note_of = lambda f: ("packet.pdf", 180 if f.evidence[0].start >= 180 else 0)  # noqa: E731
+    note_of = lambda f: ("packet.pdf", 180 if f.evidence[0].start >= 180 else 0)
     got = choose_injection(st, facts, note_of)
     assert (names[got] if got is not None else None) == expected
 
 
 def test_plural_retelling_is_a_quote_for_each_matching_injection():
     """SIJ-001: 'Two diagnostic left SIJ blocks gave 86% and 80% relief.' supports both blocks, sets neither."""
-    from extractor.relief import absorb_undated
+    from extractor.relief_link import absorb_undated
 
     retold = Injection(site="sacroiliac_joint", side="left", purpose="diagnostic",
                        evidence=[Evidence(document="visit.txt", start=0, end=4, text="SIJ ")])
     facts = [_injection("proc1.txt", "2026-03-02"), _injection("proc2.txt", "2026-03-20"),
              _injection("proc5.txt", "2026-04-06", purpose="therapeutic"), retold]
-    note_of = lambda f: (f.evidence[0].document, 0)  # noqa: E731
+    note_of = lambda f: (f.evidence[0].document, 0)
     out = absorb_undated(facts, note_of, {("visit.txt", 0): dt.date(2026, 4, 20)})
     assert [len(f.evidence) for f in out] == [2, 2, 1] and all(f.relief_percent is None for f in out)
 

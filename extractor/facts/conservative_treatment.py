@@ -64,21 +64,21 @@ class ConservativeRules(BaseModel):
 class _Compiled:
     def __init__(self, r: ConservativeRules):
         self.rules = r
-        self.outcomes = {k: re.compile("|".join(v), re.I) for k, v in r.outcomes.items()}
+        self.outcomes = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in r.outcomes.items()}
         self.rank = {o: i for i, o in enumerate(r.outcome_priority)}
-        self.clause = re.compile(r.clause_breaks, re.I)
-        self.gap = re.compile(r.gap_breaks, re.I)
-        self.pronoun = re.compile(r.pronoun_followup, re.I)
-        self.negation = re.compile("|".join(r.negation_cues), re.I)
-        self.performed = re.compile(r.performed_cues, re.I)
-        self.end_cue = re.compile(r.end_date_cues, re.I)
-        self.start_cue = re.compile(r.start_date_cues, re.I)
-        self.joiner = re.compile(r.range_joiners, re.I)
-        self.general = re.compile("|".join(r.general_failure), re.I)
-        self.negated_target = re.compile(r.negated_target_prefix, re.I)
-        self.continuing = re.compile(r.continuing_cues, re.I)
+        self.clause = re.compile(r.clause_breaks, re.IGNORECASE)
+        self.gap = re.compile(r.gap_breaks, re.IGNORECASE)
+        self.pronoun = re.compile(r.pronoun_followup, re.IGNORECASE)
+        self.negation = re.compile("|".join(r.negation_cues), re.IGNORECASE)
+        self.performed = re.compile(r.performed_cues, re.IGNORECASE)
+        self.end_cue = re.compile(r.end_date_cues, re.IGNORECASE)
+        self.start_cue = re.compile(r.start_date_cues, re.IGNORECASE)
+        self.joiner = re.compile(r.range_joiners, re.IGNORECASE)
+        self.general = re.compile("|".join(r.general_failure), re.IGNORECASE)
+        self.negated_target = re.compile(r.negated_target_prefix, re.IGNORECASE)
+        self.continuing = re.compile(r.continuing_cues, re.IGNORECASE)
         self.negators = {m.lower() for m in r.negation_modifiers}
-        self.plan_before = re.compile(r.plan_cues_before, re.I)
+        self.plan_before = re.compile(r.plan_cues_before, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +114,7 @@ def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
 
 _TITLE_CHARS = 200
 _EPISODE = re.compile(r"^[ \t]*(?:episode|episode of care|dates? of (?:service|care|treatment)|start of care|plan of care|"
-                      r"treatment (?:dates|period)|duration|course)\b[^\n]*", re.I | re.M)
+                      r"treatment (?:dates|period)|duration|course)\b[^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
@@ -183,7 +183,7 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
     return "present" if assertion == "historical" else assertion
 
 
-_CONDITIONAL = re.compile(r"\b(?:if|unless|will (?:start|begin|try|initiate|refer))\b", re.I)
+_CONDITIONAL = re.compile(r"\b(?:if|unless|will (?:start|begin|try|initiate|refer))\b", re.IGNORECASE)
 
 
 def _negation_is_outcome(ent: Span, rules: _Compiled) -> bool:
@@ -310,8 +310,8 @@ def _best(outcomes: list[str], rules: _Compiled) -> str | None:
 
 _WORDS = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w and w not in ("a", "an")), key=len, reverse=True))
 _DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?|" + _WORDS + r")(?:\s*(?:-|–|to)\s*(?P<n2>\d+))?[\s-]*"
-                       r"(?P<u>weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:ago|prior|before|later|earlier|after))", re.I)
-_YEAR_ONLY = re.compile(r"^(?:in|since|quit|until|from|during)?\s*(?:19|20)\d\d$", re.I)  # "PT in 2025" says when, not when it started
+                       r"(?P<u>weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:ago|prior|before|later|earlier|after))", re.IGNORECASE)
+_YEAR_ONLY = re.compile(r"^(?:in|since|quit|until|from|during)?\s*(?:19|20)\d\d$", re.IGNORECASE)  # "PT in 2025" says when, not when it started
 _WEEKS_PER = {"w": 1.0, "m": 52 / 12, "d": 1 / 7}
 
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
 from extractor.pipeline import TargetRuleSpec, assertion_of
-from extractor.relief import link_relief, note_statements, side_in, site_in
+from extractor.relief import note_statements, side_in, site_in
+from extractor.relief_link import link_relief
 from extractor.rulebook import load_rules
 from extractor.temporal import find_dates
 from models import Injection
@@ -57,7 +57,7 @@ class InjectionRules(BaseModel):
     plan_cues: list[str]
     retelling_cues: list[str]
     historical_after_days: int
-    table: "TableRules"
+    table: TableRules
 
 
 class TableRules(BaseModel):
@@ -74,7 +74,7 @@ InjectionRules.model_rebuild()
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 class _Compiled:
@@ -173,13 +173,13 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
 
 def _may_date_injection(d, text: str, assertion: str, note_date) -> bool:
     """'3 months after the injection' counts from the injection; a done injection is not in the future."""
-    if d.relative and re.search(r"(?:after|later|afterwards)$", text[d.start:d.end], re.I):
+    if d.relative and re.search(r"(?:after|later|afterwards)$", text[d.start:d.end], re.IGNORECASE):
         return False
     return not (assertion == "present" and note_date is not None and d.date > note_date)
 
 
-_DOS_BEFORE = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*$", re.I)
-_DOS = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*", re.I)
+_DOS_BEFORE = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*$", re.IGNORECASE)
+_DOS = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*", re.IGNORECASE)
 
 
 def _block_date(text: str, offset: int, default):
@@ -292,7 +292,7 @@ def _attributes(text: str, rules: _Compiled) -> dict[str, object]:
     return out
 
 
-_NEGATED_DRUG = re.compile(r"\b(?:no|without|not|w/o|held)\s+(?:\w+\s+){0,2}$", re.I)
+_NEGATED_DRUG = re.compile(r"\b(?:no|without|not|w/o|held)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
 def _drug(text: str, names: dict[str, re.Pattern[str]], skin: re.Pattern[str] | None) -> str | None:
@@ -338,12 +338,12 @@ def _table_facts(doc: Doc, ctx, rules: _Compiled) -> list[Injection]:
     lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)]
     for k, (start, line) in enumerate(lines):
         header = [c.lower() for c in _cells(line)]
-        if len(header) < 3 or not re.match(spec.date_header, header[0], re.I) or \
-                not all(re.match(spec.date_header, h, re.I) or re.match(spec.other_headers, h, re.I) for h in header):
+        if len(header) < 3 or not re.match(spec.date_header, header[0], re.IGNORECASE) or \
+                not all(re.match(spec.date_header, h, re.IGNORECASE) or re.match(spec.other_headers, h, re.IGNORECASE) for h in header):
             continue
         above = text[:start]
         shared = _attributes(above, rules)
-        columns = {name: i for i, h in enumerate(header) for name, rx in spec.columns.items() if re.match(rx, h, re.I)}
+        columns = {name: i for i, h in enumerate(header) for name, rx in spec.columns.items() if re.match(rx, h, re.IGNORECASE)}
         out = [f for row_start, row in lines[k + 1:] if (f := _row_fact(row_start, row, header, columns, above,
                                                                           shared, ctx, rules)) is not None]
         if out:
@@ -365,7 +365,7 @@ def _row_fact(start: int, row: str, header: list[str], columns: dict[str, int], 
     values.update(_attributes(cell.get("drugs", ""), rules))
     for name in ("intra_articular", "contrast"):
         if name in cell:
-            yes, no = re.match(rules.rules.table.yes, cell[name], re.I), re.match(rules.rules.table.no, cell[name], re.I)
+            yes, no = re.match(rules.rules.table.yes, cell[name], re.IGNORECASE), re.match(rules.rules.table.no, cell[name], re.IGNORECASE)
             values[name] = True if yes else False if no else values.get(name)
     purpose = next((p for p, rx in rules.purpose.items() if rx.search(cell.get("purpose", ""))), None)
     purpose = "therapeutic" if values.get("steroid") else purpose or ("diagnostic" if values.get("anesthetic") else None)

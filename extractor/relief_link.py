@@ -1,0 +1,191 @@
+"""Linking relief statements to injection facts, within a note and across a packet.
+
+`link_relief` attaches statements read by `extractor.relief.note_statements` to injection
+facts; `absorb_undated` folds retellings and carried-out plans into the injections they tell
+of; `link_case` is the packet-level hook (called through `extractor.relief.link_case` by
+`extractor.extract.link_across_notes` after every note is extracted).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .relief import ReliefStatement, note_statements
+from .temporal import DateMention
+
+LINKABLE = ("present", "historical")
+NoteKey = tuple[str, int]
+
+
+def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list:
+    """Injection facts with relief filled from `statements`; other facts unchanged, order kept.
+
+    `note_of(fact) -> NoteKey | None` says which note a fact was told in. A statement goes to
+    the injection it names by date (and site, side, purpose when stated); else, in the note it
+    was told in, the injection of that note; else the latest compatible injection dated on or
+    before the statement's note. Ambiguous statements ("two blocks gave 86% and 80%") link only
+    by an explicit date. A fact that already has a different relief keeps it and records the
+    statement as a conflict; a statement already on a fact is not linked twice.
+    """
+    facts = list(facts)
+    for st in sorted(statements, key=lambda s: (s.note_date or dt.date.min, s.doc_start)):
+        if st.refers_to_injection is False or _already_linked(facts, st):
+            continue
+        idx = choose_injection(st, facts, note_of)
+        if idx is not None:
+            facts[idx] = _apply(facts[idx], st)
+    return facts
+
+
+def _already_linked(facts: list, st: ReliefStatement) -> bool:
+    key = (st.evidence.document, st.evidence.start, st.evidence.end, st.evidence.rule)
+    return any(f.type == "injection" and any((e.document, e.start, e.end, e.rule) == key for e in f.evidence)
+               for f in facts)
+
+
+def _compatible(st: ReliefStatement, fact) -> bool:
+    return (fact.type == "injection" and fact.assertion in LINKABLE
+            and (st.site is None or st.site == fact.site)
+            and (st.side is None or fact.side is None or st.side == fact.side or "bilateral" in (st.side, fact.side)))
+
+
+def _same_date(mention: DateMention, date: dt.date | None) -> bool:
+    if date is None:
+        return False
+    if mention.approximate:
+        return (mention.date.year, mention.date.month) == (date.year, date.month)
+    return mention.date == date
+
+
+def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
+    """Index in `facts` of the injection a statement belongs to, or None."""
+    cands = [i for i, f in enumerate(facts) if _compatible(st, f)]
+    if st.dates:
+        dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
+        if dated:
+            return _prefer(st, dated, facts, note_of)
+    if st.percent is None:
+        return None  # a retelling without numbers links by its date only
+    if st.ambiguous or any(d.date != st.note_date for d in st.dates):
+        return None  # it names a date that no compatible injection has
+    here = [i for i in cands if note_of(facts[i]) == st.note_key]
+    if st.refers_to_injection is None:
+        cands = here
+    # relief follows its injection: the nearest one told before it in the same document
+    before = [i for i in cands if facts[i].evidence[0].document == st.evidence.document
+              and facts[i].evidence[0].start <= st.doc_start]
+    if st.purpose:
+        before = [i for i in before if facts[i].purpose in (None, st.purpose)]
+    if before:
+        return max(before, key=lambda i: facts[i].evidence[0].start)
+    if here:
+        return None  # only injections told after it in its note: it speaks of an earlier one
+    earlier = [i for i in cands if facts[i].date is not None and st.note_date is not None
+               and facts[i].date <= st.note_date]
+    if st.purpose:
+        earlier = [i for i in earlier if facts[i].purpose in (None, st.purpose)] or []
+    if not earlier:
+        return None
+    return max(earlier, key=lambda i: (facts[i].date, facts[i].evidence[0].start))
+
+
+def _prefer(st: ReliefStatement, idxs: list[int], facts: list, note_of) -> int | None:
+    """Among injections of the named date: the same note's, then the stated purpose's; one or none."""
+    for narrowed in ([i for i in idxs if note_of(facts[i]) == st.note_key],
+                     [i for i in idxs if st.purpose and facts[i].purpose == st.purpose], idxs):
+        if len(narrowed) == 1:
+            return narrowed[0]
+    return None if st.ambiguous else idxs[0]
+
+
+def _apply(fact, st: ReliefStatement):
+    from models import Conflict
+
+    same_span = [e for e in fact.evidence if (e.document, e.start, e.end) == (st.evidence.document,
+                                                                            st.evidence.start, st.evidence.end)]
+    evidence = fact.evidence + [st.evidence]
+    if same_span:  # the mention's own sentence: mark it as the relief statement too, once
+        evidence = [st.evidence if e is same_span[0] else e for e in fact.evidence if e is same_span[0]
+                    or e not in same_span]
+    if st.percent is None:
+        return fact if same_span else fact.model_copy(update={"evidence": evidence})
+    if fact.relief_percent is None or fact.relief_percent == st.percent:
+        hours = fact.relief_hours if fact.relief_hours is not None else st.hours
+        return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})
+    conflict = Conflict(attributes={k: v for k, v in (("relief_percent", st.percent), ("relief_hours", st.hours))
+                                    if v is not None}, evidence=[st.evidence])
+    return fact.model_copy(update={"conflicts": fact.conflicts + [conflict]})
+
+
+# ---------------------------------------------------------------- the packet-level hook
+
+def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
+    """Drop undated injection mentions of a later note when the packet holds the dated injection.
+
+    "Two diagnostic left SIJ blocks gave 86% and 80% relief" in a follow-up retells injections
+    that the procedure notes date: it is no injection of its own. With exactly one dated
+    candidate (same site, compatible side, on or before the note) the mention's evidence and
+    relief move onto it; with several, the mention is dropped (which one it meant is unsaid).
+    """
+    out = list(facts)
+    drop: set[int] = set()
+    for i, f in enumerate(facts):
+        if f.type == "injection" and f.assertion == "hypothetical":
+            j = _carried_out(i, facts, note_dates.get(note_of(f)))
+            if j is not None:  # a plan the packet later reports is a mention of that injection
+                drop.add(i)
+                out[j] = out[j].model_copy(update={"evidence": out[j].evidence + f.evidence})
+            continue
+        if f.type != "injection" or f.date is not None or f.assertion not in LINKABLE:
+            continue
+        when = note_dates.get(note_of(f))
+        cands = [j for j, g in enumerate(facts) if g.type == "injection" and g.date is not None and j != i
+                 and g.site == f.site and g.assertion in LINKABLE and (when is None or g.date <= when)
+                 and (f.side is None or g.side is None or f.side == g.side)]
+        if not cands:
+            continue
+        drop.add(i)
+        if len(cands) > 1:  # "Two diagnostic left SIJ blocks gave 86% and 80%": a quote for each of them
+            cands = [j for j in cands if f.purpose is None or facts[j].purpose in (None, f.purpose)]
+        for j in cands:
+            update = {"evidence": out[j].evidence + [e for e in f.evidence if e not in out[j].evidence]}
+            if len(cands) == 1 and out[j].relief_percent is None and f.relief_percent is not None:
+                update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
+            out[j] = out[j].model_copy(update=update)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _carried_out(i: int, facts: list, planned_on: dt.date | None) -> int | None:
+    """The first present injection of the planned site (and date, if the plan gives one) after the plan."""
+    plan = facts[i]
+    if planned_on is None:
+        return None
+    later = [j for j, g in enumerate(facts) if g.type == "injection" and g.assertion in LINKABLE and g.date
+             and g.site == plan.site and g.date > planned_on and (plan.date is None or g.date == plan.date)
+             and (plan.side is None or g.side is None or plan.side == g.side)]
+    return min(later, key=lambda j: facts[j].date) if later else None
+
+
+def link_case(found: list, prepared: list) -> list:
+    """Packet-level links after every note is extracted (called by extractor.extract).
+
+    `found` is a list of `extractor.resolve.DatedFact`, `prepared` of `extractor.extract.PreparedNote`.
+    Undated retellings of dated injections are absorbed, then relief statements of every note are
+    linked to injections; then conservative care declared failed as a whole ("refractory to
+    conservative care") gives its outcome to the conservative treatments told on or before it.
+    """
+    from .facts.conservative_treatment import apply_general_outcomes, general_outcome_statements
+    from .resolve import DatedFact
+
+    spans = [(p.context.source.name, p.context.note.start, p.context.note.end) for p in prepared]
+
+    def note_of(fact) -> NoteKey | None:
+        ev = fact.evidence[0]
+        return next(((d, s) for d, s, e in spans if d == ev.document and s <= ev.start < max(e, s + 1)), None)
+
+    note_dates = {(p.context.source.name, p.context.note.start): p.context.date for p in prepared}
+    facts = absorb_undated([d.fact for d in found], note_of, note_dates)
+    statements = [st for p in prepared for st in note_statements(p.text, p.context)]
+    facts = link_relief(facts, statements, note_of)
+    general = [g for p in prepared for g in general_outcome_statements(p.text, p.context)]
+    facts = apply_general_outcomes(facts, general, lambda f: note_dates.get(note_of(f)))
+    return [DatedFact(f, note_dates.get(note_of(f))) for f in facts]
