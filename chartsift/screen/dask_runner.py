@@ -144,10 +144,13 @@ class DaskRunner:
 
     @staticmethod
     def _outcome(task: Task, future) -> Outcome:
+        """The sandbox turns everything a case can do into an Outcome; an exception here is the cluster's."""
+        from distributed import KilledWorker
+
         try:
             return Outcome(**future.result())
-        except Exception as exc:  # noqa: BLE001  (the Dask worker itself died, KilledWorker, or the task failed)
-            crashed = type(exc).__name__ == "KilledWorker"
-            code = ErrorCode.WORKER_CRASH if crashed else ErrorCode.INTERNAL_ERROR
-            return Outcome(case_id=task.case_id, status="error", error_code=code.value,
-                           error_message=f"dask task failed: {type(exc).__name__}")
+        except KilledWorker:
+            return Outcome(case_id=task.case_id, status="error", error_code=ErrorCode.WORKER_CRASH.value,
+                           error_message="the Dask worker running the case died")
+        except Exception as exc:  # noqa: BLE001  (chartsift missing on a worker, say: stop, record nothing)
+            raise PoolError(f"Dask task failed on the cluster: {type(exc).__name__}") from None

@@ -14,10 +14,19 @@ CASE_UNREADABLE = "case_unreadable"  # the code `chartsift review` prints for a 
 
 
 def warm_up() -> None:
-    """Build this process's nlp once (the first case would otherwise pay for it)."""
-    from extractor.pipeline import get_nlp
+    """Build this process's nlp and load every rule and policy file once, by reviewing a tiny note.
 
-    get_nlp()
+    The first case would otherwise pay for it (inside its timeout), and a broken rules file stops
+    the run at start-up instead of failing every case.
+    """
+    import tempfile
+
+    from chartsift.api import review
+
+    with tempfile.TemporaryDirectory(prefix="chartsift-warm-up-") as folder:
+        note = Path(folder) / "warm_up.txt"
+        note.write_text("Office visit\nDate of service: 01/05/2026\nLeft buttock pain for 8 months.\n", encoding="utf-8")
+        review([note], case_id="warm-up")
 
 
 def review_case(payload: dict) -> dict:
