@@ -50,6 +50,7 @@ class SegmentRules(_Rule):
     date_labels: tuple[str, ...]
     weak_date_labels: tuple[str, ...]
     kind_keywords: tuple[KindKeywords, ...]
+    label_kinds: dict[str, NoteKind] = Field(default_factory=dict, description="date label (lower case) -> kind it implies")
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,8 @@ def _close(text: str, lines: list[_Line], opened: list[_Open]) -> list[Note]:
         if end <= note.start:
             continue
         kind = note.rule.kind if note.rule else _kind_from_body(text[note.start:end])
+        if kind == "other" and note.label:
+            kind = _compiled().rules.label_kinds.get(note.label, "other")  # "Visit date:", "Exam date:"
         if kind == "other" and note.rule is None and notes and note.title is None:
             kind = notes[-1].kind  # the next dated entry under the same heading ("X - PROCEDURES")
         notes.append(Note(start=note.start, end=end, date_of_service=note.date, kind=kind, title=note.title))

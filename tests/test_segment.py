@@ -96,6 +96,13 @@ LOGS = [
     pytest.param("OFFICE VISIT\nDate of Service: 01/05/2026\n\nPrior injections:\n10/13/2025 right SIJ injection, 80% relief\n"
                  "11/03/2025 right SIJ injection, 90% relief\nExam: FABER positive.\n", [
         ("office_visit", D(2026, 1, 5), "OFFICE VISIT")], id="dated-list-inside-a-visit-stays"),
+    pytest.param("SPINE SURGERY\nVisit date: 7/21/25\nPatient: Doe, 45 M\n\nChronic low back pain x 3 years.\n", [
+        ("office_visit", D(2025, 7, 21), None)], id="kind-from-visit-date-label"),
+    pytest.param("Date of Service: 03/30/2026\nPatient: Doe\n\nPrefers an open fusion.\nPlan: open left SI joint fusion.\n", [
+        ("office_visit", D(2026, 3, 30), None)], id="kind-from-plan-line"),
+    pytest.param("Date of Service: 03/30/2026\n\nFluoroscopy-guided left SI joint injection with contrast, 2 mL lidocaine."
+                 "\nPlan: follow up in 2 weeks.\n", [("procedure", D(2026, 3, 30), None)],
+                 id="injection-words-outweigh-a-plan-line"),
     pytest.param("OFFICE VISIT\nDate of Service: 01/05/2026\n\nTreatment so far:\n  Physical therapy      10 weeks     no benefit\n"
                  "  Naproxen              6 months     no benefit\n", [
         ("office_visit", D(2026, 1, 5), "OFFICE VISIT")], id="table-row-is-not-a-title"),
