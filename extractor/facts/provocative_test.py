@@ -333,19 +333,24 @@ def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:
 def _prefix_start(ent: Span, prv: Span | None, rules: _Compiled) -> int:
     """Start of the words right before the mention that belong to it ("positive left FABER").
 
-    After a previous mention the words between belong to that one ("Thigh thrust R (+) FABER R (+)")
-    unless a clause break (",", ";", ":", a gap of spaces between template cells) separates them
-    ("FABER (+), negative Gaenslen", "(+) thigh thrust R     (+) compression R")."""
+    Only words after the last clause break before the mention count (",", ";", ":", a gap of
+    spaces between template cells): "Thigh thrust R (+)  Compression (+)" leaves "(+)" to the
+    thigh thrust, "(+) thigh thrust R     (+) compression R" gives the second "(+)" to compression.
+    Between two mentions with no break, the words belong to the first one."""
     doc = ent.doc
-    if prv is not None and not CLAUSE_PUNCT.search(doc.text[prv.end_char:ent.start_char]):
+    floor_char = prv.end_char if prv is not None else ent.sent.start_char
+    breaks = list(CLAUSE_PUNCT.finditer(doc.text, floor_char, ent.start_char))
+    if prv is not None and not breaks:
         return ent.start_char
+    start_char = breaks[-1].end() if breaks else floor_char
     i = ent.start
-    floor = prv.end if prv is not None else ent.sent.start
-    while i > floor and i > ent.start - 4:
+    while i > 0 and i > ent.start - 4 and doc[i - 1].idx >= start_char:
         tok = doc[i - 1]
         if tok.is_punct and tok.text not in "()+-":
             break
         i -= 1
+    while i < ent.start and doc[i].is_space:
+        i += 1
     return doc[i].idx if i < ent.start else ent.start_char
 
 
