@@ -38,7 +38,7 @@ def read_rows(path: Path) -> list[dict]:
 def target_span(sentence: str, condition: str) -> tuple[int, int] | None:
     """Where the condition is in the sentence: case- and whitespace-insensitive."""
     words = [re.escape(w) for w in condition.split()]
-    m = re.search(r"\s+".join(words), sentence, re.I) if words else None
+    m = re.search(r"\s+".join(words), sentence, re.IGNORECASE) if words else None
     return (m.start(), m.end()) if m else None
 
 

@@ -39,8 +39,8 @@ GOLD: list[list[tuple[str, str]]] = [
     [("HPI: Mrs. Jones is a 58 y.o. female with left buttock pain for 8 months.", " "),
      ("She was seen by Dr. Smith in Jan. and tried PT x 6 wks without relief.", " "),
      ("Pain is 7/10, worse with sitting, e.g. driving.", "\n")],
-    [("The patient reports that her pain began after a fall on the ice two winters ago and has\n"
-      "gradually worsened despite physical therapy and NSAIDs.", " "), ("She denies numbness or weakness.", "\n")],
+    [(("The patient reports that her pain began after a fall on the ice two winters ago and has\n"
+       "gradually worsened despite physical therapy and NSAIDs."), " "), ("She denies numbness or weakness.", "\n")],
     [("Social History:", "\n"), ("- Tobacco: former smoker, quit 2019", "\n"), ("- Alcohol: social", "\n"),
      ("- Occupation: teacher", "\n")],
     [("IMPRESSION:", "\n"), ("No fracture or destructive lesion.", " "),

@@ -28,7 +28,6 @@ components over the re-joined doc, so offsets always index the original text.
 """
 from __future__ import annotations
 
-import json
 import re
 import threading
 from importlib import resources
@@ -109,10 +108,9 @@ def rule_files() -> list[str]:
 def target_rules():
     """medspaCy TargetRules from the "target_rules" of every rules file, validated."""
     from medspacy.target_matcher import TargetRule
+    from spacy.tokens import Span
 
     from extractor.rulebook import rules_text
-
-    from spacy.tokens import Span
 
     out = []
     for name in rule_files():

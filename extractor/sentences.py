@@ -33,7 +33,7 @@ _LINE_START = re.compile(
       | [A-Z][A-Za-z0-9'/ &().,-]{0,40}:                # "Label:" / "FABER:" / "HPI:"
       | [A-Z0-9][A-Z0-9 '/&-]{2,}\b                     # ALL-CAPS header or table header
     )""",
-    re.X,
+    re.VERBOSE,
 )
 # The end of a line that closes a statement.
 _LINE_END = re.compile(r"[.!?:;|\]\)]\s*$|[\u2610\u2611\u2612]\s*$")
@@ -48,8 +48,9 @@ _CELL_GAP = re.compile(r"\S(?:\t| {3,})(?=\S)")
 
 
 def _abbreviations() -> frozenset[str]:
-    from extractor.rulebook import rules_text
     import json
+
+    from extractor.rulebook import rules_text
 
     data = json.loads(rules_text("sections"))
     return frozenset(a.lower().rstrip(".") for a in data.get("sentence_abbreviations", []))

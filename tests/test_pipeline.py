@@ -1,6 +1,7 @@
 """The NLP pipeline: sentences on templated text, sections, target rules as data, ConText assertions."""
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from extractor.sentences import sentence_starts
 
 def _sentences(text: str) -> list[str]:
     starts = sentence_starts(text) + [len(text)]
-    return [text[a:b].strip() for a, b in zip(starts, starts[1:]) if text[a:b].strip()]
+    return [text[a:b].strip() for a, b in itertools.pairwise(starts) if text[a:b].strip()]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -31,7 +31,7 @@ from .tables import block_caption, table_cells
 
 # a clause break between two mentions; a run of spaces separates the cells of a template row
 CLAUSE_PUNCT = re.compile(r"[,;:.]| {2,}|\t")
-CLAUSE_BREAK = re.compile(r"[,;]|\band\b(?=\s+(?:negative|positive|neg|pos)\b)", re.I)
+CLAUSE_BREAK = re.compile(r"[,;]|\band\b(?=\s+(?:negative|positive|neg|pos)\b)", re.IGNORECASE)
 
 
 class NameGuard(BaseModel):
@@ -87,17 +87,17 @@ class Cue:
 class _Compiled:
     def __init__(self, rules: ProvocativeRules):
         self.rules = rules
-        self.results = {k: re.compile("|".join(v), re.I) for k, v in rules.results.items()}
+        self.results = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in rules.results.items()}
         self.signs = {k: re.compile(v) for k, v in rules.bare_signs.items()}
         self.unchecked = re.compile(rules.unchecked_box)
-        self.sides = {k: re.compile("|".join(v), re.I) for k, v in rules.sides.items()}
-        self.ipsilateral = re.compile(rules.ipsilateral, re.I)
-        self.name_follow = re.compile(rules.person_name_guard.must_be_followed_by, re.I)
-        self.bare_sentence = re.compile(rules.bare_name_guard.sentence_must_match, re.I)
-        self.bare_not_followed = re.compile(rules.bare_name_guard.must_not_be_followed_by, re.I)
-        self.bare_not_preceded = re.compile(rules.bare_name_guard.must_not_be_preceded_by, re.I)
-        self.other_region = re.compile(rules.other_region_guard.region, re.I)
-        self.sij_region = re.compile(rules.other_region_guard.sij, re.I)
+        self.sides = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in rules.sides.items()}
+        self.ipsilateral = re.compile(rules.ipsilateral, re.IGNORECASE)
+        self.name_follow = re.compile(rules.person_name_guard.must_be_followed_by, re.IGNORECASE)
+        self.bare_sentence = re.compile(rules.bare_name_guard.sentence_must_match, re.IGNORECASE)
+        self.bare_not_followed = re.compile(rules.bare_name_guard.must_not_be_followed_by, re.IGNORECASE)
+        self.bare_not_preceded = re.compile(rules.bare_name_guard.must_not_be_preceded_by, re.IGNORECASE)
+        self.other_region = re.compile(rules.other_region_guard.region, re.IGNORECASE)
+        self.sij_region = re.compile(rules.other_region_guard.sij, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +119,7 @@ def extract(doc: Doc, ctx) -> list[ProvocativeTest]:
     return list(facts.values())
 
 
-_SYNONYM_GAP = re.compile(r"^[\s/(),-]*(?:or|aka|i\.e\.)?[\s/(),-]*$", re.I)
+_SYNONYM_GAP = re.compile(r"^[\s/(),-]*(?:or|aka|i\.e\.)?[\s/(),-]*$", re.IGNORECASE)
 
 
 def _collapse_synonyms(mentions: list[Span]) -> list[Span]:
@@ -140,9 +140,9 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     rule_id = _rule_id(ent).split(":")[-1]
     following = ent.doc.text[ent.end_char:ent.end_char + 40]
     window = _window(ent)
-    if ent._.provocative_test in rules.rules.other_region_guard.tests:
-        if rules.other_region.search(window) and not rules.sij_region.search(window):
-            return False
+    if ent._.provocative_test in rules.rules.other_region_guard.tests \
+            and rules.other_region.search(window) and not rules.sij_region.search(window):
+        return False
     if rule_id in rules.rules.person_name_guard.rule_ids:
         before = ent.doc[ent.start - 1].lower_ if ent.start else ""
         return before not in rules.rules.person_name_guard.titles and bool(rules.name_follow.match(following))
@@ -201,7 +201,7 @@ def _own_cues(prefix: list[Cue], postfix: list[Cue]) -> list[Cue]:
     return sorted(chosen, key=lambda c: c.start)
 
 
-_LIST_GAP = re.compile(r"^[\s,]*(?:and|or|&|as\s+well\s+as)?[\s,]*$", re.I)
+_LIST_GAP = re.compile(r"^[\s,]*(?:and|or|&|as\s+well\s+as)?[\s,]*$", re.IGNORECASE)
 
 
 def _coordinated(mentions: list[Span]) -> list[list[Span]]:

@@ -30,8 +30,8 @@ from models import Conflict, Smoking
 STATUS_RANK = {"current": 0, "former": 1, "never": 2, "unknown": 3}
 _YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)\b")
 FOLLOW_SENTENCES = 4
-_YEAR_UNIT = re.compile(r"\b(?:years?|yrs?)\b", re.I)
-_MONTH_UNIT = re.compile(r"\b(?:months?|mos?)\b", re.I)
+_YEAR_UNIT = re.compile(r"\b(?:years?|yrs?)\b", re.IGNORECASE)
+_MONTH_UNIT = re.compile(r"\b(?:months?|mos?)\b", re.IGNORECASE)
 
 
 class StatusPattern(BaseModel):
@@ -63,15 +63,15 @@ class SmokingRules(BaseModel):
 class _Compiled:
     def __init__(self, rules: SmokingRules):
         self.rules = rules
-        self.families = [(f"{group}-{i}", p, re.compile(p.pattern, re.I))
+        self.families = [(f"{group}-{i}", p, re.compile(p.pattern, re.IGNORECASE))
                          for group in rules.status_order for i, p in enumerate(rules.statuses[group])]
-        self.pack_years = [re.compile(p, re.I) for p in rules.pack_years]
-        self.ppd = [re.compile(p, re.I) for p in rules.packs_per_day]
-        self.years = [re.compile(p, re.I) for p in rules.years_smoked]
-        self.quit = re.compile(rules.quit_cue, re.I)
-        self.follow = re.compile(rules.structured_follow_lines, re.I)
-        self.not_tobacco = re.compile(rules.not_tobacco, re.I)
-        self.tobacco_words = re.compile(rules.tobacco_words, re.I)
+        self.pack_years = [re.compile(p, re.IGNORECASE) for p in rules.pack_years]
+        self.ppd = [re.compile(p, re.IGNORECASE) for p in rules.packs_per_day]
+        self.years = [re.compile(p, re.IGNORECASE) for p in rules.years_smoked]
+        self.quit = re.compile(rules.quit_cue, re.IGNORECASE)
+        self.follow = re.compile(rules.structured_follow_lines, re.IGNORECASE)
+        self.not_tobacco = re.compile(rules.not_tobacco, re.IGNORECASE)
+        self.tobacco_words = re.compile(rules.tobacco_words, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
