@@ -180,3 +180,18 @@ def test_regression_sij_008_scores_with_stated_percent(note_ctx):
 def test_regression_sij_021_generic_mention_does_not_take_the_note_date(note_ctx):
     text = "DOS 06/01/2026: 60% relief persisting 3 months after the steroid injection in the left SI joint.\n"
     assert all(f.date is None for f in _facts(note_ctx, text, "2026-06-01"))
+
+
+def test_regression_sij_004_log_table_after_pdf_text_layer(note_ctx):
+    """The same log once a PDF text layer has collapsed most column gaps to one space."""
+    text = ("ST. ANSELM PM&R - SACROILIAC JOINT INJECTION LOG\n\n"
+            "All injections intra-articular, fluoroscopic guidance, iohexol contrast arthrogram.\n\n"
+            "Date\tSide Type\tInjectate\tIA Contrast Pre Post\n"
+            "05-Jan-2026 R diagnostic bupivacaine 0.5% 2 mL\tyes yes\t8 1\n"
+            "26-Jan-2026 R diagnostic lidocaine 2% 2 mL\tyes no\t6 1\n"
+            "23-Feb-2026 R therapeutic triamcinolone 40 mg + bupiv 0.25% yes yes\t7 6 (2-wk f/u)\n")
+    got = [(f.date.isoformat(), f.side, f.purpose, f.anesthetic, f.steroid, f.contrast, f.relief_percent)
+           for f in _facts(note_ctx, text, None)]
+    assert got == [("2026-01-05", "right", "diagnostic", "bupivacaine", None, True, 88),
+                   ("2026-01-26", "right", "diagnostic", "lidocaine", None, False, 83),
+                   ("2026-02-23", "right", "therapeutic", "bupivacaine", "triamcinolone", True, 14)]

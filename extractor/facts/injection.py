@@ -35,6 +35,8 @@ from extractor.temporal import find_dates
 from models import Injection
 from models.facts import Guidance, InjectionPurpose, InjectionSite
 
+from ._injection_log import LogRow, log_rows
+
 
 class InjectionRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -320,13 +322,6 @@ def _purpose(values: dict, text: str, event: _Event, rules: _Compiled) -> str | 
 
 # ---------------------------------------------------------------- injection logs laid out as tables
 
-_CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
-
-
-def _cells(line: str) -> list[str]:
-    return [c for c in _CELL_SPLIT.split(line.strip().strip("|")) if c]
-
-
 def _table_facts(doc: Doc, ctx, rules: _Compiled) -> list[Injection]:
     """One fact per dated row of an injection log ("Date  Side  Type  Injectate  IA  Contrast  Pre  Post").
 
@@ -334,48 +329,35 @@ def _table_facts(doc: Doc, ctx, rules: _Compiled) -> list[Injection]:
     title); attributes stated above the table ("All injections intra-articular, fluoroscopic
     guidance") hold for every row that does not say otherwise.
     """
-    spec, text = rules.rules.table, doc.text
-    lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)]
-    for k, (start, line) in enumerate(lines):
-        header = [c.lower() for c in _cells(line)]
-        if len(header) < 3 or not re.match(spec.date_header, header[0], re.IGNORECASE) or \
-                not all(re.match(spec.date_header, h, re.IGNORECASE) or re.match(spec.other_headers, h, re.IGNORECASE) for h in header):
-            continue
-        above = text[:start]
-        shared = _attributes(above, rules)
-        columns = {name: i for i, h in enumerate(header) for name, rx in spec.columns.items() if re.match(rx, h, re.IGNORECASE)}
-        out = [f for row_start, row in lines[k + 1:] if (f := _row_fact(row_start, row, header, columns, above,
-                                                                          shared, ctx, rules)) is not None]
-        if out:
-            return out
-    return []
+    header_at, rows = log_rows(doc.text, rules.rules.table, ctx.date)
+    if not rows:
+        return []
+    above = doc.text[:header_at]
+    shared = _attributes(above, rules)
+    return [f for row in rows if (f := _row_fact(row, above, shared, ctx, rules)) is not None]
 
 
-def _row_fact(start: int, row: str, header: list[str], columns: dict[str, int], above: str, shared: dict,
-              ctx, rules: _Compiled) -> Injection | None:
-    cells = _cells(row)
-    dates = find_dates(cells[0], ctx.date) if cells else []
-    if len(cells) != len(header) or not dates or dates[0].start != 0:
-        return None
-    cell = {name: cells[i] for name, i in columns.items()}
+def _row_fact(row: LogRow, above: str, shared: dict, ctx, rules: _Compiled) -> Injection | None:
+    cell = row.cells
+    dates = find_dates(cell.get("date", ""), ctx.date)
     site = site_in(cell.get("site", "")) or site_in(above, near=len(above))
-    if site is None:
+    if site is None or not dates:
         return None
     values = dict(shared)
     values.update(_attributes(cell.get("drugs", ""), rules))
     for name in ("intra_articular", "contrast"):
         if name in cell:
-            yes, no = re.match(rules.rules.table.yes, cell[name], re.IGNORECASE), re.match(rules.rules.table.no, cell[name], re.IGNORECASE)
+            yes = re.match(rules.rules.table.yes, cell[name], re.IGNORECASE)
+            no = re.match(rules.rules.table.no, cell[name], re.IGNORECASE)
             values[name] = True if yes else False if no else values.get(name)
     purpose = next((p for p, rx in rules.purpose.items() if rx.search(cell.get("purpose", ""))), None)
     purpose = "therapeutic" if values.get("steroid") else purpose or ("diagnostic" if values.get("anesthetic") else None)
-    relief = _row_relief(cell)
-    evidence = ctx.evidence(start, start + len(row), rule="injection.table_row")
+    evidence = ctx.evidence(row.start, row.end, rule="injection.table_row")
     return Injection(site=site, date=dates[0].date, date_approximate=dates[0].approximate,
-                     side=side_in(cell.get("side", "")) if "side" in cell else None, purpose=purpose,
+                     side=side_in(cell["side"]) if "side" in cell else None, purpose=purpose,
                      guidance=values.get("guidance"), contrast=values.get("contrast"),
                      intra_articular=values.get("intra_articular"), anesthetic=values.get("anesthetic"),
-                     steroid=values.get("steroid"), relief_percent=relief, evidence=[evidence])
+                     steroid=values.get("steroid"), relief_percent=_row_relief(cell), evidence=[evidence])
 
 
 def _row_relief(cell: dict[str, str]) -> float | None:
