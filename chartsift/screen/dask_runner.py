@@ -112,7 +112,7 @@ class DaskRunner:
 
         if self.address == "local":
             cluster = stack.enter_context(LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                                       dashboard_address=None))
+                                                       dashboard_address=":0"))
             client = stack.enter_context(Client(cluster))
         else:
             client = stack.enter_context(Client(self.address, timeout="30s"))
