@@ -1,0 +1,31 @@
+"""Arguments shared by `chartsift serve`, `user` and `audit`: where the data and the database are."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from .config import Settings, default_data_dir
+
+
+def add_storage_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                   help="uploads, page cache and the SQLite database (default $CHARTSIFT_DATA_DIR or ./chartsift-data)")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="database URL (default: SQLite DATA_DIR/chartsift.db; or $CHARTSIFT_DB; "
+                        "postgresql://user@host/db for PostgreSQL)")
+
+
+def settings_from(args: argparse.Namespace, **overrides) -> Settings:
+    data_dir = args.data_dir or default_data_dir()
+    return Settings(data_dir=data_dir, db_url=args.db or os.environ.get("CHARTSIFT_DB", ""), **overrides)
+
+
+def open_db(settings: Settings):
+    """Migrated engine and session factory for a command-line tool."""
+    from .db import make_engine, make_sessionmaker, upgrade
+
+    settings.ensure_dirs()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine, make_sessionmaker(engine)

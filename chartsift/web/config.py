@@ -1,0 +1,46 @@
+"""Settings of the reviewer web app: one frozen object handed to the app factory and the worker."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    db_url: str = ""
+    max_upload_bytes: int = 50 * MB       # whole request body, enforced while streaming
+    max_pages: int = 500                  # per document (too_many_pages beyond it)
+    idle_timeout_s: int = 15 * 60         # idle logout
+    secure_cookies: bool | None = None    # None: Secure when the request came over https
+    page_scale: float = 1.5               # page images: pixels per PDF point
+    poll_interval_s: float = 0.5          # worker: how often an idle worker looks for jobs
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.data_dir / 'chartsift.db'}"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def result_dir(self) -> Path:
+        return self.data_dir / "results"
+
+    def ensure_dirs(self) -> None:
+        for d in (self.data_dir, self.upload_dir, self.cache_dir, self.result_dir, self.data_dir / "work"):
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("CHARTSIFT_DATA_DIR", "chartsift-data"))

@@ -1,0 +1,170 @@
+"""The case page, page images with the evidence box, decisions, exports."""
+from __future__ import annotations
+
+import html
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from models import STATUSES
+
+from . import caseview
+from .deps import check_csrf, record
+from .errors import AppError
+from .models import DETERMINATION_ACTIONS, FINAL_DECISIONS, Case, Decision, Document
+from .pages import box_pixels, page_image, parse_bbox
+from .views import render
+
+router = APIRouter()
+
+
+def _case(session, case_pk: int) -> Case:
+    case = session.get(Case, case_pk)
+    if case is None:
+        raise AppError(404, "not_found", "no such case")
+    return case
+
+
+@router.get("/cases/{case_pk}")
+def case_page(request: Request, case_pk: int):
+    principal = request.state.principal
+    with request.app.state.sessions() as session, session.begin():
+        case = _case(session, case_pk)
+        result = caseview.load_result(case)
+        docs = list(case.documents)
+        doc_ids = {d.display_name: d.id for d in docs}
+        per, final, history = caseview.latest_decisions(session, case)
+        record(session, request, "view_case", f"case:{case.id}", principal.name)
+        context = {"case": case, "result": result, "documents": docs, "final": final, "history": history,
+                   "rows": caseview.criterion_rows(result, doc_ids, per) if result else [],
+                   "facts": caseview.fact_rows(result, doc_ids) if result else [],
+                   "doc_errors": {e.document: e for e in result.errors} if result else {},
+                   "statuses": STATUSES, "final_choices": FINAL_DECISIONS}
+    return render(request, "case.html", **context)
+
+
+def _document(session, case_pk: int, doc_id: int) -> Document:
+    doc = session.get(Document, doc_id)
+    if doc is None or doc.case_pk != case_pk:
+        raise AppError(404, "not_found", "no such document")
+    return doc
+
+
+@router.get("/cases/{case_pk}/documents/{doc_id}/pages/{page}")
+def page_view(request: Request, case_pk: int, doc_id: int, page: int, bbox: str | None = None):
+    """An HTML fragment: the page image with the evidence box on top (pixels = points x scale)."""
+    principal, settings = request.state.principal, request.app.state.settings
+    box = parse_bbox(bbox)
+    with request.app.state.sessions() as session, session.begin():
+        doc = _document(session, case_pk, doc_id)
+        name, storage, media = doc.display_name, doc.storage_name, doc.media_type
+        record(session, request, "view_page", f"case:{case_pk}/document:{doc_id}/page:{page}", principal.name)
+    if media != "pdf":
+        return HTMLResponse('<p class="nopage">A text document has no page image.</p>')
+    image = page_image(settings.upload_dir / storage, page, settings.cache_dir, settings.page_scale)
+    src = f"/cases/{case_pk}/documents/{doc_id}/pages/{page}/image"
+    box_html = ""
+    if box:
+        px = box_pixels(box, image)
+        box_html = ('<div class="evbox" id="evbox" style="left:{left}px;top:{top}px;width:{width}px;'
+                    'height:{height}px"></div>').format(**px)
+    body = (f'<div class="pagehead">{html.escape(name)} &middot; page {page}</div>'
+            f'<div class="pageimg" style="width:{image.width_px}px;height:{image.height_px}px">'
+            f'<img src="{src}" width="{image.width_px}" height="{image.height_px}" alt="page {page}">'
+            f'{box_html}</div>')
+    return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/cases/{case_pk}/documents/{doc_id}/pages/{page}/image")
+def page_png(request: Request, case_pk: int, doc_id: int, page: int):
+    settings = request.app.state.settings
+    with request.app.state.sessions() as session:
+        doc = _document(session, case_pk, doc_id)
+        storage, media = doc.storage_name, doc.media_type
+    if media != "pdf":
+        raise AppError(404, "not_found", "a text document has no page image")
+    image = page_image(settings.upload_dir / storage, page, settings.cache_dir, settings.page_scale)
+    return FileResponse(image.path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def _form(request: Request, fields: int = 8):
+    form = await request.form(max_files=0, max_fields=fields)
+    check_csrf(request, request.state.principal, form.get("csrf_token"))
+    return form
+
+
+@router.post("/cases/{case_pk}/decisions")
+async def decide(request: Request, case_pk: int):
+    form = await _form(request)
+    criterion, action = str(form.get("criterion", "")), str(form.get("action", ""))
+    status, note = (str(form.get("status", "")) or None), str(form.get("note", "")).strip()[:4000]
+    if action not in DETERMINATION_ACTIONS:
+        raise AppError(422, "invalid_request", "action is confirm or override")
+    if action == "override" and (status not in STATUSES or not note):
+        raise AppError(422, "note_required", "an override needs the new status and a note")
+    _save_decision(request, case_pk, criterion, action, status if action == "override" else None, note)
+    return RedirectResponse(f"/cases/{case_pk}#c-{criterion}", status_code=303)
+
+
+@router.post("/cases/{case_pk}/final")
+async def final_decision(request: Request, case_pk: int):
+    form = await _form(request)
+    decision, note = str(form.get("decision", "")), str(form.get("note", "")).strip()[:4000]
+    if decision not in FINAL_DECISIONS:
+        raise AppError(422, "decision_not_allowed",
+                       "the final decision is approve, pend for documentation or refer to a physician; "
+                       "only a physician may deny")
+    _save_decision(request, case_pk, None, "final", decision, note)
+    return RedirectResponse(f"/cases/{case_pk}#final", status_code=303)
+
+
+def _save_decision(request: Request, case_pk: int, criterion: str | None, action: str, status: str | None,
+                   note: str) -> None:
+    principal = request.state.principal
+    with request.app.state.sessions() as session, session.begin():
+        case = _case(session, case_pk)
+        result = caseview.load_result(case)
+        if result is None:
+            raise AppError(409, "not_reviewed", "the case has no review result yet")
+        if criterion is not None and criterion not in {d.criterion for d in result.determinations}:
+            raise AppError(422, "invalid_request", "no such criterion in this review")
+        session.add(Decision(case_pk=case.id, revision=case.revision, criterion=criterion, action=action,
+                             status=status, note=note, user_id=principal.user_id))
+        record(session, request, "decision", f"case:{case.id}/{criterion or 'final'}:{action}:{status or '-'}",
+               principal.name)
+
+
+def _export_data(request: Request, case_pk: int, kind: str):
+    principal = request.state.principal
+    with request.app.state.sessions() as session, session.begin():
+        case = _case(session, case_pk)
+        result = caseview.load_result(case)
+        if result is None:
+            raise AppError(409, "not_reviewed", "the case has no review result yet")
+        _per, _final, history = caseview.latest_decisions(session, case)
+        record(session, request, "export", f"case:{case.id}/{kind}", principal.name)
+        return case, result, history
+
+
+def _attachment(case: Case, ext: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="chartsift-{case.case_id}-r{case.revision}.{ext}"',
+            "Cache-Control": "no-store"}
+
+
+@router.get("/cases/{case_pk}/export.json")
+def export_json(request: Request, case_pk: int):
+    case, result, history = _export_data(request, case_pk, "json")
+    body = json.dumps(caseview.export_json(case, result, history), indent=2)
+    return Response(body, media_type="application/json", headers=_attachment(case, "json"))
+
+
+@router.get("/cases/{case_pk}/export.html")
+async def export_html(request: Request, case_pk: int):
+    case, result, history = await run_in_threadpool(_export_data, request, case_pk, "html")
+    page = (request.app.state.settings.result_dir / f"{case.id}-r{case.revision}.html").read_text(encoding="utf-8")
+    section = request.app.state.templates.get_template("export_decisions.html").render(
+        case=case, decisions=[caseview.decision_dict(d) for d in history if d.revision == case.revision])
+    page = page.replace("</body>", section + "</body>", 1) if "</body>" in page else page + section
+    return HTMLResponse(page, headers=_attachment(case, "html"))

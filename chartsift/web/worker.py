@@ -1,0 +1,168 @@
+"""The review worker: a separate process that takes jobs from the `jobs` table and reviews their cases.
+
+`python -m chartsift.web.worker --data-dir DIR [--db URL] [--name worker-0]`. `chartsift serve` starts
+and restarts it; a job its dead predecessor held is marked `worker_crash`, and the case shows it.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Settings
+from .db import make_engine, make_sessionmaker, transaction
+from .models import Case, Job, utcnow
+
+log = logging.getLogger("chartsift.web.worker")
+_stop = False
+
+
+def enqueue(session: Session, case: Case) -> None:
+    """Queue a (re-)review of `case` unless one is already waiting."""
+    waiting = session.scalar(select(Job.id).where(Job.case_pk == case.id, Job.status == "queued"))
+    if waiting is None:
+        session.add(Job(case_pk=case.id, status="queued"))
+    case.status = "queued"
+    case.updated_at = utcnow()
+
+
+def claim(sessions: sessionmaker[Session], worker: str) -> int | None:
+    """Take the oldest queued job (row-locked on PostgreSQL, write-locked on SQLite)."""
+    with transaction(sessions) as s:
+        job = s.scalar(select(Job).where(Job.status == "queued").order_by(Job.id).limit(1)
+                       .with_for_update(skip_locked=True))
+        if job is None:
+            return None
+        job.status, job.worker, job.started_at = "running", worker, utcnow()
+        s.execute(update(Case).where(Case.id == job.case_pk).values(status="processing", updated_at=utcnow()))
+        return job.id
+
+
+def recover(sessions: sessionmaker[Session], worker: str) -> int:
+    """Mark the jobs a dead worker of this name held as crashed (its cases show `worker_crash`)."""
+    with transaction(sessions) as s:
+        jobs = s.scalars(select(Job).where(Job.status == "running", Job.worker == worker)).all()
+        for job in jobs:
+            _finish(s, job, "failed", "worker_crash")
+        return len(jobs)
+
+
+def _finish(s: Session, job: Job, status: str, error_code: str | None) -> None:
+    job.status, job.error_code, job.finished_at = status, error_code, utcnow()
+    case = s.get(Case, job.case_pk)
+    if case is not None and error_code is not None:
+        case.status, case.error_code, case.updated_at = "failed", error_code, utcnow()
+
+
+def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) -> None:
+    """Review the case of one claimed job and store its result (or its coded failure)."""
+    with transaction(sessions) as s:
+        job = s.get(Job, job_id)
+        case = s.get(Case, job.case_pk)
+        docs = [(d.display_name, d.storage_name) for d in case.documents]
+        meta = (case.id, case.case_id, case.cpt, case.side, case.request_date, list(case.icd10 or []))
+    try:
+        result_json, recommendation, html = _review(settings, meta, docs)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported by code, never by message
+        log.error("review failed: %s at %s (job %s)", type(exc).__name__, _where(exc), job_id)
+        with transaction(sessions) as s:
+            _finish(s, s.get(Job, job_id), "failed", "internal_error")
+        return
+    with transaction(sessions) as s:
+        case = s.get(Case, meta[0])
+        case.revision += 1
+        (settings.result_dir / f"{case.id}-r{case.revision}.html").write_text(html, encoding="utf-8")
+        case.result_json, case.recommendation, case.error_code = result_json, recommendation, None
+        still_queued = s.scalar(select(Job.id).where(Job.case_pk == case.id, Job.status == "queued"))
+        case.status, case.updated_at = ("queued" if still_queued else "done"), utcnow()
+        _finish(s, s.get(Job, job_id), "done", None)
+
+
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame: enough to find a bug, without the message (it may quote the chart)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else "?"
+
+
+def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str]]) -> tuple[str, str, str]:
+    from chartsift.api import review_case
+    from chartsift.render_html import render_html
+    from models import Request
+
+    _pk, case_id, cpt, side, date, icd10 = meta
+    request = Request(cpt=cpt, side=side, date=date, icd10=icd10)
+    # The review names each document by the file it reads: link the stored files under their (sanitized,
+    # case-unique) display names in a private folder, so results match `chartsift review` of the same files.
+    work = Path(tempfile.mkdtemp(prefix="job-", dir=settings.data_dir / "work"))
+    try:
+        paths = []
+        for display, storage in docs:
+            link = work / display
+            os.symlink((settings.upload_dir / storage).resolve(), link)
+            paths.append(link)
+        reviewed = review_case(paths, request, case_id=case_id, max_pages=settings.max_pages)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = reviewed.result
+    return result.model_dump_json(), result.recommendation.status, render_html(result, reviewed.sources)
+
+
+def run_pending(settings: Settings, sessions: sessionmaker[Session], worker: str = "inline") -> int:
+    """Process every queued job in this process (tests, `serve --inline-worker`); returns how many."""
+    n = 0
+    while (job_id := claim(sessions, worker)) is not None:
+        process(settings, sessions, job_id)
+        n += 1
+    return n
+
+
+def serve_forever(settings: Settings, worker: str) -> None:
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    if recover(sessions, worker):
+        log.warning("marked jobs of a crashed %s as failed", worker)
+    from extractor.pipeline import get_nlp
+
+    get_nlp()  # load once, before the first job
+    while not _stop:
+        job_id = claim(sessions, worker)
+        if job_id is None:
+            time.sleep(settings.poll_interval_s)
+            continue
+        process(settings, sessions, job_id)
+
+
+def _on_term(_sig, _frame) -> None:
+    global _stop
+    _stop = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="chartsift-worker")
+    p.add_argument("--data-dir", type=Path, required=True)
+    p.add_argument("--db", default="")
+    p.add_argument("--name", default="worker-0")
+    p.add_argument("--max-pages", type=int, default=500)
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from chartsift.logs import quiet_third_party_logging
+
+    quiet_third_party_logging()
+    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGINT, _on_term)
+    settings = Settings(data_dir=args.data_dir, db_url=args.db, max_pages=args.max_pages)
+    serve_forever(settings, args.name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
