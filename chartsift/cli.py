@@ -12,7 +12,7 @@ import sys
 from . import __version__
 
 #: sub-command modules under chartsift/commands/, in the order `--help` lists them
-COMMANDS = ("review", "schema", "evaluate", "corpus", "screen", "policy")
+COMMANDS = ("review", "schema", "evaluate", "corpus", "screen", "policy", "serve", "user", "audit")
 
 
 def build_parser() -> argparse.ArgumentParser:
