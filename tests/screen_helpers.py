@@ -2,7 +2,7 @@
 
 `fake_review` lets the pool, ledger and outputs be tested without the NLP: it reads the case's
 documents and answers from their first line: `HANG` sleeps forever, `HOG` allocates until the
-memory limit, `SEGV` kills its worker with SIGSEGV, `RAISE` raises with chart-like text in the
+memory limit, `SEGV` kills its worker with SIGSEGV, `BADREPLY` returns neither a result nor an error, `RAISE` raises with chart-like text in the
 message (which must never reach an output), `SLEEP <s>` sleeps; anything else is reviewed at once.
 """
 from __future__ import annotations
@@ -50,6 +50,8 @@ def fake_review(payload: dict) -> dict:
     summaries, statuses = [], []
     for doc in docs:
         text = doc.read_bytes().decode("latin-1")
+        if text.startswith("BADREPLY"):
+            return {"status": "maybe"}
         _act(text.split("\n", 1)[0].strip())
         summaries.append(DocumentSummary(name=doc.name, pages=text.count("\n") + 1))
         statuses.append("met" if "met" in text else "insufficient")

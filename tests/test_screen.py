@@ -125,6 +125,7 @@ def test_batch_writes_every_output_and_rerun_reviews_nothing(tmp_path):
     pytest.param("SEGV", "worker_crash", 30, id="native-crash"),
     pytest.param("HOG", "memory_limit", 30, id="memory-limit"),
     pytest.param("RAISE", "internal_error", 30, id="bug-reported-without-text"),
+    pytest.param("BADREPLY", "internal_error", 30, id="reply-without-result"),
 ])
 def test_a_failing_case_gets_a_coded_error_and_the_others_go_on(tmp_path, first_line, code, timeout):
     cases = helpers.make_cases(tmp_path, 5, {1: first_line})

@@ -212,10 +212,14 @@ class WorkerProcess:
 
 
 def outcome_from_reply(case_id: str, reply: dict) -> Outcome:
-    return Outcome(case_id=case_id, status=reply.get("status", "error"), result_json=reply.get("result_json"),
-                   error_code=reply.get("error_code"), error_message=reply.get("error_message"),
-                   pages=int(reply.get("pages") or 0), seconds=reply.get("seconds"),
-                   worker_pid=reply.get("worker_pid"), peak_rss_kb=reply.get("peak_rss_kb"))
+    """The Outcome of a worker's reply; a reply that is not a result or a coded error is an internal error."""
+    done = reply.get("status") == "done" and isinstance(reply.get("result_json"), str)
+    code = None if done else str(reply.get("error_code") or ErrorCode.INTERNAL_ERROR.value)
+    message = None if done else str(reply.get("error_message") or "the case function returned no result")
+    return Outcome(case_id=case_id, status="done" if done else "error", result_json=reply.get("result_json") if done
+                   else None, error_code=code, error_message=message, pages=int(reply.get("pages") or 0),
+                   seconds=reply.get("seconds"), worker_pid=reply.get("worker_pid"),
+                   peak_rss_kb=reply.get("peak_rss_kb"))
 
 
 class LocalPool:
@@ -251,12 +255,21 @@ class LocalPool:
             for _ in range(min(self.workers, len(pending)) or 1):
                 self._spawn()
             while pending or any(w.task for w in self._live):
-                for worker in self._live:
+                for worker in list(self._live):
                     if worker.ready and worker.task is None and pending:
-                        worker.assign(pending.popleft(), self.timeout)
+                        self._assign(worker, pending)
                 yield from self._step()
         finally:
             self.close()
+
+    def _assign(self, worker: WorkerProcess, pending: deque) -> None:
+        task = pending.popleft()
+        try:
+            worker.assign(task, self.timeout)
+        except (OSError, ValueError):  # it died while idle: the case goes back to the queue
+            worker.task = None
+            pending.appendleft(task)
+            self._replace(worker)
 
     def _step(self) -> Iterator[tuple[Task, Outcome]]:
         now = time.monotonic()
