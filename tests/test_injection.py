@@ -195,3 +195,21 @@ def test_regression_sij_004_log_table_after_pdf_text_layer(note_ctx):
     assert got == [("2026-01-05", "right", "diagnostic", "bupivacaine", None, True, 88),
                    ("2026-01-26", "right", "diagnostic", "lidocaine", None, False, 83),
                    ("2026-02-23", "right", "therapeutic", "bupivacaine", "triamcinolone", True, 14)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("The 8/18 intra-articular steroid injection (Depo-Medrol) gave her about 30% relief for one week.",
+                 [("sacroiliac_joint", "2025-08-18", "methylprednisolone", 30)], id="regression-sij-003-dated-generic"),
+    pytest.param("Please ice the injection site as needed.", [], id="undated-generic-without-named-injection"),
+    pytest.param("The patient was taken to the block room.", [], id="block-room"),
+])
+def test_generic_mentions(note_ctx, text, expected):
+    note = "FOLLOW-UP\nLeft SI joint pain, improving.\n" + text + "\n"
+    got = [(f.site, f.date.isoformat() if f.date else None, f.steroid, f.relief_percent)
+           for f in _facts(note_ctx, note, "2025-09-22")]
+    assert got == expected
+
+
+def test_suggested_injection_is_hypothetical(note_ctx):
+    f = _one(note_ctx, "Dr. R suggested that the patient try some cervical epidural steroid injections.\n")
+    assert f.assertion == "hypothetical"

@@ -138,11 +138,11 @@ def extract(doc: Doc, ctx) -> list[Injection]:
 def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: list[_Event]) -> _Event | None:
     site = rules.rules.site_of_category[ent.label_]
     generic = site == "unspecified"  # it refers to an injection; it is never the note's own
-    if generic:  # "repeat injection", "the 8/18 intra-articular steroid injection"
-        if not events:  # only an injection the note has named can be "the injection"
-            return None
-        site = events[-1].site
     sent = ent.sent
+    if generic:  # "repeat injection", "the 8/18 intra-articular steroid injection"
+        site = events[-1].site if events else _dated_site(ent, ctx)
+        if site is None:  # only an injection the note names (or dates, at a joint it names) is "the injection"
+            return None
     assertion = _assertion(ent, rules)
     mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)]
     at = ent.start_char - sent.start_char
@@ -204,6 +204,13 @@ def _assertion(ent: Span, rules: _Compiled) -> str:
     if assertion == "present" and rules.plan.search(sent) and not rules.procedure.search(sent):
         return "hypothetical"
     return assertion
+
+
+def _dated_site(ent: Span, ctx) -> str | None:
+    """Site of a generic mention that gives its own date, from the joint the note is about."""
+    dated = [d for d in find_dates(ent.sent.text, ctx.date)
+             if not d.relative and (ctx.date is None or d.date < ctx.date)]
+    return site_in(ent.doc.text, near=ent.start_char) if dated else None
 
 
 def doc_window(ent: Span) -> str:
