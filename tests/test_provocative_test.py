@@ -30,6 +30,8 @@ CASES = [
     pytest.param("Patrick's test positive on the left, negative on the right.",
                  {("faber", "left", "positive", "present"), ("faber", "right", "negative", "present")},
                  id="one-test-two-sides-two-results"),
+    pytest.param("Gaenslen positive ipsilateral to her right-sided pain.", {("gaenslen", "right", "positive", "present")},
+                 id="ipsilateral-takes-the-side-of-the-sentence"),
     pytest.param("Left FABER positive.", {("faber", "left", "positive", "present")}, id="side-before-test"),
     pytest.param("Provocative tests: 4/5 positive (thigh thrust, compression, distraction, FABER).",
                  {("thigh_thrust", None, "positive", "present"), ("compression", None, "positive", "present"),
