@@ -32,7 +32,10 @@ def display_name(original: str | None, taken: set[str]) -> str:
     base = re.split(r"[\\/]", original or "")[-1]
     base = unicodedata.normalize("NFC", base)
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = _UNSAFE.sub("_", base).strip(" .")[:120] or "document"
+    base = _UNSAFE.sub("_", base).strip(" .") or "document"
+    if len(base) > 120:
+        stem, dot, ext = base.rpartition(".")
+        base = f"{stem[:110]}.{ext}" if dot and stem and len(ext) <= 8 else base[:120]
     name, n = base, 2
     while name in taken:
         stem, dot, ext = base.rpartition(".")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 PASSWORD = "correct horse battery"
+FORM = {"case_id": "A-1042", "cpt": "27279", "side": "left", "request_date": "2026-05-04", "icd10": "M46.1"}
 
 
 @pytest.fixture(autouse=True, scope="session")
