@@ -14,6 +14,7 @@ from models import Fact, Note
 from .context import NoteContext
 from .ingest import IngestedDocument
 from .normalize import NormalizedText, normalize, repeated_page_lines
+from .ocr_repair import repair_ocr_note
 from .resolve import DatedFact, resolve
 from .segment import segment_notes
 
@@ -53,7 +54,7 @@ def prepare_notes(source: IngestedDocument) -> list[PreparedNote]:
     notes = segment_notes(source.text, drop) or [Note(start=0, end=len(source.text))]
     prepared = []
     for note in notes:
-        norm = normalize(source.text[note.start:note.end], drop)
+        norm = repair_ocr_note(normalize(source.text[note.start:note.end], drop), source, note.start)
         ctx = NoteContext(source=source, note=note, offsets=ShiftedOffsets(norm, note.start))
         prepared.append(PreparedNote(ctx, norm.text))
     return prepared

@@ -47,6 +47,8 @@ LOW_CONFIDENCE = 70.0
 INK_CHECK_DPI = 50
 MIN_UNCOVERED_INK_SHARE = 0.6
 MIN_UNCOVERED_INK_AREA = 0.005
+#: pages with fewer letters and digits than this get the ink check even without an image object
+SHORT_TEXT_CHARS = 400
 _NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
 
 
@@ -100,9 +102,21 @@ def pages_to_read(doc: IngestedDocument, data: bytes, has_images: list[bool]) ->
     """1-based pages needing OCR: unusable text layer, or an image page whose ink is mostly not text."""
     wanted = set(doc.unreadable_pages)
     for number, images in enumerate(has_images, start=1):
-        if images and number not in wanted and _ink_mostly_uncovered(doc, data, number):
+        if number in wanted or not (images or _short_text(doc, number)):
+            continue
+        if _ink_mostly_uncovered(doc, data, number):
             wanted.add(number)
     return sorted(wanted)
+
+
+def _page_text(doc: IngestedDocument, page: int) -> str:
+    start = doc.page_starts[page - 1]
+    return doc.text[start:doc.page_starts[page] - 1] if page < doc.pages else doc.text[start:]
+
+
+def _short_text(doc: IngestedDocument, page: int) -> bool:
+    """Little text (a typed header over a scan; images inside form objects are not seen as images)."""
+    return sum(ch.isalnum() for ch in _page_text(doc, page)) < SHORT_TEXT_CHARS
 
 
 def _ink_mostly_uncovered(doc: IngestedDocument, data: bytes, page: int) -> bool:
@@ -277,6 +291,8 @@ def merge_pages(doc: IngestedDocument, read: dict[int, OcrPage]) -> IngestedDocu
         start = doc.page_starts[number - 1]
         end = doc.page_starts[number] - 1 if number < doc.pages else len(doc.text)
         page = read.get(number)
+        if page is not None and number not in doc.unreadable_pages and not _adds_text(page, doc, number):
+            page = None  # picked for its ink (lines, a logo), but the text layer already holds the words
         if page is not None and page.readable:
             text, box, conf = page.text.replace("\f", " "), page.boxes, page.confidences
             result.pages.append(number)
@@ -304,6 +320,12 @@ def merge_pages(doc: IngestedDocument, read: dict[int, OcrPage]) -> IngestedDocu
     unreadable = [p for p in doc.unreadable_pages if p not in result.pages]
     return replace(doc, text="\f".join(texts), page_starts=starts, unreadable_pages=unreadable,
                    char_boxes=np.concatenate(joined_boxes).astype(np.float32), ocr=result)
+
+
+def _adds_text(page: OcrPage, doc: IngestedDocument, number: int) -> bool:
+    """OCR found clearly more text than the page's text layer (the scan under a typed header)."""
+    layer = sum(ch.isalnum() for ch in _page_text(doc, number))
+    return sum(ch.isalnum() for ch in page.text) > 1.5 * layer + 40
 
 
 # -- what the review reports ----------------------------------------------------------------------

@@ -158,7 +158,7 @@ def estimate_skew(image: Image.Image) -> float:
 
 def detect_orientation(image: Image.Image, dpi: int) -> int:
     """Degrees counter-clockwise (0, 90, 180, 270) that turn the page upright, per Tesseract OSD."""
-    out = _tesseract(image, dpi, ["--psm", "0"], check=False)
+    out = _tesseract(image, dpi, ["--psm", "0"], check=False, lang="osd")  # OSD fails with -l eng
     rotate = _OSD_ROTATE.search(out)
     confidence = _OSD_CONFIDENCE.search(out)
     if not rotate or not confidence or float(confidence.group(1)) < 1.0:
@@ -167,9 +167,10 @@ def detect_orientation(image: Image.Image, dpi: int) -> int:
     return (360 - clockwise) % 360
 
 
-def run_tesseract(image: Image.Image, dpi: int) -> list[OcrWord]:
-    """Words of an upright page image, in Tesseract's reading order, boxes in PDF points."""
-    tsv = _tesseract(image, dpi, ["--psm", "3", "tsv"])
+def run_tesseract(image: Image.Image, dpi: int, psm: int = 3) -> list[OcrWord]:
+    """Words of an upright page image, in Tesseract's reading order, boxes in PDF points (`psm` 3:
+    find the layout, 6: one block of text, as in a crop)."""
+    tsv = _tesseract(image, dpi, ["--psm", str(psm), "tsv"])
     scale = 72.0 / dpi
     words = []
     for line in tsv.splitlines()[1:]:
@@ -187,7 +188,7 @@ def run_tesseract(image: Image.Image, dpi: int) -> list[OcrWord]:
     return words
 
 
-def _tesseract(image: Image.Image, dpi: int, args: list[str], check: bool = True) -> str:
+def _tesseract(image: Image.Image, dpi: int, args: list[str], check: bool = True, lang: str = "eng") -> str:
     command = tesseract_command()
     if command is None:
         raise OcrUnavailable("tesseract is not installed")
@@ -195,7 +196,7 @@ def _tesseract(image: Image.Image, dpi: int, args: list[str], check: bool = True
     with tempfile.TemporaryDirectory(prefix="chartsift-ocr-") as tmp:
         path = os.path.join(tmp, "page.pgm")
         image.save(path, format="PPM")  # uncompressed PGM: no PNG encoding cost
-        proc = subprocess.run([command, path, "stdout", "--dpi", str(dpi), "-l", "eng", *args],
+        proc = subprocess.run([command, path, "stdout", "--dpi", str(dpi), "-l", lang, *args],
                               capture_output=True, env=env, check=False, timeout=TESSERACT_TIMEOUT_S)
     if check and proc.returncode != 0:
         raise OcrUnavailable(f"tesseract exited with status {proc.returncode}")
