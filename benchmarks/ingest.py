@@ -47,16 +47,18 @@ def dense_notes(pages: int, chars_per_page: int = 3400) -> list[str]:
 
 
 def speed(path: Path, pages: int, repeat: int) -> None:
-    for backend in BACKENDS:
-        ingest(path, backend=backend)  # warm-up: imports, font caches
-        times = []
-        for _ in range(repeat):
+    """Median seconds per backend; runs alternate between backends so load spikes hit both alike."""
+    times: dict[str, list[float]] = {backend: [] for backend in BACKENDS}
+    chars = {backend: len(ingest(path, backend=backend).text) for backend in BACKENDS}  # warm-up
+    for _ in range(repeat):
+        for backend in BACKENDS:
             start = time.perf_counter()
-            doc = ingest(path, backend=backend)
-            times.append(time.perf_counter() - start)
-        median = statistics.median(times)
+            ingest(path, backend=backend)
+            times[backend].append(time.perf_counter() - start)
+    for backend in BACKENDS:
+        median = statistics.median(times[backend])
         sys.stdout.write(f"speed  {backend:<10} {pages} pages  median {median:.2f} s  {pages / median:.1f} pages/s  "
-                         f"({len(doc.text) / pages:.0f} chars/page)\n")
+                         f"({chars[backend] / pages:.0f} chars/page)\n")
 
 
 # VmHWM (the peak RSS of this process image): ru_maxrss would carry the parent's peak across exec
