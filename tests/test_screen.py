@@ -214,7 +214,9 @@ def _check_outputs_parse(out: Path) -> None:
                 list(csv.DictReader(fh))
 
 
-def test_kill_9_of_the_parent_loses_nothing_and_duplicates_nothing(tmp_path):
+@pytest.mark.parametrize("kills", [pytest.param(1, id="one-kill"),
+                                   pytest.param(4, id="four-kills", marks=pytest.mark.slow)])
+def test_kill_9_of_the_parent_loses_nothing_and_duplicates_nothing(tmp_path, kills):
     import random
     import uuid
 
@@ -225,7 +227,7 @@ def test_kill_9_of_the_parent_loses_nothing_and_duplicates_nothing(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)]),
            helpers.FAKE_DELAY_ENV: "0.03", marker.split("=")[0]: marker.split("=")[1]}
     rng = random.Random(7)
-    for target in sorted(rng.sample(range(2, n - 2), 4)):
+    for target in sorted(rng.sample(range(2, n - 2), kills)):
         proc = subprocess.Popen([sys.executable, "-c", _PARENT, str(cases), str(out)], env=env, cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _kill_when(proc, out, target)
