@@ -86,7 +86,7 @@ def current_session(session: Session, token: str | None, idle_timeout_s: int) ->
     if row is None or not row.user.active:
         return None
     now = utcnow()
-    last = row.last_seen if row.last_seen.tzinfo else row.last_seen.replace(tzinfo=dt.timezone.utc)
+    last = row.last_seen if row.last_seen.tzinfo else row.last_seen.replace(tzinfo=dt.UTC)
     if (now - last).total_seconds() > idle_timeout_s:
         session.delete(row)
         return None

@@ -48,9 +48,8 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]):
     """One unit of work: committed on success, rolled back on any error."""
-    with factory() as session:
-        with session.begin():
-            yield session
+    with factory() as session, session.begin():
+        yield session
 
 
 def upgrade(engine: Engine) -> None:

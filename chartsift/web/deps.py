@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -32,12 +32,6 @@ def require_user(request: Request) -> Principal:
             raise NotAuthenticated()
         principal = Principal(row.user.id, row.user.name, row.user.role, row.csrf_token)
     request.state.principal = principal
-    return principal
-
-
-def require_admin(principal: Principal = Depends(require_user)) -> Principal:
-    if principal.role != "admin":
-        raise AppError(403, "forbidden", "admins only")
     return principal
 
 

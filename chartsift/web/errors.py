@@ -62,9 +62,3 @@ def install(app: FastAPI) -> None:
         fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) or "request" for e in exc.errors()})
         return error_response(422, "invalid_request", f"invalid or missing: {', '.join(fields)}",
                               request_id(request))
-
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception):
-        rid = request_id(request)
-        log.error("internal error %s request_id=%s", type(exc).__name__, rid)  # no message: it may quote data
-        return error_response(500, "internal_error", "internal error; quote the request id", rid)

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+
+log = logging.getLogger("chartsift.web")
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+     (b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+      b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")),
 ]
 
 
@@ -26,13 +29,35 @@ class RequestContext:
         rid = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
 
+        started = False
+
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 message["headers"] = headers + [(b"x-request-id", rid.encode())] + SECURITY_HEADERS
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:  # noqa: BLE001 - answered here so no traceback (it may quote data) is logged
+            log.error("internal error %s at %s request_id=%s", type(exc).__name__, where(exc), rid)
+            if not started:
+                body = json.dumps({"error_code": "internal_error", "message": "internal error; quote the request id",
+                                   "request_id": rid}).encode()
+                await send_with_headers({"type": "http.response.start", "status": 500,
+                                         "headers": [(b"content-type", b"application/json"),
+                                                     (b"content-length", str(len(body)).encode())]})
+                await send_with_headers({"type": "http.response.body", "body": body})
+
+
+def where(exc: BaseException) -> str:
+    """file:line of the innermost frame: enough to find a bug, without the message (it may quote the chart)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb else "?"
 
 
 class BodyTooLarge(Exception):

@@ -14,7 +14,7 @@ CASE_STATES = ("queued", "processing", "done", "failed")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):

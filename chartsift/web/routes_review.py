@@ -162,7 +162,7 @@ def export_json(request: Request, case_pk: int):
 
 @router.get("/cases/{case_pk}/export.html")
 async def export_html(request: Request, case_pk: int):
-    case, result, history = await run_in_threadpool(_export_data, request, case_pk, "html")
+    case, _result, history = await run_in_threadpool(_export_data, request, case_pk, "html")
     page = (request.app.state.settings.result_dir / f"{case.id}-r{case.revision}.html").read_text(encoding="utf-8")
     section = request.app.state.templates.get_template("export_decisions.html").render(
         case=case, decisions=[caseview.decision_dict(d) for d in history if d.revision == case.revision])

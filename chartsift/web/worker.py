@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
 from .db import make_engine, make_sessionmaker, transaction
+from .middleware import where
 from .models import Case, Job, utcnow
 
 log = logging.getLogger("chartsift.web.worker")
@@ -72,7 +73,7 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
     try:
         result_json, recommendation, html = _review(settings, meta, docs)
     except Exception as exc:  # noqa: BLE001 - any failure is reported by code, never by message
-        log.error("review failed: %s at %s (job %s)", type(exc).__name__, _where(exc), job_id)
+        log.error("review failed: %s at %s (job %s)", type(exc).__name__, where(exc), job_id)
         with transaction(sessions) as s:
             _finish(s, s.get(Job, job_id), "failed", "internal_error")
         return
@@ -84,14 +85,6 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
         still_queued = s.scalar(select(Job.id).where(Job.case_pk == case.id, Job.status == "queued"))
         case.status, case.updated_at = ("queued" if still_queued else "done"), utcnow()
         _finish(s, s.get(Job, job_id), "done", None)
-
-
-def _where(exc: BaseException) -> str:
-    """file:line of the innermost frame: enough to find a bug, without the message (it may quote the chart)."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else "?"
 
 
 def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str]]) -> tuple[str, str, str]:

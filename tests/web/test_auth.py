@@ -108,7 +108,7 @@ def test_idle_session_is_logged_out(logged_in):
     from chartsift.web.models import LoginSession
 
     with logged_in.sessions() as s, s.begin():
-        old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=logged_in.settings.idle_timeout_s + 5)
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=logged_in.settings.idle_timeout_s + 5)
         s.execute(update(LoginSession).values(last_seen=old))
     assert logged_in.client.get("/cases").status_code == 401
 

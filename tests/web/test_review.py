@@ -1,7 +1,6 @@
 """A reviewed case: the case page, page images with the evidence box, decisions, exports, audit."""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -65,7 +64,7 @@ def test_result_matches_the_cli_review(reviewed, demo_pdf):
 def test_case_page_lists_every_criterion_with_badge_and_quotes(reviewed):
     page = _page(reviewed)
     for criterion, status in [("II.G", "met"), ("II.H", "insufficient"), ("III", "met")]:
-        row = re.search(rf'id="c-{re.escape(criterion)}".*?</details>', page, re.S).group(0)
+        row = re.search(rf'id="c-{re.escape(criterion)}".*?</details>', page, re.DOTALL).group(0)
         assert f'class="badge {status}"' in row
     assert "Recommendation: missing documentation" in page
     assert "Missing documentation:" in page
@@ -135,7 +134,7 @@ def test_override_and_confirm_are_stored_with_who_and_when(reviewed):
     assert ("II.G", "override", "not_met", "Second injection relief only 40%", "nurse", 1) in got
     assert ("III", "confirm", None, "", "nurse", 1) in got
     assert all(d.created_at is not None for d in rows)
-    row = re.search(r'id="c-II.G".*?</summary>', _page(reviewed), re.S).group(0)
+    row = re.search(r'id="c-II.G".*?</summary>', _page(reviewed), re.DOTALL).group(0)
     assert "override: not met by nurse" in row
 
 
