@@ -40,7 +40,7 @@ _RELIEF_AFTER = re.compile(
     r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
     r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.IGNORECASE)
 _RELIEF_BEFORE = re.compile(
-    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit)\s*"
+    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit|helped)\s*"
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
     r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.IGNORECASE)
 _RELIEF_WORDS = {
@@ -54,6 +54,8 @@ _HOURS = re.compile(
     r"~|only|just|almost)?\s*(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")(?:\s*(?:-|–|to)\s*(?P<h2>\d+(?:\.\d+)?))?"
     r"\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\b", re.IGNORECASE)
 
+_HOURS_OF = re.compile(r"\b(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\s+of\s+"
+                       r"(?:\w+\s+)?(?:pain\s+)?relief\b", re.I)
 _SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
 _PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
                   r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.IGNORECASE)
@@ -62,6 +64,7 @@ _STATED_AFTER = re.compile(r"\s*\(\s*~?(?P<p>\d{1,3})\s*%\s*\)")
 _PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|before|baseline)\b", re.IGNORECASE)
 _TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
+                      r"|\b(?:VAS|NRS|pain score|pain)\s+(?:\w+\s+){0,2}from\s+(?P<e>\d{1,2})\s+(?:to|down to)\s+(?P<f>\d{1,2})\b"
                       r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b", re.IGNORECASE)
 ANESTHETIC_WINDOW_MINUTES = 8 * 60
 
@@ -110,7 +113,7 @@ def _is_goal(text: str, m: re.Match[str]) -> bool:
 
 def relief_hours(text: str) -> float | None:
     """Duration of relief stated in minutes or hours ("lasting about 6 hours" -> 6, "for 30 min" -> 0.5)."""
-    m = _HOURS.search(text)
+    m = _HOURS.search(text) or _HOURS_OF.search(text)
     if not m:
         return None
     value = _num(m.group("h"))
@@ -172,7 +175,7 @@ def score_series(text: str) -> list[ScoreSeries]:
         i = j
     for m in _FROM_TO.finditer(text):
         if not any(s.start <= m.start() < s.end for s in out):
-            pre, post = (m.group("a"), m.group("b")) if m.group("a") else (m.group("c"), m.group("d"))
+            pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f")) if m.group(a))
             out.append(ScoreSeries(m.start(), m.end(), float(pre), ((None, float(post)),)))
     return sorted(out, key=lambda s: s.start)
 
@@ -262,6 +265,9 @@ def note_statements(text: str, ctx) -> list[ReliefStatement]:
             ambiguous = len({r.percent for r in readings}) > 1 or bool(_PCT_LIST.search(sentence))
             out.append(_statement(text, ctx, s, e, first.percent, hours, ambiguous, s + first.start))
             used.add(s)
+        elif (m := _HOURS_OF.search(sentence)) is not None:  # "with 6 hours of relief": a duration alone
+            out.append(_statement(text, ctx, s, e, None, relief_hours(sentence), False, s + m.start()))
+            used.add(s)
     for ser in series:
         s = max((a for a, _ in spans if a <= ser.start), default=0)
         used.add(s)
@@ -269,7 +275,8 @@ def note_statements(text: str, ctx) -> list[ReliefStatement]:
     for s, e in spans:  # "Therapeutic steroid injection in February did not help.": a dated retelling
         if s not in used and _INJECTION_REF.search(text[s:e]) and _dates(text[s:e], ctx.date):
             out.append(_statement(text, ctx, s, e, None, None, False, s))
-    return [st for st in out if st.percent is not None or (st.dates and st.refers_to_injection)]
+    return [st for st in out if st.percent is not None or st.hours is not None
+            or (st.dates and st.refers_to_injection)]
 
 
 def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, at: int,

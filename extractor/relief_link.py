@@ -63,7 +63,7 @@ def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
         dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
         if dated:
             return _prefer(st, dated, facts, note_of)
-    if st.percent is None:
+    if st.percent is None and st.hours is None:
         return None  # a retelling without numbers links by its date only
     if st.ambiguous or any(d.date != st.note_date for d in st.dates):
         return None  # it names a date that no compatible injection has
@@ -107,7 +107,10 @@ def _apply(fact, st: ReliefStatement):
         evidence = [st.evidence if e is same_span[0] else e for e in fact.evidence if e is same_span[0]
                     or e not in same_span]
     if st.percent is None:
-        return fact if same_span else fact.model_copy(update={"evidence": evidence})
+        update = {} if same_span else {"evidence": evidence}
+        if st.hours is not None and fact.relief_hours is None:
+            update["relief_hours"] = st.hours
+        return fact.model_copy(update=update) if update else fact
     if fact.relief_percent is None or fact.relief_percent == st.percent:
         hours = fact.relief_hours if fact.relief_hours is not None else st.hours
         return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})

@@ -146,13 +146,17 @@ def _interpret(kind: str, m: re.Match[str], anchor: dt.date | None) -> DateMenti
 _SCORE_CONTEXT = re.compile(r"(pain|score|vas|nrs|rated?|level|pre|post|min|\bh|hrs?|hours?|baseline|/10)\W*$", re.I)
 
 
+_SCORE_PAIR = re.compile(r"/\s*10\s*(?:to|->|→|-|and|then)\s*$", re.I)  # "from 8/10 to 2/10"
+
+
 def _is_score(m: re.Match[str]) -> bool:
     """'8/10' after pain words or before 'pain' is a pain score, not August 10th."""
     if m.group("d") != "10":
         return False
     before = m.string[max(0, m.start() - 25):m.start()]
     after = m.string[m.end():m.end() + 12].lower()
-    return bool(_SCORE_CONTEXT.search(before.rstrip(" :=-(,")) or _SCORE_CONTEXT.search(before)) \
+    return bool(_SCORE_CONTEXT.search(before.rstrip(" :=-(,")) or _SCORE_CONTEXT.search(before)
+                or _SCORE_PAIR.search(before)) \
         or after.lstrip(" ,").startswith(("pain", "on ", "at ", "->", "to ")) or after.startswith((" to", ",", " ->"))
 
 

@@ -213,3 +213,25 @@ def test_generic_mentions(note_ctx, text, expected):
 def test_suggested_injection_is_hypothetical(note_ctx):
     f = _one(note_ctx, "Dr. R suggested that the patient try some cervical epidural steroid injections.\n")
     assert f.assertion == "hypothetical"
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("s/p L SIJ inj 3/2 w/ 80% relief x 4h.", [("sacroiliac_joint", "2026-03-02", "left", 80, 4)],
+                 id="telegraphic-history"),
+    pytest.param("SIJ injection (2/3/26): 90% relief.", [("sacroiliac_joint", "2026-02-03", None, 90, None)],
+                 id="date-in-parens"),
+    pytest.param("She received a bilateral SIJ injection in January with 6 hours of relief.",
+                 [("sacroiliac_joint", "2026-01-01", "bilateral", None, 6)], id="hours-of-relief-only"),
+    pytest.param("Right SI joint block 3/10: pain improved from 8/10 to 2/10 after the block.",
+                 [("sacroiliac_joint", "2026-03-10", "right", 75, None)], id="scores-from-to-not-a-date"),
+    pytest.param("Left sacroiliac joint injection on 3/3: VAS decreased from 7 to 1.",
+                 [("sacroiliac_joint", "2026-03-03", "left", 86, None)], id="vas-from-to-without-tenths"),
+    pytest.param("She had 2 prior epidurals without benefit and a left SI joint injection in February that gave "
+                 "75% relief for 3 hours.",
+                 [("epidural", None, None, None, None), ("sacroiliac_joint", "2026-02-01", "left", 75, 3)],
+                 id="two-injections-one-sentence-own-dates-and-sides"),
+])
+def test_history_phrasings(note_ctx, text, expected):
+    got = sorted((f.site, f.date.isoformat() if f.date else None, f.side, f.relief_percent, f.relief_hours)
+                 for f in _facts(note_ctx, "OFFICE VISIT\n" + text + "\n", "2026-04-01") if f.assertion == "present")
+    assert got == expected

@@ -144,7 +144,9 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         if site is None:  # only an injection the note names (or dates, at a joint it names) is "the injection"
             return None
     assertion = _assertion(ent, rules)
-    mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)]
+    lo, hi = _own_stretch(ent, rules)
+    mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)
+                and lo <= d.start and d.end <= hi]
     at = ent.start_char - sent.start_char
     date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
     past = bool(rules.past.search(sent.text))
@@ -152,7 +154,7 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         not rules.retelling.search(sent.text)
     performed = (assertion == "present" and not past and (procedure_note or telegraphic) and not generic
                  and (date is None or date.date == ctx.date))
-    side = side_in(doc_window(ent))
+    side = side_in(doc_window(ent, rules))
     block = _block_date(ent.doc.text, ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
@@ -199,11 +201,24 @@ def _assertion(ent: Span, rules: _Compiled) -> str:
     assertion = "present" if assertion == "historical" else assertion
     sent = ent.sent.text
     after = ent.doc.text[ent.end_char:ent.sent.end_char]
+    if assertion == "negated" and _negation_is_outcome(ent):
+        assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
     if assertion == "present" and rules.negation.search(after):
         return "negated"
     if assertion == "present" and rules.plan.search(sent) and not rules.procedure.search(sent):
         return "hypothetical"
     return assertion
+
+
+_OUTCOME_NEGATION = re.compile(r"^(?:without|no|w/o|not|did not|didn't)\s+(?:any |much |significant |lasting |real )?"
+                               r"(?:relief|benefit|improvement|help|change|effect)", re.IGNORECASE)
+
+
+def _negation_is_outcome(ent: Span) -> bool:
+    doc = ent.doc
+    negating = [m for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
+    return bool(negating) and all(_OUTCOME_NEGATION.match(doc.text[doc[m.modifier_span[0]].idx:ent.sent.end_char])
+                                  for m in negating)
 
 
 def _dated_site(ent: Span, ctx) -> str | None:
@@ -213,13 +228,26 @@ def _dated_site(ent: Span, ctx) -> str | None:
     return site_in(ent.doc.text, near=ent.start_char) if dated else None
 
 
-def doc_window(ent: Span) -> str:
-    """The mention with the few words before it ("left SI joint injection", "L SIJ block")."""
+def doc_window(ent: Span, rules: _Compiled | None = None) -> str:
+    """The mention with the words just around it ("left SI joint injection", "SIJ injection, left")."""
     doc = ent.doc
     start = ent.start
     while start > ent.sent.start and ent.start - start < 8 and doc[start - 1].text not in (",", ";", ":", "."):
         start -= 1
-    return doc[start:ent.end].text + " " + doc[ent.end:min(ent.end + 6, ent.sent.end)].text
+    end = ent.end
+    while end < ent.sent.end and end - ent.end < 4 and doc[end].lower_ not in ("and", "but", ";", "with", "then") \
+            and not doc[end].ent_type_.startswith("INJECTION"):
+        end += 1
+    return doc[start:end].text
+
+
+def _own_stretch(ent: Span, rules: _Compiled) -> tuple[int, int]:
+    """[lo, hi) of the sentence (sentence offsets) that speaks of this mention: up to its neighbours."""
+    sent = ent.sent
+    others = [e for e in sent.ents if e.label_ in rules.rules.site_of_category and e != ent]
+    lo = max([e.end_char for e in others if e.end_char <= ent.start_char], default=sent.start_char)
+    hi = min([e.start_char for e in others if e.start_char >= ent.end_char], default=sent.end_char)
+    return lo - sent.start_char, hi - sent.start_char
 
 
 def _add(events: list[_Event], new: _Event) -> None:
