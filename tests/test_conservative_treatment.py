@@ -63,6 +63,11 @@ def test_distractors(note_ctx, text):
     pytest.param("She has never tried physical therapy.", "negated", id="never-tried"),
     pytest.param("She has not taken any medication for this pain.", "negated", id="no-medication"),
     pytest.param("Will start PT twice weekly.", "hypothetical", id="will-start"),
+    pytest.param("Recommend PT 2-3x/week for 6 weeks.", "hypothetical", id="recommend-pt-frequency"),
+    pytest.param("She declined physical therapy.", "negated", id="declined"),
+    pytest.param("Prognosis good with compliance to a home exercise program.", "hypothetical",
+                 id="prognosis-boilerplate"),
+    pytest.param("The patient was given ibuprofen and her fever resolved.", "present", id="resolved-is-not-denial"),
     pytest.param("If she fails PT, consider injection.", "hypothetical", id="if-she-fails"),
     pytest.param("Her mother did physical therapy for her back.", "family", id="family"),
     pytest.param("PT for 6 weeks did not help.", "present", id="did-not-help-is-outcome"),
@@ -81,6 +86,11 @@ def test_assertion(note_ctx, text, assertion):
     pytest.param("She failed physical therapy.", "failed", id="failed"),
     pytest.param("PT 6 wk (-) benefit", "failed", id="minus-benefit"),
     pytest.param("Physical therapy helped significantly.", "improved", id="helped"),
+    pytest.param("Completed 6 weeks of PT which helped temporarily.", "failed", id="helped-temporarily"),
+    pytest.param("OMT was attempted twice with transient benefit.", "failed", id="transient-benefit"),
+    pytest.param("She has been doing a home exercise program for the past 3 months.", "ongoing",
+                 id="has-been-doing"),
+    pytest.param("Neurontin and oxycodone have not been effective.", "failed", id="have-not-been-effective"),
     pytest.param("Continues the home exercise program.", "ongoing", id="continues"),
     pytest.param("She was unable to tolerate PT due to pain.", "not_tolerated", id="not-tolerated"),
     pytest.param("Gabapentin stopped due to drowsiness.", "not_tolerated", id="side-effect"),
@@ -128,6 +138,8 @@ def test_dates(note_ctx, text, start, end):
     pytest.param("6-8 weeks of therapy", 6, id="range-lower"),
     pytest.param("PT 2x/week", None, id="frequency-is-not-duration"),
     pytest.param("3 months ago", None, id="relative-date-is-not-duration"),
+    pytest.param("naproxen for 3 months", None, id="months-are-not-weeks-by-convention"),
+    pytest.param("PT x 6 wks", 6, id="wks"),
 ])
 def test_stated_weeks(text, weeks):
     assert stated_weeks(text) == weeks

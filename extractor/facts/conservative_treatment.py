@@ -16,8 +16,7 @@ Assertions: ConText's, except that "historical" is present (past care is care th
 negation cues that are outcomes ("did not help", "without relief", "unable to tolerate") leave
 the mention present, and plan words such as "recommended" yield to completed care in the same
 sentence ("PT was recommended and she completed 6 weeks"). An SI belt is bracing, not activity
-modification: no fact. Duration: stated ("x 6 weeks", "3 months" = 13.0 weeks) or, with exact
-start and end dates, their distance in weeks (one decimal).
+modification: no fact. Duration: only when stated in weeks ("x 6 weeks"; corpus convention).
 """
 from __future__ import annotations
 
@@ -310,19 +309,20 @@ def _best(outcomes: list[str], rules: _Compiled) -> str | None:
 
 _WORDS = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w and w not in ("a", "an")), key=len, reverse=True))
 _DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?|" + _WORDS + r")(?:\s*(?:-|–|to)\s*(?P<n2>\d+))?[\s-]*"
-                       r"(?P<u>weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:ago|prior|before|later|earlier|after))", re.IGNORECASE)
+                       r"(?P<u>weeks?|wks?)\b(?!\s+(?:ago|prior|before|later|earlier|after))", re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"^(?:in|since|quit|until|from|during)?\s*(?:19|20)\d\d$", re.IGNORECASE)  # "PT in 2025" says when, not when it started
-_WEEKS_PER = {"w": 1.0, "m": 52 / 12, "d": 1 / 7}
-
-
 def stated_weeks(text: str) -> float | None:
-    """A stated duration in weeks ("x 6 weeks" 6, "8 weeks of PT" 8, "3 months" 13.0, "6-8 weeks" 6)."""
+    """A duration stated in weeks ("x 6 weeks" 6, "8 weeks of PT" 8, "6-8 weeks" 6; "3 months" None).
+
+    Only weeks, the annotation convention of corpora/sij ("duration_weeks only when stated in
+    weeks"): months and start/end dates stay in their own attributes for the evaluator to count.
+    """
     m = _DURATION.search(text)
     if not m:
         return None
     raw = m.group("n").lower()
     n = float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw])
-    return round(n * _WEEKS_PER[m.group("u")[0].lower()], 1)
+    return n
 
 
 def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None):
@@ -350,11 +350,9 @@ def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None
 
 def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
     starts, ends, weeks = [], [], []
-    approx_start = False
-    exact_span = None
     for m in ms:
         window = doc.text[m.window[0]:m.window[1]]
-        start, end, approx, mentions = date_range(window, ctx.date, rules)
+        start, end, approx, _ = date_range(window, ctx.date, rules)
         if start:
             starts.append((start, approx))
         if end:
@@ -362,11 +360,9 @@ def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTr
         w = stated_weeks(window)
         if w is not None:
             weeks.append(w)
-        elif start and end and not any(d.approximate for d in mentions):
-            exact_span = round((end - start).days / 7, 1)
     first = min(starts) if starts else None
     approx_start = bool(first and first[1])
-    duration = max(weeks) if weeks else exact_span
+    duration = max(weeks) if weeks else None
     assertion = ms[0].assertion
     outcome = _best([m.outcome for m in ms if m.outcome], rules) if assertion == "present" else None
     sentences = list(dict.fromkeys(m.ent.sent for m in ms))
