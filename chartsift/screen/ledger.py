@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS cases (
     seconds       REAL,
     worker_pid    INTEGER,
     peak_rss_kb   INTEGER,
+    cpu_seconds   REAL,
     finished_at   TEXT NOT NULL,
     PRIMARY KEY (case_id, fingerprint, version)
 );
@@ -63,6 +64,7 @@ class Outcome:
     seconds: float | None = None
     worker_pid: int | None = None
     peak_rss_kb: int | None = None
+    cpu_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {name for _, name, *_ in self._db.execute("PRAGMA table_info(cases)")}
+        if "cpu_seconds" not in columns:  # a ledger of an earlier chartsift
+            self._db.execute("ALTER TABLE cases ADD COLUMN cpu_seconds REAL")
 
     def __enter__(self) -> Self:
         return self
@@ -119,9 +124,11 @@ class Ledger:
         """Commit one case's terminal state (replacing an earlier row of the same key)."""
         self._db.execute(
             "INSERT OR REPLACE INTO cases (case_id, fingerprint, version, status, error_code, error_message, "
-            "result_json, pages, seconds, worker_pid, peak_rss_kb, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "result_json, pages, seconds, worker_pid, peak_rss_kb, cpu_seconds, finished_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (outcome.case_id, fingerprint, version, outcome.status, outcome.error_code, outcome.error_message,
-             outcome.result_json, outcome.pages, outcome.seconds, outcome.worker_pid, outcome.peak_rss_kb, _now()))
+             outcome.result_json, outcome.pages, outcome.seconds, outcome.worker_pid, outcome.peak_rss_kb,
+             outcome.cpu_seconds, _now()))
 
     def forget_errors(self, keys: Iterable[tuple[str, str]], version: str) -> int:
         """Drop the error rows of `keys` so those cases are reviewed again; returns how many."""

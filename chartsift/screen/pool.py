@@ -115,7 +115,7 @@ def worker_main(conn, func_path: str, init_path: str | None, memory_mb: int | No
 def _run_one(func, task: Task) -> tuple[dict, bool]:
     if os.environ.get(CRASH_HOOK_ENV) == task.case_id:
         os.kill(os.getpid(), signal.SIGSEGV)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     fatal = False
     try:
         reply = dict(func(task.payload))
@@ -127,6 +127,7 @@ def _run_one(func, task: Task) -> tuple[dict, bool]:
         reply = {"status": "error", "error_code": ErrorCode.INTERNAL_ERROR.value,
                  "error_message": _where(exc)}
     reply["seconds"] = time.perf_counter() - start
+    reply["cpu_seconds"] = time.process_time() - cpu
     reply["worker_pid"] = os.getpid()
     reply["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return reply, fatal
@@ -219,7 +220,7 @@ def outcome_from_reply(case_id: str, reply: dict) -> Outcome:
     return Outcome(case_id=case_id, status="done" if done else "error", result_json=reply.get("result_json") if done
                    else None, error_code=code, error_message=message, pages=int(reply.get("pages") or 0),
                    seconds=reply.get("seconds"), worker_pid=reply.get("worker_pid"),
-                   peak_rss_kb=reply.get("peak_rss_kb"))
+                   peak_rss_kb=reply.get("peak_rss_kb"), cpu_seconds=reply.get("cpu_seconds"))
 
 
 class LocalPool:
