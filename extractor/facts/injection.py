@@ -131,6 +131,8 @@ def extract(doc: Doc, ctx) -> list[Injection]:
     table = _table_facts(doc, ctx, rules)
     if table:  # the log's title and preamble are no injection of their own
         facts = table + [f for f in facts if f.date is not None or f.assertion != "present"]
+    if not facts:
+        return []
     key = (ctx.source.name, ctx.note.start)
     return link_relief(facts, note_statements(doc.text, ctx), lambda f: key)
 
