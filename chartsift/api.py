@@ -14,6 +14,7 @@ from extractor.errors import InputError
 from extractor.extract import extract_case
 from extractor.ingest import IngestedDocument, ingest
 from extractor.ocr import mark_low_confidence, page_warnings
+from extractor.ocr_guard import hold_not_met
 from models import DocumentError, DocumentSummary, Request, ReviewResult
 
 from . import __version__
@@ -52,7 +53,7 @@ def review_case(paths: list[Path] | Path | str, request: Request | None = None, 
     mark_low_confidence(extracted.facts, sources)
     for summary in summaries:
         summary.notes = extracted.notes.get(summary.name, []) if summary.error is None else []
-    evaluation = _evaluate(extracted.facts, request, policy_id, extracted.latest_date)
+    evaluation = hold_not_met(_evaluate(extracted.facts, request, policy_id, extracted.latest_date), sources)
     result = ReviewResult(case_id=case.case_id, policy=evaluation.policy, request=request, documents=summaries,
                           facts=extracted.facts, determinations=evaluation.determinations,
                           recommendation=evaluation.recommendation, flags=evaluation.flags, errors=errors,

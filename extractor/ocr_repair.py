@@ -172,6 +172,6 @@ def _cased(token: str, word: str) -> str:
     letters = [ch for ch in token if ch.isalpha()]
     if letters and all(ch.isupper() for ch in letters) and len(letters) > 1:
         return word.upper()
-    if token[0].isupper() or (token[0].isdigit() and all(ch.islower() for ch in letters[1:])):
+    if token[0].isupper() or token[0] == "0":  # a zero reads as a capital O, a one as a small l
         return word.capitalize()
     return word.lower()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -175,3 +176,33 @@ def test_a_scan_under_a_typed_header_line_is_read_by_ocr():
     doc = ingest(out.getvalue(), name="stamped.pdf")
     assert doc.ocr is not None and doc.ocr.pages == [1]
     assert {"thigh", "thrust", "compression"} <= _words(doc.text)
+
+
+def _case_with(tmp_path, extra: bytes | None):
+    """SIJ-015's notes (gold: II.B, II.F.3 not met), plus an image-only page that cannot be read."""
+    import json
+
+    from models import Request
+
+    case = Path(__file__).resolve().parents[1] / "corpora" / "sij" / "SIJ-015"
+    request = Request.model_validate(json.loads((case / "case.json").read_text(encoding="utf-8"))["request"])
+    paths = sorted(case.glob("*.txt"))
+    if extra is not None:
+        (tmp_path / "fax.pdf").write_bytes(extra)
+        paths.append(tmp_path / "fax.pdf")
+    return paths, request
+
+
+def test_while_a_page_is_unread_no_criterion_is_decided_as_not_met(tmp_path):
+    from chartsift.api import review
+
+    paths, request = _case_with(tmp_path, None)
+    read_all = review(paths, request=request)
+    assert {d.criterion for d in read_all.determinations if d.status == "not_met"} >= {"II.B", "II"}
+    paths, request = _case_with(tmp_path, join(text_pdf(COVER), image_pdf(None)))
+    held = review(paths, request=request)
+    assert _page_codes(held.warnings) == ["ocr_unreadable"]
+    assert not [d.criterion for d in held.determinations if d.status == "not_met" and d.criterion != "codes"]
+    ii_b = next(d for d in held.determinations if d.criterion == "II.B")
+    assert ii_b.status == "insufficient" and "fax.pdf page 2" in ii_b.missing[0]
+    assert held.recommendation.status == "missing_documentation"

@@ -1,0 +1,59 @@
+"""No `not_met` while part of the chart could not be read.
+
+A page that neither its text layer nor OCR could read may hold exactly what a criterion needs (an
+earlier course of therapy, a second injection, a positive test). While such a page exists, a
+criterion the pages read call `not_met` is reported `insufficient` instead, with the unread pages
+named in its rationale and as the missing document, and the recommendation is decided again from
+the held determinations (SPEC section 3: never a false `not_met`). Request-only criteria (`codes`)
+do not depend on the chart and keep their status.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from models import Determination
+from models.policy import PolicyEvaluation
+
+#: criteria decided from the request alone, not from the chart
+REQUEST_ONLY = frozenset({"codes"})
+
+
+def unread_pages(sources: list[Any]) -> dict[str, list[int]]:
+    """Document name -> pages no reading could get text from (after OCR)."""
+    return {s.name: list(s.unreadable_pages) for s in sources if getattr(s, "unreadable_pages", None)}
+
+
+def hold_not_met(evaluation: PolicyEvaluation, sources: list[Any]) -> PolicyEvaluation:
+    """`evaluation` with chart criteria `not_met` held as `insufficient` while pages are unread."""
+    unread = unread_pages(sources)
+    if not unread or not any(_held(d) for d in evaluation.determinations):
+        return evaluation
+    where = "; ".join(f"{name} page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}"
+                      for name, pages in unread.items())
+    held = [_hold(d, where) if _held(d) else d for d in evaluation.determinations]
+    return evaluation.model_copy(update={"determinations": held,
+                                         "recommendation": _recommend(evaluation, held)})
+
+
+def _held(d: Determination) -> bool:
+    return d.status == "not_met" and d.criterion not in REQUEST_ONLY
+
+
+def _hold(d: Determination, where: str) -> Determination:
+    rationale = (f"{d.rationale} - not decided as not met: {where} could not be read (text layer and OCR), "
+                 "and may document it")
+    return d.model_copy(update={"status": "insufficient", "rationale": rationale,
+                                "missing": [f"a readable copy of {where}"]})
+
+
+def _recommend(evaluation: PolicyEvaluation, held: list[Determination]):
+    from evaluator.recommend import recommend
+
+    by_id = {d.criterion: d for d in held}
+    tops = {d.pathway: d for d in held if d.pathway is not None and "." not in d.criterion
+            and d.criterion not in REQUEST_ONLY}
+    always = [d for d in held if d.pathway is None and "." not in d.criterion]
+    if not tops:
+        return evaluation.recommendation
+    label = f"{evaluation.policy.id} revision {evaluation.policy.revision}"
+    return recommend(tops, always, by_id, label, both=len(tops) > 1)

@@ -1,0 +1,79 @@
+"""OCR-aware repair: misread clinical words become known words, numbers and known words stay as read."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extractor.ingest import IngestedDocument
+from extractor.normalize import normalize
+from extractor.ocr import OcrResult
+from extractor.ocr_repair import repair_ocr_note, repair_text, vocabulary
+
+
+@pytest.mark.parametrize("read, meant", [
+    pytest.param("FA BER positive on the left", "FABER positive on the left", id="split-word"),
+    pytest.param("Gaens-len test negative", "Gaenslen test negative", id="hyphen-inside-word"),
+    pytest.param("Gaens- len test negative", "Gaenslen test negative", id="hyphen-space-inside-word"),
+    pytest.param("0steoarthritis of the hip", "Osteoarthritis of the hip", id="zero-for-O"),
+    pytest.param("fluor0scopy guided", "fluoroscopy guided", id="zero-for-o"),
+    pytest.param("cornpression test", "compression test", id="rn-for-m"),
+    pytest.param("tendemess over the SIJ", "tenderness over the SIJ", id="m-for-rn"),
+    pytest.param("1umbar spine", "lumbar spine", id="one-for-l"),
+    pytest.param("sacro|liac joint", "sacroiliac joint", id="bar-for-i"),
+    pytest.param("FA8ER positive", "FABER positive", id="eight-for-B-all-caps"),
+    pytest.param("the rapy for six weeks", "therapy for six weeks", id="split-therapy"),
+])
+def test_misread_clinical_words_are_repaired(read, meant):
+    assert repair_text(read)[0] == meant
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("relief 1O0% after injection", id="percent"),
+    pytest.param("seen on 1O/12/2025 in clinic", id="date"),
+    pytest.param("pain 8/1O at rest", id="score"),
+    pytest.param("L5-S1 disc, S1 joint", id="levels"),
+    pytest.param("non-radiating pain, non-smoker", id="compound-hyphen"),
+    pytest.param("Patrick's test and thigh thrust", id="known-words"),
+    pytest.param("at rest, in bed, up to 20 mg", id="short-words-not-joined"),
+    pytest.param("Dr. Okafor and Mr. Smith", id="names"),
+    pytest.param("turn the modern clay", id="ordinary-words-near-known-ones"),
+])
+def test_numbers_known_words_and_ordinary_words_stay_as_read(text):
+    assert repair_text(text) == (text, None)
+
+
+def test_the_vocabulary_comes_from_the_rule_files():
+    words = vocabulary()
+    assert {"faber", "gaenslen", "sacroiliac", "fluoroscopy", "tenderness", "compression"} <= words
+    assert {"spondylolisthesis", "paraspinal"} <= words  # ocr_vocabulary.json
+
+
+def _ocr_doc(text: str, ocr_chars: slice) -> IngestedDocument:
+    confidence = np.full(len(text), np.nan, dtype=np.float32)
+    confidence[ocr_chars] = 88.0
+    return IngestedDocument(name="scan.pdf", sha256="x", media_type="pdf", text=text, page_starts=[0],
+                            ocr=OcrResult(pages=[1], confidence={1: 88.0}, char_confidence=confidence))
+
+
+def test_repaired_offsets_still_point_into_the_ocr_text():
+    text = "Exam: FA BER positive, cornpression positive."
+    doc = _ocr_doc(text, slice(0, len(text)))
+    norm = repair_ocr_note(normalize(text), doc, 0)
+    assert norm.text == "Exam: FABER positive, compression positive."
+    for word, quoted in (("FABER", "FA BER"), ("compression", "cornpression")):
+        start = norm.text.index(word)
+        s, e = norm.to_original(start, start + len(word))
+        assert text[s:e] == quoted
+
+
+def test_only_ocr_text_is_repaired():
+    text = "FA BER typed. FA BER scanned."
+    doc = _ocr_doc(text, slice(14, len(text)))
+    assert repair_ocr_note(normalize(text), doc, 0).text == "FA BER typed. FABER scanned."
+
+
+def test_a_document_without_ocr_is_left_alone():
+    text = "FA BER positive"
+    doc = IngestedDocument(name="n.txt", sha256="x", media_type="text", text=text, page_starts=[0])
+    norm = normalize(text)
+    assert repair_ocr_note(norm, doc, 0) is norm
