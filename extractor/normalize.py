@@ -42,7 +42,8 @@ _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
 # line shapes that a line break must be kept before (or after)
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u00b7o>]\s|\d{1,2}[.)]\s|[a-zA-Z][.)]\s|\(\w{1,2}\)\s)")
+# (a single capital with a period is a side or an initial wrapped to the line start: "FABER (+)\nR. ...")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u00b7o>]\s|\d{1,2}[.)]\s|[a-z][.)]\s|[A-Z]\)\s|\(\w{1,2}\)\s)")
 _CHECKBOX = re.compile(r"^\s*(?:\[[ xX\u2713\u2714]?\]|\([ xX]?\)|[\u2610\u2611\u2612\u25a1\u25a0])")
 _LABEL = re.compile(r"^\s*[A-Z][A-Za-z0-9/&(),' -]{0,40}:(?:\s|$)")
 _TABLE_ROW = re.compile(r"\t|\S {3,}\S|\|")
@@ -206,6 +207,11 @@ def _wrap_width(lines: list[str]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
+def _is_heading(line: str) -> bool:
+    """An all-capitals line of a word or more ("ASSESSMENT"), not a lone side letter ("R.")."""
+    return line.isupper() and sum(c.isalpha() for c in line) >= 2
+
+
 def _joins(prev: str, nxt: str, width: int) -> bool:
     """Whether the break between `prev` and `nxt` is a wrap in the middle of a sentence."""
     p, n = prev.strip(), nxt.strip()
@@ -213,7 +219,7 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
         return False
     if _BULLET.match(nxt) or _CHECKBOX.match(nxt) or _LABEL.match(nxt):
         return False
-    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or (p.isupper() and len(p) > 1) or n.isupper():
+    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or _is_heading(p) or _is_heading(n):
         return False
     if n[0].islower():
         return True

@@ -5,8 +5,9 @@ order ("text flow"), each with one box per character. Following the content stre
 the columns of a two-column page apart (sorting by position, as pdfplumber's default
 `extract_text` does, interleaves them line by line) and reads tables row by row. The layout
 step then builds the page text itself, so every character of the text has its box: words
-on one line are joined by a space (a tab across a wide gap, as between table cells), lines
-by a newline, and a vertical gap of more than a line becomes a blank line. Inserted
+on one line are joined by as many spaces as their gap holds (so table columns typed with runs
+of spaces keep them), lines by a newline, and a vertical gap of more than a line becomes a
+blank line. Inserted
 separators have no box (NaN).
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ Backend = Literal["pdfplumber", "pypdfium2"]
 BACKENDS: tuple[Backend, ...] = ("pdfplumber", "pypdfium2")
 REPLACEMENT = "\ufffd"
 _NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
+MAX_SPACES = 40
 
 
 @dataclass
@@ -195,12 +197,14 @@ def layout(words: list[Word]) -> tuple[str, np.ndarray]:
     ordered = reading_order(_dedupe([w for w in words if w.text]))
     if not ordered:
         return "", np.empty((0, 4), dtype=np.float32)
+    space = _space_width(ordered)
     parts: list[str] = [ordered[0].text]
     boxes: list[np.ndarray] = [ordered[0].boxes]
     line = [ordered[0].top, ordered[0].bottom]  # vertical extent of the current line
     for prev, word in pairwise(ordered):
         if _same_line(line[0], line[1], prev.x1, word.top, word.bottom, word.x0):
-            sep = "\t" if word.x0 - prev.x1 > max(12.0, 1.5 * (word.bottom - word.top)) else " "
+            # as many spaces as the gap holds, so table columns stay 3+ spaces apart as typed
+            sep = " " * min(MAX_SPACES, max(1, round((word.x0 - prev.x1) / space)))
             line = [min(line[0], word.top), max(line[1], word.bottom)]
         else:
             sep = "\n\n" if word.top - line[1] > 0.8 * (line[1] - line[0]) else "\n"
@@ -208,6 +212,16 @@ def layout(words: list[Word]) -> tuple[str, np.ndarray]:
         parts += [sep, word.text]
         boxes += [np.repeat(_NO_BOX, len(sep), axis=0), word.boxes]
     return "".join(parts), np.concatenate(boxes).astype(np.float32, copy=False)
+
+
+def _space_width(words: list[Word]) -> float:
+    """Width of one space on the page: the median gap between words of a line (most gaps are one
+    space), kept within what fonts allow for their size (a page of tables has few one-space gaps)."""
+    height = float(np.median([w.bottom - w.top for w in words]))
+    gaps = [b.x0 - a.x1 for a, b in pairwise(words)
+            if b.x0 > a.x1 and _same_line(a.top, a.bottom, a.x1, b.top, b.bottom, b.x0)]
+    width = float(np.median(gaps)) if gaps else 0.25 * height
+    return min(max(width, 0.15 * height), 0.7 * height, 1e9) or 1.0
 
 
 def _same_line(line_top: float, line_bottom: float, last_x1: float, top: float, bottom: float, x0: float) -> bool:

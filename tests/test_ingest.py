@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pdfplumber
@@ -307,3 +308,29 @@ def test_limits(packet_pdf, limits, code):
             ingest(source, "packet.pdf", **limits)
         assert caught.value.code == code
     assert ingest(packet_pdf, max_pages=4, max_bytes=10**7).pages == 4
+
+
+SPACED_TABLE = ("EXAM (left side)\n  Site / test              Result\n  SIJ tenderness           +\n"
+                "  Trochanter tenderness    -\n  Compression: positive   Distraction: positive   Coccyx: nontender\n"
+                "Exam: (+) L SIJ tenderness  (-) greater trochanter  (-) lumbar paraspinal\n")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("cells", [
+    pytest.param(["Site / test", "Result"], id="header-row"),
+    pytest.param(["Trochanter tenderness", "-"], id="four-space-gap"),
+    pytest.param(["Compression: positive", "Distraction: positive", "Coccyx: nontender"], id="three-space-gaps"),
+])
+def test_space_aligned_columns_keep_their_gaps(tmp_path, backend, cells):
+    render_packet([SPACED_TABLE], tmp_path / "t.pdf")
+    doc = ingest(tmp_path / "t.pdf", backend=backend)
+    rows = [[c.strip() for c in re.split(r" {3,}", line.strip())] for line in doc.text.split("\n")]
+    assert cells in rows
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_space_gaps_stay_wider_than_word_gaps(tmp_path, backend):
+    render_packet([SPACED_TABLE], tmp_path / "t.pdf")
+    doc = ingest(tmp_path / "t.pdf", backend=backend)
+    assert re.search(r"\(\+\) L SIJ tenderness {2,}\(-\) greater trochanter {2,}\(-\) lumbar", doc.text)
+    assert "(+) L SIJ tenderness" in doc.text  # one space stays one space

@@ -103,6 +103,10 @@ WRAPPED = ("The patient reports left buttock pain radiating to the posterior thi
                  [], ["on\n[x] FABER", "FABER\n[ ] Gaenslen"], id="checkboxes-kept"),
     pytest.param(WRAPPED + "Date\tTest\tResult\n02/03/2026\tFABER\tpositive", [], ["Result\n02/03"], id="table-rows-kept"),
     pytest.param(WRAPPED + "\nASSESSMENT\nSacroiliitis", [], ["\n\nASSESSMENT\nSacroiliitis"], id="blank-line-and-caps-kept"),
+    pytest.param(WRAPPED + "Thigh thrust (+) R, compression (+), Gaenslen (+) R, FABER (+) and also the\nR.\nNext",
+                 ["FABER (+) and also the R."], ["R.\nNext"], id="side-letter-wrapped-alone-joined"),
+    pytest.param(WRAPPED + "Compression and distraction tests are positive today on the left side and\nR. Smith agrees",
+                 ["side and R. Smith"], [], id="capital-initial-is-not-a-bullet"),
     pytest.param(WRAPPED + "Smoking history is relevant for this request as\nTobacco: never", [], ["as\nTobacco: never"],
                  id="label-line-kept"),
 ])
