@@ -176,7 +176,7 @@ def link_case(found: list, prepared: list) -> list:
     linked to injections; then conservative care declared failed as a whole ("refractory to
     conservative care") gives its outcome to the conservative treatments told on or before it.
     """
-    from .facts.conservative_treatment import apply_general_outcomes, general_outcome_statements
+    from .conservative_packet import apply_general_outcomes, general_outcome_statements
     from .resolve import DatedFact
 
     spans = [(p.context.source.name, p.context.note.start, p.context.note.end) for p in prepared]

@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from extractor.facts.conservative_treatment import apply_general_outcomes, extract, stated_weeks
+from extractor.conservative_packet import apply_general_outcomes, merge_conservative
+from extractor.facts.conservative_treatment import extract, stated_weeks
 from models import ConservativeTreatment, Evidence
 
 D = "2025-09-08"
@@ -197,3 +198,32 @@ def test_regression_sij_007_medication_section_outcome_is_for_medications_only(n
             "March 2025 without relief.\nSince March she avoids stairs and prolonged standing.\n")
     got = {f.modality: (f.assertion, f.outcome) for f in _facts(note_ctx, text, "2025-11-14")}
     assert got == {"medication": ("present", "failed"), "activity_modification": ("present", None)}
+
+
+def test_general_failure_statement_covers_earlier_care(note_ctx):
+    from extractor.conservative_packet import general_outcome_statements
+
+    text = "ASSESSMENT: Left SI joint dysfunction, refractory to conservative care and injection therapy.\n"
+    _, ctx = note_ctx(text, "2026-02-23")
+    statements = general_outcome_statements(text, ctx)
+    assert [s.evidence.text for s in statements] == ["refractory to conservative care"]
+    early, late = _care("activity_modification"), _care("home_exercise")
+    dates = {id(early): dt.date(2025, 9, 8), id(late): dt.date(2026, 3, 1)}
+    got = apply_general_outcomes([early, late], statements, lambda f: dates[id(f)])
+    # the later one is not covered by the statement; it fails with the packet's documented failure
+    assert [f.outcome for f in got] == ["failed", "failed"]
+    assert [len(f.evidence) for f in got] == [2, 1]
+    assert got[0].evidence[-1].text == "refractory to conservative care"
+
+
+def test_merge_conservative():
+    def care(start, end, weeks, outcome, doc):
+        ev = Evidence(document=doc, start=0, end=2, text="PT")
+        return ConservativeTreatment(modality="physical_therapy", start_date=start, end_date=end,
+                                     duration_weeks=weeks, outcome=outcome, evidence=[ev])
+
+    merged = merge_conservative([care(dt.date(2025, 5, 1), None, 8, "ongoing", "a.txt"),
+                                 care(None, dt.date(2025, 7, 1), 6, "failed", "b.txt"),
+                                 care(dt.date(2025, 4, 1), dt.date(2025, 6, 1), None, "improved", "a.txt")])
+    assert (merged.start_date, merged.end_date, merged.duration_weeks, merged.outcome, len(merged.evidence)) == \
+        (dt.date(2025, 4, 1), dt.date(2025, 7, 1), 8, "failed", 2)

@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 from extractor.pipeline import TargetRuleSpec, assertion_of
 from extractor.rulebook import load_rules
 from extractor.temporal import NUMBER_WORDS, find_dates
-from models import ConservativeTreatment, Evidence
+from models import ConservativeTreatment
 from models.facts import Modality, Outcome
 
 
@@ -81,7 +81,7 @@ class _Compiled:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> _Compiled:
+def compiled_rules() -> _Compiled:
     return _Compiled(load_rules("conservative_treatment", ConservativeRules))
 
 
@@ -96,7 +96,7 @@ class _Mention:
 
 def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
     """Conservative-treatment facts of one note, one per (modality, assertion)."""
-    rules = _rules()
+    rules = compiled_rules()
     mentions = [e for e in doc.ents if e.label_ in rules.rules.modality_of_category]
     by_sentence: dict[int, list[Span]] = {}
     for ent in mentions:
@@ -327,7 +327,7 @@ def stated_weeks(text: str) -> float | None:
 
 def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None):
     """(start, end, start_approximate) stated in a window: "from 1/5 to 2/20", "since January", "completed in June"."""
-    rules = rules or _rules()
+    rules = rules or compiled_rules()
     mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)
                 and not _YEAR_ONLY.search(text[d.start:d.end])]
     start = end = None
@@ -375,44 +375,3 @@ def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTr
 def _rule_id(ent: Span) -> str:
     rule = getattr(ent._, "target_rule", None)
     return (rule.metadata or {}).get("id", "conservative_treatment") if rule is not None else "conservative_treatment"
-
-
-# ---------------------------------------------------------------- conservative care failed as a whole
-
-@dataclass(frozen=True)
-class GeneralOutcome:
-    """'Refractory to conservative care': told once, about every modality tried before it."""
-
-    evidence: Evidence
-    note_date: dt.date | None
-    outcome: str = "failed"
-
-
-def general_outcome_statements(text: str, ctx) -> list[GeneralOutcome]:
-    """Statements in a note's text that conservative care as a whole failed."""
-    rules = _rules()
-    return [GeneralOutcome(ctx.evidence(m.start(), m.end(), rule="conservative_treatment.general_failure"), ctx.date)
-            for m in rules.general.finditer(text)]
-
-
-def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_date_of) -> list:
-    """Present conservative treatments with no outcome, told on or before a general failure, failed.
-
-    A chart that documents one modality failing documents conservative care failing (the
-    annotation convention of corpora/sij): without a general statement, the modalities
-    that state no outcome take "failed" when another one of the packet failed.
-    """
-    care = [f for f in facts if f.type == "conservative_treatment" and f.assertion == "present"]
-    if not statements and any(f.outcome in ("failed", "not_tolerated") for f in care):
-        return [f.model_copy(update={"outcome": "failed"}) if f in care and f.outcome is None else f for f in facts]
-    if not statements:
-        return facts
-    out = []
-    for f in facts:
-        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome is None:
-            told = note_date_of(f)
-            hits = [s for s in statements if s.note_date is None or told is None or told <= s.note_date]
-            if hits:
-                f = f.model_copy(update={"outcome": hits[0].outcome, "evidence": f.evidence + [hits[0].evidence]})
-        out.append(f)
-    return out

@@ -1,0 +1,82 @@
+"""Conservative care at packet level: failure told of care as a whole, and merging one modality's facts.
+
+`general_outcome_statements` reads "refractory to conservative care" in a note's text;
+`apply_general_outcomes` gives that outcome to the treatments told on or before it (called by
+`extractor.relief_link.link_case`); `merge_conservative` is the domain merge of one modality's
+facts from several notes, for the resolver.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from models import ConservativeTreatment, Evidence
+
+from .facts.conservative_treatment import compiled_rules
+
+
+@dataclass(frozen=True)
+class GeneralOutcome:
+    """'Refractory to conservative care': told once, about every modality tried before it."""
+
+    evidence: Evidence
+    note_date: dt.date | None
+    outcome: str = "failed"
+
+
+def general_outcome_statements(text: str, ctx) -> list[GeneralOutcome]:
+    """Statements in a note's text that conservative care as a whole failed."""
+    rules = compiled_rules()
+    return [GeneralOutcome(ctx.evidence(m.start(), m.end(), rule="conservative_treatment.general_failure"), ctx.date)
+            for m in rules.general.finditer(text)]
+
+
+def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_date_of) -> list:
+    """Present conservative treatments with no outcome take the failure told of care as a whole.
+
+    A general statement ("refractory to conservative care") covers the treatments told on or
+    before its note, and is added to their evidence. Without one, a chart that documents one
+    modality failing documents conservative care failing (the annotation convention of
+    corpora/sij): the modalities that state no outcome take "failed" when another one failed.
+    """
+    out = []
+    for f in facts:
+        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome is None:
+            told = note_date_of(f)
+            hits = [s for s in statements if s.note_date is None or told is None or told <= s.note_date]
+            if hits:
+                f = f.model_copy(update={"outcome": hits[0].outcome, "evidence": f.evidence + [hits[0].evidence]})
+        out.append(f)
+    care = [f for f in out if f.type == "conservative_treatment" and f.assertion == "present"]
+    if any(f.outcome in ("failed", "not_tolerated") for f in care):
+        out = [f.model_copy(update={"outcome": "failed"}) if f.type == "conservative_treatment"
+               and f.assertion == "present" and f.outcome is None else f for f in out]
+    return out
+
+
+#: which outcome a merged modality keeps when notes disagree: a documented failure is what the
+#: policy asks for, and "improved" outranks "ongoing" (a result beats a status)
+MERGE_PRIORITY = ("failed", "not_tolerated", "contraindicated", "improved", "ongoing")
+
+
+def merge_conservative(facts: list[ConservativeTreatment]) -> ConservativeTreatment:
+    """One modality told in several notes (same key and assertion) as one fact.
+
+    Earliest start, latest end, longest stated duration, the outcome by MERGE_PRIORITY, every
+    piece of evidence once; the first fact's other fields. The resolver's generic merge keeps
+    the latest note's outcome instead, which the corpus cannot tell apart from this one.
+    """
+    first = facts[0]
+    starts = [(f.start_date, f.date_approximate) for f in facts if f.start_date]
+    outcomes = [f.outcome for f in facts if f.outcome]
+    evidence = []
+    for f in facts:
+        evidence += [e for e in f.evidence if e not in evidence]
+    return first.model_copy(update={
+        "start_date": min(starts)[0] if starts else None,
+        "date_approximate": min(starts)[1] if starts else first.date_approximate,
+        "end_date": max((f.end_date for f in facts if f.end_date), default=None),
+        "duration_weeks": max((f.duration_weeks for f in facts if f.duration_weeks is not None), default=None),
+        "outcome": min(outcomes, key=MERGE_PRIORITY.index) if outcomes else None,
+        "evidence": evidence,
+    })
