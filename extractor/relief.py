@@ -55,7 +55,7 @@ _HOURS = re.compile(
     r"\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\b", re.IGNORECASE)
 
 _HOURS_OF = re.compile(r"\b(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\s+of\s+"
-                       r"(?:\w+\s+)?(?:pain\s+)?relief\b", re.I)
+                       r"(?:\w+\s+)?(?:pain\s+)?relief\b", re.IGNORECASE)
 _SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
 _PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
                   r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.IGNORECASE)

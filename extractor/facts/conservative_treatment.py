@@ -21,6 +21,7 @@ modification: no fact. Duration: only when stated in weeks ("x 6 weeks"; corpus 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,7 +154,7 @@ def _windows(ents: list[Span], rules: _Compiled) -> list[tuple[int, int]]:
     text = ents[0].doc.text
     sent = ents[0].sent
     cuts = [sent.start_char]
-    for a, b in zip(ents, ents[1:]):
+    for a, b in itertools.pairwise(ents):
         gap = text[a.end_char:b.start_char]
         last = None
         for last in rules.gap.finditer(gap):
@@ -275,7 +276,7 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
 
 def _clauses(text: str, start: int, end: int, rules: _Compiled) -> list[tuple[int, int]]:
     cuts = [start] + [start + m.start() for m in rules.clause.finditer(text[start:end])] + [end]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] or [(start, end)]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(start, end)]
 
 
 def _distance(ent: Span, start: int, end: int) -> int:
