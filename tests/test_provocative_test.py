@@ -45,7 +45,7 @@ CASES = [
     pytest.param("[x] FABER positive\n[ ] Gaenslen positive\n",
                  {("faber", None, "positive", "present"), ("gaenslen", None, None, "negated")},
                  id="checkbox-checked-vs-unchecked"),
-    pytest.param("Compression: (+) bilaterally", {("compression", "bilateral", "positive", "present")},
+    pytest.param("SI joint exam:\nCompression: (+) bilaterally", {("compression", "bilateral", "positive", "present")},
                  id="template-row-bilateral"),
     pytest.param("Patrick's test not performed.", {("faber", None, None, "negated")}, id="not-performed"),
     pytest.param("Gaenslen: deferred", {("gaenslen", None, None, "negated")}, id="deferred"),
@@ -91,6 +91,9 @@ DISTRACTORS = [
     pytest.param("Wears compression stockings for edema.", id="compression-stockings"),
     pytest.param("Special tests include FABER and Gaenslen.", id="mention-without-result"),
     pytest.param("Spurling's test positive on the right.", id="cervical-test"),
+    pytest.param("Orthopedic tests: axial compression negative. Shoulder distraction negative bilaterally.",
+                 id="mtsamples-axial-compression-shoulder-distraction"),
+    pytest.param("COMPRESSION:\nCompression decreases swelling after a sprain.", id="mtsamples-rice-instructions"),
     pytest.param("Neck exam: compression test reproduces his neck pain.", id="mtsamples-cervical-compression"),
     pytest.param("Shoulder distraction test was positive.", id="mtsamples-shoulder-distraction"),
 ]

@@ -58,6 +58,7 @@ class RegionGuard(BaseModel):
     tests: list[str]
     region: str
     sij: str
+    immediately_before: str
 
 
 class ProvocativeRules(BaseModel):
@@ -98,6 +99,7 @@ class _Compiled:
         self.bare_not_preceded = re.compile(rules.bare_name_guard.must_not_be_preceded_by, re.IGNORECASE)
         self.other_region = re.compile(rules.other_region_guard.region, re.IGNORECASE)
         self.sij_region = re.compile(rules.other_region_guard.sij, re.IGNORECASE)
+        self.region_before = re.compile(rules.other_region_guard.immediately_before, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -140,8 +142,9 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     rule_id = _rule_id(ent).split(":")[-1]
     following = ent.doc.text[ent.end_char:ent.end_char + 40]
     window = _window(ent)
-    if ent._.provocative_test in rules.rules.other_region_guard.tests \
-            and rules.other_region.search(window) and not rules.sij_region.search(window):
+    if ent._.provocative_test in rules.rules.other_region_guard.tests and (
+            rules.region_before.search(ent.doc.text[max(0, ent.start_char - 30):ent.start_char])
+            or (rules.other_region.search(window) and not rules.sij_region.search(window))):
         return False
     if rule_id in rules.rules.person_name_guard.rule_ids:
         before = ent.doc[ent.start - 1].lower_ if ent.start else ""
