@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_CASE := corpora/demo
 
-.PHONY: demo test install install-dev lint clean
+.PHONY: demo test install install-dev lint accuracy clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ demo: $(VENV)/.installed $(DEMO_CASE)/packet.pdf
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
+
+accuracy: $(VENV)/.installed-dev
+	$(PY) benchmarks/readme_accuracy.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check chartsift extractor evaluator models tests
