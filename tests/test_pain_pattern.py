@@ -93,6 +93,7 @@ def test_adl_impact(note_ctx, text, adl):
     pytest.param("Mother has chronic low back pain.", id="other-person"),
     pytest.param("EXAM: XR PELVIS\nCLINICAL HISTORY: Left buttock pain.\nIMPRESSION: No fracture.", id="radiology-report"),
     pytest.param("Thigh thrust test is positive on the left.", id="provocative-test"),
+    pytest.param("Her leg pain is 100% eradicated at this point in time.", id="mtsamples-pain-gone"),
 ])
 def test_distractors(note_ctx, text):
     assert _fact(note_ctx, text) is None
