@@ -8,14 +8,24 @@ and reads its attributes from the whole note (from its own mention to the next p
 event's when the note tells several); other mentions ("s/p left SIJ injection on 3/2") read
 them from their own sentence only and take a date only when the sentence gives one.
 
+Packets the segmenter keeps whole are read by their date-of-service labels: a mention right
+after "DOS: 10/06/2025" (or a telegraphic line naming two attributes: "R SIJ dx block: fluoro,
+contrast, IA, lidocaine") is the entry of that date, and attributes stop at the next label.
+Injection logs laid out as tables give one fact per dated row (extractor/facts/_injection_log.py).
+Generic mentions ("repeat injection", "the 8/18 steroid injection") take the site of the note's
+last named injection, or, when they give their own past date, of the joint the note names.
+
 Choices: radiofrequency ablation is not an injection (no fact); medial branch blocks are facet;
 lateral branch blocks, trigger points, piriformis and hip joint injections are "other".
-A past injection told in a later note is an event that happened: ConText's "historical"
-becomes present. Purpose: a corticosteroid makes it therapeutic; an anesthetic without one,
-diagnostic; with no drug named, the stated word ("diagnostic block", "therapeutic injection").
-An anesthetic used only for the skin ("skin wheal with 1% lidocaine") is not the injectate.
-Relief stated in the note is linked here (extractor/relief.py); relief told in other notes is
-linked at packet level by `extractor.relief.link_case`.
+A past injection told in a later note is an event that happened: ConText's "historical" becomes
+present, except one dated more than a year before the note ("status post ESI in 2021"), which is
+history before this episode of care (corpus convention). "Contraindicated"/"declined" negate
+(date null, purpose kept); plan words make it hypothetical, with a date only if the plan gives
+one. Purpose: a corticosteroid makes it therapeutic; an anesthetic without one, diagnostic; with
+no drug named, the stated word ("diagnostic block", "therapeutic injection"). An anesthetic used
+only for the skin ("skin wheal with 1% lidocaine") is not the injectate. Relief stated in the
+note is linked here (extractor/relief.py); relief told in other notes is linked at packet level
+by `extractor.relief.link_case`.
 """
 from __future__ import annotations
 
@@ -156,7 +166,9 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         not rules.retelling.search(sent.text)
     performed = (assertion == "present" and not past and (procedure_note or telegraphic) and not generic
                  and (date is None or date.date == ctx.date))
-    side = side_in(doc_window(ent, rules))
+    side = side_in(doc_window(ent))
+    if generic and side is None and events:
+        side = events[-1].side  # "repeat injection", "second confirmatory block": the same joint's side
     block = _block_date(ent.doc.text, ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
@@ -230,7 +242,7 @@ def _dated_site(ent: Span, ctx) -> str | None:
     return site_in(ent.doc.text, near=ent.start_char) if dated else None
 
 
-def doc_window(ent: Span, rules: _Compiled | None = None) -> str:
+def doc_window(ent: Span) -> str:
     """The mention with the words just around it ("left SI joint injection", "SIJ injection, left")."""
     doc = ent.doc
     start = ent.start
@@ -294,7 +306,7 @@ def _fact(event: _Event, scope: list[Span], ctx, rules: _Compiled) -> Injection:
     values = {k: v for k, (v, _) in found.items()}
     purpose = _purpose(values, " ".join(s.text for s in scope), event, rules)
     sentences = list(dict.fromkeys([m.sent for m in event.mentions] + [s for _, s in found.values()]))
-    evidence = [ctx.span_evidence(s, rule="injection." + _why(s, event, found)) for s in sentences]
+    evidence = [ctx.span_evidence(s, rule=_why(s, event, found)) for s in sentences]
     if event.assertion in ("negated", "family"):
         values = {}
     return Injection(site=event.site, date=event.date, date_approximate=event.approximate, side=event.side,
@@ -305,9 +317,12 @@ def _fact(event: _Event, scope: list[Span], ctx, rules: _Compiled) -> Injection:
 
 
 def _why(sent: Span, event: _Event, found: dict) -> str:
-    if any(m.sent == sent for m in event.mentions):
-        return "mention"
-    return ",".join(k for k, (_, s) in found.items() if s == sent) or "mention"
+    """Rule id of an evidence sentence: the target rule of its mention, else the attributes it gave."""
+    mention = next((m for m in event.mentions if m.sent == sent), None)
+    if mention is not None:
+        rule = getattr(mention._, "target_rule", None)
+        return (rule.metadata or {}).get("id", "injection") if rule is not None else "injection"
+    return "injection." + ",".join(k for k, (_, s) in found.items() if s == sent)
 
 
 def _attributes(text: str, rules: _Compiled) -> dict[str, object]:
