@@ -24,6 +24,7 @@ from models import Document, ErrorCode
 from .errors import InputError
 from .inflate_guard import InflateBomb, check_pdf
 from .pdftext import Backend, PageText, PdfOpenError, open_pdf
+from .xobject_guard import FormLoop, check_forms
 
 if TYPE_CHECKING:
     from .ocr import OcrResult
@@ -170,8 +171,11 @@ def _looks_like_text(text: str) -> bool:
 def _ingest_pdf(data: bytes, name: str, sha: str, max_pages: int | None, backend: Backend) -> IngestedDocument:
     try:  # before any parser: PDFium aborts the process when a bomb outgrows the memory limit
         check_pdf(data)
+        check_forms(data)
     except InflateBomb as exc:
         raise InputError(ErrorCode.TOO_LARGE, name, f"a decompression bomb: {exc}") from None
+    except FormLoop as exc:
+        raise InputError(ErrorCode.TRUNCATED if exc.loop else ErrorCode.TOO_LARGE, name, str(exc)) from None
     try:
         return _ingest_with(data, name, sha, max_pages, backend)
     except PdfOpenError as exc:
