@@ -40,7 +40,7 @@ OCR_DPI = 300
 CACHE_ENV = "CHARTSIFT_OCR_CACHE"
 WORKERS_ENV = "CHARTSIFT_OCR_WORKERS"
 SWITCH_ENV = "CHARTSIFT_OCR"
-CACHE_VERSION = "chartsift-ocr-1"
+CACHE_VERSION = "chartsift-ocr-2"
 #: evidence read only from OCR words of lower mean confidence (0-100) is flagged for double-checking
 LOW_CONFIDENCE = 70.0
 #: an image page is read by OCR when most of its ink lies outside the text layer's character boxes
@@ -50,6 +50,9 @@ MIN_UNCOVERED_INK_AREA = 0.005
 #: pages with fewer letters and digits than this get the ink check even without an image object
 SHORT_TEXT_CHARS = 400
 _NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
+#: a gap this many times the page's usual word gap is column alignment: kept as a run of spaces
+WIDE_GAP = 2.5
+MAX_SPACES = 8
 
 
 @dataclass
@@ -120,7 +123,10 @@ def _short_text(doc: IngestedDocument, page: int) -> bool:
 
 
 def _ink_mostly_uncovered(doc: IngestedDocument, data: bytes, page: int) -> bool:
-    image = np.asarray(ocr_engine.render_page(data, page - 1, INK_CHECK_DPI)) < 128
+    try:
+        image = np.asarray(ocr_engine.render_page(data, page - 1, INK_CHECK_DPI)) < 128
+    except OcrUnavailable:  # a page too large to render: keep its text layer
+        return False
     total = image.sum()
     if total == 0:
         return False
@@ -245,9 +251,10 @@ def page_from_reading(reading: PageReading) -> OcrPage:
     boxes: list[np.ndarray] = []
     confs: list[np.ndarray] = []
     prev: OcrWord | None = None
+    space = _word_space(reading.words)
     for word in reading.words:
         if prev is not None:
-            sep = _separator(prev, word)
+            sep = _separator(prev, word, space)
             parts.append(sep)
             boxes.append(np.repeat(_NO_BOX, len(sep), axis=0))
             confs.append(np.full(len(sep), np.nan, dtype=np.float32))
@@ -263,13 +270,24 @@ def page_from_reading(reading: PageReading) -> OcrPage:
                    None if confidence is None else round(confidence, 1), reading.readable)
 
 
-def _separator(prev: OcrWord, word: OcrWord) -> str:
+def _separator(prev: OcrWord, word: OcrWord, space: float) -> str:
+    """Between words of a line: a tab across a wide gap (as pdftext does), a run of spaces across an
+    aligned column's gap ("Compression: positive   Distraction: positive"), else one space."""
     if word.line == prev.line:
         height = word.box[3] - word.box[1]
-        return "\t" if word.box[0] - prev.box[2] > max(12.0, 1.5 * height) else " "
+        gap = word.box[0] - prev.box[2]
+        if gap > max(12.0, 1.5 * height):
+            return "\t"
+        return " " * min(MAX_SPACES, round(gap / space)) if gap > WIDE_GAP * space else " "
     height = prev.box[3] - prev.box[1]
     new_block = word.line[:2] != prev.line[:2]
     return "\n\n" if new_block and word.box[1] - prev.box[3] > 0.8 * height else "\n"
+
+
+def _word_space(words: list[OcrWord]) -> float:
+    """The page's usual gap between words of a line, in points (ink box to ink box)."""
+    gaps = [b.box[0] - a.box[2] for a, b in zip(words, words[1:]) if a.line == b.line and b.box[0] > a.box[2]]
+    return max(float(np.median(gaps)), 1.0) if gaps else 3.0
 
 
 def _char_boxes(word: OcrWord) -> np.ndarray:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-#: words Tesseract is this unsure of are speckles and smudges, not text
+#: marks without a letter or digit this unsure are speckles and smudges, not text (unsure words are kept:
+#: Tesseract is often unsure of "SIJ" in a sans-serif fax, and the word matters)
 DROP_CONFIDENCE = 15.0
 #: a page is read when its words of at least this confidence hold MIN_READ_CHARS letters/digits
 READ_CONFIDENCE = 40.0
@@ -30,6 +31,8 @@ MIN_READ_CHARS = 20
 ORIENTATION_RETRY_CONFIDENCE = 55.0
 MAX_SKEW_DEGREES = 5.0
 TESSERACT_TIMEOUT_S = 120
+#: most pixels a rendered page may have (letter at 300 dpi: 8.4 million; A0 at 300 dpi: 140 million)
+MAX_RENDER_PIXELS = 150_000_000
 _OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
@@ -91,6 +94,9 @@ def render_page(pdf_bytes: bytes, index: int, dpi: int) -> Image.Image:
     try:
         page = pdf[index]
         try:
+            width, height = page.get_size()
+            if width * height * (dpi / 72.0) ** 2 > MAX_RENDER_PIXELS:  # a hostile MediaBox: no bitmap that big
+                raise OcrUnavailable(f"page {index + 1} is too large to render ({width:.0f} x {height:.0f} pt)")
             bitmap = page.render(scale=dpi / 72.0, grayscale=True)
             image = bitmap.to_pil().convert("L")
             bitmap.close()
@@ -179,7 +185,7 @@ def run_tesseract(image: Image.Image, dpi: int, psm: int = 3) -> list[OcrWord]:
             continue
         text = cols[11].strip()
         confidence = float(cols[10])
-        if not text or confidence < DROP_CONFIDENCE:
+        if not text or (confidence < DROP_CONFIDENCE and not any(ch.isalnum() for ch in text)):
             continue
         left, top, width, height = (int(c) for c in cols[6:10])
         box = (left * scale, top * scale, (left + width) * scale, (top + height) * scale)
