@@ -50,7 +50,7 @@ def _recommend(evaluation: PolicyEvaluation, held: list[Determination]):
     from evaluator.recommend import recommend
 
     by_id = {d.criterion: d for d in held}
-    tops = {d.pathway: d for d in held if d.pathway is not None and "." not in d.criterion
+    tops: dict[str, Determination] = {d.pathway: d for d in held if d.pathway is not None and "." not in d.criterion
             and d.criterion not in REQUEST_ONLY}
     always = [d for d in held if d.pathway is None and "." not in d.criterion]
     if not tops:

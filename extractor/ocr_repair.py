@@ -22,25 +22,34 @@ import numpy as np
 
 from .normalize import COMPOUND_PREFIXES, NormalizedText
 
-_TOKEN = re.compile(r"[A-Za-z0-9|]+")
-_WORD = re.compile(r"[a-z]{4,}")
+_TOKEN = re.compile(r"[A-Za-z0-9|!]+")
+_SIGN = re.compile(r"[({\[][+-][)}\]]")
+_WORD = re.compile(r"[a-z]{3,}")
 _SPLIT = re.compile(r"\b([A-Za-z]{1,12})( )([A-Za-z]{1,12})\b")
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,12})(- ?)([a-z]{2,12})\b")
 #: one-character confusions (read -> meant) and multi-character ones
-_SINGLE = {"0": "o", "1": "li", "|": "li", "l": "i", "I": "l", "5": "s", "8": "b"}
-_MULTI = {"rn": "m", "m": "rn", "cl": "d", "vv": "w", "ii": "u"}
+_SINGLE = {"0": "o", "1": "li", "|": "li", "!": "il", "l": "i", "I": "l", "i": "l", "5": "s", "8": "b"}
+_MULTI = {"rn": "m", "m": "rn", "cl": "d", "vv": "w", "ii": "u", "!i": "i", "i!": "i"}
 _NUMBER_NEIGHBOURS = set("%/:.,")
+_CONFUSABLE = set("lI|0158")
 MIN_LETTERS = 3
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> frozenset[str]:
-    """Lower-case words of four letters or more in the rule files' literals and the OCR vocabulary."""
+    """Lower-case words of three letters or more in the rule files' literals and the OCR vocabulary."""
     words: set[str] = set()
     for entry in resources.files("extractor").joinpath("rules").iterdir():
         if entry.name.endswith(".json"):
             _collect(json.loads(entry.read_text(encoding="utf-8")), words)
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def short_words() -> frozenset[str]:
+    """Two-letter words OCR repair may spell a token into (`short_words` of ocr_vocabulary.json)."""
+    path = resources.files("extractor").joinpath("rules", "ocr_vocabulary.json")
+    return frozenset(w.lower() for w in json.loads(path.read_text(encoding="utf-8")).get("short_words", []))
 
 
 def _collect(node: Any, words: set[str]) -> None:
@@ -74,7 +83,7 @@ def repair_text(text: str, from_ocr: np.ndarray | None = None,
                 vocab: frozenset[str] | None = None) -> tuple[str, np.ndarray | None]:
     """Repaired text and, per output character, the index of its source character (None: no change)."""
     vocab = vocabulary() if vocab is None else vocab
-    edits = _joins(text, vocab) + _token_edits(text, vocab)
+    edits = _joins(text, vocab) + _token_edits(text, vocab) + _signs(text)
     if from_ocr is not None:
         edits = [e for e in edits if from_ocr[e[0]:e[1]].all()]
     if not edits:
@@ -103,7 +112,8 @@ def _spread(start: int, end: int, count: int) -> np.ndarray:
 
 
 def _joins(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
-    """A known word split by a space ("FA BER") or broken by a hyphen ("Gaens-len"), parts unknown."""
+    """A known word split by a space ("FA BER") or broken by a hyphen ("Gaens-len"), neither part a known
+    word ("Follow up" stays)."""
     edits = []
     for pattern in (_SPLIT, _HYPHENATED):
         for m in pattern.finditer(text):
@@ -111,18 +121,30 @@ def _joins(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
             joined = left + right
             if pattern is _HYPHENATED and left.lower() in COMPOUND_PREFIXES:
                 continue  # "non-radiating" is a compound, not a broken word
-            if joined.lower() in vocab and not (left.lower() in vocab and right.lower() in vocab):
+            if joined.lower() in vocab and left.lower() not in vocab and right.lower() not in vocab:
                 edits.append((m.start(), m.end(), joined))
     return edits
 
 
+def _signs(text: str) -> list[tuple[int, int, str]]:
+    """"(-}", "{+)", "[-)" -> "(-)", "(+)": the exam's sign in parentheses, one character for one."""
+    return [(m.start(), m.end(), f"({m.group()[1]})") for m in _SIGN.finditer(text) if m.group()[::2] != "()"]
+
+
 def _token_edits(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
     edits = []
+    short = short_words()
     for m in _TOKEN.finditer(text):
         token = m.group()
+        if len(token) == 2 and token.isalpha() and token.lower() not in short:
+            fixed = {c for c in _variants(token, depth=1) if c in short and len(c) == 2}
+            if len(fixed) == 1:  # "Sl joint" -> "SI joint": two-letter words only from their own short list
+                edits.append((m.start(), m.end(), _cased(token, fixed.pop())))
+            continue
         if token.lower() in vocab or not _repairable(text, m.start(), m.end()):
             continue
-        candidates = {c for c in _variants(token) if c.lower() in vocab}
+        # a short word only by a one-for-one swap ("SlJ" -> "SIJ", never "clay" -> "day")
+        candidates = {c for c in _variants(token) if c in vocab and (len(c) > 3 or len(c) == len(token) or "!" in token)}
         if len({c.lower() for c in candidates}) == 1:
             edits.append((m.start(), m.end(), _cased(token, candidates.pop())))
     return edits
@@ -130,7 +152,7 @@ def _token_edits(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]
 
 def _repairable(text: str, start: int, end: int) -> bool:
     token = text[start:end]
-    letters = sum(ch.isalpha() for ch in token)
+    letters = sum(ch.isalpha() or ch in "!|" for ch in token)
     digits = sum(ch.isdigit() for ch in token)
     if letters < MIN_LETTERS or digits >= letters:
         return False
@@ -170,7 +192,8 @@ def _one_swap(word: str) -> set[str]:
 def _cased(token: str, word: str) -> str:
     """`word` in the letter case of the token it replaces (ALL CAPS, Capitalised or lower)."""
     letters = [ch for ch in token if ch.isalpha()]
-    if letters and all(ch.isupper() for ch in letters) and len(letters) > 1:
+    steady = [ch for ch in letters if ch not in _CONFUSABLE]  # "SlJ": the S and J say it is upper case
+    if len(letters) > 1 and steady and all(ch.isupper() for ch in steady):
         return word.upper()
     if token[0].isupper() or token[0] == "0":  # a zero reads as a capital O, a one as a small l
         return word.capitalize()

@@ -21,7 +21,14 @@ from extractor.ocr_repair import repair_ocr_note, repair_text, vocabulary
     pytest.param("1umbar spine", "lumbar spine", id="one-for-l"),
     pytest.param("sacro|liac joint", "sacroiliac joint", id="bar-for-i"),
     pytest.param("FA8ER positive", "FABER positive", id="eight-for-B-all-caps"),
-    pytest.param("the rapy for six weeks", "therapy for six weeks", id="split-therapy"),
+    pytest.param("lido caine 1 mL", "lidocaine 1 mL", id="split-drug-name"),
+    pytest.param("L SlJ tenderness", "L SIJ tenderness", id="l-for-I-in-abbreviation"),
+    pytest.param("Left S!J injection", "Left SIJ injection", id="bang-for-I"),
+    pytest.param("R S!IJ injection", "R SIJ injection", id="bang-before-I"),
+    pytest.param("Gaensien L (+)", "Gaenslen L (+)", id="i-for-l"),
+    pytest.param("over the Sl joint", "over the SI joint", id="two-letter-abbreviation"),
+    pytest.param("contrast, lA, lidocaine", "contrast, IA, lidocaine", id="two-letter-intra-articular"),
+    pytest.param("(-} lumbar (+] compression {-)", "(-) lumbar (+) compression (-)", id="sign-in-parentheses"),
 ])
 def test_misread_clinical_words_are_repaired(read, meant):
     assert repair_text(read)[0] == meant
@@ -37,9 +44,24 @@ def test_misread_clinical_words_are_repaired(read, meant):
     pytest.param("at rest, in bed, up to 20 mg", id="short-words-not-joined"),
     pytest.param("Dr. Okafor and Mr. Smith", id="names"),
     pytest.param("turn the modern clay", id="ordinary-words-near-known-ones"),
+    pytest.param("Follow up in 6 weeks", id="two-words-each-known"),
+    pytest.param("Is it ok? In the clinic, Il", id="two-letter-words"),
+    pytest.param("Wow! Great news!!", id="exclamation-marks"),
+    pytest.param("range (+/-) and {x}", id="other-brackets"),
 ])
 def test_numbers_known_words_and_ordinary_words_stay_as_read(text):
     assert repair_text(text) == (text, None)
+
+
+def test_clean_corpus_notes_are_left_as_they_are():
+    """The annotated notes are typed text: any repair there would be a false one."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    notes = sorted(root.glob("sij/*/*.txt")) + sorted(root.glob("demo/*/*.txt"))
+    assert notes
+    changed = [p.name for p in notes if repair_text(p.read_text(encoding="utf-8"))[1] is not None]
+    assert changed == []
 
 
 def test_the_vocabulary_comes_from_the_rule_files():
