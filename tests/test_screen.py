@@ -162,6 +162,13 @@ def test_retry_errors_reviews_error_cases_again(tmp_path):
     assert len(_ledger(out, "SELECT * FROM cases")) == 3
 
 
+def test_chartsift_screen_is_callable(tmp_path):
+    import chartsift.screen
+
+    report = chartsift.screen(helpers.make_cases(tmp_path, 1), tmp_path / "out", **FAKE)
+    assert report.reviewed == 1
+
+
 def test_parent_never_imports_spacy():
     code = ("import sys, chartsift.screen, chartsift.screen.dask_runner, chartsift.commands.screen, chartsift.cli; "
             "chartsift.cli.build_parser(); print(sorted(m for m in ('spacy', 'medspacy') if m in sys.modules))")

@@ -8,7 +8,9 @@ regenerates the output files from the ledger at checkpoints and at the end (outp
 from __future__ import annotations
 
 import logging
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,3 +120,13 @@ def _account(report: ScreenReport, outcome: Outcome) -> None:
                                                      outcome.peak_rss_kb)
     if outcome.result_json and '"errors":[]' not in outcome.result_json:
         report.document_errors += 1
+
+
+class _CallableModule(types.ModuleType):
+    """`chartsift.screen(...)` calls `screen`: the package and the public function share the name."""
+
+    def __call__(self, *args, **kwargs) -> ScreenReport:
+        return screen(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
