@@ -73,11 +73,12 @@ def _ingest_all(paths: list[Path], max_pages: int | None):
     sources: list[IngestedDocument] = []
     summaries: list[DocumentSummary] = []
     errors: list[DocumentError] = []
-    for path in paths:
+    for number, path in enumerate(paths, start=1):
         try:
             source = ingest(path, name=path.name, max_pages=max_pages)
         except InputError as exc:
-            log.warning("document not reviewed: %s", exc)  # code, file name and reason only
+            # code and reason only: file names often carry the patient's name (the review's errors name the file)
+            log.warning("document %d of the case not reviewed: %s: %s", number, exc.code.value, exc.reason)
             errors.append(exc.to_model())
             summaries.append(DocumentSummary(name=path.name, pages=0, error=exc.to_model()))
             continue
