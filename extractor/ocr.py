@@ -21,6 +21,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -286,7 +287,7 @@ def _separator(prev: OcrWord, word: OcrWord, space: float) -> str:
 
 def _word_space(words: list[OcrWord]) -> float:
     """The page's usual gap between words of a line, in points (ink box to ink box)."""
-    gaps = [b.box[0] - a.box[2] for a, b in zip(words, words[1:]) if a.line == b.line and b.box[0] > a.box[2]]
+    gaps = [b.box[0] - a.box[2] for a, b in pairwise(words) if a.line == b.line and b.box[0] > a.box[2]]
     return max(float(np.median(gaps)), 1.0) if gaps else 3.0
 
 

@@ -136,10 +136,10 @@ def _token_edits(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]
     short = short_words()
     for m in _TOKEN.finditer(text):
         token = m.group()
-        if len(token) == 2 and token.isalpha() and token.lower() not in short:
+        if len(token) == 2 and all(ch.isalpha() or ch in "!|" for ch in token) and token.lower() not in short:
             fixed = {c for c in _variants(token, depth=1) if c in short and len(c) == 2}
             if len(fixed) == 1:  # "Sl joint" -> "SI joint": two-letter words only from their own short list
-                edits.append((m.start(), m.end(), _cased(token, fixed.pop())))
+                edits.append((m.start(), m.end(), fixed.pop().upper()))  # abbreviations: SI, IA
             continue
         if token.lower() in vocab or not _repairable(text, m.start(), m.end()):
             continue

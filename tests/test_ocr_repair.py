@@ -27,6 +27,7 @@ from extractor.ocr_repair import repair_ocr_note, repair_text, vocabulary
     pytest.param("R S!IJ injection", "R SIJ injection", id="bang-before-I"),
     pytest.param("Gaensien L (+)", "Gaenslen L (+)", id="i-for-l"),
     pytest.param("over the Sl joint", "over the SI joint", id="two-letter-abbreviation"),
+    pytest.param("MRI S! JOINTS", "MRI SI JOINTS", id="two-letter-with-bang"),
     pytest.param("contrast, lA, lidocaine", "contrast, IA, lidocaine", id="two-letter-intra-articular"),
     pytest.param("(-} lumbar (+] compression {-)", "(-) lumbar (+) compression (-)", id="sign-in-parentheses"),
 ])
