@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -93,12 +94,45 @@ def _rates(pages: int, wall: float, cpu: float) -> dict:
     return {"wall": pages / (time.perf_counter() - wall), "cpu": pages / (time.process_time() - cpu)}
 
 
-def run_screen(cases: Path, out: Path, workers: int) -> dict:
+class ChildPeakRss:
+    """Samples the peak RSS (VmHWM) of this process's children, so a case killed on timeout still counts."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.peak_kb, self.interval, self._stop = 0, interval, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import os
+
+        me = str(os.getpid())
+        while not self._stop.wait(self.interval):
+            for proc in Path("/proc").iterdir():
+                try:
+                    status = (proc / "status").read_text() if proc.name.isdigit() else ""
+                except OSError:
+                    continue
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                if fields.get("PPid", "").strip() == me and "VmHWM" in fields:
+                    self.peak_kb = max(self.peak_kb, int(fields["VmHWM"].split()[0]))
+
+
+def run_screen(cases: Path, out: Path, workers: int, timeout: float = 600) -> dict:
     from chartsift.screen import screen
 
     shutil.rmtree(out, ignore_errors=True)
     start, parent_cpu = time.perf_counter(), time.process_time()
-    report = screen(cases, out, workers=workers, timeout=600)
+    with ChildPeakRss() as sampler:
+        report = screen(cases, out, workers=workers, timeout=timeout)
     wall, parent_cpu = time.perf_counter() - start, time.process_time() - parent_cpu
     import sqlite3
 
@@ -111,19 +145,22 @@ def run_screen(cases: Path, out: Path, workers: int) -> dict:
             # steady state: pages over the workers' busy time (leaves out worker start-up)
             "busy_pages_per_s": report.pages / (busy / workers) if busy else 0.0,
             "s_per_30_pages": statistics.median(30 * s / p for s, p in per_case) if per_case else 0.0,
-            "peak_rss_mb": max(report.peak_rss_kb.values(), default=0) / 1024,
+            "peak_rss_mb": max([*report.peak_rss_kb.values(), sampler.peak_kb]) / 1024,
             # per-core rate from the workers' CPU time: what an idle core gives, whatever the load
             "cpu_pages_per_s": report.pages / cpu if cpu else 0.0, "parent_cpu_s": parent_cpu}
 
 
-def big_packet_rss(root: Path, pages: int) -> dict:
+def big_packet_rss(root: Path, pages: int, timeout: float) -> dict:
     cases = root / "big"
     shutil.rmtree(cases, ignore_errors=True)
     make_packets(root / "bigsrc", 1, seed=99, pages=(pages, pages))
     shutil.move(str(root / "bigsrc" / "cases"), str(cases))
-    result = run_screen(cases, root / "big-out", 1)
-    return {"pages": result["pages"], "seconds": result["wall_s"], "peak_rss_mb": result["peak_rss_mb"],
-            "errors": result["errors"]}
+    result = run_screen(cases, root / "big-out", 1, timeout=timeout)
+    import pypdfium2 as pdfium
+
+    return {"pages": len(pdfium.PdfDocument(str(next(cases.glob("*/packet.pdf"))))), "seconds": result["wall_s"],
+            "peak_rss_mb": result["peak_rss_mb"],
+            "outcome": (root / "big-out" / "errors.csv").read_text().splitlines()[1:] or ["reviewed"]}
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -159,9 +196,9 @@ def benchmark(args: argparse.Namespace) -> None:
         print(f"scaling 1 -> 2 workers: {results[2]['pages_per_s'] / results[1]['pages_per_s']:.2f}x wall, "
               f"{results[2]['busy_pages_per_s'] / results[1]['busy_pages_per_s']:.2f}x steady")
     if args.big_pages:
-        big = big_packet_rss(root, args.big_pages)
+        big = big_packet_rss(root, args.big_pages, args.big_timeout)
         print(f"{big['pages']}-page packet, 1 worker: peak RSS {big['peak_rss_mb']:.0f} MB, {big['seconds']:.1f} s, "
-              f"{big['errors']} errors")
+              f"{'; '.join(big['outcome'])}")
 
 
 def kill_test(args: argparse.Namespace) -> None:
@@ -228,6 +265,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--big-pages", type=int, default=1000, help="pages of the RSS packet (0: skip)")
+    parser.add_argument("--big-timeout", type=float, default=600, help="timeout of the big packet's case")
     parser.add_argument("--work", default="/tmp/chartsift-bench-screen")
     parser.add_argument("--kill-test", type=int, default=0, metavar="N", help="run the kill -9 acceptance batch instead")
     args = parser.parse_args()
