@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/readme_accuracy.py      (or: make accuracy)
 
-Runs `chartsift evaluate corpora/sij --as-pdf --markdown` and `benchmarks/negex.py`, and writes
+Runs `chartsift evaluate corpora/sij --as-pdf --markdown`, `chartsift evaluate corpora/sij_holdout
+--markdown` and `benchmarks/negex.py`, and writes
 their output between the `<!-- accuracy:start -->` and `<!-- accuracy:end -->` markers.
 """
 from __future__ import annotations
@@ -22,12 +23,21 @@ def run(*args: str) -> str:
 
 def section() -> str:
     corpus = run("-m", "chartsift.cli", "evaluate", "corpora/sij", "--as-pdf", "--markdown").strip()
+    holdout = run("-m", "chartsift.cli", "evaluate", "corpora/sij_holdout", "--markdown").strip()
     negex = run("benchmarks/negex.py").strip()
     return "\n".join([
         START,
         f"_Regenerated {dt.date.today().isoformat()} by `make accuracy`._",
         "",
+        "**Development corpus** (`corpora/sij`, the cases the extractor was built against):",
+        "",
         corpus,
+        "",
+        "**Held-out corpus** (`corpora/sij_holdout`, 15 charts written independently, in other EHR "
+        "styles, by an annotator who did not see the extractor or the development notes). This is the "
+        "better estimate of accuracy on charts chartsift has never seen:",
+        "",
+        holdout,
         "",
         "NegEx peer benchmark (`benchmarks/negex.py`: the pipeline's ConText on the 2,376 annotated "
         "sentences of `../shared/data/negex/rsAnnotations-1-120-random.txt`, next to genConText's "
