@@ -122,3 +122,95 @@ def demo_pdf() -> Path:
     from chartsift.web.demo import demo_packet
 
     return demo_packet()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: browser test against a served app (headless Debian chromium)")
+    config.addinivalue_line("markers", "load: concurrent uploads against a served app")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Served:
+    url: str
+    data_dir: Path
+    user: str
+    password: str
+
+
+def served_database() -> str:
+    """The served app's own PostgreSQL database (TEST_DB + "_served"): the per-test resets of TEST_DB must not
+    pull the tables from under a running server."""
+    from sqlalchemy import text
+
+    from chartsift.web.db import make_engine
+
+    base, _, name = TEST_DB.rpartition("/")
+    served = f"{base}/{name}_served"
+    engine = make_engine(TEST_DB).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{name}_served"}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}_served"'))
+    engine.dispose()
+    reset_database(served)
+    return served
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _server_started_early(request, tmp_path_factory):
+    """Start `chartsift serve` at the beginning of a session that holds e2e or load tests, so that it (and its
+    workers' NLP pipeline) warms up while the other tests run. None when no such test is selected."""
+    import subprocess
+    import sys
+
+    if not any(item.get_closest_marker("e2e") or item.get_closest_marker("load") for item in request.session.items):
+        yield None
+        return
+    from chartsift.web.auth import add_user
+    from chartsift.web.config import Settings
+    from chartsift.web.db import make_engine, make_sessionmaker, upgrade
+
+    data = tmp_path_factory.mktemp("served")
+    db_url = served_database() if TEST_DB else ""
+    settings = Settings(data_dir=data, db_url=db_url)
+    settings.ensure_dirs()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        for user in ("e2e", "load0", "load1", "load2", "load3"):
+            add_user(session, user, "reviewer", PASSWORD)
+    engine.dispose()
+    port = free_port()
+    log = open(data / "serve.log", "w")  # noqa: SIM115 - the server writes to it while it runs
+    proc = subprocess.Popen([sys.executable, "-m", "chartsift.cli", "serve", "--port", str(port), "--data-dir",
+                             str(data), "--workers", "2", *(["--db", db_url] if db_url else [])],
+                            stdout=subprocess.DEVNULL, stderr=log)
+    yield Served(f"http://127.0.0.1:{port}", data, "e2e", PASSWORD), proc
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def served(_server_started_early):
+    """The running `chartsift serve` (with its two workers), once it answers /health."""
+    import time
+
+    import httpx
+
+    info, proc = _server_started_early
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(info.url + "/health", timeout=2).status_code == 200:
+                return info
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    pytest.fail("chartsift serve did not start: " + (info.data_dir / "serve.log").read_text()[-2000:])

@@ -9,6 +9,12 @@
     a.addEventListener("click", function (e) { e.preventDefault(); showTab(a.dataset.tab); });
   });
 
+  // back from a decision (…#c-II.G): reopen that criterion
+  if (window.location.hash.indexOf("#c-") === 0) {
+    var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView({block: "start"}); }
+  }
+
   var head = document.getElementById("casehead");
   if (head && (head.dataset.status === "queued" || head.dataset.status === "processing")) {
     var poll = function () {
