@@ -2,11 +2,15 @@
 
 A note begins at a note title ("PROCEDURE NOTE", "MRI LUMBAR SPINE", "PROGRESS NOTE") or at
 a date-of-service header block ("Date of Service: 02/03/2026") that opens a new block of
-text. When that happens among the first lines of a page, the note begins at the page start
-(the form feed), so a page's letterhead goes with its note; a form feed alone (a
-continuation page) starts nothing. Repeated header/footer lines (`drop_lines`, e.g. fax
-headers) never start notes nor give dates. The vocabulary lives in
-`extractor/rules/segments.json`.
+text; a title and a date may share a line ("Office Note - Visit date: 07/07/2025"). In a
+dated log, each line or block that repeats the log's date label ("DOS 08/18/2025: R SIJ
+block ...", or a bare "10/13/2025 ..." under a log title) opens the next note. When a note
+begins among the first lines of a page, it begins at the page start (the form feed), so a
+page's letterhead goes with its note; a form feed alone (a continuation page, even one that
+repeats the title or the same date) starts nothing. Repeated header/footer lines
+(`drop_lines`, e.g. fax headers) never start notes nor give dates. A note's kind comes from
+its title, else its section words, else its date label, else the note before it under the
+same heading. The vocabulary lives in `extractor/rules/segments.json`.
 """
 from __future__ import annotations
 
