@@ -241,10 +241,15 @@ class LocalPool:
         return worker
 
     def _replace(self, worker: WorkerProcess) -> None:
+        """Kill and drop `worker`; `run` starts a new one if there is work left for it."""
         worker.kill()
         self._live.remove(worker)
         self.replaced += 1
-        self._spawn()
+
+    def _top_up(self, pending: deque) -> None:
+        busy = sum(1 for w in self._live if w.task)
+        while len(self._live) < min(self.workers, len(pending) + busy):
+            self._spawn()
 
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._live if w.process.pid]
@@ -253,9 +258,8 @@ class LocalPool:
         """Run every task; yields (task, outcome) as each finishes. Workers are gone when it returns."""
         pending = deque(tasks)
         try:
-            for _ in range(min(self.workers, len(pending)) or 1):
-                self._spawn()
             while pending or any(w.task for w in self._live):
+                self._top_up(pending)
                 for worker in list(self._live):
                     if worker.ready and worker.task is None and pending:
                         self._assign(worker, pending)
