@@ -12,6 +12,7 @@ th{background:#f0f0f0;cursor:pointer;position:sticky;top:0}
 .met,.meets_criteria{background:#dff3df}.not_met,.physician_review{background:#f8dcdc}
 .insufficient,.missing_documentation{background:#fff3cd}.error{background:#e8d8f0}
 blockquote{margin:.2em 0 .2em 1em;color:#444;font-style:italic}
+td.id{white-space:nowrap}td.missing{min-width:18em;max-width:36em;font-size:.85em}
 """
 
 _SORT_JS = """
@@ -34,10 +35,10 @@ INDEX = _ENV.from_string("""<!doctype html>
 <table><thead><tr><th>case</th><th>recommendation</th><th>error</th><th>pages</th><th>missing documentation</th>
 {% for c in criteria %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
 {% for r in rows %}
-<tr><td>{% if r.report %}<a href="{{ r.report }}">{{ r.case_id }}</a>{% else %}{{ r.case_id }}{% endif %}</td>
+<tr><td class="id">{% if r.report %}<a href="{{ r.report }}">{{ r.case_id }}</a>{% else %}{{ r.case_id }}{% endif %}</td>
 <td class="{{ r.recommendation or 'error' }}">{{ r.recommendation or 'error' }}</td>
 <td>{{ r.error_code }}{% if r.document_errors %} {{ r.document_errors }}{% endif %}</td>
-<td data-v="{{ r.pages }}">{{ r.pages }}</td><td>{{ r.missing_documentation }}</td>
+<td data-v="{{ r.pages }}">{{ r.pages }}</td><td class="missing">{{ r.missing_documentation }}</td>
 {% for c in criteria %}<td class="{{ r.get(c, '') }}">{{ r.get(c, '') }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table><script>{{ sort_js | safe }}</script></body></html>
