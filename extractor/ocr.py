@@ -253,9 +253,10 @@ def page_from_reading(reading: PageReading) -> OcrPage:
     confs: list[np.ndarray] = []
     prev: OcrWord | None = None
     space = _word_space(reading.words)
+    lines = _line_extents(reading.words)
     for word in reading.words:
         if prev is not None:
-            sep = _separator(prev, word, space)
+            sep = _separator(prev, word, space, lines)
             parts.append(sep)
             boxes.append(np.repeat(_NO_BOX, len(sep), axis=0))
             confs.append(np.full(len(sep), np.nan, dtype=np.float32))
@@ -271,18 +272,30 @@ def page_from_reading(reading: PageReading) -> OcrPage:
                    None if confidence is None else round(confidence, 1), reading.readable)
 
 
-def _separator(prev: OcrWord, word: OcrWord, space: float) -> str:
+LineExtents = dict[tuple[int, int, int], tuple[float, float]]
+
+
+def _separator(prev: OcrWord, word: OcrWord, space: float, lines: LineExtents) -> str:
     """Between words of a line: a tab across a wide gap (as pdftext does), a run of spaces across an
-    aligned column's gap ("Compression: positive   Distraction: positive"), else one space."""
+    aligned column's gap ("Compression: positive   Distraction: positive"), else one space. Between
+    lines: a newline, or a blank line where the gap is more than 0.8 line heights (as pdftext does)."""
     if word.line == prev.line:
         height = word.box[3] - word.box[1]
         gap = word.box[0] - prev.box[2]
         if gap > max(12.0, 1.5 * height):
             return "\t"
         return " " * min(MAX_SPACES, round(gap / space)) if gap > WIDE_GAP * space else " "
-    height = prev.box[3] - prev.box[1]
-    new_block = word.line[:2] != prev.line[:2]
-    return "\n\n" if new_block and word.box[1] - prev.box[3] > 0.8 * height else "\n"
+    top, bottom = lines[prev.line]
+    return "\n\n" if lines[word.line][0] - bottom > 0.8 * (bottom - top) else "\n"
+
+
+def _line_extents(words: list[OcrWord]) -> LineExtents:
+    """Top and bottom of each of Tesseract's lines (a "+" alone is no measure of its line's height)."""
+    extents: LineExtents = {}
+    for w in words:
+        top, bottom = extents.get(w.line, (w.box[1], w.box[3]))
+        extents[w.line] = (min(top, w.box[1]), max(bottom, w.box[3]))
+    return extents
 
 
 def _word_space(words: list[OcrWord]) -> float:

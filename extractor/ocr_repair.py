@@ -29,7 +29,9 @@ _SPLIT = re.compile(r"\b([A-Za-z]{1,12})( )([A-Za-z]{1,12})\b")
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,12})(- ?)([a-z]{2,12})\b")
 #: one-character confusions (read -> meant) and multi-character ones
 _SINGLE = {"0": "o", "1": "li", "|": "li", "!": "il", "l": "i", "I": "l", "i": "l", "5": "s", "8": "b"}
-_MULTI = {"rn": "m", "m": "rn", "cl": "d", "vv": "w", "ii": "u", "!i": "i", "i!": "i"}
+_MULTI = {"rn": "m", "m": "rn", "cl": "d", "vv": "w", "ii": "u", "!i": "i", "i!": "i", "!l": "i", "l!": "i"}
+#: a side letter run into the word before it: "FABERR" -> "FABER R"
+_SIDE_RUN_IN = re.compile(r"\b([A-Z]{4,})([LR])\b")
 _NUMBER_NEIGHBOURS = set("%/:.,")
 _CONFUSABLE = set("lI|0158")
 MIN_LETTERS = 3
@@ -83,7 +85,7 @@ def repair_text(text: str, from_ocr: np.ndarray | None = None,
                 vocab: frozenset[str] | None = None) -> tuple[str, np.ndarray | None]:
     """Repaired text and, per output character, the index of its source character (None: no change)."""
     vocab = vocabulary() if vocab is None else vocab
-    edits = _joins(text, vocab) + _token_edits(text, vocab) + _signs(text)
+    edits = _joins(text, vocab) + _side_run_ins(text, vocab) + _token_edits(text, vocab) + _signs(text)
     if from_ocr is not None:
         edits = [e for e in edits if from_ocr[e[0]:e[1]].all()]
     if not edits:
@@ -124,6 +126,11 @@ def _joins(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
             if joined.lower() in vocab and left.lower() not in vocab and right.lower() not in vocab:
                 edits.append((m.start(), m.end(), joined))
     return edits
+
+
+def _side_run_ins(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), f"{m.group(1)} {m.group(2)}") for m in _SIDE_RUN_IN.finditer(text)
+            if m.group(1).lower() in vocab and m.group().lower() not in vocab]
 
 
 def _signs(text: str) -> list[tuple[int, int, str]]:

@@ -28,6 +28,9 @@ from extractor.ocr_repair import repair_ocr_note, repair_text, vocabulary
     pytest.param("Gaensien L (+)", "Gaenslen L (+)", id="i-for-l"),
     pytest.param("over the Sl joint", "over the SI joint", id="two-letter-abbreviation"),
     pytest.param("MRI S! JOINTS", "MRI SI JOINTS", id="two-letter-with-bang"),
+    pytest.param("XR S| JOINTS", "XR SI JOINTS", id="two-letter-with-bar"),
+    pytest.param("Left S!lJ dysfunction", "Left SIJ dysfunction", id="I-read-as-bang-l"),
+    pytest.param("(+) Gaenslen R (+) FABERR", "(+) Gaenslen R (+) FABER R", id="side-run-into-test"),
     pytest.param("contrast, lA, lidocaine", "contrast, IA, lidocaine", id="two-letter-intra-articular"),
     pytest.param("(-} lumbar (+] compression {-)", "(-) lumbar (+) compression (-)", id="sign-in-parentheses"),
 ])
@@ -48,6 +51,7 @@ def test_misread_clinical_words_are_repaired(read, meant):
     pytest.param("Follow up in 6 weeks", id="two-words-each-known"),
     pytest.param("Is it ok? In the clinic, Il", id="two-letter-words"),
     pytest.param("Wow! Great news!!", id="exclamation-marks"),
+    pytest.param("CLEAR LUMBAR POSTERIOR ANTERIOR FEVER", id="capitals-ending-in-L-or-R"),
     pytest.param("range (+/-) and {x}", id="other-brackets"),
 ])
 def test_numbers_known_words_and_ordinary_words_stay_as_read(text):
