@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="review worker processes (default 1)")
     p.add_argument("--max-upload-mb", type=float, default=50.0, help="largest request body (default 50 MB)")
     p.add_argument("--max-pages", type=int, default=500, help="pages per document (default 500)")
+    p.add_argument("--job-timeout", type=int, default=600, metavar="SECONDS",
+                   help="a review taking longer fails with `timeout` (default 600)")
     p.add_argument("--idle-timeout", type=int, default=900, metavar="SECONDS", help="idle logout (default 900)")
     p.add_argument("--secure-cookies", action="store_true",
                    help="always mark cookies Secure (they are whenever the request came over https, "
@@ -35,7 +37,8 @@ class WorkerPool:
 
     def _spawn(self, i: int) -> None:
         cmd = [sys.executable, "-m", "chartsift.web.worker", "--data-dir", str(self.settings.data_dir),
-               "--name", f"worker-{i}", "--max-pages", str(self.settings.max_pages)]
+               "--name", f"worker-{i}", "--max-pages", str(self.settings.max_pages),
+               "--timeout", str(self.settings.job_timeout_s)]
         if self.settings.db_url:
             cmd += ["--db", self.settings.db_url]
         self.procs[i] = subprocess.Popen(cmd)
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from chartsift.web.cliargs import settings_from
 
     settings = settings_from(args, max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), max_pages=args.max_pages,
-                             idle_timeout_s=args.idle_timeout, secure_cookies=True if args.secure_cookies else None)
+                             idle_timeout_s=args.idle_timeout, job_timeout_s=args.job_timeout, secure_cookies=True if args.secure_cookies else None)
     app = create_app(settings)
     if args.demo:
         from chartsift.web.demo import seed

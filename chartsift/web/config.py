@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -18,7 +18,7 @@ class Settings:
     secure_cookies: bool | None = None    # None: Secure when the request came over https
     page_scale: float = 1.5               # page images: pixels per PDF point
     poll_interval_s: float = 0.5          # worker: how often an idle worker looks for jobs
-    extra: dict = field(default_factory=dict)
+    job_timeout_s: int = 600              # worker: a review taking longer fails with `timeout`
 
     @property
     def database_url(self) -> str:

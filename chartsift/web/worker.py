@@ -11,7 +11,9 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -71,11 +73,13 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
         docs = [(d.display_name, d.storage_name) for d in case.documents]
         meta = (case.id, case.case_id, case.cpt, case.side, case.request_date, list(case.icd10 or []))
     try:
-        result_json, recommendation, html = _review(settings, meta, docs)
+        with time_limit(settings.job_timeout_s):
+            result_json, recommendation, html = _review(settings, meta, docs)
     except Exception as exc:  # noqa: BLE001 - any failure is reported by code, never by message
+        code = "timeout" if isinstance(exc, JobTimeout) else "internal_error"
         log.error("review failed: %s at %s (job %s)", type(exc).__name__, where(exc), job_id)
         with transaction(sessions) as s:
-            _finish(s, s.get(Job, job_id), "failed", "internal_error")
+            _finish(s, s.get(Job, job_id), "failed", code)
         return
     with transaction(sessions) as s:
         case = s.get(Case, meta[0])
@@ -85,6 +89,29 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
         still_queued = s.scalar(select(Job.id).where(Job.case_pk == case.id, Job.status == "queued"))
         case.status, case.updated_at = ("queued" if still_queued else "done"), utcnow()
         _finish(s, s.get(Job, job_id), "done", None)
+
+
+class JobTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: int):
+    """Raise JobTimeout in this (the worker's main) thread after `seconds`; no limit elsewhere or for 0."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(_sig, _frame):
+        raise JobTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str]]) -> tuple[str, str, str]:
@@ -145,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default="")
     p.add_argument("--name", default="worker-0")
     p.add_argument("--max-pages", type=int, default=500)
+    p.add_argument("--timeout", type=int, default=600, help="seconds a review may take (0: no limit)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from chartsift.logs import quiet_third_party_logging
@@ -152,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_third_party_logging()
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGINT, _on_term)
-    settings = Settings(data_dir=args.data_dir, db_url=args.db, max_pages=args.max_pages)
+    settings = Settings(data_dir=args.data_dir, db_url=args.db, max_pages=args.max_pages, job_timeout_s=args.timeout)
     serve_forever(settings, args.name)
     return 0
 

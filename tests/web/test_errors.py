@@ -54,3 +54,17 @@ def test_a_crashed_worker_job_is_reported(logged_in):
     status = logged_in.client.get(url + "/status").json()
     assert status["status"] == "failed" and status["error_code"] == "worker_crash"
     assert "worker_crash" in logged_in.client.get(url).text
+
+
+def test_a_review_over_its_time_limit_fails_with_timeout(logged_in, monkeypatch):
+    import time
+
+    from chartsift.web import worker
+
+    monkeypatch.setattr(worker, "_review", lambda *a: time.sleep(5))
+    logged_in.settings.__dict__["job_timeout_s"] = 1  # frozen dataclass: this test's copy only
+    response = logged_in.client.post("/cases", data=dict(FORM, csrf_token=logged_in.csrf()),
+                                     files=[("documents", ("n.txt", b"note\n"))], follow_redirects=False)
+    assert logged_in.run_jobs() == 1
+    status = logged_in.client.get(response.headers["location"] + "/status").json()
+    assert (status["status"], status["error_code"]) == ("failed", "timeout")
