@@ -9,6 +9,7 @@ through one worker for its peak RSS. Medians over --repeat runs.
 
     .venv/bin/python benchmarks/screen.py --cases 40 --repeat 3
     .venv/bin/python benchmarks/screen.py --kill-test 500      # the 500-case batch + kill -9 at 5 points
+    .venv/bin/python benchmarks/screen.py --hostile 50         # 50 good cases + hostile PDFs
 """
 from __future__ import annotations
 
@@ -224,15 +225,26 @@ def kill_test(args: argparse.Namespace) -> None:
         except sqlite3.Error:
             return 0
 
+    import os
+    import uuid
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from screen_helpers import live_pids_with_env
+
+    marker = uuid.uuid4().hex
+    env = {**os.environ, "SCREEN_KILL_MARKER": marker}
     for target in sorted(rng.sample(range(5, args.kill_test - 5), 5)):
-        proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         while done_rows() < target and proc.poll() is None:
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        print(f"killed the parent with {done_rows()} cases in the ledger")
-    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
-    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+        time.sleep(3)
+        print(f"killed the parent with {done_rows()} cases in the ledger; "
+              f"{len(live_pids_with_env(marker))} of its processes alive 3 s later")
+    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, env=env)
+    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, env=env)
+    print(f"processes left after the runs: {len(live_pids_with_env(marker))}")
     lines = (out / "results.jsonl").read_text().splitlines()
     ids = [json.loads(line)["case_id"] for line in lines]
     with sqlite3.connect(out / "ledger.sqlite") as db:
@@ -259,6 +271,42 @@ def kill_test(args: argparse.Namespace) -> None:
           f"summary.csv {len(summary)} rows; integrity_check {integrity}")
 
 
+def hostile_batch(args: argparse.Namespace) -> None:
+    """N good cases plus the hostile PDFs of tests/screen_helpers.py: every case terminal, hostile ones
+    coded within timeout + 5 s, good ones identical to a clean run of the good ones alone."""
+    import csv
+
+    sys.path.insert(0, str(REPO / "tests"))
+    import screen_helpers
+
+    from chartsift.screen import screen
+
+    root = Path(args.work) / "hostile"
+    shutil.rmtree(root, ignore_errors=True)
+    good = make_packets(root / "good", args.hostile, pages=(2, 6))
+    batch = root / "batch"
+    shutil.copytree(good, batch)
+    hostile = screen_helpers.hostile_files(batch)
+    timeout = args.hostile_timeout
+    report = screen(batch, root / "out", workers=2, timeout=timeout)
+    clean = screen(good, root / "clean-out", workers=2, timeout=timeout)
+    with (root / "out" / "summary.csv").open(newline="") as fh:
+        rows = {r["case_id"]: r for r in csv.DictReader(fh)}
+    for name in hostile:
+        r = rows[name]
+        codes = " ".join(filter(None, (r["error_code"], r["document_errors"], r["document_warnings"])))
+        print(f"hostile {name:<10} {r['status']:<5} {codes or 'NO CODE':<28} {float(r['seconds']):6.2f} s "
+              f"(limit {timeout + 5:g} s)")
+
+    def by_case(out: Path) -> dict[str, str]:
+        return {json.loads(line)["case_id"]: line for line in (out / "results.jsonl").read_text().splitlines()}
+
+    mine, theirs = by_case(root / "out"), by_case(root / "clean-out")
+    same = sum(mine.get(case) == line for case, line in theirs.items())
+    print(f"{report.total} cases, all terminal: {len(rows) == report.total}; good cases identical to the clean run: "
+          f"{same}/{len(theirs)} (clean run errors {clean.errors})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=40)
@@ -268,8 +316,15 @@ def main() -> None:
     parser.add_argument("--big-timeout", type=float, default=600, help="timeout of the big packet's case")
     parser.add_argument("--work", default="/tmp/chartsift-bench-screen")
     parser.add_argument("--kill-test", type=int, default=0, metavar="N", help="run the kill -9 acceptance batch instead")
+    parser.add_argument("--hostile", type=int, default=0, metavar="N", help="run N good cases + hostile PDFs instead")
+    parser.add_argument("--hostile-timeout", type=float, default=30)
     args = parser.parse_args()
-    kill_test(args) if args.kill_test else benchmark(args)
+    if args.kill_test:
+        kill_test(args)
+    elif args.hostile:
+        hostile_batch(args)
+    else:
+        benchmark(args)
 
 
 if __name__ == "__main__":
