@@ -24,6 +24,8 @@ from .normalize import COMPOUND_PREFIXES, NormalizedText
 
 _TOKEN = re.compile(r"[A-Za-z0-9|!]+")
 _SIGN = re.compile(r"[({\[][+-][)}\]]")
+#: a closing quote stuck to a word, with no opening quote before it on its line: a speck read as a quote
+_STRAY_QUOTE = re.compile(r"(?<=[A-Za-z])[\u201d\"](?=[ \t]|$)", re.MULTILINE)
 _WORD = re.compile(r"[a-z]{3,}")
 _SPLIT = re.compile(r"\b([A-Za-z]{1,12})( )([A-Za-z]{1,12})\b")
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,12})(- ?)([a-z]{2,12})\b")
@@ -85,7 +87,8 @@ def repair_text(text: str, from_ocr: np.ndarray | None = None,
                 vocab: frozenset[str] | None = None) -> tuple[str, np.ndarray | None]:
     """Repaired text and, per output character, the index of its source character (None: no change)."""
     vocab = vocabulary() if vocab is None else vocab
-    edits = _joins(text, vocab) + _side_run_ins(text, vocab) + _token_edits(text, vocab) + _signs(text)
+    edits = (_joins(text, vocab) + _side_run_ins(text, vocab) + _token_edits(text, vocab) + _signs(text)
+             + _stray_quotes(text))
     if from_ocr is not None:
         edits = [e for e in edits if from_ocr[e[0]:e[1]].all()]
     if not edits:
@@ -131,6 +134,15 @@ def _joins(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
 def _side_run_ins(text: str, vocab: frozenset[str]) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), f"{m.group(1)} {m.group(2)}") for m in _SIDE_RUN_IN.finditer(text)
             if m.group(1).lower() in vocab and m.group().lower() not in vocab]
+
+
+def _stray_quotes(text: str) -> list[tuple[int, int, str]]:
+    edits = []
+    for m in _STRAY_QUOTE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not any(q in text[line_start:m.start()] for q in ('"', "\u201c")):
+            edits.append((m.start(), m.end(), ""))
+    return edits
 
 
 def _signs(text: str) -> list[tuple[int, int, str]]:

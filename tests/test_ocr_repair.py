@@ -31,6 +31,7 @@ from extractor.ocr_repair import repair_ocr_note, repair_text, vocabulary
     pytest.param("XR S| JOINTS", "XR SI JOINTS", id="two-letter-with-bar"),
     pytest.param("Left S!lJ dysfunction", "Left SIJ dysfunction", id="I-read-as-bang-l"),
     pytest.param("(+) Gaenslen R (+) FABERR", "(+) Gaenslen R (+) FABER R", id="side-run-into-test"),
+    pytest.param("Trochanter tenderness\u201d\t-", "Trochanter tenderness\t-", id="speck-read-as-closing-quote"),
     pytest.param("contrast, lA, lidocaine", "contrast, IA, lidocaine", id="two-letter-intra-articular"),
     pytest.param("(-} lumbar (+] compression {-)", "(-) lumbar (+) compression (-)", id="sign-in-parentheses"),
 ])
@@ -52,6 +53,8 @@ def test_misread_clinical_words_are_repaired(read, meant):
     pytest.param("Is it ok? In the clinic, Il", id="two-letter-words"),
     pytest.param("Wow! Great news!!", id="exclamation-marks"),
     pytest.param("CLEAR LUMBAR POSTERIOR ANTERIOR FEVER", id="capitals-ending-in-L-or-R"),
+    pytest.param('She said "it hurts" today', id="quoted-words"),
+    pytest.param("He called it \u201cthe bad hip\u201d then", id="curly-quoted-words"),
     pytest.param("range (+/-) and {x}", id="other-brackets"),
 ])
 def test_numbers_known_words_and_ordinary_words_stay_as_read(text):
