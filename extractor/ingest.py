@@ -36,6 +36,9 @@ PDF_MAGIC = b"%PDF-"
 SNIFF_BYTES = 1024
 #: a page needs this many letters or digits outside repeated header/footer lines to count as read
 MIN_PAGE_CHARS = 20
+#: a page holding more characters than this is refused: a dense 8 pt page holds ~6,000, and the NLP's
+#: cost grows faster than linearly in the matches of one note (a 200,000-character page: minutes)
+MAX_PAGE_CHARS = 20_000
 #: a page whose non-space characters are more than this share unmapped glyphs is unreadable
 MAX_GARBAGE_SHARE = 0.3
 
@@ -215,6 +218,9 @@ def _read_pages(pdf, name: str) -> list[PageText]:
         except Exception as exc:  # noqa: BLE001 - a broken content stream: say which page, never its text
             raise InputError(ErrorCode.TRUNCATED, name, f"page {len(pages) + 1} cannot be read ({type(exc).__name__})",
                              pages=[len(pages) + 1]) from None
+        if len(page.text) > MAX_PAGE_CHARS:
+            raise InputError(ErrorCode.TOO_LARGE, name, f"page {len(pages) + 1} holds {len(page.text):,} characters, "
+                             f"over the limit of {MAX_PAGE_CHARS:,} per page", pages=[len(pages) + 1])
         pages.append(page)
 
 
