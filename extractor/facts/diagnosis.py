@@ -64,6 +64,8 @@ class DiagnosisRules(BaseModel):
     positive_answer: str
     possible_cues: str
     imaging_summary: str
+    resolved_after: str = Field(description="regex after a mention: a condition since resolved is history ('H/o X, resolved')")
+    imaging_line_label: str = Field(description="regex (case-sensitive: radiology capitals) of a line opening with a study label ('MRI PELVIS W/O: ...')")
 
 
 @lru_cache(maxsize=1)
@@ -177,6 +179,8 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
         return "negated"
     positive = bool(re.match(r.positive_answer, tail, re.IGNORECASE))
     ent_assertion = _ent_assertion(doc, s, e)
+    if ent_assertion == "negated" and re.match(r.resolved_after, tail, re.IGNORECASE):
+        return "historical"  # "resolved" is ConText negation, yet the condition was there
     if ent_assertion in ("family", "negated"):
         return ent_assertion
     if ent_assertion == "hypothetical":  # "requesting fusion for SI joint dysfunction": the diagnosis stands
@@ -218,6 +222,8 @@ def _read_by_imaging(text: str, offset: int, blocks: list[tuple[int, int]]) -> b
         if a <= offset < b and re.search(r"^\s*(?:FINDINGS?|IMPRESSIONS?|CONCLUSIONS?)\s*:", text[a:b], re.IGNORECASE | re.MULTILINE):
             return True
     line_start = text.rfind("\n", 0, offset) + 1
+    if re.match(r.imaging_line_label, text[line_start:offset]):
+        return True  # a radiology results line, label in capitals: "MRI PELVIS W/O: ... No sacroiliitis"
     ends = [m.end() for m in re.finditer(r"[.;]\s", text[line_start:offset])]
     cut = line_start + (ends[-1] if ends else 0)
     return bool(re.search(r.imaging_summary, text[cut:offset]))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.temporal import NUMBER_WORDS, find_dates
 from models import Fact, PainPattern
@@ -63,6 +63,9 @@ class PainRules(BaseModel):
     adl_cues: str
     activities: str
     adl_negated: str
+    below_knee_pain: str = Field(description="regex: pain named at a place below the knee ('shin pain') is radiating")
+    negated_symptom_words: str = Field(description="regex: what a 'no ...' clause must name to negate the places in it")
+    foreign_parts: str = Field(description="regex of body parts that are not this pain's: a side before them is theirs")
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +137,8 @@ def _read_statement(text: str, lo: int, hi: int, anchor, found: dict, spans: lis
         if place not in found["location"]:
             found["location"].append(place)
     sides = {(a, side) for s, _ in anchors for a, b, side in sides_in(text, max(lo, s - 25), s)
-             if not any(x <= a < y for x, y in negated)}
+             if not any(x <= a < y for x, y in negated)
+             and not re.search(r.foreign_parts, text[b:s], re.IGNORECASE)}
     found["side"].extend(side for _, side in sorted(sides))
     radiating = radiation_of(text, lo, hi)
     if radiating is not None:
@@ -155,7 +159,8 @@ def _negated_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         start = lo + m.start()
         end_m = re.compile(r.scope_ends, re.IGNORECASE).search(text, lo + m.end(), hi)
         end = end_m.start() if end_m else hi
-        if re.search(r.radiation_cues, text[start:end], re.IGNORECASE) or re.search(r"\bpain\b", text[start:end], re.IGNORECASE) \
+        if re.search(r.radiation_cues, text[start:end], re.IGNORECASE) \
+                or re.search(r.negated_symptom_words, text[start:end], re.IGNORECASE) \
                 and re.match(r"(?:no|denies|without)\b", m.group(0), re.IGNORECASE):
             out.append((start, end))
     return out
@@ -173,9 +178,12 @@ def radiation_of(text: str, lo: int, hi: int) -> bool | None:
             return answer
     if re.search(r.negated_radiation, sentence, re.IGNORECASE):
         return False
+    negated = _negated_spans(text, lo, hi)
+    below = re.search(r.below_knee_pain, sentence, re.IGNORECASE)
+    if below and not any(a <= lo + below.start() < b for a, b in negated):
+        return True  # "with right shin pain": the pain is below the knee
     if not re.search(r.radiation_cues, sentence, re.IGNORECASE):
         return None
-    negated = _negated_spans(text, lo, hi)
     if re.search(r.radicular_cues, sentence, re.IGNORECASE):
         return True
     targets = [v for s, e, v in vocab_matches(rules().locations, text, lo, hi)

@@ -36,6 +36,8 @@ class TendernessRules(BaseModel):
     midline_sites: list[str]
     sided_sites: list[str] = Field(description="sites that take the examined side when the note names none")
     exam_side_header: str = Field(description="regex of an exam header naming the examined side, group 'side'")
+    midline_other: str = Field(description="regex of `other` sites on the midline (pubic symphysis, sacrum): no side")
+    table_header: str = Field(description="regex of a pipe-table header cell holding the tenderness result")
 
 
 @lru_cache(maxsize=1)
@@ -48,17 +50,81 @@ def rules() -> TendernessRules:
 def extract(doc, ctx) -> list[Fact]:
     text = doc.text
     found: dict[tuple, Tenderness] = {}
+    rows = table_rows(text)
+    in_table = [(a, b) for a, b, _ in rows]
+    items = [it for _, _, it in rows]
     for lo, hi in sentences(doc):
-        for site, side, assertion, (s, e) in sentence_sites(doc, text, lo, hi):
-            side = side or _examined_side(text, s, site, found)
-            key = (site, side, assertion)
-            ev = ctx.evidence(s, e, rule=f"{RULE}:{site}")
-            if key in found:
-                if all(x.start != ev.start for x in found[key].evidence):
-                    found[key].evidence.append(ev)
-                continue
-            found[key] = Tenderness(site=site, side=side, assertion=assertion, evidence=[ev])
+        if any(a <= lo and hi <= b for a, b in in_table):
+            continue
+        items.extend(sentence_sites(doc, text, lo, hi))
+    for site, side, assertion, (s, e) in sorted(items, key=lambda it: it[3]):
+        side = side or (None if side == _MIDLINE else _examined_side(text, s, site, found))
+        key = (site, side, assertion)
+        ev = ctx.evidence(s, e, rule=f"{RULE}:{site}")
+        if key in found:
+            if all(x.start != ev.start for x in found[key].evidence):
+                found[key].evidence.append(ev)
+            continue
+        found[key] = Tenderness(site=site, side=side, assertion=assertion, evidence=[ev])
     return list(found.values())
+
+
+#: side of a midline site: none, and none borrowed from the examined side
+_MIDLINE = ""
+
+
+def _midline_other(text: str, offset: int, site: str) -> bool:
+    """An `other` site on the midline (pubic symphysis, lower sacrum) has no side."""
+    return site == "other" and bool(re.match(rules().midline_other, text[offset:offset + 40], re.IGNORECASE))
+
+
+_BARE_SIGN = {"+": "present", "-": "negated"}
+_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$", re.MULTILINE)
+
+
+def table_rows(text: str) -> list[tuple[int, int, tuple]]:
+    """Rows of pipe tables whose header names a tenderness column ("| Site | Tenderness |"):
+    (row start, row end, (site, side, assertion, span)) with the site from the row's first cell
+    and the result ((+)/(-), tender/nontender, positive/negative) from the tenderness column."""
+    r = rules()
+    out, column = [], None
+    prev_end = -2
+    for m in _ROW.finditer(text):
+        cells = m.group("cells").split("|")
+        if m.start() != prev_end + 1:
+            column = None  # a new table
+        prev_end = m.end()
+        if column is None:
+            column = next((i for i, c in enumerate(cells) if i and re.search(r.table_header, c, re.IGNORECASE)), -1)
+            continue
+        if column < 0 or column >= len(cells) or re.fullmatch(r"[\s:-]*", "".join(cells)):
+            continue
+        out.extend(_table_row(text, m, cells, column))
+    return out
+
+
+def _table_row(text: str, m, cells: list[str], column: int) -> list[tuple[int, int, tuple]]:
+    r = rules()
+    first_lo = m.start("cells")
+    first_hi = first_lo + len(cells[0])
+    cell_lo = first_lo + sum(len(c) + 1 for c in cells[:column])
+    cell_hi = cell_lo + len(cells[column])
+    result = vocab_matches(r.markers, text, cell_lo, cell_hi) or vocab_matches(r.anchors, text, cell_lo, cell_hi)
+    sites = vocab_matches(r.sites, text, first_lo, first_hi)
+    bare = _BARE_SIGN.get(cells[column].strip())
+    if not (result or bare) or not sites:
+        return []
+    assertion = bare or result[0][2]
+    out, seen = [], set()
+    for s, e, site in sites:
+        if site in seen:
+            continue  # "L PSIS / SIJ" is one site
+        seen.add(site)
+        midline = site in r.midline_sites or _midline_other(text, s, site)
+        side = _MIDLINE if midline else next((x[2] for x in sides_in(text, first_lo, first_hi)), None)
+        span = _word_bounds(text, first_lo, cell_hi, first_lo, cell_hi)
+        out.append((m.start(), m.end(), (site, side, assertion, span)))
+    return out
 
 
 def _examined_side(text: str, offset: int, site: str, found: dict) -> str | None:
@@ -86,18 +152,18 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
     if not sites:
         return []
     clauses = _clauses(text, lo, hi)
-    owned = _assign_markers(vocab_matches(r.markers, text, lo, hi), sites, clauses)
+    owned = _assign_markers(text, vocab_matches(r.markers, text, lo, hi), sites, clauses)
     out = []
     for i, (s, e, site) in enumerate(sites):
         anchor = _governing_anchor(anchors, s, e, clauses)
         assertion = owned.get(i) or _anchor_assertion(doc, anchor)
-        side = None if site in r.midline_sites else _site_side(text, sites, i, lo, hi)
+        side = _MIDLINE if site in r.midline_sites or _midline_other(text, s, site) else _site_side(text, sites, i, lo, hi)
         out.append((site, side, assertion, _evidence_span(text, s, e, anchor, clauses)))
     return _merge_sideless(out)
 
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
-_SIDE_LEAD = re.compile(r"[\s,(]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
+_SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
                         r"(?:on\s+the|on|the)?\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
 
@@ -115,14 +181,17 @@ def _clause_of(offset: int, clauses) -> int:
     return next((i for i, (a, b) in enumerate(clauses) if a <= offset < b), len(clauses) - 1)
 
 
-def _assign_markers(markers, sites, clauses) -> dict[int, str]:
-    """Each explicit result marker belongs to the nearest site of its clause."""
+def _assign_markers(text: str, markers, sites, clauses) -> dict[int, str]:
+    """Each explicit result marker belongs to the nearest site of its clause ("no tenderness over
+    X" only to a site after it)."""
     owned: dict[int, tuple[int, str]] = {}
     for ms, me, value in markers:
         if any(ms < e and s < me for s, e, _ in sites):
             continue  # a marker inside a site name is no marker
         clause = _clause_of(ms, clauses)
-        dists = [(_gap(ms, me, s, e), i) for i, (s, e, _) in enumerate(sites) if _clause_of(s, clauses) == clause]
+        forward = value == "negated" and re.match(r"no\b", text[ms:me], re.IGNORECASE)
+        dists = [(_gap(ms, me, s, e), i) for i, (s, e, _) in enumerate(sites)
+                 if _clause_of(s, clauses) == clause and not (forward and s < ms)]
         if not dists:
             continue
         dist, i = min(dists)
