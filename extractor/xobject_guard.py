@@ -45,12 +45,21 @@ def check_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
 
 
 def _pages(data: bytes):
-    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfdocument import PDFDocument, PDFXRefFallback
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
     from pdfminer.pdftypes import resolve1
 
-    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    parser = PDFParser(io.BytesIO(data))
+    document = PDFDocument(parser)
+    # PDFium rebuilds a damaged cross-reference table from the objects themselves: look objects up
+    # the same way, or a form the table hides (a corrupt entry) escapes the count (fuzz finding oom-1)
+    scan = PDFXRefFallback()
+    try:
+        scan.load(parser)
+        document.xrefs.append(scan)
+    except Exception:  # noqa: BLE001 - the table as it is, then
+        pass
     for page in PDFPage.create_pages(document):
         resources = resolve1(page.resources) or {}
         if _forms(resources):
