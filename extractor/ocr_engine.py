@@ -90,7 +90,10 @@ def render_page(pdf_bytes: bytes, index: int, dpi: int) -> Image.Image:
     """Page `index` (0-based) of a PDF as a grayscale image at `dpi`."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        pdf = pdfium.PdfDocument(pdf_bytes)
+    except pdfium.PdfiumError:  # a file only pdfplumber could read (fuzz finding fuzz_pdfium_refuses.pdf)
+        raise OcrUnavailable("PDFium cannot open the document to render its pages") from None
     try:
         page = pdf[index]
         try:
