@@ -80,13 +80,21 @@ def upload_and_wait(base: str, user: str, folder: Path, timeout: float = 300) ->
     return out
 
 
-def compare_with_cli(outcomes: list[Outcome]) -> None:
+def cli_reviews(folders: list[Path]) -> dict[Path, dict]:
+    """`chartsift review` of each folder (in this process), as the SPEC JSON."""
     from chartsift.api import review
 
+    return {f: review(f).model_dump(mode="json") for f in folders}
+
+
+def compare_with_cli(outcomes: list[Outcome], reference: dict[Path, dict] | None = None) -> None:
+    """Note on each outcome whose review differs from the CLI's. In a checkout that others edit, take the
+    reference right when the server's workers load the code (as `main` does), not long after."""
+    reference = reference or cli_reviews([o.folder for o in outcomes if o.result is not None])
     for o in outcomes:
         if o.result is None:
             continue
-        cli = review(o.folder).model_dump(mode="json")
+        cli = reference[o.folder]
         web = {k: v for k, v in o.result.items() if k != "review"}
         if web != cli:
             keys = sorted(k for k in cli if cli.get(k) != web.get(k))
@@ -145,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="chartsift-load-") as tmp:
         proc, base, users = start_server(Path(tmp), args.workers, args.db)
         try:
+            reference = cli_reviews(folders)  # the same code the workers just loaded
             t0 = time.monotonic()
             outcomes = run_load(base, users, folders)
             wall = time.monotonic() - t0
@@ -152,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.terminate()
             proc.wait(timeout=30)
         locked = "database is locked" in (Path(tmp) / "serve.log").read_text(errors="replace")
-    compare_with_cli(outcomes)
+    compare_with_cli(outcomes, reference)
     report = summary(outcomes) | {"wall_s": round(wall, 2), "workers": args.workers,
                                   "database_is_locked": locked, "db": "postgresql" if args.db else "sqlite"}
     print(json.dumps(report, indent=2))
