@@ -31,22 +31,23 @@ def load_make_hostile():
     return module
 
 
-def limit_memory(mb: int = MEMORY_MB):
-    """preexec_fn for a child process: RLIMIT_AS of `mb` MiB."""
-    def apply() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
-    return apply
+def limited(argv: list[str], mb: int = MEMORY_MB) -> list[str]:
+    """`python -m module args...` (argv without the interpreter) run under RLIMIT_AS of `mb` MiB; the
+    limit is set by the child itself (a preexec_fn is unsafe in a test process that runs threads)."""
+    module, args = argv[1], argv[2:]
+    code = (f"import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, ({mb << 20}, {mb << 20})); "
+            f"sys.argv = [{module!r}] + sys.argv[1:]; runpy.run_module({module!r}, run_name='__main__')")
+    return [sys.executable, "-c", code, *args]
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), CHARTSIFT_OCR="off", **extra)
+    env = dict(os.environ, PYTHONPATH=str(REPO), CHARTSIFT_OCR_CACHE="off", **extra)
     return env
 
 
 _API_CHILD = r"""
-import json, sys, time
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]) << 20, int(sys.argv[1]) << 20))
 from pathlib import Path
 from chartsift.api import review
 for line in sys.stdin:
@@ -82,9 +83,9 @@ class ApiRunner:
         self.restarts = 0
 
     def _start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", _API_CHILD], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", _API_CHILD, str(self.memory_mb)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                                     env=self.env, preexec_fn=limit_memory(self.memory_mb))
+                                     env=self.env)
         self.lines = queue.Queue()
         out, lines = self.proc.stdout, self.lines
         threading.Thread(target=lambda: [lines.put(x) for x in out] + [lines.put(None)], daemon=True).start()
