@@ -15,6 +15,8 @@ misfire on chart text). Categories beyond medspaCy's five:
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -113,7 +115,7 @@ def assertion_of(ent) -> Assertion:
     Precedence: family (never the patient's) > negated > hypothetical > possible > historical.
     """
     ext = ent._
-    if ext.is_family:
+    if ext.is_family and not _patient_reclaims(ent):
         return "family"
     if ext.is_negated:
         return "negated"
@@ -124,6 +126,45 @@ def assertion_of(ent) -> Assertion:
     if ext.is_historical:
         return "historical"
     return "present"
+
+
+_CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|but)\b", re.IGNORECASE)
+PERSON_CATEGORIES = ("FAMILY", "OTHER_PERSON")
+
+
+@lru_cache(maxsize=1)
+def _patient_words() -> frozenset[str]:
+    """The words of the PATIENT_SUBJECT rules of context.json ("she", "denies", ...)."""
+    from extractor.rulebook import load_rules
+
+    words: set[str] = set()
+    for rule in load_rules("context", ContextRules).context_rules:
+        if rule.category == "PATIENT_SUBJECT" and isinstance(rule.pattern, list):
+            for token in rule.pattern:
+                words.update(w.lower() for w in (token.get("LOWER") or {}).get("IN", []))
+    return frozenset(words)
+
+
+def _patient_reclaims(ent) -> bool:
+    """True when every person cue of `ent` is followed, after a clause break, by the patient as
+    subject again ("lives with sister, and denies tobacco"). ConText misses it when the patient
+    word is also a negation cue ("denies"): overlapping modifiers keep one, the negation."""
+    persons = [m for m in ent._.modifiers if m.category in PERSON_CATEGORIES]
+    if not persons:
+        return False
+    doc, words = ent.doc, _patient_words()
+    for m in persons:
+        end = m.modifier_span[1]
+        if end > ent.start:
+            return False
+        between = doc[end:ent.start]
+        brk = _CLAUSE_BREAK.search(between.text)
+        if brk is None:
+            return False
+        after = doc.char_span(between.start_char + brk.end(), between.end_char, alignment_mode="expand")
+        if after is None or not any(t.lower_ in words for t in after):
+            return False
+    return True
 
 
 def modifier_categories(ent) -> set[str]:

@@ -77,6 +77,29 @@ CASES = [
     pytest.param("EXAM (left side)\n  Site / test     Result\n  Thigh thrust    +\n  FABER           -\n",
                  {("thigh_thrust", "left", "positive", "present"), ("faber", "left", "negative", "present")},
                  id="sij-005-table-caption-gives-side"),
+    # a list caption with one side gives it to the rows below that state none
+    pytest.param("Provocative testing (R):\n  Thigh thrust ....... positive\n  Distraction ........ negative\n",
+                 {("thigh_thrust", "right", "positive", "present"), ("distraction", "right", "negative", "present")},
+                 id="holdout-ho-001-list-caption-side"),
+    pytest.param("SIJ provocation, left side:\n- Compression: positive\n- Gaenslen: positive\n",
+                 {("compression", "left", "positive", "present"), ("gaenslen", "left", "positive", "present")},
+                 id="list-caption-side-words"),
+    pytest.param("Provocative tests:\n- FABER: positive\n- Thigh thrust: positive R\n",
+                 {("faber", None, "positive", "present"), ("thigh_thrust", "right", "positive", "present")},
+                 id="distractor-caption-without-side"),
+    pytest.param("Exam (left):\n\nFABER positive.", {("faber", None, "positive", "present")},
+                 id="distractor-caption-after-blank-line"),
+    # the reason a test was not done names no side and no result of the test
+    pytest.param("Gaenslen not done (R TKA, cannot hang leg).", {("gaenslen", None, None, "negated")},
+                 id="holdout-ho-005-reason-names-a-side"),
+    pytest.param("FABER deferred due to painful left hip.", {("faber", None, None, "negated")},
+                 id="deferred-reason-with-result-word"),
+    pytest.param("Thigh thrust not performed because of right knee replacement.",
+                 {("thigh_thrust", None, None, "negated")}, id="not-performed-because-side"),
+    pytest.param("FABER not performed on the left.", {("faber", "left", None, "negated")},
+                 id="distractor-side-of-the-skipped-test-itself"),
+    pytest.param("SIJ exam: thigh thrust positive. Fitted with an SI compression binder.",
+                 {("thigh_thrust", None, "positive", "present")}, id="si-compression-binder-is-a-device"),
     pytest.param("Will check FABER next visit.", {("faber", None, None, "hypothetical")}, id="plan-is-hypothetical"),
     pytest.param("Negative FABER and Gaenslen bilaterally.",
                  {("faber", "bilateral", "negative", "present"), ("gaenslen", "bilateral", "negative", "present")},
@@ -96,6 +119,7 @@ DISTRACTORS = [
     pytest.param("COMPRESSION:\nCompression decreases swelling after a sprain.", id="mtsamples-rice-instructions"),
     pytest.param("Neck exam: compression test reproduces his neck pain.", id="mtsamples-cervical-compression"),
     pytest.param("Shoulder distraction test was positive.", id="mtsamples-shoulder-distraction"),
+    pytest.param("SIJ exam: ASLR positive L, improved with pelvic compression belt.", id="holdout-ho-011-compression-belt"),
 ]
 
 

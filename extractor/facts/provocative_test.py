@@ -27,7 +27,7 @@ from extractor.pipeline import TargetRuleSpec, assertion_of
 from extractor.rulebook import load_rules
 from models import ProvocativeTest
 
-from .tables import block_caption, table_cells
+from .tables import block_caption, list_caption, table_cells
 
 # a clause break between two mentions; a run of spaces separates the cells of a template row
 CLAUSE_PUNCT = re.compile(r"[,;:.]| {2,}|\t")
@@ -75,6 +75,8 @@ class ProvocativeRules(BaseModel):
     person_name_guard: NameGuard
     bare_name_guard: BareGuard
     other_region_guard: RegionGuard
+    reason_after_not_performed: str
+    device_after_name: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class _Compiled:
         self.other_region = re.compile(rules.other_region_guard.region, re.IGNORECASE)
         self.sij_region = re.compile(rules.other_region_guard.sij, re.IGNORECASE)
         self.region_before = re.compile(rules.other_region_guard.immediately_before, re.IGNORECASE)
+        self.reason = re.compile(rules.reason_after_not_performed, re.IGNORECASE)
+        self.device = re.compile(rules.device_after_name, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +146,8 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     rule_id = _rule_id(ent).split(":")[-1]
     following = ent.doc.text[ent.end_char:ent.end_char + 40]
     window = _window(ent)
+    if ent._.provocative_test in rules.rules.other_region_guard.tests and rules.device.match(following):
+        return False  # "pelvic compression belt": a device
     if ent._.provocative_test in rules.rules.other_region_guard.tests and (
             rules.region_before.search(ent.doc.text[max(0, ent.start_char - 30):ent.start_char])
             or (rules.other_region.search(window) and not rules.sij_region.search(window))):
@@ -174,8 +180,8 @@ def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules:
     doc = first.doc
     prefix_start = _prefix_start(first, prv, rules)
     end_char = _governed_end(last_ent, nxt, rules)
-    cues = _own_cues(_cues(doc.text, prefix_start, first.start_char, rules),
-                     _cues(doc.text, last_ent.end_char, end_char, rules))
+    cues = _without_reason(_own_cues(_cues(doc.text, prefix_start, first.start_char, rules),
+                                     _cues(doc.text, last_ent.end_char, end_char, rules)), doc.text, rules)
     unchecked = bool(rules.unchecked.search(doc.text[max(doc[first.sent.start].idx, first.start_char - 6):first.start_char]))
     out = []
     for ent in group:
@@ -192,6 +198,18 @@ def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules:
                 start = min([c.start for c in cues if c.start < ent.start_char] + [ent.start_char])
                 out.append(_fact(ent, side, result, assertion, start, max(last, ent.end_char), ctx))
     return out
+
+
+def _without_reason(cues: list[Cue], text: str, rules: _Compiled) -> list[Cue]:
+    """Drop the cues of the reason a test was not done: "Gaenslen not done (R TKA)" has no side,
+    "FABER deferred due to painful hip" no result."""
+    skipped = next((c for c in cues if c.value == "not_performed"), None)
+    if skipped is None:
+        return cues
+    reason = rules.reason.search(text, skipped.end, max(c.end for c in cues))
+    if reason is None:
+        return cues
+    return [c for c in cues if c.start < reason.start() or c is skipped]
 
 
 def _own_cues(prefix: list[Cue], postfix: list[Cue]) -> list[Cue]:
@@ -314,8 +332,10 @@ def _clause_result(side: Cue, results: list[Cue], text: str) -> str | None:
 
 
 def _caption_side(ent: Span, rules: _Compiled) -> str | None:
-    """The side a table's caption gives all its rows ("EXAM (left side)")."""
-    caption = block_caption(ent.doc.text, ent.start_char)
+    """The one side a caption gives all rows below it: a table's ("EXAM (left side)") or a
+    list's ("Provocative testing (R):")."""
+    text = ent.doc.text
+    caption = block_caption(text, ent.start_char) or list_caption(text, ent.start_char)
     if caption is None:
         return None
     found = [value for value, pattern in rules.sides.items() if pattern.search(caption)]

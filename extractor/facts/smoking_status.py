@@ -58,6 +58,7 @@ class SmokingRules(BaseModel):
     structured_follow_lines: str
     not_tobacco: str
     tobacco_words: str
+    environmental_exposure: str = Field(description="exposure phrases blanked before classification")
 
 
 class _Compiled:
@@ -72,6 +73,7 @@ class _Compiled:
         self.follow = re.compile(rules.structured_follow_lines, re.IGNORECASE)
         self.not_tobacco = re.compile(rules.not_tobacco, re.IGNORECASE)
         self.tobacco_words = re.compile(rules.tobacco_words, re.IGNORECASE)
+        self.environmental = re.compile(rules.environmental_exposure, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -111,17 +113,26 @@ def extract(doc: Doc, ctx) -> list[Smoking]:
 
 
 def _clause(ent: Span) -> tuple[int, int]:
-    """Character range of the ';'-separated part of the sentence that holds `ent`."""
+    """Character range of the ';'-separated part of the sentence that holds `ent`, with the parts
+    after it that mention no tobacco word ("1 ppd x 20 yrs; quit in 2015" is one statement)."""
     sent = ent.sent
     text = sent.text
     rel = ent.start_char - sent.start_char
     start = text.rfind(";", 0, rel) + 1
     end = text.find(";", rel)
+    others = [e.start_char - sent.start_char for e in sent.ents if e.label_ == "SMOKING"]
+    while end >= 0:
+        nxt = text.find(";", end + 1)
+        stop = len(text) if nxt < 0 else nxt
+        if any(end < o < stop for o in others):
+            break
+        end = nxt
     return sent.start_char + start, sent.start_char + (len(text) if end < 0 else end)
 
 
 def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled) -> Statement | None:
-    text = doc.text[clause[0]:clause[1]]
+    # "no smoking at home", "secondhand smoke": exposure, not the patient's status (blanked, same length)
+    text = rules.environmental.sub(lambda m: " " * len(m.group()), doc.text[clause[0]:clause[1]])
     if rules.not_tobacco.search(text) and not rules.tobacco_words.search(text):
         return None  # "smokes marijuana": another substance, no tobacco status
     for rule_id, family, pattern in rules.families:
@@ -179,8 +190,11 @@ def pack_years(text: str, rules: _Compiled | None = None) -> float | None:
 
 
 def _packs_per_day(text: str, rules: _Compiled) -> float | None:
+    """Packs per day of the first amount stated; None when that amount is a range ("1-2 ppd")."""
     for pattern in rules.ppd:
         for m in pattern.finditer(text):
+            if _RANGE.fullmatch(m.group("amount").strip()):
+                return None  # a range is no stated value: never a guessed midpoint
             amount = _amount(m.group("amount"), rules)
             unit = (m.groupdict().get("unit") or "pack").lower()
             if amount is None:
@@ -191,10 +205,25 @@ def _packs_per_day(text: str, rules: _Compiled) -> float | None:
     return None
 
 
+_MIXED = re.compile(r"(?P<whole>\d+)\s*(?:-|\s)\s*(?P<num>\d+)\s*/\s*(?P<den>\d+)")
+_RANGE = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s*(?:-|to)\s*(?P<hi>\d+(?:\.\d+)?)", re.IGNORECASE)
+_AND_HALF = re.compile(r"(?P<whole>\w+)\s+and\s+a\s+half")
+
+
 def _amount(raw: str, rules: _Compiled) -> float | None:
+    """A number as written: 1.5, 1/2, a mixed number (2-1/2, 2 1/2), a word (half, two), "two and a half"."""
     raw = raw.strip().lower()
-    if raw in rules.rules.amount_words:
-        return rules.rules.amount_words[raw]
+    words = rules.rules.amount_words
+    if raw in words:
+        return words[raw]
+    half = _AND_HALF.fullmatch(raw)
+    if half:
+        whole = words.get(half.group("whole"))
+        return whole + 0.5 if whole is not None else None
+    mixed = _MIXED.fullmatch(raw)
+    if mixed:
+        den = float(mixed.group("den"))
+        return float(mixed.group("whole")) + float(mixed.group("num")) / den if den else None
     if "/" in raw:
         num, den = (float(x) for x in raw.split("/"))
         return num / den if den else None

@@ -83,3 +83,24 @@ def block_caption(text: str, offset: int) -> str | None:
             return caption if caption.strip() and c_start < h_start else None
         pos = h_start - 1
     return None
+
+
+def list_caption(text: str, offset: int) -> str | None:
+    """The caption line of the list whose row holds `offset`: the nearest line above that ends
+    with ':' ("Provocative testing (R):" over "Thigh thrust ..... positive"), with no blank line
+    between; None when the row's own line already has a ':' before `offset` (an inline label)."""
+    start, _ = _line_at(text, offset)
+    if ":" in text[start:offset]:
+        return None
+    pos = start - 1
+    for _ in range(HEADER_LOOKBACK_LINES):
+        if pos <= 0:
+            return None
+        h_start, h_end = _line_at(text, pos)  # text[pos] is the newline that ends the line above
+        line = text[h_start:h_end].strip()
+        if not line:
+            return None
+        if line.endswith(":"):
+            return line
+        pos = h_start - 1
+    return None
