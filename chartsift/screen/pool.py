@@ -37,8 +37,12 @@ log = logging.getLogger("chartsift.screen")
 
 #: test hook: a worker given this case id kills itself with SIGSEGV (proves crash isolation)
 CRASH_HOOK_ENV = "CHARTSIFT_SCREEN_CRASH_CASE"
-#: thread and allocator settings given to workers (fewer threads, less reserved address space)
-WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+#: given to workers unless set: one thread each and fewer malloc arenas (less reserved address space under
+#: RLIMIT_AS), and a fixed hash seed, because the order of facts in a review follows set iteration today
+#: (two processes with different seeds number the same facts differently), and a batch must give every
+#: case the same answer on every worker, run and cluster
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
+              "PYTHONHASHSEED": "0"}
 START_TIMEOUT_S = 600.0
 MAX_START_FAILURES = 3
 
