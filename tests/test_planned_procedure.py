@@ -63,3 +63,21 @@ def test_distractors(note_ctx, text):
 def test_one_fact_per_note_gathers_attributes(note_ctx):
     text = "Assessment: left SIJ dysfunction.\nPlan: SI joint fusion.\nCPT 27279, minimally invasive, left side."
     assert _facts(note_ctx, text) == [("hypothetical", "minimally_invasive", "27279", "left")]
+
+
+# ---- staged surgery: the deferred side is not the planned side (held-out corpus family, own variants) ----
+
+@pytest.mark.parametrize("text, side", [
+    pytest.param("Plan: R minimally invasive SI joint fusion now; L side to be addressed later.", "right",
+                 id="deferred-side-to-be-addressed-later"),
+    pytest.param("Plan: left SIJ fusion (27279); the right to follow in 3 months if symptoms persist.", "left",
+                 id="other-side-to-follow"),
+    pytest.param("Plan: right SI joint fusion, left SIJ possibly later.", "right", id="other-side-possibly-later"),
+    pytest.param("Plan: bilateral SI joint fusion (27279).", "bilateral", id="bilateral-is-not-deferred"),
+    pytest.param("Plan: left SI joint fusion; right hip injection later this year.", "left",
+                 id="distractor-other-procedure-side-kept-out-by-clause"),
+])
+def test_staged_side(note_ctx, text, side):
+    doc, ctx = note_ctx(text, "2026-01-15")
+    (fact,) = planned_procedure.extract(doc, ctx)
+    assert fact.side == side

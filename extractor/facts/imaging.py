@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.temporal import find_dates
 from models import Fact, Imaging
@@ -57,6 +57,8 @@ class ImagingRules(BaseModel):
     done_cues: str
     historical_cues: str
     negated_study_before: str
+    plan_heading: str = Field(description="regex of a plan heading line ('PLAN', 'Plan:'): study lines under it are orders")
+    order_today: str = Field(description="regex: 'today' in a plan orders a study for today, it does not report one")
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +135,7 @@ def _blocks(text: str) -> list[tuple[int, int, int, int]]:
     while i < len(lines):
         s, e = lines[i]
         m = re.match(r.header, text[s:e], re.IGNORECASE)
-        if not m or _prose_line(text[s:e], m):
+        if not m or _prose_line(text[s:e], m) or in_plan(text, s):
             i += 1
             continue
         study_s = s + m.end()
@@ -155,6 +157,20 @@ def _prose_line(line: str, header: re.Match) -> bool:
     if header.end() > len(line) - len(line.lstrip()):
         return False
     return bool(re.search(r.hypothetical_cues, line, re.IGNORECASE) or re.search(r.historical_cues, line, re.IGNORECASE))
+
+
+def in_plan(text: str, offset: int) -> bool:
+    """In a plan: under a 'Plan:' label, or below a plan heading line ("PLAN") with no other
+    heading between."""
+    if label_section(text, offset) == "plan":
+        return True
+    lines = text[:text.rfind("\n", 0, offset) + 1].split("\n")[-6:-1]
+    for line in reversed(lines):
+        if re.match(rules().plan_heading, line):
+            return True
+        if re.match(r"[ \t]*[A-Z][A-Za-z /&]{0,30}:?[ \t]*$", line) or not line.strip():
+            return False
+    return False
 
 
 def _findings_part(inline: str) -> str:
@@ -297,7 +313,7 @@ def prose_studies(doc, text: str, note_date, skip: list[tuple[int, int]]) -> lis
             modalities = vocab_matches(r.modalities, text, c0, c1)
             if not modalities:
                 continue
-            sites = vocab_matches(r.sites, text, c0, c1)
+            sites = _study_sites(text, modalities, vocab_matches(r.sites, text, c0, c1))
             for (m0, m1, modality), group in _pair(modalities, sites):
                 if re.search(r.negated_study_before, text[max(c0, m0 - 30):m0], re.IGNORECASE):
                     continue
@@ -322,6 +338,19 @@ def _pair(modalities, sites):
         i = before[-1] if before else 0
         groups[i].append(site)
     return [(modalities[i], g) for i, g in groups.items() if g]
+
+
+def _study_sites(text: str, modalities, sites):
+    """Sites that name studies: after "XR pelvis 6/8/26: ..." a site is a finding's place
+    ("SI joints normal"), not another study."""
+    out = []
+    for site in sites:
+        before = [m for m in modalities if m[1] <= site[0]]
+        named = [x for x in out if before and x[0] >= before[-1][1]]
+        if named and ":" in text[named[0][1]:site[0]]:
+            continue
+        out.append(site)
+    return out
 
 
 def _prose_study(doc, text, c0, c1, m0, m1, modality, sites, note_date) -> list[Study]:
@@ -350,20 +379,23 @@ def _prose_assertion(text: str, c0: int, c1: int, m0: int, after: str) -> str:
     done = re.search(r.done_cues, after, re.IGNORECASE)
     planned = re.search(r.hypothetical_cues, clause, re.IGNORECASE)
     line_start = text.rfind("\n", 0, c0) + 1
-    in_plan = bool(re.match(r.plan_labels, text[line_start:c1])) or label_section(text, c0) == "plan"
-    if (planned or in_plan) and not done:
+    planning = bool(re.match(r.plan_labels, text[line_start:c1])) or in_plan(text, c0)
+    if planning and done and re.fullmatch(r.order_today, done.group(0), re.IGNORECASE):
+        done = None  # "Plan: XR pelvis today" orders the study; its report tells the result
+    if (planned or planning) and not done:
         return "hypothetical"
     return "present"
 
 
 def _prose_date(text, c0, m0, study_end, c1, note_date, assertion):
-    after = find_dates(text[study_end:c1], note_date)
+    after = [d for d in find_dates(text[study_end:c1], note_date) if not (assertion == "hypothetical" and re.fullmatch(
+        rules().order_today, text[study_end + d.start:study_end + d.end], re.IGNORECASE))]
     if after:
         return after[0].date, after[0].approximate
-    if re.search(r"\btoday\b", text[study_end:c1], re.IGNORECASE):
-        return note_date, False
     if assertion == "hypothetical":
         return None, False
+    if re.search(r"\btoday\b", text[study_end:c1], re.IGNORECASE):
+        return note_date, False
     before = find_dates(text[c0:m0], note_date)
     if before and ":" not in text[c0 + before[-1].end:m0]:
         return before[-1].date, before[-1].approximate

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from models import Fact, PlannedProcedure
 
@@ -34,6 +34,7 @@ class PlannedProcedureRules(BaseModel):
     cpt: str
     not_planned: list[str]
     declined: list[str]
+    deferred_side: str = Field(description="regex after a side word: that side is deferred ('L side to be considered later')")
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +74,8 @@ def read_mention(doc, text: str, s: int, e: int, lo: int, hi: int) -> dict | Non
         "assertion": assertion,
         "approach": approaches.pop() if len(approaches) == 1 else None,
         "cpt": cpt.group(1) if cpt else None,
-        "side": combine_sides(side for *_, side in sides_in(text, lo, hi)),
+        "side": combine_sides(side for _, b, side in sides_in(text, lo, hi)
+                              if not re.match(r.deferred_side, text[b:hi], re.IGNORECASE)),
     }
 
 
