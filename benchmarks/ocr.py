@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -24,11 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import dense_notes  # noqa: E402  (benchmarks/ingest.py)
+from ingest import dense_notes
 
-from chartsift.evaluation.asscan import scan_pdf  # noqa: E402
-from chartsift.packet import render_packet  # noqa: E402
-from extractor import ocr, ocr_engine  # noqa: E402
+from chartsift.evaluation.asscan import scan_pdf
+from chartsift.packet import render_packet
+from extractor import ocr, ocr_engine
 
 
 def scanned_packet(folder: Path, pages: int) -> Path:
@@ -39,20 +40,29 @@ def scanned_packet(folder: Path, pages: int) -> Path:
 
 
 def per_page(data: bytes, sample: int) -> None:
-    render_s, read_s, confidences = [], [], []
+    render_s, read_s, cpu_s, confidences = [], [], [], []
     for index in range(sample):
         start = time.perf_counter()
         image = ocr_engine.render_page(data, index, ocr.OCR_DPI)
         mid = time.perf_counter()
+        before = _cpu()
         reading = ocr_engine.read_image(image, ocr.OCR_DPI)
+        cpu_s.append(_cpu() - before)
         end = time.perf_counter()
         render_s.append(mid - start)
         read_s.append(end - mid)
         confidences.append(reading.confidence or 0.0)
     total = [a + b for a, b in zip(render_s, read_s)]
     print(f"per page  {sample} pages at {ocr.OCR_DPI} dpi, one process: median {statistics.median(total):.2f} s/page "
-          f"(render {statistics.median(render_s):.2f} s, read {statistics.median(read_s):.2f} s), "
-          f"mean confidence {statistics.mean(confidences):.1f}")
+          f"(render {statistics.median(render_s):.2f} s, read {statistics.median(read_s):.2f} s; "
+          f"CPU time of the read {statistics.median(cpu_s):.2f} s, which machine load does not inflate), "
+          f"mean confidence {statistics.mean(confidences):.1f}, load average {os.getloadavg()[0]:.1f}")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (Tesseract runs as a child)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 def per_case(path: Path, pages: int) -> None:
@@ -80,7 +90,8 @@ def per_case(path: Path, pages: int) -> None:
     finally:
         ocr.read_pages = original  # type: ignore[assignment]
     workers = ocr._worker_count(pages, None)
-    print(f"per case  {pages} scanned pages, {workers} OCR worker process(es): review {total:.1f} s, "
+    print(f"per case  {pages} scanned pages, {workers} OCR worker process(es), load average "
+          f"{os.getloadavg()[0]:.1f}: review {total:.1f} s, "
           f"OCR {sum(spent):.1f} s = {100 * sum(spent) / total:.0f}% of it, "
           f"{total / pages:.2f} s/page overall; {len(result.documents[0].ocr_pages)} pages OCR'd, "
           f"{len(result.facts)} facts")
