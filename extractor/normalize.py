@@ -39,6 +39,10 @@ COMPOUND_PREFIXES = frozenset({"non", "ex", "self", "well", "half", "semi", "ant
                                "long", "short", "full", "part", "low", "high", "one", "two", "three", "four", "six",
                                "pack", "year", "week", "month", "day", "sacro", "post", "pre", "x"})
 _DIGITS = re.compile(r"\d+")
+_SPACE_RUN = re.compile(r"(?<=\S) +(?=\S)")
+#: a note whose word gaps are this share even runs of spaces (and has this many gaps) is double-spaced
+DOUBLED_SHARE = 0.8
+MIN_DOUBLED_GAPS = 20
 _SPACES = re.compile(r"\s+")
 
 # line shapes that a line break must be kept before (or after)
@@ -117,9 +121,19 @@ def _passes(drop_lines: frozenset[str]) -> list[Pass]:
         lambda t: (t.translate(_ONE_FOR_ONE), None),
         lambda t: _substitute(t, _LIGATURE, lambda m: LIGATURES[m.group()]),
         lambda t: _drop_lines(t, drop_lines),
+        _undouble_spaces,
         lambda t: _substitute(t, _HYPHEN_BREAK, _join_hyphenated),
         _unwrap_lines,
     ]
+
+
+def _undouble_spaces(text: str) -> tuple[str, np.ndarray | None]:
+    """A note typed or exported with every word gap doubled ("left  SI  joint") gets each gap halved, so
+    its gaps read as words apart, not as the columns of a table (3+ spaces) or flattened labels (2+)."""
+    runs = [len(m.group()) for m in _SPACE_RUN.finditer(text)]
+    if len(runs) < MIN_DOUBLED_GAPS or sum(n % 2 == 0 for n in runs) < DOUBLED_SHARE * len(runs):
+        return text, None
+    return _substitute(text, _SPACE_RUN, lambda m: m.group()[:(len(m.group()) + 1) // 2])
 
 
 def _join_hyphenated(m: re.Match[str]) -> str | None:
