@@ -92,12 +92,13 @@ def apply_ocr(doc: IngestedDocument, data: bytes, has_images: list[bool] | None 
     if not wanted or not ocr_enabled():
         return doc
     if ocr_engine.tesseract_command() is None:
-        log.warning("OCR skipped for %d page(s) of %s: tesseract is not installed", len(wanted), doc.name)
+        # counts only: file names often carry the patient's name
+        log.warning("OCR skipped for %d page(s): tesseract is not installed", len(wanted))
         return doc
     try:
         readings = read_pages(data, wanted)
     except OcrUnavailable as exc:
-        log.warning("OCR failed for %s: %s", doc.name, exc)
+        log.warning("OCR failed for %d page(s): %s", len(wanted), exc)
         return doc
     return merge_pages(doc, {page: page_from_reading(r) for page, r in zip(wanted, readings)})
 
