@@ -112,6 +112,26 @@ CASES = [
     # environmental exposure blanked; the patient's own status in the same clause still counts
     pytest.param("Nonsmoker, no smoking in the home.", ("never", "present", None, None),
                  id="own-status-beside-exposure"),
+    # denial lists: tobacco among other negated substances
+    pytest.param("No history of EtOH, tobacco or illicit drugs.", ("never", "present", None, None),
+                 id="mtsamples-no-history-of-list-with-tobacco"),
+    pytest.param("Negative for use of alcohol or tobacco.", ("never", "present", None, None),
+                 id="mtsamples-negative-for-alcohol-or-tobacco"),
+    pytest.param("Habits: he does not drink or smoke.", ("never", "present", None, None),
+                 id="mtsamples-does-not-drink-or-smoke"),
+    pytest.param("She doesn't drink, use drugs, or smoke.", ("never", "present", None, None),
+                 id="doesnt-drink-use-drugs-or-smoke"),
+    pytest.param("No cough or wheeze despite a 1 ppd habit.", ("current", "present", None, None),
+                 id="distractor-no-symptoms-then-smoking-amount"),
+    # another drug in the clause does not erase the tobacco status
+    pytest.param("He quit smoking, but tested positive for cocaine last month.", ("former", "present", None, None),
+                 id="mtsamples-quit-smoking-but-cocaine"),
+    pytest.param("Smokes marijuana and cigarettes daily.", ("current", "present", None, None),
+                 id="marijuana-and-cigarettes"),
+    pytest.param("Heavy smoker with a thirty-five pack-year history.", ("current", "present", None, 35.0),
+                 id="pack-years-in-words"),
+    pytest.param("Smoking history of about twelve and a half pack years, currently 1/4 pack a day.",
+                 ("current", "present", None, 12.5), id="pack-years-words-and-a-half"),
     pytest.param("Social History:\nSmoking status: Former Smoker\nQuit date: 01/15/2015\nPacks/day: 1.00\nYears: 20.00\n",
                  ("former", "present", D(2015, 1, 15), 20.0), id="structured-ehr-block"),
 ]
@@ -121,6 +141,9 @@ FAMILY = [
     pytest.param("Her husband smokes 1 ppd.", id="husband-smokes"),
     pytest.param("Family History: Father smoked, died of lung cancer.", id="family-history-section"),
     pytest.param("Her sister denies smoking.", id="relative-is-the-subject-of-denies"),
+    pytest.param("Mother denied the use of alcohol, drugs, or tobacco during the pregnancy.",
+                 id="mtsamples-mother-subject-beyond-context-scope"),
+    pytest.param("His father also smoked two packs a day for many years.", id="father-smoked-amount"),
 ]
 
 DISTRACTORS = [
@@ -130,6 +153,8 @@ DISTRACTORS = [
     pytest.param("There is no smoking at home.", id="mtsamples-no-smoking-at-home"),
     pytest.param("Exposed to secondhand smoke as a child.", id="secondhand-smoke"),
     pytest.param("Lives in a smoke-free household.", id="smoke-free-household"),
+    pytest.param("There are smokers in the household.", id="mtsamples-smokers-in-household"),
+    pytest.param("No wheezing despite exposure to cigarette smoke.", id="distractor-no-symptom-exposure"),
 ]
 
 

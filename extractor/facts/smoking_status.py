@@ -31,6 +31,7 @@ STATUS_RANK = {"current": 0, "former": 1, "never": 2, "unknown": 3}
 _YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)\b")
 FOLLOW_SENTENCES = 4
 _YEAR_UNIT = re.compile(r"\b(?:years?|yrs?)\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|whereas)\b", re.IGNORECASE)
 _MONTH_UNIT = re.compile(r"\b(?:months?|mos?)\b", re.IGNORECASE)
 
 
@@ -56,9 +57,11 @@ class SmokingRules(BaseModel):
     cigarettes_per_pack: int = Field(gt=0)
     quit_cue: str
     structured_follow_lines: str
-    not_tobacco: str
     tobacco_words: str
     environmental_exposure: str = Field(description="exposure phrases blanked before classification")
+    other_substance_smoked: str
+    relative_subject: str
+    number_words: dict[str, float]
 
 
 class _Compiled:
@@ -71,9 +74,10 @@ class _Compiled:
         self.years = [re.compile(p, re.IGNORECASE) for p in rules.years_smoked]
         self.quit = re.compile(rules.quit_cue, re.IGNORECASE)
         self.follow = re.compile(rules.structured_follow_lines, re.IGNORECASE)
-        self.not_tobacco = re.compile(rules.not_tobacco, re.IGNORECASE)
         self.tobacco_words = re.compile(rules.tobacco_words, re.IGNORECASE)
         self.environmental = re.compile(rules.environmental_exposure, re.IGNORECASE)
+        self.other_smoked = re.compile(rules.other_substance_smoked, re.IGNORECASE)
+        self.relative_subject = re.compile(rules.relative_subject, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -132,20 +136,26 @@ def _clause(ent: Span) -> tuple[int, int]:
 
 def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled) -> Statement | None:
     # "no smoking at home", "secondhand smoke": exposure, not the patient's status (blanked, same length)
-    text = rules.environmental.sub(lambda m: " " * len(m.group()), doc.text[clause[0]:clause[1]])
-    if rules.not_tobacco.search(text) and not rules.tobacco_words.search(text):
+    text = _blank(rules.environmental, doc.text[clause[0]:clause[1]])
+    if not rules.tobacco_words.search(_blank(rules.other_smoked, text)):
         return None  # "smokes marijuana": another substance, no tobacco status
     for rule_id, family, pattern in rules.families:
         if not pattern.search(text):
             continue
         if family.nicotine_product and not rules.rules.nicotine_products_count_as_current:
             continue
-        assertion = "family" if assertion_of(ent) == "family" else "present"
+        other_person = assertion_of(ent) == "family" or rules.relative_subject.search(text)
+        assertion = "family" if other_person else "present"
         stmt = Statement(status=family.status, assertion=assertion, rule=f"smoking_status:{rule_id}",
                          spans=[clause])
         _attributes(stmt, doc, clause, ctx, rules)
         return stmt
     return None
+
+
+def _blank(pattern: re.Pattern, text: str) -> str:
+    """`text` with the matches of `pattern` replaced by spaces (offsets kept)."""
+    return pattern.sub(lambda m: " " * len(m.group()), text)
 
 
 def _attributes(stmt: Statement, doc: Doc, clause: tuple[int, int], ctx, rules: _Compiled) -> None:
@@ -181,12 +191,27 @@ def pack_years(text: str, rules: _Compiled | None = None) -> float | None:
     for pattern in rules.pack_years:
         m = pattern.search(text)
         if m:
-            return float(m.group("n"))
+            return _number(m.group("n"), rules)
     ppd = _packs_per_day(text, rules)
     years = next((float(m.group("years")) for p in rules.years for m in [p.search(text)] if m), None)
     if ppd is None or years is None:
         return None
     return round(ppd * years, 1)
+
+
+def _number(raw: str, rules: _Compiled) -> float | None:
+    """A count in digits or words ("20", "thirty-five", "thirteen and a half")."""
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    raw = raw.lower()
+    half = raw.endswith("and a half")
+    words = re.split(r"[- ]+", raw.removesuffix("and a half").strip())
+    values = [rules.rules.number_words.get(w) for w in words]
+    if None in values:
+        return None
+    return sum(values) + (0.5 if half else 0)
 
 
 def _packs_per_day(text: str, rules: _Compiled) -> float | None:
@@ -241,6 +266,8 @@ def quit_date(text: str, anchor: dt.date | None, rules: _Compiled | None = None)
     if cue is None:
         return None, False
     after = text[cue.start():]
+    contrast = _CONTRAST.search(after)  # "quit smoking, but used cocaine last month": not the quit date
+    after = after[:contrast.start()] if contrast else after
     mentions = [m for m in find_dates(after, anchor) if m.start < 80]
     if mentions:
         m = mentions[0]
