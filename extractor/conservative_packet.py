@@ -35,9 +35,9 @@ def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_d
     """Present conservative treatments with no outcome take the failure told of care as a whole.
 
     A general statement ("refractory to conservative care") covers the treatments told on or
-    before its note, and is added to their evidence. Without one, a chart that documents one
-    modality failing documents conservative care failing (the annotation convention of
-    corpora/sij): the modalities that state no outcome take "failed" when another one failed.
+    before its note, and is added to their evidence. Without such a statement a modality that
+    states no outcome keeps outcome None: one modality failing says nothing of the others
+    (SPEC section 4: attributes not stated are null, never guessed).
     """
     out = []
     for f in facts:
@@ -47,10 +47,6 @@ def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_d
             if hits:
                 f = f.model_copy(update={"outcome": hits[0].outcome, "evidence": f.evidence + [hits[0].evidence]})
         out.append(f)
-    care = [f for f in out if f.type == "conservative_treatment" and f.assertion == "present"]
-    if any(f.outcome in ("failed", "not_tolerated") for f in care):
-        out = [f.model_copy(update={"outcome": "failed"}) if f.type == "conservative_treatment"
-               and f.assertion == "present" and f.outcome is None else f for f in out]
     return out
 
 

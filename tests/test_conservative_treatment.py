@@ -151,11 +151,12 @@ def _care(modality, outcome=None, assertion="present"):
     return ConservativeTreatment(modality=modality, outcome=outcome, assertion=assertion, evidence=[ev])
 
 
-def test_packet_failure_fills_unstated_outcomes():
+def test_no_failure_default_without_a_statement():
+    """One modality failing says nothing of the others: unstated outcomes stay None (SPEC section 4)."""
     facts = [_care("physical_therapy", "failed"), _care("activity_modification"), _care("home_exercise", "ongoing"),
              _care("medication", assertion="negated")]
     got = apply_general_outcomes(facts, [], lambda f: None)
-    assert [f.outcome for f in got] == ["failed", "failed", "ongoing", None]
+    assert [f.outcome for f in got] == ["failed", None, "ongoing", None]
 
 
 def test_no_failure_no_default():
@@ -210,8 +211,8 @@ def test_general_failure_statement_covers_earlier_care(note_ctx):
     early, late = _care("activity_modification"), _care("home_exercise")
     dates = {id(early): dt.date(2025, 9, 8), id(late): dt.date(2026, 3, 1)}
     got = apply_general_outcomes([early, late], statements, lambda f: dates[id(f)])
-    # the later one is not covered by the statement; it fails with the packet's documented failure
-    assert [f.outcome for f in got] == ["failed", "failed"]
+    # the later one is not covered by the statement, and nothing else says it failed
+    assert [f.outcome for f in got] == ["failed", None]
     assert [len(f.evidence) for f in got] == [2, 1]
     assert got[0].evidence[-1].text == "refractory to conservative care"
 
@@ -227,3 +228,78 @@ def test_merge_conservative():
                                  care(dt.date(2025, 4, 1), dt.date(2025, 6, 1), None, "improved", "a.txt")])
     assert (merged.start_date, merged.end_date, merged.duration_weeks, merged.outcome, len(merged.evidence)) == \
         (dt.date(2025, 4, 1), dt.date(2025, 7, 1), 8, "failed", 2)
+
+
+# ---------------------------------------------------------------- phrasing families of other EHR styles
+
+@pytest.mark.parametrize("text, modality, assertion", [
+    pytest.param("Quit playing softball last spring because of the buttock pain.", "activity_modification", "present",
+                 id="activity-gave-up-sport"),
+    pytest.param("He had to give up his pickup basketball games.", "activity_modification", "present",
+                 id="activity-had-to-give-up"),
+    pytest.param("Now takes the elevator instead of the stairs at the office.", "activity_modification", "present",
+                 id="activity-elevator"),
+    pytest.param("Partial weight bearing with a walker since the fall.", "activity_modification", "present",
+                 id="activity-weight-bearing"),
+    pytest.param("She does core exercises at home every evening.", "home_exercise", "present", id="hep-at-home"),
+    pytest.param("Physical therapy: declined because of cost.", "physical_therapy", "negated", id="pt-colon-declined"),
+    pytest.param("PT - refused by patient.", "physical_therapy", "negated", id="pt-dash-refused"),
+    pytest.param("PT 03/02/2026 - 04/10/2026, 9 visits.", "physical_therapy", "present", id="pt-followed-by-date"),
+])
+def test_other_ehr_modalities(note_ctx, text, modality, assertion):
+    assert [(f.modality, f.assertion) for f in _facts(note_ctx, text, "2026-06-01")] == [(modality, assertion)]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("He quit smoking in 2019.", id="quit-smoking-is-no-activity-modification"),
+    pytest.param("She enjoys pickleball and swimming.", id="hobby-without-change"),
+    pytest.param("She stays at home most days with her kids.", id="at-home-without-exercise"),
+    pytest.param("Signed: J. Rivera, PT, DPT", id="pt-credential"),
+    pytest.param("PT 13.2, INR 1.0", id="prothrombin-number-still-lab"),
+])
+def test_other_ehr_distractors(note_ctx, text):
+    assert _facts(note_ctx, text, "2026-06-01") == []
+
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    pytest.param("Naproxen and tizanidine, neither has really helped.", "medication", "failed", id="neither-really"),
+    pytest.param("Ibuprofen is not helping anymore.", "medication", "failed", id="not-helping"),
+    pytest.param("PT 6 weeks with minimal gain.", "physical_therapy", "failed", id="minimal-gain"),
+    pytest.param("Chiropractic x 10 visits, no lasting progress.", "chiropractic", "failed", id="no-progress"),
+    pytest.param("OMT 4 sessions, temporary relief only.", "osteopathic_manipulation", "failed", id="temporary-only"),
+    pytest.param("Tylenol with partial relief.", "medication", "improved", id="partial-relief"),
+    pytest.param("Tylenol with only partial relief.", "medication", "failed", id="only-partial-is-failure"),
+    pytest.param("She keeps up her HEP 3x/week still.", "home_exercise", "ongoing", id="hep-still"),
+    pytest.param("Home stretching routine daily.", "home_exercise", "ongoing", id="home-routine-daily"),
+    pytest.param("HEP since March.", "home_exercise", "ongoing", id="hep-since"),
+    pytest.param("She did PT, 4 visits, and stopped because of her work schedule.", "physical_therapy", None,
+                 id="stopped-for-logistics-is-no-outcome"),
+])
+def test_other_ehr_outcomes(note_ctx, text, modality, outcome):
+    facts = {f.modality: f for f in _facts(note_ctx, text, "2026-06-01")}
+    assert facts[modality].outcome == outcome
+
+
+def test_outcome_stays_in_its_clause(note_ctx):
+    """A result told of one item of a ';' list is not the result of the next items."""
+    text = "Naproxen with partial relief; PT since 04/2026; avoids heavy lifting.\n"
+    got = {f.modality: f.outcome for f in _facts(note_ctx, text, "2026-06-01")}
+    assert got == {"medication": "improved", "physical_therapy": None, "activity_modification": None}
+
+
+def test_declined_drug_beside_tried_drugs_is_one_medication_fact(note_ctx):
+    text = "NSAIDs are contraindicated because of her CKD, and she declines opioids.\n"
+    assert [(f.modality, f.assertion, f.outcome) for f in _facts(note_ctx, text, "2026-06-01")] == \
+        [("medication", "present", "contraindicated")]
+
+
+@pytest.mark.parametrize("text, start, end", [
+    pytest.param("8 wks of PT (Mar-Apr 2026), no help.", dt.date(2026, 3, 1), dt.date(2026, 4, 1), id="month-pair"),
+    pytest.param("PT January to February 2026 without benefit.", dt.date(2026, 1, 1), dt.date(2026, 2, 1),
+                 id="month-pair-words"),
+    pytest.param("PT 02/09/2026 - 03/20/2026, 10 visits.", dt.date(2026, 2, 9), dt.date(2026, 3, 20),
+                 id="pt-numeric-range"),
+])
+def test_other_ehr_dates(note_ctx, text, start, end):
+    (f,) = _facts(note_ctx, text, "2026-06-01")
+    assert (f.start_date, f.end_date) == (start, end)

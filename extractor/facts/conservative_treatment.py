@@ -59,6 +59,7 @@ class ConservativeRules(BaseModel):
     continuing_cues: str
     negation_modifiers: list[str]
     plan_cues_before: str
+    negation_after: str
 
 
 class _Compiled:
@@ -79,6 +80,7 @@ class _Compiled:
         self.continuing = re.compile(r.continuing_cues, re.IGNORECASE)
         self.negators = {m.lower() for m in r.negation_modifiers}
         self.plan_before = re.compile(r.plan_cues_before, re.IGNORECASE)
+        self.negation_after = re.compile(r.negation_after, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -108,18 +110,24 @@ def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
     groups: dict[tuple[str, str], list[_Mention]] = {}
     for m in found:
         groups.setdefault((m.modality, m.assertion), []).append(m)
+    if ("medication", "present") in groups:  # all drugs are one fact: "declines opioids" beside NSAIDs tried
+        groups.pop(("medication", "negated"), None)
     facts = [_fact(ms, doc, ctx, rules) for ms in groups.values()]
     return [_therapy_note(f, doc, ctx, rules) if f.modality == "physical_therapy" else f for f in facts]
 
 
 _TITLE_CHARS = 200
+_PROSE = re.compile(r"[;]|[.!?]\s*$")
 _EPISODE = re.compile(r"^[ \t]*(?:episode|episode of care|dates? of (?:service|care|treatment)|start of care|plan of care|"
                       r"treatment (?:dates|period)|duration|course)\b[^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
     """A PT note (discharge summary, progress note) titled as such: its episode line dates the PT."""
-    titled = any(e.label_ == "PHYSICAL_THERAPY" and e.start_char < _TITLE_CHARS for e in doc.ents)
+    lead = len(doc.text) - len(doc.text.lstrip())
+    line = doc.text[lead:].split("\n", 1)[0]
+    title_end = 0 if _PROSE.search(line) else min(_TITLE_CHARS, lead + len(line))  # a title line, not a sentence
+    titled = any(e.label_ == "PHYSICAL_THERAPY" and e.start_char < title_end for e in doc.ents)
     if fact.assertion != "present" or not (titled or ctx.note.kind == "therapy"):
         return fact
     update: dict = {}
@@ -177,9 +185,10 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
     if assertion == "hypothetical" and (_only_months(ent) or continuing
                                         or _soft_plan(ent, rules) and rules.performed.search(sentence)):
         assertion = _without_negation(ent, hypothetical=False)
-    if assertion in ("present", "historical") and (rules.negation.search(before)
+    after = text[ent.end_char:window[1]]
+    if assertion in ("present", "historical") and (rules.negation.search(before) or rules.negation_after.match(after)
                                                    or rules.negated_target.match(ent.text)):
-        assertion = "negated"  # "has never tried PT", "Still no medications."
+        assertion = "negated"  # "has never tried PT", "Still no medications.", "PT: declined"
     return "present" if assertion == "historical" else assertion
 
 
@@ -251,27 +260,39 @@ def _cues(text: str, start: int, end: int, rules: _Compiled) -> list[tuple[int, 
 
 
 def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> None:
+    """Outcome cues of a sentence to its mentions (see the module docstring).
+
+    A result told in a clause with mentions holds for the other mentions of that clause only
+    ("acetaminophen with partial relief; home PT since July": PT gets nothing); a result told in
+    a clause without mentions ("...; no improvement") or by a following sentence holds for every
+    mention that has no cue of its own.
+    """
     text = sent.doc.text
     clauses = _clauses(text, sent.start_char, sent.end_char, rules)
+    clause_of = [next((k for k, c in enumerate(clauses) if c[0] <= m.ent.start_char < c[1]), len(clauses) - 1)
+                 for m in mentions]
     own: dict[int, list[str]] = {}
-    shared: list[str] = []
+    in_clause: dict[int, list[str]] = {}
+    free: list[str] = []
     for c_start, c_end, outcome in _cues(text, sent.start_char, sent.end_char, rules):
-        clause = next((c for c in clauses if c[0] <= c_start < c[1]), clauses[-1])
-        inside = [i for i, m in enumerate(mentions) if clause[0] <= m.ent.start_char < clause[1]]
-        if not inside or outcome != "ongoing":
-            shared.append(outcome)  # a result told anywhere in the sentence holds for all its care
+        k = next((k for k, c in enumerate(clauses) if c[0] <= c_start < c[1]), len(clauses) - 1)
+        inside = [i for i, m in enumerate(mentions) if clause_of[i] == k]
         if not inside:
+            free.append(outcome)
             continue
-        elif outcome != "ongoing" and (c_start >= max(mentions[i].ent.end_char for i in inside)
-                                       or c_end <= min(mentions[i].ent.start_char for i in inside)):
+        if outcome != "ongoing":
+            in_clause.setdefault(k, []).append(outcome)
+        if outcome != "ongoing" and (c_start >= max(mentions[i].ent.end_char for i in inside)
+                                     or c_end <= min(mentions[i].ent.start_char for i in inside)):
             for i in inside:
                 own.setdefault(i, []).append(outcome)
         else:
             near = min(inside, key=lambda i: _distance(mentions[i].ent, c_start, c_end))
             own.setdefault(near, []).append(outcome)
-    shared += _followup_cues(sent, rules)
+    free += _followup_cues(sent, rules)
     for i, m in enumerate(mentions):
-        m.outcome = _best(own.get(i) or shared, rules) or _best(_section_outcome(m, rules), rules)
+        mine = own.get(i) or in_clause.get(clause_of[i]) or free
+        m.outcome = _best(mine, rules) or _best(_section_outcome(m, rules), rules)
 
 
 def _clauses(text: str, start: int, end: int, rules: _Compiled) -> list[tuple[int, int]]:
@@ -326,9 +347,28 @@ def stated_weeks(text: str) -> float | None:
     return n
 
 
+_MONTH_PAIR = re.compile(r"\b(?P<m1>[A-Z][a-z]{2,8})\.?\s*(?:-|–|to|through|thru)\s*(?P<m2>[A-Z][a-z]{2,8}\.?\s*,?\s*(?:19|20)\d\d)\b")
+
+
+def _month_pair(text: str, anchor: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """ "Jul-Aug 2025": two months sharing one year (the first month takes the second's year)."""
+    m = _MONTH_PAIR.search(text)
+    if not m:
+        return None
+    end = find_dates(m.group("m2"), anchor)
+    year = m.group("m2")[-4:]
+    start = find_dates(f"{m.group('m1')} {year}", anchor)
+    if not (start and end) or start[0].date > end[0].date:
+        return None
+    return start[0].date, end[0].date
+
+
 def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None):
     """(start, end, start_approximate) stated in a window: "from 1/5 to 2/20", "since January", "completed in June"."""
     rules = rules or compiled_rules()
+    pair = _month_pair(text, anchor)
+    if pair:
+        return pair[0], pair[1], True, []
     mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)
                 and not _YEAR_ONLY.search(text[d.start:d.end])]
     start = end = None
