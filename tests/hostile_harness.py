@@ -21,6 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 MAKE_HOSTILE = REPO / "tests" / "fixtures" / "hostile" / "make_hostile.py"
 #: address-space limit of every child (the batch's default: spaCy and PDFium reserve ~1 GB of it)
 MEMORY_MB = 3072
+#: the page limit the API child reviews with (as the batch and the web app are configured)
+MAX_PAGES = 500
 
 
 def load_make_hostile():
@@ -54,7 +56,7 @@ for line in sys.stdin:
     path = Path(json.loads(line))
     start = time.monotonic()
     try:
-        result = review([path], case_id="hostile")
+        result = review([path], case_id="hostile", max_pages=int(sys.argv[2]))
         out = {"codes": sorted({e.code.value for e in result.errors}), "facts": len(result.facts),
                "recommendation": result.recommendation.status, "warnings": len(result.warnings)}
     except Exception as exc:  # an untyped exception is a finding: report its type only
@@ -75,15 +77,16 @@ class Outcome:
 class ApiRunner:
     """One long-lived child reviewing files one at a time; replaced after a crash or a timeout."""
 
-    def __init__(self, memory_mb: int = MEMORY_MB, env: dict[str, str] | None = None):
+    def __init__(self, memory_mb: int = MEMORY_MB, env: dict[str, str] | None = None, max_pages: int = MAX_PAGES):
         self.memory_mb = memory_mb
+        self.max_pages = max_pages
         self.env = env or child_env()
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue = queue.Queue()
         self.restarts = 0
 
     def _start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", _API_CHILD, str(self.memory_mb)], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", _API_CHILD, str(self.memory_mb), str(self.max_pages)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
                                      env=self.env)
         self.lines = queue.Queue()
