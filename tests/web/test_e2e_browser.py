@@ -77,6 +77,7 @@ def test_review_a_case_in_the_browser(page, served, shots, demo_pdf):
     expect(image).to_be_visible()
     expect(image).to_have_js_property("complete", True)  # (wait_for_function would need CSP unsafe-eval)
     assert image.evaluate("img => img.naturalWidth") > 500
+    page.screenshot(path=shots / "07-page-with-box.png")
     b, i = box.bounding_box(), image.bounding_box()
     assert i["x"] <= b["x"] and b["x"] + b["width"] <= i["x"] + i["width"] + 1
     assert i["y"] <= b["y"] and b["y"] + b["height"] <= i["y"] + i["height"] + 1
@@ -84,7 +85,10 @@ def test_review_a_case_in_the_browser(page, served, shots, demo_pdf):
     assert page.evaluate("""() => { const r = document.querySelector('#evbox').getBoundingClientRect();
         const v = document.querySelector('#viewer-body').getBoundingClientRect();
         return r.top >= v.top - 1 && r.bottom <= v.bottom + 1; }""")  # scrolled into view
-    page.screenshot(path=shots / "07-page-with-box.png")
+    assert page.evaluate("""() => { const q = document.querySelector('button.quote.current').getBoundingClientRect();
+        return q.top >= 0 && q.bottom <= window.innerHeight; }"""), page.evaluate(
+        "() => [document.querySelector('button.quote.current').getBoundingClientRect().top, window.innerHeight,"
+        " window.scrollY]")  # the clicked quote stays in sight
 
     form = criterion.locator("form.decide")
     form.locator("select[name=status]").select_option("not_met")

@@ -41,10 +41,14 @@
       viewer.hidden = false;
       document.querySelectorAll(".quote.current").forEach(function (q) { q.classList.remove("current"); });
       btn.classList.add("current");
+      btn.scrollIntoView({block: "center"});  // the column narrowed when the viewer opened: keep the quote in sight
       var img = body.querySelector("img");
       var scroll = function () {
+        // scroll the viewer only (not the window, so the clicked quote stays where it is)
         var box = document.getElementById("evbox");
-        if (box) { box.scrollIntoView({block: "center", inline: "nearest"}); }
+        if (!box) { return; }
+        body.scrollTop = Math.max(0, box.offsetTop - (body.clientHeight - box.offsetHeight) / 2);
+        body.scrollLeft = Math.max(0, box.offsetLeft - 20);
       };
       if (img && !img.complete) { img.addEventListener("load", scroll); } else { scroll(); }
     });
