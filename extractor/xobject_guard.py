@@ -34,14 +34,15 @@ def check_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
     """Raise FormLoop if some page's forms loop or expand past `limit` drawings."""
     if not any(marker in data for marker in _MAY_HOLD_FORMS):
         return
-    try:
-        pages = _pages(data)
-    except Exception:  # noqa: BLE001 - unparseable here: PDFium and pdfplumber decide what it is
-        return
     memo: dict[int, int] = {}
-    for content, resources in pages:
-        if _drawings(content, resources, memo, set(), limit) > limit:
-            raise FormLoop(False, limit)
+    try:
+        for content, resources in _pages(data):  # parsed lazily: errors arise while iterating
+            if _drawings(content, resources, memo, set(), limit) > limit:
+                raise FormLoop(False, limit)
+    except FormLoop:
+        raise
+    except Exception:  # noqa: BLE001 - unparseable here (fuzz findings): PDFium and pdfplumber decide what it is
+        return
 
 
 def _pages(data: bytes):
