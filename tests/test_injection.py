@@ -103,7 +103,6 @@ def test_skin_wheal_lidocaine_is_not_the_injectate(note_ctx):
     pytest.param("Consider SI joint injection if no better.", "hypothetical", None, id="consider"),
     pytest.param("Plan: left SIJ injection scheduled for 3/20.", "hypothetical", dt.date(2026, 3, 20),
                  id="plan-with-date"),
-    pytest.param("No prior SI joint injections.", "negated", None, id="no-prior"),
     pytest.param("Therapeutic corticosteroid SIJ injection is contraindicated given diabetes.", "negated", None,
                  id="contraindicated"),
     pytest.param("She had a left SIJ injection on 2/3 with 80% relief.", "present", dt.date(2026, 2, 3),
@@ -235,3 +234,33 @@ def test_history_phrasings(note_ctx, text, expected):
     got = sorted((f.site, f.date.isoformat() if f.date else None, f.side, f.relief_percent, f.relief_hours)
                  for f in _facts(note_ctx, "OFFICE VISIT\n" + text + "\n", "2026-04-01") if f.assertion == "present")
     assert got == expected
+
+
+# ---------------------------------------------------------------- II.H: contraindication, not absence
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Corticosteroid SI joint injection is contraindicated (steroid-induced psychosis).",
+                 id="contraindicated"),
+    pytest.param("She is not a candidate for a steroid SIJ injection due to uncontrolled diabetes (A1c 11.2).",
+                 id="not-a-candidate-due-to"),
+    pytest.param("No steroids given uncontrolled diabetes; therapeutic SI joint injection deferred.",
+                 id="no-steroids-given-diabetes"),
+    pytest.param("Cannot receive corticosteroid SIJ injection because of prior avascular necrosis.",
+                 id="cannot-receive-because"),
+])
+def test_contraindication_is_a_negated_therapeutic_sij_injection(note_ctx, text):
+    f = _one(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
+    assert (f.site, f.assertion, f.date) == ("sacroiliac_joint", "negated", None)
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("She has not had a steroid injection in the SI joint.", id="has-not-had"),
+    pytest.param("No prior SI joint injections.", id="no-prior"),
+    pytest.param("Never had a sacroiliac joint injection.", id="never-had"),
+    pytest.param("She declined the therapeutic SIJ injection for now.", id="declined-is-no-contraindication"),
+    pytest.param("Not a candidate for SI joint injection at this time.", id="not-a-candidate-without-reason"),
+])
+def test_plain_absence_is_no_injection_fact(note_ctx, text):
+    """A chart that lacks an injection does not document a contraindication (II.H would be a false met)."""
+    facts = _facts(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
+    assert [f for f in facts if f.assertion == "negated"] == []

@@ -66,6 +66,7 @@ class InjectionRules(BaseModel):
     past_cues: list[str]
     excluded_sections: list[str]
     negation_cues: list[str]
+    contraindication_cues: list[str]
     plan_cues: list[str]
     retelling_cues: list[str]
     historical_after_days: int
@@ -102,6 +103,7 @@ class _Compiled:
         self.procedure = _any(r.procedure_cues)
         self.past = _any(r.past_cues)
         self.negation = _any(r.negation_cues)
+        self.contraindication = _any(r.contraindication_cues)
         self.plan = _any(r.plan_cues)
         self.retelling = _any(r.retelling_cues)
         self.attribute_cues = [*self.anesthetics.values(), *self.steroids.values(), *self.guidance.values(),
@@ -156,6 +158,8 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         if site is None:  # only an injection the note names (or dates, at a joint it names) is "the injection"
             return None
     assertion = _assertion(ent, rules)
+    if assertion is None:
+        return None
     lo, hi = _own_stretch(ent, rules)
     mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)
                 and lo <= d.start and d.end <= hi]
@@ -209,8 +213,14 @@ def _block_date(text: str, offset: int, default):
     return found[0].date if found and found[0].start == 0 else default
 
 
-def _assertion(ent: Span, rules: _Compiled) -> str:
-    """ConText's assertion, with injection-specific cues: contraindicated/declined, plans."""
+def _assertion(ent: Span, rules: _Compiled) -> str | None:
+    """ConText's assertion, with injection-specific cues: contraindicated, plans; None for no fact.
+
+    A negated injection stands for a documented contraindication only (CONVENTIONS, SIJ-007;
+    II.H counts it): "steroid injection contraindicated", "not a candidate for corticosteroid
+    injection due to ...". A plain absence ("has not had an SI joint injection", "no prior
+    injections") or a refusal ("declined the injection") is no contraindication and gives no fact.
+    """
     assertion = assertion_of(ent)
     assertion = "present" if assertion == "historical" else assertion
     sent = ent.sent.text
@@ -218,7 +228,9 @@ def _assertion(ent: Span, rules: _Compiled) -> str:
     if assertion == "negated" and _negation_is_outcome(ent):
         assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
     if assertion == "present" and rules.negation.search(after):
-        return "negated"
+        assertion = "negated"
+    if assertion == "negated":
+        return "negated" if rules.contraindication.search(sent) else None
     if assertion == "present" and rules.plan.search(sent) and not rules.procedure.search(sent):
         return "hypothetical"
     return assertion
