@@ -51,9 +51,9 @@ MIN_UNCOVERED_INK_AREA = 0.005
 #: pages with fewer letters and digits than this get the ink check even without an image object
 SHORT_TEXT_CHARS = 400
 _NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
-#: a gap this many times the page's usual word gap is column alignment: kept as a run of spaces
-WIDE_GAP = 2.5
-MAX_SPACES = 8
+#: a gap this many times the page's usual word gap is more than one space: kept as a run of spaces
+WIDE_GAP = 1.6
+MAX_SPACES = 40  # as extractor/pdftext.py
 
 
 @dataclass
@@ -277,15 +277,12 @@ LineExtents = dict[tuple[int, int, int], tuple[float, float]]
 
 
 def _separator(prev: OcrWord, word: OcrWord, space: float, lines: LineExtents) -> str:
-    """Between words of a line: a tab across a wide gap (as pdftext does), a run of spaces across an
-    aligned column's gap ("Compression: positive   Distraction: positive"), else one space. Between
+    """Between words of a line: as many spaces as the gap holds, as pdftext does for a text layer (table
+    columns typed with runs of spaces stay 3+ spaces apart), one space for an ordinary gap. Between
     lines: a newline, or a blank line where the gap is more than 0.8 line heights (as pdftext does)."""
     if word.line == prev.line:
-        height = word.box[3] - word.box[1]
         gap = word.box[0] - prev.box[2]
-        if gap > max(12.0, 1.5 * height):
-            return "\t"
-        return " " * min(MAX_SPACES, round(gap / space)) if gap > WIDE_GAP * space else " "
+        return " " * min(MAX_SPACES, max(1, round(gap / space))) if gap > WIDE_GAP * space else " "
     top, bottom = lines[prev.line]
     return "\n\n" if lines[word.line][0] - bottom > 0.8 * (bottom - top) else "\n"
 
