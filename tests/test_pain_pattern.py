@@ -127,6 +127,7 @@ def test_notes_add_up_to_one_pain_pattern(note_ctx):
     pytest.param("She has right neck pain and left low back pain.", "left", id="MTS-neck-side-is-not-the-back-side"),
     pytest.param("Left shoulder pain for years; new right buttock pain.", "right", id="shoulder-side-stays-with-shoulder"),
     pytest.param("Chronic right knee and left buttock pain.", "left", id="knee-side-stays-with-knee"),
+    pytest.param("Left buttock pain; some right-sided rib pain after the fall.", "left", id="MTS-rib-side-stays-with-rib"),
     pytest.param("Right hip and buttock pain.", "right", id="hip-and-buttock-share-the-side"),
     pytest.param("Left low back and buttock pain.", "left", id="one-side-two-places"),
 ])
@@ -152,7 +153,7 @@ def test_location_families(note_ctx, text, locations):
     pytest.param("Left SIJ pain. No leg pain, no numbness.", False, id="no-leg-pain"),
     pytest.param("Buttock pain; denies lower extremity symptoms.", False, id="denies-le-symptoms"),
     pytest.param("Low back pain with left calf pain.", True, id="calf-pain-named"),
-    pytest.param("Back pain, worse on the right, with right shin aching.", True, id="shin-aching-named"),
+    pytest.param("Back pain, worse on the right, with right lateral thigh and shin aching.", True, id="thigh-and-shin-aching"),
     pytest.param("Buttock pain. No calf pain.", False, id="no-calf-pain"),
 ])
 def test_radiation_families(note_ctx, text, radiating):
@@ -179,3 +180,30 @@ def test_duration_families(note_ctx, text, months):
 ])
 def test_adl_families(note_ctx, text, adl):
     assert _fact(note_ctx, text).adl_impact is adl
+
+
+@pytest.mark.parametrize("text, radiating", [
+    pytest.param("Call for chest pain, calf pain or fever.", None, id="MTS-calf-pain-in-return-precautions"),
+    pytest.param("Foot pain.", None, id="MTS-local-foot-pain-is-not-radiation"),
+    pytest.param("He denied lower extremity radicular symptoms.", False, id="denied-radicular"),
+])
+def test_below_knee_distractors(note_ctx, text, radiating):
+    fact = _fact(note_ctx, text)
+    assert (fact.radiating if fact else None) is radiating
+
+
+def test_started_n_ago_needs_an_onset_event(note_ctx):
+    """MTSamples: 'started having severe sinusitis about two to three months ago' is no pain duration."""
+    fact = _fact(note_ctx, "She started having severe sinusitis about three months ago with eye pain.")
+    assert fact is None or fact.duration_months is None
+
+
+@pytest.mark.parametrize("text, radiating", [
+    pytest.param("He has joint pain, knee pain, back pain, foot and ankle pain.", None, id="MTS-list-of-separate-pains"),
+    pytest.param("Admitted for back pain, leg pain, abdominal pain.", None, id="MTS-comma-list-back-and-leg"),
+    pytest.param("Two months of low back pain and leg pain.", True, id="back-and-leg-pain"),
+    pytest.param("Buttock pain with occasional calf aching.", True, id="buttock-with-calf-aching"),
+])
+def test_below_knee_lists(note_ctx, text, radiating):
+    fact = _fact(note_ctx, text)
+    assert (fact.radiating if fact else None) is radiating

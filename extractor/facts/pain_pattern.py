@@ -63,7 +63,8 @@ class PainRules(BaseModel):
     adl_cues: str
     activities: str
     adl_negated: str
-    below_knee_pain: str = Field(description="regex: pain named at a place below the knee ('shin pain') is radiating")
+    below_knee_pain: str = Field(description="regex: back/buttock pain told together with pain below the knee "
+                                 "('low back pain with shin pain'; not a comma list of separate pains) is radiating")
     negated_symptom_words: str = Field(description="regex: what a 'no ...' clause must name to negate the places in it")
     foreign_parts: str = Field(description="regex of body parts that are not this pain's: a side before them is theirs")
 
@@ -180,8 +181,8 @@ def radiation_of(text: str, lo: int, hi: int) -> bool | None:
         return False
     negated = _negated_spans(text, lo, hi)
     below = re.search(r.below_knee_pain, sentence, re.IGNORECASE)
-    if below and not any(a <= lo + below.start() < b for a, b in negated):
-        return True  # "with right shin pain": the pain is below the knee
+    if below and not any(a <= lo + below.end() - 1 < b for a, b in negated):
+        return True  # "low back pain with right shin pain": the back pain reaches below the knee
     if not re.search(r.radiation_cues, sentence, re.IGNORECASE):
         return None
     if re.search(r.radicular_cues, sentence, re.IGNORECASE):
