@@ -40,9 +40,9 @@ _RELIEF_AFTER = re.compile(
     r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
     r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.IGNORECASE)
 _RELIEF_BEFORE = re.compile(
-    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit|helped)\s*"
+    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit|helped|gave|provided)\s*"
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
-    r"|more than|at least|>|~|\(|:|=|,|-)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.IGNORECASE)
+    r"|more than|at least|maybe|perhaps|only|>|~|\(|:|=|,|-|\"|“)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.IGNORECASE)
 _RELIEF_WORDS = {
     100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
     0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
@@ -65,7 +65,9 @@ _PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|befor
 _TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
                       r"|\b(?:VAS|NRS|pain score|pain)\s+(?:\w+\s+){0,2}from\s+(?P<e>\d{1,2})\s+(?:to|down to)\s+(?P<f>\d{1,2})\b"
-                      r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b", re.IGNORECASE)
+                      r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b"
+                      r"|\b(?:VAS|NRS|pain(?: score)?)\s*:?\s*(?P<g>\d{1,2})\s*(?:->|→|=>|-->)\s*(?P<h>\d{1,2})\b(?!\s*[/.%])",
+                      re.IGNORECASE)
 ANESTHETIC_WINDOW_MINUTES = 8 * 60
 
 
@@ -173,11 +175,39 @@ def score_series(text: str) -> list[ScoreSeries]:
             out.append(ScoreSeries(lo + pre.start(), end, float(m.group("s")), tuple(posts),
                                    float(stated.group("p")) if stated else None))
         i = j
+    out += [d for d in diary_series(text) if not any(d.start < s.end and s.start < d.end for s in out)]
     for m in _FROM_TO.finditer(text):
         if not any(s.start <= m.start() < s.end for s in out):
-            pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f")) if m.group(a))
+            pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"))
+                             if m.group(a))
             out.append(ScoreSeries(m.start(), m.end(), float(pre), ((None, float(post)),)))
     return sorted(out, key=lambda s: s.start)
+
+
+_DIARY_LINE = re.compile(r"^[^\n]*\b(?:diary|log)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_DIARY_ENTRY = re.compile(r"(?P<h>\d{1,2}):?(?P<m>\d{2})\s*(?P<pre>pre(?:[- ]?(?:procedure|injection|block))?|baseline)?"
+                          r"\s*[-:=]?\s*(?P<s>\d{1,2}(?:\.\d)?)(?:\s*/\s*10)?\s*(?=\||;|,|$)", re.IGNORECASE)
+
+
+def diary_series(text: str) -> list[ScoreSeries]:
+    """A pain diary written as clock times and scores on one line, the first labelled pre/baseline.
+
+    "Pain diary: 10:15 baseline 8 | 10:45 - 1 | 12:45 - 2", "Diary 0800 pre 6/10; 0830 1/10; 1000 2/10":
+    the minutes after the block come from the clock times (the first post within the anesthetic
+    window counts, as for other series). A line without a pre/baseline label gives nothing.
+    """
+    out = []
+    for line in _DIARY_LINE.finditer(text):
+        entries = [e for e in _DIARY_ENTRY.finditer(line.group()) if int(e.group("h")) < 24 and int(e.group("m")) < 60]
+        pre = next((k for k, e in enumerate(entries) if e.group("pre")), None)
+        if pre is None or pre + 1 >= len(entries):
+            continue
+        clock = [int(e.group("h")) * 60 + int(e.group("m")) for e in entries]
+        posts = tuple(((clock[k] - clock[pre]) % (24 * 60), float(entries[k].group("s")))
+                      for k in range(pre + 1, len(entries)))
+        out.append(ScoreSeries(line.start() + entries[pre].start(), line.start() + entries[-1].end(),
+                               float(entries[pre].group("s")), posts))
+    return out
 
 
 # ---------------------------------------------------------------- statements of one note
@@ -305,7 +335,7 @@ def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
     """
     refs = [m.span() for m in _INJECTION_REF.finditer(context)]
     out = []
-    for d in find_dates(context, anchor):
+    for d in find_dates(context, anchor) + _day_of_month(context, anchor):
         text = context[d.start:d.end]
         if _SCORE.fullmatch(text) or (d.relative and re.search(r"(?:after|later|afterwards)$", text, re.IGNORECASE)) \
                 or (anchor is not None and d.date > anchor):
@@ -316,6 +346,27 @@ def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
 
 
 _NEAR = 30
+_ORDINAL_DAY = re.compile(r"\b(?:on|from|of) the (?P<d>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:week|day|visit|session|time|injection|block))",
+                          re.IGNORECASE)
+
+
+def _day_of_month(context: str, anchor: dt.date | None) -> list[DateMention]:
+    """ "the block on the 3rd" in a note of 03/04: the latest date on or before the note with that day."""
+    if anchor is None:
+        return []
+    out = []
+    for m in _ORDINAL_DAY.finditer(context):
+        day, month, year = int(m.group("d")), anchor.month, anchor.year
+        for _ in range(3):
+            try:
+                when = dt.date(year, month, day)
+            except ValueError:
+                when = None
+            if when is not None and when <= anchor:
+                out.append(DateMention(m.start("d") - 0, m.end(), when, False, True))
+                break
+            month, year = (month - 1, year) if month > 1 else (12, year - 1)
+    return out
 
 
 _PCT_LIST = re.compile(r"\d\s*%\s*(?:,|and|&|or|to)\s*\d{1,3}\s*%", re.IGNORECASE)

@@ -256,3 +256,49 @@ def test_dated_retelling_without_numbers_adds_a_quote():
     linked = link_relief(facts, note_statements(text, _ctx("visit.txt", text, "2026-04-13")),
                          lambda f: (f.evidence[0].document, 0))
     assert linked[0].relief_percent == 14 and linked[0].evidence[-1].text == text
+
+
+# ---------------------------------------------------------------- phrasing families of other EHR styles
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param('The steroid shot gave "maybe 20%" for a few days.', [20], id="gave-maybe-pct"),
+    pytest.param("The block provided about 90% for the afternoon.", [90], id="provided-about-pct"),
+    pytest.param("She got 70% better x 3 hrs after the block.", [70], id="pct-better-x-hours"),
+    pytest.param("He was given 2% lidocaine for the skin.", [], id="distractor-gave-anesthetic-strength"),
+    pytest.param("The injection gave 50% of the usual dose.", [], id="distractor-gave-pct-of"),
+])
+def test_other_ehr_percent_readings(text, expected):
+    assert [r.percent for r in percent_readings(text)] == expected
+
+
+@pytest.mark.parametrize("text, percent", [
+    pytest.param("Pain log: 09:00 baseline 6 | 09:30 - 0 | 11:30 - 1 | 13:30 - 4", 100, id="diary-bare-scores"),
+    pytest.param("Home diary 1400 pre 9/10; 1430 3/10; 1630 5/10", 67, id="diary-semicolons"),
+    pytest.param("NRS 6 -> 1 at 20 min.", 83, id="nrs-arrow-bare"),
+    pytest.param("VAS: 9 → 2 post block", 78, id="vas-arrow-unicode"),
+])
+def test_other_ehr_score_series(text, percent):
+    assert [s.percent() for s in score_series(text)] == [percent]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Pain log: 09:00 6 | 09:30 0 | 11:30 1", id="diary-without-baseline-label"),
+    pytest.param("Appointments: 09:00 - 2 | 10:30 - 3", id="schedule-not-a-diary"),
+    pytest.param("NRS 6 -> 6.5 mg dose", id="arrow-to-a-dose"),
+])
+def test_other_ehr_no_score_series(text):
+    assert score_series(text) == []
+
+
+@pytest.mark.parametrize("text, note_date, expected", [
+    pytest.param("Pt called: 90% better x 4 hrs after the L SIJ block on the 9th.", dt.date(2026, 4, 10),
+                 [dt.date(2026, 4, 9)], id="ordinal-day-this-month"),
+    pytest.param("Reports 80% relief from the block of the 28th.", dt.date(2026, 5, 2), [dt.date(2026, 4, 28)],
+                 id="ordinal-day-last-month"),
+    pytest.param("80% relief after the block; seen again on the 3rd visit.", dt.date(2026, 4, 10), [],
+                 id="distractor-ordinal-visit"),
+])
+def test_ordinal_day_dates_the_injection(text, note_date, expected):
+    from extractor.relief import _dates
+
+    assert [d.date for d in _dates(text, note_date)] == expected
