@@ -207,3 +207,12 @@ def test_started_n_ago_needs_an_onset_event(note_ctx):
 def test_below_knee_lists(note_ctx, text, radiating):
     fact = _fact(note_ctx, text)
     assert (fact.radiating if fact else None) is radiating
+
+
+@pytest.mark.parametrize("text, side", [
+    pytest.param("The pain sits right over the left SI joint.", "left", id="right-over-is-an-adverb"),
+    pytest.param("He points right at the L PSIS; buttock pain.", "left", id="right-at-is-an-adverb"),
+    pytest.param("Right buttock pain, right over the PSIS.", "right", id="adverb-does-not-hide-the-real-side"),
+])
+def test_right_as_adverb(note_ctx, text, side):
+    assert _fact(note_ctx, text).side == side

@@ -161,3 +161,7 @@ def test_holdout_families(note_ctx, text, expected):
 ])
 def test_holdout_family_distractors(note_ctx, text):
     assert _facts(note_ctx, text) == set()
+
+
+def test_right_over_is_an_adverb(note_ctx):
+    assert _facts(note_ctx, "Tender right over the left PSIS.") == {("posterior_sij", "left", "present")}

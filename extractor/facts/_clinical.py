@@ -59,7 +59,9 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
 _SIDE = re.compile(
     r"(?i:\b(?P<bilateral>bilateral(?:ly)?|bilat\.?|b/l|both)\b)"
     r"|(?i:\b(?P<left>left(?:-sided)?|lt)\b(?!-?\s*(?:handed|hand\b)))"
-    r"|(?i:\b(?P<right>right(?:-sided)?|rt)\b(?!-?\s*(?:handed|hand\b)))"
+    r"|(?i:\b(?P<right>right(?:-sided)?|rt)\b(?!-?\s*(?:handed|hand\b))"
+    r"(?!\s+(?:over|at|on\s+top|into|above|below|here|there|where|now|away|after|before|around|behind|"
+    r"next\s+to|along|under|through|when|then|in\s+the\s+(?:middle|center|centre))\b))"  # "right over the PSIS": adverb
     r"|(?<![\w-])(?P<l>L)(?![\w-]|\s*\d|/)"
     r"|(?<![\w-])(?P<r>R)(?![\w-]|\s*\d|/)"
 )
