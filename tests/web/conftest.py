@@ -214,3 +214,12 @@ def served(_server_started_early):
         except httpx.HTTPError:
             time.sleep(0.3)
     pytest.fail("chartsift serve did not start: " + (info.data_dir / "serve.log").read_text()[-2000:])
+
+
+@pytest.fixture(scope="session")
+def demo_cli(demo_pdf):
+    """`chartsift review corpora/demo` as the SPEC JSON: what the web app must show for the demo packet
+    (taken from the CLI, not written down, so extractor changes do not break these tests)."""
+    from chartsift.api import review
+
+    return review(demo_pdf.parent).model_dump(mode="json")

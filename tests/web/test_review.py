@@ -1,6 +1,7 @@
 """A reviewed case: the case page, page images with the evidence box, decisions, exports, audit."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -44,16 +45,14 @@ def _post(web, path, **data):
                            follow_redirects=False)
 
 
-def test_status_is_done_with_its_recommendation(reviewed):
+def test_status_is_done_with_its_recommendation(reviewed, demo_cli):
     status = reviewed.client.get(reviewed.case_url + "/status").json()
-    assert status == {"status": "done", "revision": 1, "recommendation": "missing_documentation",
+    assert status == {"status": "done", "revision": 1, "recommendation": demo_cli["recommendation"]["status"],
                       "error_code": None}
 
 
-def test_result_matches_the_cli_review(reviewed, demo_pdf):
-    from chartsift.api import review_case
-
-    cli = review_case(demo_pdf.parent).result.model_dump(mode="json")
+def test_result_matches_the_cli_review(reviewed, demo_cli):
+    cli = demo_cli
     web = reviewed.client.get(reviewed.case_url + "/export.json").json()
     web.pop("review")
     web["documents"] = [d for d in web["documents"] if d["name"] != "fake.pdf"]
@@ -61,13 +60,14 @@ def test_result_matches_the_cli_review(reviewed, demo_pdf):
     assert web == cli
 
 
-def test_case_page_lists_every_criterion_with_badge_and_quotes(reviewed):
+def test_case_page_lists_every_criterion_with_badge_and_quotes(reviewed, demo_cli):
     page = _page(reviewed)
-    for criterion, status in [("II.G", "met"), ("II.H", "insufficient"), ("III", "met")]:
-        row = re.search(rf'id="c-{re.escape(criterion)}".*?</details>', page, re.DOTALL).group(0)
-        assert f'class="badge {status}"' in row
-    assert "Recommendation: missing documentation" in page
-    assert "Missing documentation:" in page
+    for d in demo_cli["determinations"]:
+        row = re.search(rf'id="c-{re.escape(d["criterion"])}".*?</details>', page, re.DOTALL).group(0)
+        assert f'class="badge {d["status"]}"' in row
+        for missing in d["missing"]:
+            assert html.escape(missing, quote=False) in row
+    assert f"Recommendation: {demo_cli['recommendation']['status'].replace('_', ' ')}" in page
     assert re.search(r'class="quote" data-case="\d+" data-doc="\d+" data-page="\d+" data-bbox="[\d.,]+"', page)
     assert 'id="tab-facts"' in page and "pain_pattern" in page
 
