@@ -335,7 +335,7 @@ def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
     """
     refs = [m.span() for m in _INJECTION_REF.finditer(context)]
     out = []
-    for d in find_dates(context, anchor) + _day_of_month(context, anchor):
+    for d in find_dates(context, anchor) + day_of_month(context, anchor):
         text = context[d.start:d.end]
         if _SCORE.fullmatch(text) or (d.relative and re.search(r"(?:after|later|afterwards)$", text, re.IGNORECASE)) \
                 or (anchor is not None and d.date > anchor):
@@ -350,7 +350,7 @@ _ORDINAL_DAY = re.compile(r"\b(?:on|from|of) the (?P<d>[1-9]|[12]\d|3[01])(?:st|
                           re.IGNORECASE)
 
 
-def _day_of_month(context: str, anchor: dt.date | None) -> list[DateMention]:
+def day_of_month(context: str, anchor: dt.date | None) -> list[DateMention]:
     """ "the block on the 3rd" in a note of 03/04: the latest date on or before the note with that day."""
     if anchor is None:
         return []

@@ -264,3 +264,13 @@ def test_plain_absence_is_no_injection_fact(note_ctx, text):
     """A chart that lacks an injection does not document a contraindication (II.H would be a false met)."""
     facts = _facts(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
     assert [f for f in facts if f.assertion == "negated"] == []
+
+
+@pytest.mark.parametrize("text, assertion", [
+    pytest.param("Pt called: 80% better x 4 hrs after the L SIJ block, then pain back to baseline.", "present",
+                 id="then-after-the-mention-is-narrative"),
+    pytest.param("If PT fails, then a left SI joint injection.", "hypothetical", id="then-before-the-mention-is-plan"),
+])
+def test_then_is_a_plan_only_before_the_injection(note_ctx, text, assertion):
+    f = _one(note_ctx, "TELEPHONE NOTE\n" + text + "\n")
+    assert f.assertion == assertion

@@ -299,6 +299,6 @@ def test_other_ehr_no_score_series(text):
                  id="distractor-ordinal-visit"),
 ])
 def test_ordinal_day_dates_the_injection(text, note_date, expected):
-    from extractor.relief import _dates
+    from extractor.relief import _dates  # noqa: PLC2701
 
     assert [d.date for d in _dates(text, note_date)] == expected

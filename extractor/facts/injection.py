@@ -67,6 +67,7 @@ class InjectionRules(BaseModel):
     excluded_sections: list[str]
     negation_cues: list[str]
     contraindication_cues: list[str]
+    plan_cues_before_only: list[str]
     plan_cues: list[str]
     retelling_cues: list[str]
     historical_after_days: int
@@ -104,6 +105,7 @@ class _Compiled:
         self.past = _any(r.past_cues)
         self.negation = _any(r.negation_cues)
         self.contraindication = _any(r.contraindication_cues)
+        self.plan_before = _any(r.plan_cues_before_only)  # "if PT fails, then SIJ injection"; "after the block, then pain back"
         self.plan = _any(r.plan_cues)
         self.retelling = _any(r.retelling_cues)
         self.attribute_cues = [*self.anesthetics.values(), *self.steroids.values(), *self.guidance.values(),
@@ -231,7 +233,9 @@ def _assertion(ent: Span, rules: _Compiled) -> str | None:
         assertion = "negated"
     if assertion == "negated":
         return "negated" if rules.contraindication.search(sent) else None
-    if assertion == "present" and rules.plan.search(sent) and not rules.procedure.search(sent):
+    before = ent.doc.text[ent.sent.start_char:ent.start_char]
+    planned = rules.plan.search(sent) or rules.plan_before.search(before)
+    if assertion == "present" and planned and not rules.procedure.search(sent):
         return "hypothetical"
     return assertion
 
