@@ -18,6 +18,7 @@ from collections import Counter
 MAX_FORM_DRAWINGS = 10_000
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
 _MAY_HOLD_FORMS = (b"/Form", b"/ObjStm")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
 
 
 class FormLoop(Exception):
@@ -34,9 +35,16 @@ def check_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
     """Raise FormLoop if some page's forms loop or expand past `limit` drawings."""
     if not any(marker in data for marker in _MAY_HOLD_FORMS):
         return
+    check_raw_forms(data, limit)
     memo: dict[int, int] = {}
     try:
-        for content, resources in _pages(data):  # parsed lazily: errors arise while iterating
+        document = _document(data)
+        for objid, form in _every_form(document):  # reachable from a page or not: a page tree may loop
+            if objid not in memo:
+                memo[objid] = _drawings(_stream_data(form), _resources_of(form), memo, {objid}, limit)
+            if memo[objid] > limit:
+                raise FormLoop(False, limit)
+        for content, resources in _pages(document):  # parsed lazily: errors arise while iterating
             if _drawings(content, resources, memo, set(), limit) > limit:
                 raise FormLoop(False, limit)
     except FormLoop:
@@ -45,11 +53,68 @@ def check_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
         return
 
 
-def _pages(data: bytes):
+_OBJ = re.compile(rb"(?<![0-9])(\d{1,10})\s+\d{1,5}\s+obj\b")
+_XOBJECT_DICT = re.compile(rb"/XObject\s*<<(.*?)>>", re.DOTALL)
+_REF = re.compile(rb"/([^\s/<>\[\]()]+)\s*(\d{1,10})\s+\d{1,5}\s+R")
+_STREAM_AT = re.compile(rb"stream\r?\n")
+MAX_FORM_CONTENT = 16 << 20
+
+
+def check_raw_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
+    """The same count over the objects as they lie in the file, with no parser: what PDFium finds when it
+    rebuilds a broken file, pdfminer may refuse to read at all (fuzz finding oom-2: a looping page tree
+    and an invalid dictionary before a fan-out of forms). The last definition of an object wins."""
+    bodies: dict[int, bytes] = {}
+    marks = list(_OBJ.finditer(data))
+    for mark, following in zip(marks, marks[1:] + [None]):
+        bodies[int(mark.group(1))] = data[mark.end():following.start() if following else len(data)]
+    forms = {objid: body for objid, body in bodies.items() if b"/Form" in body.split(b"stream", 1)[0]}
+    memo: dict[int, int] = {}
+
+    def drawings(objid: int, stack: set[int]) -> int:
+        if objid in stack:
+            raise FormLoop(True)
+        if objid not in memo:
+            body = forms[objid]
+            head = body.split(b"stream", 1)[0]
+            names = {m.group(1): int(m.group(2)) for d in _XOBJECT_DICT.finditer(head) for m in _REF.finditer(d.group(1))}
+            total = 0
+            for name, count in Counter(m.group(1) for m in _DO.finditer(_raw_content(body))).items():
+                child = names.get(name)
+                if child in forms:
+                    total += count * (1 + drawings(child, stack | {objid}))
+                    if total > limit:
+                        break
+            memo[objid] = total
+        return memo[objid]
+
+    try:
+        for objid in forms:
+            if drawings(objid, set()) > limit:
+                raise FormLoop(False, limit)
+    except RecursionError:  # forms nested hundreds deep: no real document does that
+        raise FormLoop(False, limit) from None
+
+
+def _raw_content(body: bytes) -> bytes:
+    """A stream object's data, inflated (bounded) when its dictionary says FlateDecode."""
+    import zlib
+
+    head, _, rest = body.partition(b"stream")
+    start = _STREAM_AT.match(b"stream" + rest)
+    raw = rest[start.end() - 6:] if start else rest
+    raw = raw.split(b"endstream", 1)[0]
+    for _ in range(len(_FLATE.findall(head))):
+        try:
+            raw = zlib.decompressobj().decompress(raw, MAX_FORM_CONTENT)
+        except zlib.error:
+            return b""
+    return raw
+
+
+def _document(data: bytes):
     from pdfminer.pdfdocument import PDFDocument, PDFXRefFallback
-    from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
 
     parser = PDFParser(io.BytesIO(data))
     document = PDFDocument(parser)
@@ -59,8 +124,37 @@ def _pages(data: bytes):
     try:
         scan.load(parser)
         document.xrefs.append(scan)
-    except Exception:  # noqa: BLE001 - the table as it is, then
+    except Exception:  # noqa: BLE001, S110 - the table as it is, then
         pass
+    return document
+
+
+def _every_form(document):
+    """(object id, stream) of every form XObject the file defines (fuzz finding oom-2: a looping page
+    tree hid a fan-out of forms from the page walk, which PDFium then found)."""
+    from pdfminer.pdftypes import PDFStream
+
+    ids = sorted({objid for xref in document.xrefs for objid in xref.get_objids()})
+    for objid in ids:
+        try:
+            obj = document.getobj(objid)
+        except Exception:  # noqa: BLE001, S112 - a broken object draws nothing here
+            continue
+        if isinstance(obj, PDFStream) and _name(obj.get("Subtype")) == "Form":
+            yield objid, obj
+
+
+def _resources_of(form) -> dict:
+    from pdfminer.pdftypes import resolve1
+
+    resources = resolve1(form.get("Resources"))
+    return resources if isinstance(resources, dict) else {}
+
+
+def _pages(document):
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1
+
     for page in PDFPage.create_pages(document):
         resources = resolve1(page.resources) or {}
         if _forms(resources):
