@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from models import Conflict, Fact, FactBase
 from models.facts import FACT_TYPES
@@ -38,7 +38,9 @@ def resolve(found: list[DatedFact]) -> list[Fact]:
     for item in found:
         groups.setdefault(_group_key(item.fact), []).append(item)
     merged = [_merge(items) for items in groups.values()]
-    merged.sort(key=lambda f: (FACT_TYPES.index(f.type), f.evidence[0].document, f.evidence[0].start))
+    for fact in merged:
+        _canonical_order(fact)
+    merged.sort(key=_fact_order)
     for i, fact in enumerate(merged, 1):
         fact.id = f"f{i}"
     return merged  # type: ignore[return-value]
@@ -70,6 +72,34 @@ def _fulfilment(plan: DatedFact, found: list[DatedFact]) -> DatedFact | None:
                 (plan.note_date is None or other.date >= plan.note_date):  # type: ignore[attr-defined]
             return item
     return None
+
+
+def _fact_order(fact: FactBase) -> tuple:
+    """A total order, so the same chart gives the same JSON whatever the hash seed."""
+    first = fact.evidence[0]
+    return (FACT_TYPES.index(fact.type), first.document, first.start, first.end,  # type: ignore[attr-defined]
+            repr(fact.key()), fact.assertion)
+
+
+def _canonical_order(fact: FactBase) -> None:
+    """List attributes in vocabulary order and evidence in document order (never set order)."""
+    for name in UNION:
+        values = getattr(fact, name, None)
+        if values:
+            vocabulary = _vocabulary(type(fact), name)
+            setattr(fact, name, sorted(values, key=lambda v: (vocabulary.index(v) if v in vocabulary else 99, v)))
+    fact.evidence.sort(key=lambda ev: (ev.document, ev.start, ev.end))
+
+
+def _vocabulary(model: type[FactBase], name: str) -> list[str]:
+    """The Literal values of a list attribute (e.g. findings_absent), in their declared order."""
+    pending = [model.model_fields[name].annotation]
+    while pending:
+        annotation = pending.pop()
+        if get_origin(annotation) is Literal:
+            return list(get_args(annotation))
+        pending.extend(get_args(annotation))
+    return []
 
 
 def _group_key(fact: FactBase) -> tuple:

@@ -61,3 +61,18 @@ def test_agreeing_statements_fill_gaps_without_conflict():
              DatedFact(Smoking(status="former", evidence=[ev("b.txt", 0)]), d(9))]
     [fact] = resolve(found)
     assert fact.pack_years == 20 and fact.conflicts == [] and len(fact.evidence) == 2
+
+
+def test_order_is_total_and_independent_of_input_order():
+    """Same chart, same JSON: facts sharing a first quote and list attributes never follow set order."""
+    from models import Imaging
+
+    def found(reverse: bool):
+        items = [DatedFact(Imaging(modality="xray", site=site, date=d(2), findings_absent=list(absent),
+                                   evidence=[ev("r.txt", 5, "XR SI joints and hip")]), d(2))
+                 for site, absent in (("si_joint", ("tumor", "fracture")), ("hip", ("hip_osteoarthritis",)))]
+        return items[::-1] if reverse else items
+
+    a, b = resolve(found(False)), resolve(found(True))
+    assert [f.model_dump() for f in a] == [f.model_dump() for f in b]
+    assert a[0].findings_absent == ["fracture", "tumor"] or a[1].findings_absent == ["fracture", "tumor"]
