@@ -267,6 +267,7 @@ class ReliefStatement:
     #: True: names an injection; None: names no treatment (links only within its own note); False: other care
     refers_to_injection: bool | None = None
     ambiguous: bool = False  # several injections or several numbers in one statement
+    plural_only: bool = False  # ambiguous only by plural wording, one number ("steroid injections gave 20%")
     doc_start: int = 0  # offset of the statement in the document text
     extra_evidence: tuple[Evidence, ...] = field(default=())
 
@@ -318,11 +319,13 @@ def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, 
         refers = False  # "PT gave 50% improvement"
     evidence = ctx.evidence(ev_start if ev_start is not None else s, e, rule="relief.statement")
     purpose = next((p for p, rx in _PURPOSE.items() if rx.search(context)), None)
+    plural = bool(_PLURAL.search(context) and not _SINGULAR_REF.search(context))
     return ReliefStatement(
         evidence=evidence, note_key=(ctx.source.name, ctx.note.start), note_date=ctx.date,
         percent=percent, hours=hours, dates=_dates(context, ctx.date),
         site=site_in(context, at - s), side=side_in(context), purpose=purpose, refers_to_injection=refers,
-        ambiguous=ambiguous or bool(_PLURAL.search(context) and not _SINGULAR_REF.search(context)),
+        ambiguous=ambiguous or plural,
+        plural_only=plural and not ambiguous,
         doc_start=evidence.start)
 
 
@@ -340,12 +343,16 @@ def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
         if _SCORE.fullmatch(text) or (d.relative and re.search(r"(?:after|later|afterwards)$", text, re.IGNORECASE)) \
                 or (anchor is not None and d.date > anchor):
             continue
+        if _VISIT_LABEL.match(context, d.end):
+            continue  # "06/15/2026 F/U: steroid injections gave 20%": the date of the visit that tells it
         if any(-_NEAR <= s - d.end <= _NEAR or -_NEAR <= d.start - e <= _NEAR for s, e in refs):
             out.append(d)
     return tuple(out)
 
 
 _NEAR = 30
+_VISIT_LABEL = re.compile(r"\s*[:\-]?\s*(?:F/U|follow[- ]?up|office visit|OV|visit|clinic visit|phone (?:call|note)|"
+                          r"telephone (?:call|encounter)|telehealth|RN note)\b", re.IGNORECASE)
 _ORDINAL_DAY = re.compile(r"\b(?:on|from|of) the (?P<d>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:week|day|visit|session|time|injection|block))",
                           re.IGNORECASE)
 

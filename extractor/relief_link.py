@@ -65,6 +65,12 @@ def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
             return _prefer(st, dated, facts, note_of)
     if st.percent is None and st.hours is None:
         return None  # a retelling without numbers links by its date only
+    if st.plural_only and st.purpose and not st.dates:  # "the steroid injections gave 20%": one bilateral procedure
+        both = [i for i in cands if facts[i].side == "bilateral" and facts[i].date is not None
+                and facts[i].purpose == st.purpose
+                and (st.note_date is None or facts[i].date <= st.note_date)]
+        if len(both) == 1:
+            return both[0]
     if st.ambiguous or any(d.date != st.note_date for d in st.dates):
         return None  # it names a date that no compatible injection has
     here = [i for i in cands if note_of(facts[i]) == st.note_key]

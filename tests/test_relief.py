@@ -302,3 +302,23 @@ def test_ordinal_day_dates_the_injection(text, note_date, expected):
     from extractor.relief import _dates  # noqa: PLC2701
 
     assert [d.date for d in _dates(text, note_date)] == expected
+
+
+def _bilateral_packet():
+    return [_injection("dx.txt", "2026-03-02", side="right"),
+            _injection("tx.txt", "2026-04-06", side="bilateral", purpose="therapeutic")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("04/15/2026 F/U: the steroid injections gave 20% improvement, lasting a few days.",
+                 [("tx.txt", 20, None)], id="plural-of-one-bilateral-procedure-visit-date-label"),
+    pytest.param("4/15 office visit: both steroid shots gave about 30% relief.", [("tx.txt", 30, None)],
+                 id="plural-shots-visit-label"),
+    pytest.param("The blocks gave 80% relief.", [], id="distractor-plural-without-bilateral-of-that-purpose"),
+    pytest.param("04/15/2026 F/U: injections gave 30% and 60% relief.", [], id="distractor-two-numbers"),
+])
+def test_plural_relief_of_a_bilateral_injection(text, expected):
+    ctx = _ctx("visit.txt", text, "2026-04-20")
+    facts = _bilateral_packet()
+    linked = link_relief(facts, note_statements(text, ctx), lambda f: (f.evidence[0].document, 0))
+    assert _relief(linked) == expected
