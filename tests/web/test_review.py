@@ -136,6 +136,7 @@ def test_override_and_confirm_are_stored_with_who_and_when(reviewed):
     assert all(d.created_at is not None for d in rows)
     row = re.search(r'id="c-II.G".*?</summary>', _page(reviewed), re.DOTALL).group(0)
     assert "override: not met by nurse" in row
+    assert "Reviewer note (nurse," in _page(reviewed) and "Second injection relief only 40%" in _page(reviewed)
 
 
 @pytest.mark.parametrize("decision", ["deny", "denied", "", "approve_and_deny"])
