@@ -10,7 +10,8 @@ The property: `extractor.ingest.ingest(data)` returns a document or raises `Inpu
 whose text is short enough is then taken through the fact stages and the policy evaluation, which
 must not raise at all, and every evidence offset lies inside the text. Anything else is a finding:
 its input is saved under OUT/findings/ (each finding becomes a hostile fixture), the fuzzer goes on.
-A native crash, a timeout or the RSS limit ends the run with libFuzzer's crash-* / timeout-* file.
+A native crash, a timeout or the RSS limit is saved as libFuzzer's crash-* / oom-* / timeout-* file and,
+in fork mode, the run goes on.
 """
 from __future__ import annotations
 
@@ -104,8 +105,10 @@ def _child(out: Path, corpus: Path, seconds: int) -> None:
         except Exception as exc:  # noqa: BLE001 - the finding
             record(data, exc)
 
+    # fork mode: a native crash, an out-of-memory or a timeout is saved as an artifact and the run goes on
     atheris.Setup([sys.argv[0], str(corpus), f"-max_total_time={seconds}", "-timeout=30", "-rss_limit_mb=3072",
-                   "-max_len=65536", f"-artifact_prefix={out}/", "-print_final_stats=1"], target)
+                   "-max_len=65536", f"-artifact_prefix={out}/", "-print_final_stats=1", "-fork=1",
+                   "-ignore_crashes=1", "-ignore_ooms=1", "-ignore_timeouts=1"], target)
     atheris.Fuzz()
 
 
@@ -137,7 +140,7 @@ def main() -> None:
 
 def report(out: Path, rc: int, duration: float, log: str) -> None:
     stats = json.loads((out / "stats.json").read_text()) if (out / "stats.json").exists() else {}
-    runs = re.findall(r"Done (\d+) runs in (\d+) second", log)
+    runs = re.findall(r"Done (\d+) runs in (\d+) second", log) or [(n, "") for n in re.findall(r"^#(\d+):?\s", log, re.MULTILINE)]
     crashes = sorted(p.name for p in out.glob("crash-*")) + sorted(p.name for p in out.glob("timeout-*")) + \
         sorted(p.name for p in out.glob("oom-*"))
     findings = sorted(p.name for p in (out / "findings").glob("*")) if (out / "findings").exists() else []
