@@ -4,18 +4,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_CASE := corpora/demo
 
-.PHONY: demo test install install-dev lint accuracy clean
+.PHONY: demo test serve install install-dev lint accuracy clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -26,6 +26,9 @@ $(DEMO_CASE)/packet.pdf: $(wildcard $(DEMO_CASE)/src/*.txt) corpora/demo/make_de
 
 demo: $(VENV)/.installed $(DEMO_CASE)/packet.pdf
 	$(VENV)/bin/chartsift review $(DEMO_CASE) --text
+
+serve: $(VENV)/.installed-dev $(DEMO_CASE)/packet.pdf
+	$(VENV)/bin/chartsift serve --demo --data-dir chartsift-data
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
