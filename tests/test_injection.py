@@ -274,3 +274,23 @@ def test_plain_absence_is_no_injection_fact(note_ctx, text):
 def test_then_is_a_plan_only_before_the_injection(note_ctx, text, assertion):
     f = _one(note_ctx, "TELEPHONE NOTE\n" + text + "\n")
     assert f.assertion == assertion
+
+
+@pytest.mark.parametrize("text, assertion", [
+    pytest.param("The pain does not go below the knee, she cannot sit long, she had a right SI joint injection "
+                 "on 2/3 with 80% relief.", "present", id="negation-ends-at-a-new-subject"),
+    pytest.param("Pain does not radiate, and he had a lumbar TFESI on 1/20 without benefit.", "present",
+                 id="negation-ends-at-and-he"),
+])
+def test_negation_scope_ends_at_a_new_clause(note_ctx, text, assertion):
+    f = _one(note_ctx, "OFFICE VISIT\n" + text + "\n")
+    assert f.assertion == assertion
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("No PT, chiropractic, or SI joint injections so far.", id="negated-list-stays-negated"),
+    pytest.param("She has not had an epidural, or any other injection.", id="negated-list-with-comma"),
+])
+def test_negated_lists_give_no_injection(note_ctx, text):
+    facts = _facts(note_ctx, "OFFICE VISIT\n" + text + "\n")
+    assert [f for f in facts if f.assertion == "present"] == []

@@ -227,7 +227,7 @@ def _assertion(ent: Span, rules: _Compiled) -> str | None:
     assertion = "present" if assertion == "historical" else assertion
     sent = ent.sent.text
     after = ent.doc.text[ent.end_char:ent.sent.end_char]
-    if assertion == "negated" and _negation_is_outcome(ent):
+    if assertion == "negated" and (_negation_is_outcome(ent) or _negation_in_other_clause(ent)):
         assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
     if assertion == "present" and rules.negation.search(after):
         assertion = "negated"
@@ -242,6 +242,20 @@ def _assertion(ent: Span, rules: _Compiled) -> str | None:
 
 _OUTCOME_NEGATION = re.compile(r"^(?:without|no|w/o|not|did not|didn't)\s+(?:any |much |significant |lasting |real )?"
                                r"(?:relief|benefit|improvement|help|change|effect)", re.IGNORECASE)
+
+
+_NEW_SUBJECT = re.compile(r"[,;]\s*(?:and\s+|but\s+)?(?:he|she|they|the patient|patient|pt)\s+(?!and\b|or\b)\w+",
+                          re.IGNORECASE)
+
+
+def _negation_in_other_clause(ent: Span) -> bool:
+    """Every negating cue lies before a new clause with its own subject: "it does not go past the knee,
+    he cant tie his shoes, he had a L5-S1 TFESI" (ConText's window runs on through the comma)."""
+    doc = ent.doc
+    negating = [m for m in ent._.modifiers if m.category in ("NEGATED_EXISTENCE", "NOT_PERFORMED")]
+    return bool(negating) and all(
+        m.modifier_span[1] <= ent.start and _NEW_SUBJECT.search(doc[m.modifier_span[1]:ent.start].text)
+        for m in negating)
 
 
 def _negation_is_outcome(ent: Span) -> bool:
