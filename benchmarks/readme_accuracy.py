@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/readme_accuracy.py      (or: make accuracy)
 
-Runs `chartsift evaluate corpora/sij --as-pdf --markdown`, `chartsift evaluate corpora/sij_holdout
+Runs `chartsift evaluate corpora/sij --as-pdf --as-scan --markdown`, `chartsift evaluate corpora/sij_holdout
 --markdown` and `benchmarks/negex.py`, and writes
 their output between the `<!-- accuracy:start -->` and `<!-- accuracy:end -->` markers.
 """
@@ -22,7 +22,7 @@ def run(*args: str) -> str:
 
 
 def section() -> str:
-    corpus = run("-m", "chartsift.cli", "evaluate", "corpora/sij", "--as-pdf", "--markdown").strip()
+    corpus = run("-m", "chartsift.cli", "evaluate", "corpora/sij", "--as-pdf", "--as-scan", "--markdown").strip()
     holdout = run("-m", "chartsift.cli", "evaluate", "corpora/sij_holdout", "--markdown").strip()
     negex = run("benchmarks/negex.py").strip()
     return "\n".join([
