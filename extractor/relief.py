@@ -232,9 +232,14 @@ _PURPOSE = {"therapeutic": re.compile(r"therapeutic|steroid|triamcinolone|kenalo
 _PLURAL = re.compile(r"\b(?:injections|blocks|shots|both|each|respectively)\b", re.IGNORECASE)
 
 
+#: "both R SIJ blocks", "both left-sided injections": two events on one side, not a bilateral one
+_BOTH_ONE_SIDE = re.compile(r"\bboth\s+(?:\w+\s+){0,2}?(?:left|right|lt|rt|(?-i:L|R))\b(?![\s-]*(?:and|&|/)\s*(?:left|right|(?-i:L|R))\b)",
+                            re.IGNORECASE)
+
+
 def side_in(text: str) -> str | None:
     """left / right / bilateral stated in `text` (both left and right -> bilateral)."""
-    if _SIDES["bilateral"].search(text):
+    if _SIDES["bilateral"].search(text) and not _BOTH_ONE_SIDE.search(text):
         return "bilateral"
     found = {s for s, p in _SIDE_WORDS.items() if p.search(text)}
     if not found:

@@ -322,3 +322,16 @@ def test_plural_relief_of_a_bilateral_injection(text, expected):
     facts = _bilateral_packet()
     linked = link_relief(facts, note_statements(text, ctx), lambda f: (f.evidence[0].document, 0))
     assert _relief(linked) == expected
+
+
+@pytest.mark.parametrize("text, side", [
+    pytest.param("Both fluoroscopic R SIJ blocks gave good relief.", "right", id="both-blocks-one-side"),
+    pytest.param("both left-sided injections helped", "left", id="both-left-sided"),
+    pytest.param("Both SI joints were injected.", "bilateral", id="distractor-both-joints"),
+    pytest.param("both left and right SIJ injected", "bilateral", id="distractor-both-left-and-right"),
+    pytest.param("Bilateral SI joint injections.", "bilateral", id="bilateral"),
+])
+def test_side_in_both(text, side):
+    from extractor.relief import side_in
+
+    assert side_in(text) == side
