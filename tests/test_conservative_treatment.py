@@ -303,3 +303,13 @@ def test_declined_drug_beside_tried_drugs_is_one_medication_fact(note_ctx):
 def test_other_ehr_dates(note_ctx, text, start, end):
     (f,) = _facts(note_ctx, text, "2026-06-01")
     assert (f.start_date, f.end_date) == (start, end)
+
+
+@pytest.mark.parametrize("text, outcome", [
+    pytest.param("Naproxen provided minimal analgesia.", "failed", id="minimal-analgesia"),
+    pytest.param("Tramadol had minimal effect.", "failed", id="minimal-effect"),
+    pytest.param("Under IV sedation, analgesics were given.", None, id="distractor-procedural-sedation"),
+    pytest.param("Cyclobenzaprine caused sedation.", "not_tolerated", id="sedation-as-side-effect"),
+])
+def test_mtsamples_outcome_families(note_ctx, text, outcome):
+    assert [f.outcome for f in _facts(note_ctx, text)] == [outcome]
