@@ -24,6 +24,7 @@ def run(*args: str) -> str:
 def section() -> str:
     corpus = run("-m", "chartsift.cli", "evaluate", "corpora/sij", "--as-pdf", "--as-scan", "--markdown").strip()
     holdout = run("-m", "chartsift.cli", "evaluate", "corpora/sij_holdout", "--markdown").strip()
+    fresh = run("-m", "chartsift.cli", "evaluate", "corpora/sij_fresh", "--markdown").strip()
     negex = run("benchmarks/negex.py").strip()
     return "\n".join([
         START,
@@ -33,11 +34,18 @@ def section() -> str:
         "",
         corpus,
         "",
-        "**Held-out corpus** (`corpora/sij_holdout`, 15 charts written independently, in other EHR "
-        "styles, by an annotator who did not see the extractor or the development notes). This is the "
-        "better estimate of accuracy on charts chartsift has never seen:",
+        "**Second corpus** (`corpora/sij_holdout`, 15 charts written independently, in other EHR "
+        "styles, by an annotator who saw neither the extractor nor the development notes). Measured "
+        "once unseen (fact micro-F1 0.887, determination accuracy 0.851, recommendation accuracy "
+        "0.733), then used to find phrasing families the extractor missed, so it is no longer unseen:",
         "",
         holdout,
+        "",
+        "**Unseen corpus** (`corpora/sij_fresh`, 10 charts written by another independent annotator "
+        "after the fixes above; never used to change the extractor). This is the honest estimate of "
+        "accuracy on charts chartsift has never seen:",
+        "",
+        fresh,
         "",
         "NegEx peer benchmark (`benchmarks/negex.py`: the pipeline's ConText on the 2,376 annotated "
         "sentences of `../shared/data/negex/rsAnnotations-1-120-random.txt`, next to genConText's "
