@@ -294,3 +294,16 @@ def test_negation_scope_ends_at_a_new_clause(note_ctx, text, assertion):
 def test_negated_lists_give_no_injection(note_ctx, text):
     facts = _facts(note_ctx, "OFFICE VISIT\n" + text + "\n")
     assert [f for f in facts if f.assertion == "present"] == []
+
+
+@pytest.mark.parametrize("text, dates", [
+    pytest.param("First L SIJ block 01/13 gave 90% relief. Repeat L SIJ block three weeks later: 80% relief.",
+                 [dt.date(2026, 1, 13), dt.date(2026, 2, 3)], id="weeks-later-from-previous-block"),
+    pytest.param("Right SIJ block on 2/2. Second right SIJ block 16 days later with fluoroscopy.",
+                 [dt.date(2026, 2, 2), dt.date(2026, 2, 18)], id="days-later"),
+    pytest.param("Right SIJ block on 2/2. Pain returned 3 months later.", [dt.date(2026, 2, 2)],
+                 id="distractor-months-later-no-second-injection"),
+])
+def test_injection_dated_from_the_previous_one(note_ctx, text, dates):
+    facts = _facts(note_ctx, "FOLLOW-UP\n" + text + "\n", "2026-04-28")
+    assert sorted(f.date for f in facts if f.date) == dates

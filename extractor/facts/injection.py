@@ -29,6 +29,7 @@ by `extractor.relief.link_case`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,7 +42,7 @@ from extractor.pipeline import TargetRuleSpec, assertion_of
 from extractor.relief import note_statements, side_in, site_in
 from extractor.relief_link import link_relief
 from extractor.rulebook import load_rules
-from extractor.temporal import find_dates
+from extractor.temporal import NUMBER_WORDS, DateMention, find_dates
 from models import Injection
 from models.facts import Guidance, InjectionPurpose, InjectionSite
 
@@ -167,6 +168,8 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
                 and lo <= d.start and d.end <= hi]
     at = ent.start_char - sent.start_char
     date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
+    if date is None:
+        date = _counted_from_previous(sent.text, site, events)
     past = bool(rules.past.search(sent.text))
     telegraphic = sum(bool(p.search(sent.text)) for p in rules.attribute_cues) >= 2 and \
         not rules.retelling.search(sent.text)
@@ -193,6 +196,23 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
             (ctx.date - when).days > rules.rules.historical_after_days:
         assertion = "historical"  # told as past history before this episode of care
     return _Event(site, when, approx, assertion, side, performed, [ent])
+
+
+_LATER = re.compile(r"\b(?P<n>\d{1,2}|" + "|".join(w for w in NUMBER_WORDS if " " not in w and len(w) > 2)
+                    + r")\s+(?P<u>days?|weeks?|wks?|months?)\s+later\b", re.IGNORECASE)
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
+
+
+def _counted_from_previous(text: str, site: str, events: list) -> DateMention | None:
+    """ "Repeat L SIJ block six weeks later": the previous dated injection of that site, plus the interval."""
+    m = _LATER.search(text)
+    prev = next((e for e in reversed(events) if e.site == site and e.date is not None), None)
+    if m is None or prev is None or m.group("u").lower().startswith("m"):
+        return None  # months are not a day count
+    raw = m.group("n").lower()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    when = prev.date + dt.timedelta(days=n * _UNIT_DAYS[m.group("u")[0].lower()])
+    return DateMention(m.start(), m.end(), when, prev.approximate, True)
 
 
 def _may_date_injection(d, text: str, assertion: str, note_date) -> bool:
