@@ -10,12 +10,13 @@ The property: `extractor.ingest.ingest(data)` returns a document or raises `Inpu
 whose text is short enough is then taken through the fact stages and the policy evaluation, which
 must not raise at all, and every evidence offset lies inside the text. Anything else is a finding:
 its input is saved under OUT/findings/ (each finding becomes a hostile fixture), the fuzzer goes on.
-A native crash, a timeout or the RSS limit is saved as libFuzzer's crash-* / oom-* / timeout-* file and,
-in fork mode, the run goes on.
+A native crash, a timeout or the RSS limit ends a fuzzer process with libFuzzer's crash-* / oom-* /
+timeout-* file; the parent then starts another on the grown corpus until the time is spent.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -77,7 +78,8 @@ def _child(out: Path, corpus: Path, seconds: int) -> None:
 
     def record(data: bytes, exc: BaseException) -> None:
         stats["findings"] += 1
-        (findings / f"finding-{stats['findings']:03d}-{type(exc).__name__}.bin").write_bytes(data)
+        digest = hashlib.sha1(data).hexdigest()[:12]  # unique across the fuzzer processes of a run
+        (findings / f"finding-{type(exc).__name__}-{digest}.bin").write_bytes(data)
 
     def target(data: bytes) -> None:
         stats["executions"] += 1
@@ -105,10 +107,8 @@ def _child(out: Path, corpus: Path, seconds: int) -> None:
         except Exception as exc:  # noqa: BLE001 - the finding
             record(data, exc)
 
-    # fork mode: a native crash, an out-of-memory or a timeout is saved as an artifact and the run goes on
     atheris.Setup([sys.argv[0], str(corpus), f"-max_total_time={seconds}", "-timeout=30", "-rss_limit_mb=3072",
-                   "-max_len=65536", f"-artifact_prefix={out}/", "-print_final_stats=1", "-fork=1",
-                   "-ignore_crashes=1", "-ignore_ooms=1", "-ignore_timeouts=1"], target)
+                   "-max_len=65536", f"-artifact_prefix={out}/", "-print_final_stats=1"], target)
     atheris.Fuzz()
 
 
@@ -129,25 +129,31 @@ def main() -> None:
     seeds = write_seeds(corpus)
     print(f"fuzzing ingestion and review for {args.minutes:g} min, {seeds} seeds, output in {out}", flush=True)
     start = time.monotonic()
-    proc = subprocess.run(["nice", "-n", "10", "prlimit", f"--as={4 << 30}", sys.executable, __file__, "--child",
-                           "--out", str(out), "--corpus", str(corpus), "--minutes", str(args.minutes)], cwd=REPO,
-                          capture_output=True, text=True, check=False,
-                          env=dict(os.environ, PYTHONPATH=str(REPO), CHARTSIFT_OCR="off"))
+    deadline = start + args.minutes * 60
+    logs, codes = [], []
+    while deadline - time.monotonic() > 15:  # a native failure ends one fuzzer process: start the next
+        left = (deadline - time.monotonic()) / 60
+        proc = subprocess.run(["nice", "-n", "10", "prlimit", f"--as={4 << 30}", sys.executable, __file__, "--child",
+                               "--out", str(out), "--corpus", str(corpus), "--minutes", f"{left:.3f}"], cwd=REPO,
+                              capture_output=True, text=True, check=False,
+                              env=dict(os.environ, PYTHONPATH=str(REPO), CHARTSIFT_OCR="off"))
+        logs.append(proc.stderr)
+        codes.append(proc.returncode)
     duration = time.monotonic() - start
-    (out / "fuzzer.log").write_text(proc.stderr)
-    report(out, proc.returncode, duration, proc.stderr)
+    (out / "fuzzer.log").write_text("\n".join(logs))
+    report(out, codes, duration, logs)
 
 
-def report(out: Path, rc: int, duration: float, log: str) -> None:
-    stats = json.loads((out / "stats.json").read_text()) if (out / "stats.json").exists() else {}
-    runs = re.findall(r"Done (\d+) runs in (\d+) second", log) or [(n, "") for n in re.findall(r"^#(\d+):?\s", log, re.MULTILINE)]
-    crashes = sorted(p.name for p in out.glob("crash-*")) + sorted(p.name for p in out.glob("timeout-*")) + \
-        sorted(p.name for p in out.glob("oom-*"))
+def report(out: Path, codes: list[int], duration: float, logs: list[str]) -> None:
+    executions = 0
+    for log in logs:  # each fuzzer process: its final count, else its last status line
+        done = re.findall(r"Done (\d+) runs", log) or re.findall(r"number_of_executed_units: (\d+)", log) or \
+            re.findall(r"^#(\d+)\s", log, re.MULTILINE)
+        executions += int(done[-1]) if done else 0
+    crashes = sorted(p.name for pattern in ("crash-*", "oom-*", "timeout-*") for p in out.glob(pattern))
     findings = sorted(p.name for p in (out / "findings").glob("*")) if (out / "findings").exists() else []
-    print(f"duration            {duration:8.1f} s (fuzzer exit code {rc})")
-    print(f"executions          {runs[-1][0] if runs else stats.get('executions', '?'):>8} "
-          f"(ingested {stats.get('ingested', '?')}, reviewed {stats.get('reviewed', '?')}, "
-          f"input errors {stats.get('input_errors', '?')}; counts as of the last stats write)")
+    print(f"duration            {duration:8.1f} s in {len(codes)} fuzzer process(es), exit codes {codes}")
+    print(f"executions          {executions:8d}")
     print(f"python findings     {len(findings):8d}  {' '.join(findings[:10])}")
     print(f"native crash/oom    {len(crashes):8d}  {' '.join(crashes[:10])}")
     print(f"corpus size         {len(list((out / 'corpus').iterdir())):8d}")
