@@ -12,6 +12,7 @@ from .base import Strict
 
 class ErrorCode(str, Enum):
     UNREADABLE_PATH = "unreadable_path"      # missing file, a directory, no permission
+    CASE_UNREADABLE = "case_unreadable"      # a case folder whose case.json is not valid
     EMPTY_FILE = "empty_file"                # zero bytes
     UNSUPPORTED_TYPE = "unsupported_type"    # neither a PDF nor UTF-8 text
     NOT_A_PDF = "not_a_pdf"                  # named .pdf but no PDF structure

@@ -147,3 +147,11 @@ def test_bad_document_gets_its_code_and_the_rest_is_reviewed(tmp_path, capsys, n
     assert any(f.type == "provocative_test" for f in result.facts), "the good document was still reviewed"
     [line] = err.strip().splitlines()
     assert line.startswith(f"chartsift: error [{code.value}] {name}:") and "Traceback" not in err
+
+
+def test_bad_case_json_is_a_coded_error(tmp_path, capsys):
+    (tmp_path / "visit.txt").write_text(GOOD_NOTE)
+    (tmp_path / "case.json").write_text('{"case_id": "X", "request": {"cpt": 27279, "sides": "left"}}')
+    assert main(["review", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"chartsift: error [{ErrorCode.CASE_UNREADABLE.value}] ") and "case.json" in err

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from models import INPUT_ERROR_EXIT, Request
+from models import INPUT_ERROR_EXIT, ErrorCode, Request
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         reviewed = review_case(args.paths, given, case_id=args.case_id, policy_id=args.policy)
     except CaseError as exc:
-        print(f"chartsift: error [case_unreadable] {exc}", file=sys.stderr)
+        print(f"chartsift: error [{ErrorCode.CASE_UNREADABLE.value}] {exc}", file=sys.stderr)
         return INPUT_ERROR_EXIT
     except UnknownPolicyError as exc:
         print(f"chartsift: error [unknown_policy] {exc}", file=sys.stderr)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models import ErrorCode
+
 #: the importable paths the pool takes (tests give their own)
 REVIEW_FUNCTION = "chartsift.screen.worker:review_case"
 WARM_UP_FUNCTION = "chartsift.screen.worker:warm_up"
-CASE_UNREADABLE = "case_unreadable"  # the code `chartsift review` prints for a bad case.json
+CASE_UNREADABLE = ErrorCode.CASE_UNREADABLE.value  # the code `chartsift review` prints for a bad case.json
 
 
 def warm_up() -> None:
