@@ -80,7 +80,8 @@ class PlainProgress(NullProgress):
 
     def _emit(self) -> None:
         self._last = time.monotonic()
-        print(self.rates.line(), file=self.stream, flush=True)
+        self.stream.write(self.rates.line() + "\n")
+        self.stream.flush()
 
 
 class RichProgress(NullProgress):

@@ -8,7 +8,7 @@ note's sentences on the topic, so a reader can judge each result. Notes that men
 but give no fact are printed too (a miss or a right silence: "PPD negative", "no smoking in
 the home"). Provocative-test notes are shown only when they give a fact.
 
-    .venv/bin/python benchmarks/mtsamples_handread.py --seed 23 --smoking 27 --provocative 3 [--skip 1,2]
+    .venv/bin/python benchmarks/real_notes_handread.py --seed 23 --smoking 27 --provocative 3 [--skip 1,2]
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ notes/s, the number of errors (an exception is an error; a coded document error 
 apart), and counts of facts per type. `--dump FILE` writes the smoking and provocative-test
 facts with their quotes as JSON lines, for reading by hand.
 
-    .venv/bin/python benchmarks/mtsamples.py [--limit N] [--dump out.jsonl]
+    .venv/bin/python benchmarks/real_notes.py [--limit N] [--dump out.jsonl]
 """
 from __future__ import annotations
 
