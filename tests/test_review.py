@@ -155,3 +155,14 @@ def test_bad_case_json_is_a_coded_error(tmp_path, capsys):
     assert main(["review", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"chartsift: error [{ErrorCode.CASE_UNREADABLE.value}] ") and "case.json" in err
+
+
+def test_max_pages_refuses_a_longer_document_and_reviews_the_rest(tmp_path, capsys):
+    from chartsift.packet import render_packet
+
+    render_packet([GOOD_NOTE, GOOD_NOTE, GOOD_NOTE], tmp_path / "packet.pdf")
+    (tmp_path / "visit.txt").write_text(GOOD_NOTE)
+    assert main(["review", str(tmp_path), "--max-pages", "2", "--json"]) == 3
+    result = ReviewResult.model_validate_json(capsys.readouterr().out)
+    assert [(e.document, e.code) for e in result.errors] == [("packet.pdf", ErrorCode.TOO_MANY_PAGES)]
+    assert result.facts
