@@ -10,8 +10,9 @@ _STATUS = {"met": "MET", "not_met": "NOT MET", "insufficient": "INSUFFICIENT"}
 def fact_summary(fact: FactBase) -> str:
     """`injection sacroiliac_joint 2026-02-03 left diagnostic relief_percent=80` style one-liner."""
     data = fact.model_dump(mode="json", exclude=_SKIP)
-    parts = [f"{k}={_value(v)}" for k, v in data.items() if v not in (None, [], False) or k == "contrast"
-             and v is False]
+    # unstated attributes are left out; a stated False is shown only for contrast (it decides II.G)
+    parts = [f"{k}={_value(v)}" for k, v in data.items()
+             if v not in (None, [], False) or (k == "contrast" and v is False)]
     assertion = "" if fact.assertion == "present" else f" [{fact.assertion}]"
     return f"{fact.type}{assertion}: " + ", ".join(parts)
 

@@ -79,11 +79,9 @@ def extract_notes(prepared: list[PreparedNote]) -> list[DatedFact]:
 
 def link_across_notes(found: list[DatedFact], prepared: list[PreparedNote]) -> list[DatedFact]:
     """Packet-level links that need every note at once (relief told in a later note)."""
-    try:
-        relief = importlib.import_module("extractor.relief")
-    except ModuleNotFoundError:
-        return found
-    return relief.link_case(found, prepared) if hasattr(relief, "link_case") else found
+    from .relief_link import link_case
+
+    return link_case(found, prepared)
 
 
 @dataclass

@@ -4,7 +4,7 @@ Relief is often told away from the injection it belongs to: in the procedure not
 Pre-procedure 7/10. Post-procedure (30 min) 1/10"), in a later visit ("80% relief for 6 hours
 after the 3/2 injection") or in a pain diary ("pre 8/10, 30 min 2/10, 2 h 1/10, 6 h 4/10").
 `note_statements` reads the statements of one note from its text alone (regexes, no spaCy);
-`extractor.relief_link` attaches them to injection facts; `link_case` is the packet-level hook
+`extractor.relief_link` attaches them to injection facts; `extractor.relief_link.link_case` is the packet-level hook
 that `extractor.extract.link_across_notes` calls after every note is extracted.
 
 Choices (SPEC section 4 leaves them to us):
@@ -384,10 +384,3 @@ def day_of_month(context: str, anchor: dt.date | None) -> list[DateMention]:
 _PCT_LIST = re.compile(r"\d\s*%\s*(?:,|and|&|or|to)\s*\d{1,3}\s*%", re.IGNORECASE)
 _SINGULAR_REF = re.compile(r"\b(?:the|this|that|her|his|last|most recent|latest|first|second|#\d)\s+"
                            r"(?:\w+\s+){0,3}(?:injection|block|procedure|shot)\b(?!s)", re.IGNORECASE)
-
-
-def link_case(found: list, prepared: list) -> list:
-    """The packet-level hook: see `extractor.relief_link.link_case`."""
-    from .relief_link import link_case as link
-
-    return link(found, prepared)

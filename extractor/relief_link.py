@@ -2,7 +2,7 @@
 
 `link_relief` attaches statements read by `extractor.relief.note_statements` to injection
 facts; `absorb_undated` folds retellings and carried-out plans into the injections they tell
-of; `link_case` is the packet-level hook (called through `extractor.relief.link_case` by
+of; `link_case` is the packet-level hook (called by
 `extractor.extract.link_across_notes` after every note is extracted).
 """
 from __future__ import annotations

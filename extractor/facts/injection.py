@@ -25,7 +25,7 @@ one. Purpose: a corticosteroid makes it therapeutic; an anesthetic without one, 
 no drug named, the stated word ("diagnostic block", "therapeutic injection"). An anesthetic used
 only for the skin ("skin wheal with 1% lidocaine") is not the injectate. Relief stated in the
 note is linked here (extractor/relief.py); relief told in other notes is linked at packet level
-by `extractor.relief.link_case`.
+by `extractor.relief_link.link_case`.
 """
 from __future__ import annotations
 
