@@ -27,8 +27,8 @@ def _quote(text: str, width: int = 110) -> str:
 
 
 def render_text(result: ReviewResult) -> str:
-    lines = [f"Case {result.case_id} - {result.policy.id} rev {result.policy.revision}"
-             f" ({result.policy.pathway or 'both pathways'})"]
+    lines = [(f"Case {result.case_id} - {result.policy.id} rev {result.policy.revision}"
+              f" ({result.policy.pathway or 'both pathways'})")]
     req = result.request
     lines.append(f"Request: CPT {req.cpt or '-'}, side {req.side or '-'}, date {req.date or '-'}, "
                  f"ICD-10 {', '.join(req.icd10) or '-'}")
@@ -48,7 +48,7 @@ def render_text(result: ReviewResult) -> str:
             for ev in facts[fid].evidence[:1] if fid in facts else []:
                 lines.append(f"  {'':<8} \"{_quote(ev.text, 90)}\" ({ev.document}, p. {ev.page or '-'})")
     lines.append("")
-    lines.append(f"Documents: " + "; ".join(
+    lines.append("Documents: " + "; ".join(
         f"{d.name} ({d.pages} pages" + (f", error {d.error.code.value}" if d.error else "") + ")"
         for d in result.documents))
     lines.append("")

@@ -7,9 +7,8 @@ of; `link_case` is the packet-level hook (called by
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-
 import datetime as dt
+from bisect import bisect_right
 
 from .relief import ReliefStatement, note_statements
 from .temporal import DateMention
