@@ -37,7 +37,7 @@ accuracy: $(VENV)/.installed-dev
 	$(PY) benchmarks/readme_accuracy.py
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check chartsift extractor evaluator models tests
+	$(VENV)/bin/ruff check chartsift extractor evaluator models tests tools
 	$(VENV)/bin/mypy models evaluator
 
 clean:

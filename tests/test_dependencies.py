@@ -1,12 +1,14 @@
 """Dependency hygiene (issue 9): the pinned versions carry the security fixes, and pdfplumber's
 `repair` (which runs Ghostscript on the untrusted file) is never called.
 
-The vulnerability audit itself needs the network: `.venv/bin/pip-audit -r constraints.txt --no-deps
---disable-pip` (in .ci/run), not a unit test.
+The vulnerability audit itself needs the network: `tools/audit_deps.py` (run by .ci/run); its
+decisions (snapshot ranges, PyPI answers, exit codes) are tested here offline.
 """
 from __future__ import annotations
 
+import json
 import re
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -62,3 +64,72 @@ def test_the_repair_pattern_catches_each_way_of_calling_it(line):
 
 def test_the_repair_pattern_leaves_ocr_repair_alone():
     assert not PDFPLUMBER_REPAIR.search("norm = repair_ocr_note(normalize(text), source, 0)")
+
+
+# --- the known-vulnerability audit run by .ci/run (tools/audit_deps.py), its decisions offline ---
+
+def _audit_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("audit_deps", REPO / "tools" / "audit_deps.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["audit_deps"] = module          # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+SNAPSHOT = {"read_on": "2026-11-27", "reviewed": {
+    "numpy": [{"id": "PYSEC-2019-38", "fixed": "1.16.1"}, {"id": "PYSEC-2021-856", "fixed": "1.19.1"}],
+    "spacy": []}}
+
+
+@pytest.mark.parametrize("name, version, expected", [
+    pytest.param("numpy", "1.16.0", ["PYSEC-2019-38", "PYSEC-2021-856"], id="old-numpy-both"),
+    pytest.param("numpy", "1.19.0", ["PYSEC-2021-856"], id="between-fixes"),
+    pytest.param("numpy", "1.19.1", [], id="exactly-fixed"),
+    pytest.param("NumPy", "1.26.4", [], id="current-pin-any-case"),
+    pytest.param("spacy", "3.7.5", [], id="reviewed-no-advisories"),
+])
+def test_snapshot_flags_only_versions_before_the_fix(name, version, expected):
+    audit = _audit_module().audit_from_snapshot(name, version, SNAPSHOT)
+    assert [v["id"] for v in audit.vulns] == expected
+    assert audit.source == "snapshot 2026-11-27"
+
+
+def test_snapshot_does_not_speak_for_packages_it_never_reviewed():
+    assert _audit_module().audit_from_snapshot("requests", "2.0.0", SNAPSHOT) is None
+
+
+def _fake_pypi(monkeypatch, module, answers):
+    monkeypatch.setattr(module, "_get_json", lambda url, timeout: answers.get(url))
+
+
+@pytest.mark.parametrize("answers, strict, code, line", [
+    pytest.param({"https://pypi.org/pypi/demo/json": {"info": {"version": "1.0"}, "vulnerabilities": []}},
+                 True, 0, "0 known vulnerabilities, 0 unaudited", id="latest-clean"),
+    pytest.param({"https://pypi.org/pypi/demo/json": {"info": {"version": "1.0"}, "vulnerabilities": [
+        {"id": "GHSA-x", "fixed_in": ["1.1"]}]}}, False, 1, "VULNERABLE demo==1.0: GHSA-x (fixed in 1.1)", id="latest-vulnerable"),
+    pytest.param({"https://pypi.org/pypi/demo/json": {"info": {"version": "1.0"}, "vulnerabilities": [
+        {"id": "GHSA-x", "fixed_in": ["1.1"], "withdrawn": "2026-01-01"}]}}, True, 0, "0 known", id="withdrawn-ignored"),
+    pytest.param({"https://pypi.org/pypi/demo/json": {"info": {"version": "2.0"}},
+                  "https://pypi.org/pypi/demo/1.0/json": {"vulnerabilities": [{"id": "PYSEC-1", "fixed_in": []}]}},
+                 False, 1, "PYSEC-1 (fixed in none)", id="older-pin-release-endpoint"),
+    pytest.param({"https://pypi.org/pypi/demo/json": {"info": {"version": "2.0"}}}, True, 2, "UNAUDITED demo==1.0",
+                 id="older-pin-unaudited-strict"),
+    pytest.param({}, False, 0, "1 unaudited", id="unreachable-not-strict"),
+])
+def test_audit_exit_codes(tmp_path, monkeypatch, capsys, answers, strict, code, line):
+    module = _audit_module()
+    _fake_pypi(monkeypatch, module, answers)
+    (tmp_path / "c.txt").write_text("# pins\ndemo==1.0\n")
+    (tmp_path / "s.json").write_text(json.dumps(SNAPSHOT))
+    argv = [str(tmp_path / "c.txt"), "--snapshot", str(tmp_path / "s.json"), "--no-pip-audit"] + (["--strict"] if strict else [])
+    assert module.main(argv) == code
+    assert line in capsys.readouterr().out
+
+
+def test_snapshot_covers_every_pin_held_back_by_spacy_3_7_5():
+    snapshot = json.loads((REPO / ".ci" / "advisories.json").read_text())
+    pins = {_audit_module().canonical(n) for n, _ in _audit_module().read_pins(REPO / "constraints.txt")}
+    held_back = {"numpy", "spacy", "thinc", "blis", "confection", "weasel", "smart-open", "cython", "scipy"}
+    assert held_back <= pins
+    assert held_back <= set(snapshot["reviewed"])
