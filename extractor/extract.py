@@ -13,7 +13,7 @@ from models import Fact, Note
 
 from .context import NoteContext
 from .ingest import IngestedDocument
-from .normalize import NormalizedText, normalize, repeated_page_lines
+from .normalize import NormalizedText, normalize, repeated_page_lines, text_style
 from .ocr_repair import repair_ocr_note
 from .resolve import DatedFact, resolve
 from .segment import segment_notes
@@ -51,10 +51,11 @@ class PreparedNote:
 def prepare_notes(source: IngestedDocument) -> list[PreparedNote]:
     """Split a document into notes and give each its normalized NLP text and context."""
     drop = repeated_page_lines(source.text, source.page_starts)
-    notes = segment_notes(source.text, drop) or [Note(start=0, end=len(source.text))]
+    style = text_style(source.text)  # one style for every note of the document
+    notes = segment_notes(source.text, drop, style) or [Note(start=0, end=len(source.text))]
     prepared = []
     for note in notes:
-        norm = repair_ocr_note(normalize(source.text[note.start:note.end], drop), source, note.start)
+        norm = repair_ocr_note(normalize(source.text[note.start:note.end], drop, style), source, note.start)
         ctx = NoteContext(source=source, note=note, offsets=ShiftedOffsets(norm, note.start))
         prepared.append(PreparedNote(ctx, norm.text))
     return prepared

@@ -6,6 +6,14 @@ Composing the passes gives one map from the cleaned text into the original, so e
 offsets always point into the document text. Characters are only ever deleted, replaced
 one-for-one or expanded (a ligature into its letters), never moved, so the map is
 non-decreasing and every character that is kept unchanged maps to the identical original.
+
+Two passes depend on how a whole document is typed (`TextStyle`, decided once per document by
+`text_style` so every note of it is read alike; a lone note decides for itself): a document with
+every word gap doubled has its gaps halved, and a caseless one (no capitals at all, as some EHR
+exports and hurried typists give) is read in capitals, since an all-capitals note is a form the
+rules already read (fax and legacy printouts) while a lower-case one loses every cue that capitals
+give ("R SIJ", "PT", "ASSESSMENT:"). `document_view` gives the same view of a whole document for
+note segmentation.
 """
 from __future__ import annotations
 
@@ -44,6 +52,9 @@ _SPACE_RUN = re.compile(r"(?<=\S) +(?=\S)")
 DOUBLED_SHARE = 0.8
 MIN_DOUBLED_GAPS = 20
 _SPACES = re.compile(r"\s+")
+#: a text is caseless when fewer than this share of its letters are capitals (and it has this many letters)
+CASELESS_SHARE = 0.01
+MIN_CASELESS_LETTERS = 40
 
 # line shapes that a line break must be kept before (or after)
 # (a single capital with a period is a side or an initial wrapped to the line start: "FABER (+)\nR. ...")
@@ -52,6 +63,25 @@ _CHECKBOX = re.compile(r"^\s*(?:\[[ xX\u2713\u2714]?\]|\([ xX]?\)|[\u2610\u2611\
 _LABEL = re.compile(r"^\s*[A-Z][A-Za-z0-9/&(),' -]{0,40}:(?:\s|$)")
 _TABLE_ROW = re.compile(r"\t|\S {3,}\S|\|")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?\s*$")
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How a whole document is typed (see the module docstring)."""
+
+    doubled: bool = False   # every word gap doubled ("left  SI  joint")
+    caseless: bool = False  # no capitals ("r sij tender, faber (+)")
+
+
+def text_style(text: str) -> TextStyle:
+    """The style of `text`: doubled word gaps (DOUBLED_SHARE of at least MIN_DOUBLED_GAPS gaps are even runs
+    of spaces) and caselessness (under CASELESS_SHARE of at least MIN_CASELESS_LETTERS letters are capitals)."""
+    runs = [len(m.group()) for m in _SPACE_RUN.finditer(text)]
+    doubled = len(runs) >= MIN_DOUBLED_GAPS and sum(n % 2 == 0 for n in runs) >= DOUBLED_SHARE * len(runs)
+    letters = sum(map(str.isalpha, text))
+    upper = sum(map(str.isupper, text))
+    caseless = letters >= MIN_CASELESS_LETTERS and upper < CASELESS_SHARE * letters
+    return TextStyle(doubled, caseless)
 
 
 @dataclass
@@ -101,39 +131,69 @@ def repeated_page_lines(text: str, page_starts: list[int]) -> frozenset[str]:
     return frozenset(key for key, n in counts.items() if n >= needed)
 
 
-def normalize(text: str, drop_lines: frozenset[str] = frozenset()) -> NormalizedText:
-    """Clean `text` for NLP; see the module docstring for what the offset map guarantees."""
+def normalize(text: str, drop_lines: frozenset[str] = frozenset(), style: TextStyle | None = None) -> NormalizedText:
+    """Clean `text` for NLP; see the module docstring for what the offset map guarantees. `style` is
+    the style of the document `text` comes from (default: the style of `text` itself)."""
+    return _run(text, _passes(drop_lines, style))
+
+
+def document_view(text: str, style: TextStyle | None = None) -> NormalizedText:
+    """`text` with only the style passes applied (gaps halved, capitals for a caseless text): line breaks,
+    form feeds and line starts stay where they are, so lines and pages read as in the original."""
+    style = text_style(text) if style is None else style
+    return _run(text, _style_passes(style))
+
+
+Pass = Callable[[str], "tuple[str, np.ndarray | None]"]
+
+
+def _run(text: str, passes: list[Pass]) -> NormalizedText:
     offsets = np.arange(len(text), dtype=np.int64)
     current = text
-    for step in _passes(drop_lines):
+    for step in passes:
         current, index = step(current)
         if index is not None:
             offsets = offsets[index]
     return NormalizedText(current, offsets, len(text))
 
 
-Pass = Callable[[str], "tuple[str, np.ndarray | None]"]
-
-
-def _passes(drop_lines: frozenset[str]) -> list[Pass]:
+def _passes(drop_lines: frozenset[str], style: TextStyle | None) -> list[Pass]:
     return [
         lambda t: _substitute(t, _DELETE, lambda m: ""),
         lambda t: (t.translate(_ONE_FOR_ONE), None),
         lambda t: _substitute(t, _LIGATURE, lambda m: LIGATURES[m.group()]),
         lambda t: _drop_lines(t, drop_lines),
-        _undouble_spaces,
+        *_style_passes(style),
         lambda t: _substitute(t, _HYPHEN_BREAK, _join_hyphenated),
         _unwrap_lines,
     ]
 
 
-def _undouble_spaces(text: str) -> tuple[str, np.ndarray | None]:
+def _style_passes(style: TextStyle | None) -> list[Pass]:
+    """The passes `style` calls for; with no style, each pass decides from the text it is given."""
+    if style is None:
+        return [_undouble_spaces, _capitals]
+    passes: list[Pass] = []
+    if style.doubled:
+        passes.append(lambda t: _undouble_spaces(t, check=False))
+    if style.caseless:
+        passes.append(lambda t: _capitals(t, check=False))
+    return passes
+
+
+def _undouble_spaces(text: str, check: bool = True) -> tuple[str, np.ndarray | None]:
     """A note typed or exported with every word gap doubled ("left  SI  joint") gets each gap halved, so
     its gaps read as words apart, not as the columns of a table (3+ spaces) or flattened labels (2+)."""
-    runs = [len(m.group()) for m in _SPACE_RUN.finditer(text)]
-    if len(runs) < MIN_DOUBLED_GAPS or sum(n % 2 == 0 for n in runs) < DOUBLED_SHARE * len(runs):
+    if check and not text_style(text).doubled:
         return text, None
     return _substitute(text, _SPACE_RUN, lambda m: m.group()[:(len(m.group()) + 1) // 2])
+
+
+def _capitals(text: str, check: bool = True) -> tuple[str, np.ndarray | None]:
+    """A caseless text in capitals, one character for one (a letter whose capital is longer, "\u00df", stays)."""
+    if check and not text_style(text).caseless:
+        return text, None
+    return "".join(u if len(u := ch.upper()) == 1 else ch for ch in text), None
 
 
 def _join_hyphenated(m: re.Match[str]) -> str | None:

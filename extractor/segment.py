@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from models import Note
 from models.document import NoteKind
 
-from .normalize import line_key
+from .normalize import NormalizedText, TextStyle, document_view, line_key
 from .rulebook import load_rules
 from .temporal import find_dates, parse_date
 
@@ -229,8 +229,29 @@ def _better_title(rule: TitleRule, current: _Open) -> bool:
     return current.rule is None or rule.strong or not current.rule.strong
 
 
-def segment_notes(text: str, drop_lines: frozenset[str] = frozenset()) -> list[Note]:
-    """Notes [start, end) covering `text`, in order (an empty text has none)."""
+def segment_notes(text: str, drop_lines: frozenset[str] = frozenset(), style: TextStyle | None = None) -> list[Note]:
+    """Notes [start, end) covering `text`, in order (an empty text has none). A document typed with
+    doubled word gaps or without capitals is read in its `document_view` (`style`: default, its own)."""
+    view = document_view(text, style)
+    if view.text == text:
+        return _segment(text, drop_lines)
+    notes = _segment(view.text, drop_lines)
+    starts = [0] + [int(view.offsets[n.start]) for n in notes[1:]]
+    ends = starts[1:] + [len(text)]
+    return [n.model_copy(update={"start": s, "end": e, "title": _title_in(text, view, n)})
+            for n, s, e in zip(notes, starts, ends)]
+
+
+def _title_in(text: str, view: NormalizedText, note: Note) -> str | None:
+    """A note's title in the document's own words (the view's title with the document's case, gaps collapsed)."""
+    at = view.text.find(note.title, note.start, note.end) if note.title else -1
+    if at < 0:
+        return note.title
+    s, e = view.to_original(at, at + len(note.title))
+    return " ".join(text[s:e].split())
+
+
+def _segment(text: str, drop_lines: frozenset[str]) -> list[Note]:
     if not text:
         return []
     rules = _compiled().rules

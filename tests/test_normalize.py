@@ -6,7 +6,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.normalize import LIGATURES, line_key, normalize, repeated_page_lines
+from extractor.normalize import (
+    LIGATURES,
+    TextStyle,
+    document_view,
+    line_key,
+    normalize,
+    repeated_page_lines,
+    text_style,
+)
 
 # every (original char, cleaned char) pair a substitution may produce
 _ALLOWED_CHANGES = {("\f", "\n"), ("\v", "\n"), ("\r", "\n"), ("\u2028", "\n"), ("\u2029", "\n"), ("\x85", "\n"),
@@ -14,7 +22,7 @@ _ALLOWED_CHANGES = {("\f", "\n"), ("\v", "\n"), ("\r", "\n"), ("\u2028", "\n"), 
 
 
 def _allowed(orig: str, new: str) -> bool:
-    if orig == new or (orig, new) in _ALLOWED_CHANGES:
+    if orig == new or (orig, new) in _ALLOWED_CHANGES or orig.upper() == new:  # capitals: a caseless text
         return True
     if orig in LIGATURES:
         return new in LIGATURES[orig]
@@ -159,3 +167,54 @@ def test_repeated_page_lines(pages, expected, absent):
     assert expected <= found
     for key in absent:
         assert key not in found
+
+
+NOTE = ("HPI: Left buttock pain for eight months, worse with sitting. R SIJ tender. FABER (+) R, Gaenslen (+) R.\n"
+        "Tried PT for 6 weeks and naproxen since January without relief. Plan: L SIJ diagnostic block.\n")
+TABLE = "Date         Side   Type          Relief\n05-Jan-2026  R      diagnostic    80%\n26-Jan-2026  R      diagnostic    70%\n"
+
+
+def _doubled(text: str) -> str:
+    return text.replace(" ", "  ")
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(NOTE, TextStyle(), id="mixed-case-single-gaps"),
+    pytest.param(_doubled(NOTE), TextStyle(doubled=True), id="every-gap-doubled"),
+    pytest.param(NOTE.lower(), TextStyle(caseless=True), id="all-lower-case"),
+    pytest.param(_doubled(NOTE.lower()), TextStyle(doubled=True, caseless=True), id="doubled-and-lower-case"),
+    pytest.param(NOTE.upper(), TextStyle(), id="distractor-all-capitals-keep-their-case"),
+    pytest.param(NOTE.replace(". ", ".  "), TextStyle(), id="distractor-two-spaces-after-sentences"),
+    pytest.param(TABLE + NOTE, TextStyle(), id="distractor-table-column-gaps"),
+    pytest.param("no fracture. mild sclerosis.", TextStyle(), id="distractor-short-lower-case-line"),
+    pytest.param(NOTE.lower().replace("hpi", "HPI").replace("sij", "SIJ").replace("faber", "FABER"), TextStyle(),
+                 id="distractor-lower-case-prose-with-capital-acronyms"),
+])
+def test_text_style(text, expected):
+    assert text_style(text) == expected
+
+
+@pytest.mark.parametrize("original, style, expected", [
+    pytest.param(_doubled(NOTE), None, NOTE, id="doubled-gaps-halved"),
+    pytest.param(_doubled(TABLE + NOTE), None, TABLE + NOTE, id="doubled-table-keeps-its-columns"),
+    pytest.param(NOTE.lower(), None, NOTE.upper(), id="caseless-note-read-in-capitals"),
+    pytest.param("r sij tender.", TextStyle(caseless=True), "R SIJ TENDER.", id="short-note-of-a-caseless-document"),
+    pytest.param("l  sij  block.", TextStyle(doubled=True), "l sij block.", id="short-note-of-a-doubled-document"),
+    pytest.param("r sij tender.", None, "r sij tender.", id="distractor-short-text-decides-nothing"),
+    pytest.param("R SIJ  tender.", TextStyle(), "R SIJ  tender.", id="distractor-plain-document-style-kept"),
+    pytest.param(NOTE.replace(". ", ".  "), None, NOTE.replace(". ", ".  "), id="distractor-sentence-gaps-kept"),
+    pytest.param("stra\u00dfe " * 10, TextStyle(caseless=True), "STRA\u00dfE " * 10, id="longer-capital-stays-lower"),
+])
+def test_style_passes(original, style, expected):
+    norm = normalize(original, style=style)
+    assert norm.text == expected
+    assert original[slice(*norm.to_original(0, len(norm.text)))] == original
+    check_map(original)
+
+
+def test_document_view_keeps_lines_and_maps_back():
+    original = _doubled("office visit\ndate of service: 02/03/2026\f" + NOTE.lower())
+    view = document_view(original)
+    assert view.text == "OFFICE VISIT\nDATE OF SERVICE: 02/03/2026\f" + NOTE.upper()
+    at = view.text.index("\f") + 1
+    assert original[view.offsets[at] - 1] == "\f" and original[view.offsets[at]] == "h"

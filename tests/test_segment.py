@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chartsift.packet import render_packet
 from extractor.ingest import ingest
-from extractor.normalize import line_key, repeated_page_lines
+from extractor.normalize import TextStyle, line_key, repeated_page_lines
 from extractor.rulebook import RuleFileError, parse_rules, rules_text
 from extractor.segment import SegmentRules, segment_notes
 
@@ -112,6 +112,46 @@ LOGS = [
 @pytest.mark.parametrize("text, expected", LOGS)
 def test_segment_logs_and_one_line_headers(text, expected):
     assert _summary(text) == expected
+
+
+PACKET = OFFICE + "\n" + PROCEDURE + "\n" + MRI + "\n" + PT
+
+
+@pytest.mark.parametrize("perturbed", [
+    pytest.param(PACKET.lower(), id="lower-case-packet"),
+    pytest.param(PACKET.replace(" ", "  "), id="every-gap-doubled"),
+    pytest.param(PACKET.lower().replace(" ", "  "), id="lower-case-and-doubled"),
+    pytest.param(PACKET.upper(), id="capitals-packet"),
+])
+def test_caseless_or_doubled_packet_splits_like_the_clean_one(perturbed):
+    """Titles and date labels are found in a document typed without capitals or with doubled word gaps;
+    the notes begin at the same lines and keep the document's own words as titles."""
+    clean = segment_notes(PACKET)
+    notes = segment_notes(perturbed)
+    assert [(n.kind, n.date_of_service) for n in notes] == [(n.kind, n.date_of_service) for n in clean]
+    line_of = [perturbed[:n.start].count("\n") for n in notes]
+    assert line_of == [PACKET[:n.start].count("\n") for n in clean]
+    assert notes[-1].end == len(perturbed)
+    assert [t.casefold() for t in (n.title for n in notes)] == [n.title.casefold() for n in clean]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(OFFICE + "\nfollow-up visit in six weeks with repeat imaging\nprocedure note to be faxed\n",
+                 [("office_visit", D(2026, 2, 3), "OFFICE VISIT")], id="lower-case-title-words-in-a-cased-note"),
+    pytest.param("office visit\ndate of service: 02/03/2026\n\nhpi: pain.\nPlan: diagnostic injection, Dr. Smith.\n"
+                 "Procedure note to follow.\n", [("office_visit", D(2026, 2, 3), None)],
+                 id="lower-case-header-of-a-cased-note-is-no-title"),
+])
+def test_lower_case_lines_of_a_cased_document_are_not_titles(text, expected):
+    assert _summary(text) == expected
+
+
+def test_style_given_for_the_whole_document():
+    """A note cut from a caseless document is read as caseless even when too short to tell by itself."""
+    text = "office visit\ndos: 02/03/2026\nr sij tender.\n"
+    assert _summary(text) == [("other", D(2026, 2, 3), None)]  # too short to tell: "office visit" is no title
+    notes = segment_notes(text, style=TextStyle(caseless=True))
+    assert [(n.kind, n.date_of_service, n.title) for n in notes] == [("office_visit", D(2026, 2, 3), "office visit")]
 
 
 def test_continuation_page_with_repeated_visit_header_not_split():
