@@ -12,6 +12,8 @@ from pathlib import Path
 from .errors import AppError
 
 SNIFF_BYTES = 8192
+#: longest display name in bytes: room left for a " (n)" suffix under the usual 255-byte file name limit
+MAX_NAME_BYTES = 200
 _UNSAFE = re.compile(r"[^\w.\- ()+,]", re.UNICODE)
 
 
@@ -32,10 +34,7 @@ def display_name(original: str | None, taken: set[str]) -> str:
     base = re.split(r"[\\/]", original or "")[-1]
     base = unicodedata.normalize("NFC", base)
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = _UNSAFE.sub("_", base).strip(" .") or "document"
-    if len(base) > 120:
-        stem, dot, ext = base.rpartition(".")
-        base = f"{stem[:110]}.{ext}" if dot and stem and len(ext) <= 8 else base[:120]
+    base = _shorten(_UNSAFE.sub("_", base).strip(" .") or "document")
     name, n = base, 2
     while name in taken:
         stem, dot, ext = base.rpartition(".")
@@ -43,6 +42,20 @@ def display_name(original: str | None, taken: set[str]) -> str:
         n += 1
     taken.add(name)
     return name
+
+
+def _shorten(base: str) -> str:
+    """At most 120 characters and MAX_NAME_BYTES bytes of UTF-8, keeping a short extension: the worker links
+    each document under its display name, and a file system refuses a name over 255 bytes (300 CJK characters
+    are 900), which failed the whole case."""
+    if len(base) <= 120 and len(base.encode("utf-8")) <= MAX_NAME_BYTES:
+        return base
+    stem, dot, ext = base.rpartition(".")
+    tail = f".{ext}" if dot and stem and len(ext) <= 8 else ""
+    head = stem[:110] if tail else base[:120]
+    while len((head + tail).encode("utf-8")) > MAX_NAME_BYTES:
+        head = head[:-1]
+    return head + tail
 
 
 def sniff(head: bytes, data_ok_utf8: bool) -> str:
