@@ -53,6 +53,8 @@ class SegmentRules(_Rule):
     titles: tuple[TitleRule, ...]
     date_labels: tuple[str, ...]
     weak_date_labels: tuple[str, ...]
+    closing_labels: tuple[str, ...] = Field(default=(), description="labels of a report's last fields (IMPRESSION): "
+                                            "such a line above a date header ends the note before, never opens the next")
     kind_keywords: tuple[KindKeywords, ...]
     label_kinds: dict[str, NoteKind] = Field(default_factory=dict, description="date label (lower case) -> kind it implies")
 
@@ -63,6 +65,7 @@ class _Compiled:
     titles: tuple[tuple[TitleRule, re.Pattern[str]], ...]
     date_label: re.Pattern[str]
     weak_date_label: re.Pattern[str]
+    closing_label: re.Pattern[str]
     kinds: tuple[tuple[KindKeywords, tuple[re.Pattern[str], ...]], ...]
 
 
@@ -76,6 +79,7 @@ def _compiled() -> _Compiled:
         titles=tuple((r, re.compile(r.pattern, re.IGNORECASE)) for r in rules.titles),
         date_label=re.compile(rf"(?:^|(?<=[\s|]))(?:{labels})(?:\s*(?:[:#]|-(?!\d))\s*|\s+(?=\d))", re.IGNORECASE),
         weak_date_label=re.compile(rf"(?:^|(?<=[\s|-]))(?:{weak})\s*:\s*", re.IGNORECASE),
+        closing_label=re.compile(rf"^\s*(?:{'|'.join(rules.closing_labels) or '(?!)'})\s*:", re.IGNORECASE),
         kinds=tuple((k, tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in k.patterns)) for k in rules.kind_keywords),
     )
 
@@ -332,8 +336,10 @@ def _date_starts(head: LineHeader, lines: list[_Line], i: int, current: _Open, i
 def _fields_above(lines: list[_Line], i: int, current: _Open) -> int:
     """Index of the first of up to 2 short "Label: value" lines just above line `i` in its block."""
     j = i
+    closing = _compiled().closing_label
     while (j > current.first_line + 1 and j > i - 2 and not lines[j].after_blank
-           and _FIELD_LINE.match(lines[j - 1].text) and len(lines[j - 1].text) < 100):
+           and _FIELD_LINE.match(lines[j - 1].text) and len(lines[j - 1].text) < 100
+           and not closing.match(lines[j - 1].text)):
         j -= 1
     return j
 

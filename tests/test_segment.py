@@ -87,6 +87,10 @@ LOGS = [
                  "CT SI JOINTS    Date: 08/20/2025\nIMPRESSION: Degenerative change.\n", [
         ("imaging", D(2025, 8, 4), "XR PELVIS AP"), ("imaging", D(2025, 8, 20), "CT SI JOINTS")],
                  id="exam-title-and-date-on-one-line"),
+    pytest.param("RADIOLOGY\n\nExam date: 11/14/2025  XR SI JOINTS\nIMPRESSION: Sclerosis. No fracture.\n"
+                 "Exam date: 11/28/2025  MRI PELVIS\nIMPRESSION: No sacroiliitis.\n", [
+        ("imaging", D(2025, 11, 14), "XR SI JOINTS"), ("imaging", D(2025, 11, 28), "MRI PELVIS")],
+                 id="impression-above-the-next-exam-closes-its-own-exam"),
     pytest.param("SPINE CLINIC\nOffice Note - Visit date: 07/07/2025\nPt: Doe, 46 M\n\nButtock pain.\n", [
         ("office_visit", D(2025, 7, 7), "Office Note")], id="title-dash-date-label"),
     pytest.param("ORTHO GROUP\nLetter of medical necessity - Date: May 4, 2026\nRe: Doe\n\nI request fusion.\n", [
@@ -144,6 +148,20 @@ def test_caseless_or_doubled_packet_splits_like_the_clean_one(perturbed):
 ])
 def test_lower_case_lines_of_a_cased_document_are_not_titles(text, expected):
     assert _summary(text) == expected
+
+
+@pytest.mark.parametrize("field, opens", [
+    pytest.param("IMPRESSION: Sclerosis. No fracture.", False, id="impression-ends-the-exam-above"),
+    pytest.param("Final findings: normal.", False, id="findings-end-the-exam-above"),
+    pytest.param("Plan: follow up.", False, id="plan-ends-the-visit-above"),
+    pytest.param("EXAM: MRI PELVIS", True, id="distractor-exam-field-opens-the-exam-below"),
+    pytest.param("Patient: Doe, Jane", True, id="distractor-patient-field-opens-the-note-below"),
+])
+def test_field_line_above_a_date_header(field, opens):
+    text = f"Exam date: 11/14/2025  XR SI JOINTS\nIMPRESSION: Mild.\n{field}\nExam date: 11/28/2025  MRI PELVIS\nText.\n"
+    notes = segment_notes(text)
+    assert len(notes) == 2
+    assert notes[1].start == text.index(field if opens else "Exam date: 11/28")
 
 
 def test_style_given_for_the_whole_document():
