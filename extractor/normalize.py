@@ -265,11 +265,12 @@ def _unwrap_lines(text: str) -> tuple[str, np.ndarray | None]:
     if len(lines) < 2:
         return text, None
     width = _wrap_width(lines)
+    capitals = not any(ch.islower() for ch in text)  # every line looks like a heading: case tells nothing
     chars = list(text)
     pos = 0
     for prev, nxt in pairwise(lines):
         pos += len(prev)
-        if _joins(prev, nxt, width):
+        if _joins(prev, nxt, width, capitals):
             chars[pos] = " "
         pos += 1
     return "".join(chars), None
@@ -286,14 +287,15 @@ def _is_heading(line: str) -> bool:
     return line.isupper() and sum(c.isalpha() for c in line) >= 2
 
 
-def _joins(prev: str, nxt: str, width: int) -> bool:
-    """Whether the break between `prev` and `nxt` is a wrap in the middle of a sentence."""
+def _joins(prev: str, nxt: str, width: int, capitals: bool = False) -> bool:
+    """Whether the break between `prev` and `nxt` is a wrap in the middle of a sentence. In a text all in
+    `capitals` no line tells a heading by its case: a full-width line without a sentence end wraps."""
     p, n = prev.strip(), nxt.strip()
     if not p or not n or _SENTENCE_END.search(p):
         return False
     if _BULLET.match(nxt) or _CHECKBOX.match(nxt) or _LABEL.match(nxt):
         return False
-    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or _is_heading(p) or _is_heading(n):
+    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or not capitals and (_is_heading(p) or _is_heading(n)):
         return False
     if n[0].islower():
         return True

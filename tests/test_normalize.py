@@ -117,6 +117,13 @@ WRAPPED = ("The patient reports left buttock pain radiating to the posterior thi
                  ["side and R. Smith"], [], id="capital-initial-is-not-a-bullet"),
     pytest.param(WRAPPED + "Smoking history is relevant for this request as\nTobacco: never", [], ["as\nTobacco: never"],
                  id="label-line-kept"),
+    pytest.param(WRAPPED.upper(), ["EIGHT MONTHS", "SIDE AT NIGHT"], ["NUMBNESS.\n"], id="capitals-text-wraps-joined"),
+    pytest.param(WRAPPED.upper() + "\nASSESSMENT\nSACROILIITIS, RIGHT\nPLAN\nINJECTION", [],
+                 ["\nASSESSMENT\nSACROILIITIS, RIGHT\nPLAN\nINJECTION"], id="distractor-short-capitals-headings-kept"),
+    pytest.param(WRAPPED.upper() + "SEE ALSO THE RADIOLOGY REPORT FROM THE OUTSIDE HOSPITAL\nFINDINGS: NONE", [],
+                 ["HOSPITAL\nFINDINGS: NONE"], id="distractor-capitals-label-line-kept"),
+    pytest.param(WRAPPED + "SHORT LINE IN CAPITALS HERE AND THERE AND THEN SOME MORE\nNext line", [],
+                 ["MORE\nNext line"], id="distractor-capitals-heading-in-a-cased-text-kept"),
 ])
 def test_line_wraps(original, joined, kept):
     text = normalize(original).text
