@@ -13,14 +13,19 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; `postgresql://` means psycopg 3."""
+    """An engine for `url`; `postgresql://` means psycopg 3.
+
+    SQL parameters are hidden from the statement log and from database exceptions' messages: they carry file
+    names and the review (chart quotes), which must never reach a log (turning on `sqlalchemy.engine` logging
+    to debug the database would otherwise write them out)."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        engine = create_engine(url, hide_parameters=True,
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
