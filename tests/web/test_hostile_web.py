@@ -230,7 +230,9 @@ def test_the_server_is_healthy_after_the_corpus(site, corpus_run):
     assert failed == [], [(j.case_pk, j.status, j.error_code) for j in failed]
     assert before["facts"] and _answer_hash(after) == _answer_hash(before)
     assert list((web.settings.data_dir / "work").iterdir()) == [], "a review left its work folder"
-    assert "Traceback" not in log.read_text(errors="replace")
+    worker_log = log.read_text(errors="replace")
+    assert "Traceback" not in worker_log
+    assert not [c for c in mh.CANARIES if c in worker_log], "a canary in the worker's log"
 
 
 def test_the_outcome_table(corpus_run):
