@@ -1,13 +1,16 @@
 """The review worker: a separate process that takes jobs from the `jobs` table and reviews their cases.
 
 `python -m chartsift.web.worker --data-dir DIR [--db URL] [--name worker-0]`. `chartsift serve` starts
-and restarts it; a job its dead predecessor held is marked `worker_crash`, and the case shows it.
+and restarts it; a job its dead predecessor held is marked `worker_crash`, and the case shows it. A review
+has a time limit (`timeout`) and the worker an address-space limit (`memory_limit`, as the batch's workers:
+after a MemoryError the worker exits and `serve` starts a fresh one).
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import resource
 import shutil
 import signal
 import tempfile
@@ -26,6 +29,8 @@ from .models import Case, Job, utcnow
 
 log = logging.getLogger("chartsift.web.worker")
 _stop = False
+#: the batch's worker memory limit (chartsift.screen.DEFAULT_MEMORY_MB): spaCy and PDFium reserve ~1 GB of it
+DEFAULT_MEMORY_MB = 3072
 
 
 def enqueue(session: Session, case: Case) -> None:
@@ -65,8 +70,8 @@ def _finish(s: Session, job: Job, status: str, error_code: str | None) -> None:
         case.status, case.error_code, case.updated_at = "failed", error_code, utcnow()
 
 
-def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) -> None:
-    """Review the case of one claimed job and store its result (or its coded failure)."""
+def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) -> str | None:
+    """Review the case of one claimed job and store its result (or its coded failure, which it returns)."""
     with transaction(sessions) as s:
         job = s.get(Job, job_id)
         case = s.get(Case, job.case_pk)
@@ -76,11 +81,11 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
         with time_limit(settings.job_timeout_s):
             result_json, recommendation, html = _review(settings, meta, docs)
     except Exception as exc:  # noqa: BLE001 - any failure is reported by code, never by message
-        code = "timeout" if isinstance(exc, JobTimeout) else "internal_error"
+        code = {JobTimeout: "timeout", MemoryError: "memory_limit"}.get(type(exc), "internal_error")
         log.error("review failed: %s at %s (job %s)", type(exc).__name__, where(exc), job_id)
         with transaction(sessions) as s:
             _finish(s, s.get(Job, job_id), "failed", code)
-        return
+        return code
     with transaction(sessions) as s:
         case = s.get(Case, meta[0])
         case.revision += 1
@@ -89,6 +94,7 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
         still_queued = s.scalar(select(Job.id).where(Job.case_pk == case.id, Job.status == "queued"))
         case.status, case.updated_at = ("queued" if still_queued else "done"), utcnow()
         _finish(s, s.get(Job, job_id), "done", None)
+    return None
 
 
 class JobTimeout(Exception):
@@ -123,7 +129,8 @@ def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str]]) -> tup
     request = Request(cpt=cpt, side=side, date=date, icd10=icd10)
     # The review names each document by the file it reads: link the stored files under their (sanitized,
     # case-unique) display names in a private folder, so results match `chartsift review` of the same files.
-    work = Path(tempfile.mkdtemp(prefix="job-", dir=settings.data_dir / "work"))
+    # The folder is named for this process: if it dies mid-review, the next worker removes it (remove_stale_work).
+    work = Path(tempfile.mkdtemp(prefix=f"job-{os.getpid()}-", dir=settings.data_dir / "work"))
     try:
         paths = []
         for display, storage in docs:
@@ -146,10 +153,39 @@ def run_pending(settings: Settings, sessions: sessionmaker[Session], worker: str
     return n
 
 
+def remove_stale_work(settings: Settings) -> int:
+    """Remove the work folders of worker processes that died mid-review (their links bear the documents' names)."""
+    removed = 0
+    for folder in (settings.data_dir / "work").glob("job-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space (0: no limit); a review past it fails with `memory_limit`."""
+    if memory_mb:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+
+
 def serve_forever(settings: Settings, worker: str) -> None:
     sessions = make_sessionmaker(make_engine(settings.database_url))
     if recover(sessions, worker):
         log.warning("marked jobs of a crashed %s as failed", worker)
+    if remove_stale_work(settings):
+        log.warning("removed the work folders of crashed workers")
     from extractor.pipeline import get_nlp
 
     get_nlp()  # load once, before the first job
@@ -158,7 +194,9 @@ def serve_forever(settings: Settings, worker: str) -> None:
         if job_id is None:
             time.sleep(settings.poll_interval_s)
             continue
-        process(settings, sessions, job_id)
+        if process(settings, sessions, job_id) == "memory_limit":
+            log.warning("exiting after running out of memory; serve starts a fresh worker")
+            raise SystemExit(3)
 
 
 def _on_term(_sig, _frame) -> None:
@@ -173,11 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", default="worker-0")
     p.add_argument("--max-pages", type=int, default=500)
     p.add_argument("--timeout", type=int, default=600, help="seconds a review may take (0: no limit)")
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                   help=f"address-space limit of the worker in MiB (default {DEFAULT_MEMORY_MB}; 0: none)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from chartsift.logs import quiet_third_party_logging
 
     quiet_third_party_logging()
+    limit_memory(args.memory_mb)
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGINT, _on_term)
     settings = Settings(data_dir=args.data_dir, db_url=args.db, max_pages=args.max_pages, job_timeout_s=args.timeout)
