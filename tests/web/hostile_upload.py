@@ -7,7 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
-from hostile_harness import MEMORY_MB, REPO, child_env, limited
+from hostile_harness import MEMORY_MB, REPO, child_env
 
 from .conftest import FORM
 
@@ -32,14 +32,13 @@ def post_case(web, case_id: str, files: list[tuple[bytes, bytes]], **fields):
 
 
 def start_worker(settings, log: Path, name: str = "worker-hostile", timeout_s: int = 60) -> subprocess.Popen:
-    """`python -m chartsift.web.worker` (what `chartsift serve` runs) on the app's data dir and database, under
-    the batch's address-space limit, so a bomb can take down the worker but never the test process."""
-    argv = [sys.executable, "chartsift.web.worker", "--data-dir", str(settings.data_dir), "--name", name,
-            "--max-pages", str(settings.max_pages), "--timeout", str(timeout_s),
+    """`python -m chartsift.web.worker` as `chartsift serve` starts it, on the app's data dir and database, with
+    the batch's memory limit (its own --memory-mb): a bomb may take down the worker, never the test process."""
+    argv = [sys.executable, "-m", "chartsift.web.worker", "--data-dir", str(settings.data_dir), "--name", name,
+            "--max-pages", str(settings.max_pages), "--timeout", str(timeout_s), "--memory-mb", str(MEMORY_MB),
             *(["--db", settings.db_url] if settings.db_url else [])]
     with log.open("wb") as err:
-        return subprocess.Popen(limited(argv, MEMORY_MB), cwd=REPO, env=child_env(), stdout=subprocess.DEVNULL,
-                                stderr=err)
+        return subprocess.Popen(argv, cwd=REPO, env=child_env(), stdout=subprocess.DEVNULL, stderr=err)
 
 
 def wait_terminal(web, case_urls: list[str], deadline_s: float) -> dict[str, dict]:

@@ -1,7 +1,7 @@
 """Hostile input corpus (issue 9) through the web upload: every fixture of tests/fixtures/hostile/make_hostile.py,
 and every hostile file name, is posted to the real upload route (POST /cases, multipart, CSRF, session) together
 with a good companion document, and reviewed by `python -m chartsift.web.worker` (what `chartsift serve` runs)
-in a child process under the batch's address-space limit.
+in a child process, with its time limit (--timeout) and memory limit (--memory-mb, the batch's 3072 MiB).
 
 Each upload must end in one of the outcomes its catalogue entry allows: its coded error shown on the case page,
 or a review result; the good companion of the same upload is reviewed (nothing else is lost); the review takes
@@ -40,7 +40,7 @@ COMPANION = "companion.pdf"
 REFUSED = {"zero_bytes.pdf": "http415:empty_file", "png_renamed.pdf": "http415:unsupported_type"}
 #: file names a file system refuses or a browser would encode, sent byte for byte as the name of a good chart
 NAME_ATTACKS: dict[str, bytes] = {
-    **{ascii(n)[1:-1]: n.encode("utf-8") for n in mh.STREAM_NAMES},
+    **{n: n.encode("utf-8") for n in mh.STREAM_NAMES},
     "cjk-300-chars.pdf": ("\u60a3" * 300 + ".pdf").encode("utf-8"),  # 904 bytes: over a file system's 255
     "emoji-300-chars.pdf": ("\U0001F600" * 300 + ".pdf").encode("utf-8"),
     "invalid-utf8.pdf": b"\xff\xfe\xfd.pdf",
