@@ -31,6 +31,12 @@ def _sentences(text: str) -> list[str]:
     pytest.param("Exam:  Tenderness: none  FABER:  (+) R", ["Exam:", "Tenderness: none", "FABER:  (+) R"],
                  id="flattened-template-labels"),
     pytest.param("- Tobacco: never\n- Alcohol: social\n", ["- Tobacco: never", "- Alcohol: social"], id="bullets"),
+    pytest.param("PAIN OVER R PSIS, POST. THIGH. R GR. TROCHANTER NONTENDER.",
+                 ["PAIN OVER R PSIS, POST. THIGH.", "R GR. TROCHANTER NONTENDER."], id="anatomical-abbreviations-in-capitals"),
+    pytest.param("Ant. and post. thigh pain. Gr. trochanter (-).", ["Ant. and post. thigh pain.", "Gr. trochanter (-)."],
+                 id="anatomical-abbreviations-in-a-cased-text"),
+    pytest.param("GAENSLEN POS. FABER NEG. THIGH THRUST POS.", ["GAENSLEN POS.", "FABER NEG.", "THIGH THRUST POS."],
+                 id="distractor-pos-neg-end-their-statement"),
 ])
 def test_sentence_splitting(text, expected):
     assert _sentences(text) == expected

@@ -166,11 +166,17 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
 _SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
                         r"(?:on\s+the|on|the)?\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
+_WORD_BEFORE_DOT = re.compile(r"([A-Za-z]+)\.\s*$")
 
 
 def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    from extractor.sentences import abbreviations
+
     bounds, pos = [], lo
     for m in _CLAUSE_END.finditer(text, lo, hi):
+        word = _WORD_BEFORE_DOT.search(text, max(lo, m.start() - 12), m.end())
+        if word and word.group(1).lower() in abbreviations():
+            continue  # "R GR. TROCHANTER (-)": an abbreviation's period ends no clause, in capitals either
         bounds.append((pos, m.start()))
         pos = m.end()
     bounds.append((pos, hi))
