@@ -142,6 +142,7 @@ def build_nlp() -> Language:
 
     import extractor.sentences  # noqa: F401  (registers chartsift_sentences)
     from extractor.assertion import SPAN_ATTRIBUTES, context_rules
+    from extractor.matching import share_doc_text
 
     _quiet_logging()
     register_span_flags()
@@ -161,6 +162,7 @@ def build_nlp() -> Language:
         # a cue inside a target is part of its name, not a modifier (medspaCy's own overlap test misses containment)
         "prune_on_target_overlap": True})
     context.add(rules)
+    share_doc_text(nlp)  # medspaCy's regex matcher rebuilt the doc text once per regex rule
     return nlp
 
 
