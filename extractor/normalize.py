@@ -34,6 +34,8 @@ _ONE_FOR_ONE = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\f": "\n", "\v": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\u0085": "\n",
 })
+#: the one-for-one replacements that keep every line break as it is (for `document_view`)
+_VIEW_ONE_FOR_ONE = {k: v for k, v in _ONE_FOR_ONE.items() if v != "\n"}
 LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
              "\ufb05": "st", "\ufb06": "st", "\u0132": "IJ", "\u0133": "ij", "\u0152": "OE", "\u0153": "oe"}
 # NUL and other C0/C1 controls (not tab/newline), lone surrogates, zero-width and soft hyphens
@@ -138,10 +140,18 @@ def normalize(text: str, drop_lines: frozenset[str] = frozenset(), style: TextSt
 
 
 def document_view(text: str, style: TextStyle | None = None) -> NormalizedText:
-    """`text` with only the style passes applied (gaps halved, capitals for a caseless text): line breaks,
-    form feeds and line starts stay where they are, so lines and pages read as in the original."""
+    """`text` as note segmentation reads it: invisible characters (zero-width, soft hyphens, controls)
+    deleted, odd spaces, quotes and dashes made plain, and the style passes applied (gaps halved, capitals
+    for a caseless text). Line breaks, form feeds and line starts stay as they are, so lines and pages
+    read as in the original."""
     style = text_style(text) if style is None else style
-    return _run(text, _style_passes(style))
+    return _run(text, [lambda t: _substitute(t, _DELETE, lambda m: ""), lambda t: (t.translate(_VIEW_ONE_FOR_ONE), None),
+                       *_style_passes(style)])
+
+
+def visible(text: str) -> str:
+    """`text` without its invisible characters (what `_DELETE` removes)."""
+    return _DELETE.sub("", text)
 
 
 Pass = Callable[[str], "tuple[str, np.ndarray | None]"]

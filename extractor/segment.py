@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from models import Note
 from models.document import NoteKind
 
-from .normalize import NormalizedText, TextStyle, document_view, line_key
+from .normalize import NormalizedText, TextStyle, document_view, line_key, visible
 from .rulebook import load_rules
 from .temporal import find_dates, parse_date
 
@@ -237,7 +237,7 @@ def segment_notes(text: str, drop_lines: frozenset[str] = frozenset(), style: Te
     """Notes [start, end) covering `text`, in order (an empty text has none). A document typed with
     doubled word gaps or without capitals is read in its `document_view` (`style`: default, its own)."""
     view = document_view(text, style)
-    if view.text == text:
+    if view.text == text or not view.text:
         return _segment(text, drop_lines)
     notes = _segment(view.text, drop_lines)
     starts = [0] + [int(view.offsets[n.start]) for n in notes[1:]]
@@ -252,7 +252,7 @@ def _title_in(text: str, view: NormalizedText, note: Note) -> str | None:
     if at < 0:
         return note.title
     s, e = view.to_original(at, at + len(note.title))
-    return " ".join(text[s:e].split())
+    return " ".join(visible(text[s:e]).split())
 
 
 def _segment(text: str, drop_lines: frozenset[str]) -> list[Note]:

@@ -126,6 +126,8 @@ PACKET = OFFICE + "\n" + PROCEDURE + "\n" + MRI + "\n" + PT
     pytest.param(PACKET.replace(" ", "  "), id="every-gap-doubled"),
     pytest.param(PACKET.lower().replace(" ", "  "), id="lower-case-and-doubled"),
     pytest.param(PACKET.upper(), id="capitals-packet"),
+    pytest.param(PACKET.replace("OFFICE", "OFF\u200bICE").replace("Date of", "Da\u00adte\u00a0of").replace("NOTE", "\ufeffNOTE"),
+                 id="zero-width-soft-hyphen-and-nbsp-in-headers"),
 ])
 def test_caseless_or_doubled_packet_splits_like_the_clean_one(perturbed):
     """Titles and date labels are found in a document typed without capitals or with doubled word gaps;
@@ -137,6 +139,7 @@ def test_caseless_or_doubled_packet_splits_like_the_clean_one(perturbed):
     assert line_of == [PACKET[:n.start].count("\n") for n in clean]
     assert notes[-1].end == len(perturbed)
     assert [t.casefold() for t in (n.title for n in notes)] == [n.title.casefold() for n in clean]
+    assert all(a.end == b.start for a, b in itertools.pairwise(notes))
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -162,6 +165,17 @@ def test_field_line_above_a_date_header(field, opens):
     notes = segment_notes(text)
     assert len(notes) == 2
     assert notes[1].start == text.index(field if opens else "Exam date: 11/28")
+
+
+@pytest.mark.parametrize("text, pages", [
+    pytest.param(OFFICE + "\f" + PROCEDURE, 2, id="form-feed-kept-in-the-view"),
+    pytest.param(OFFICE + "\f\u200b" + "continued plan text.\n", 1, id="distractor-invisible-page-top-starts-nothing"),
+    pytest.param(OFFICE + "\f" + "PROCEDURE\u00a0NOTE\nDate of procedure: 02/20/2026\n", 2, id="nbsp-title-atop-a-page"),
+])
+def test_pages_in_the_view(text, pages):
+    notes = segment_notes(text)
+    assert len(notes) == pages
+    assert notes[-1].start == (text.index("\f") + 1 if pages == 2 else 0)
 
 
 def test_style_given_for_the_whole_document():
