@@ -16,7 +16,8 @@ What may hold the chart, and why (SPEC 1 and 3, DESIGN "errors are a catalogue",
   the live status JSON, the case list, no log record (message, arguments, exception text), nothing on
   stdout/stderr, no file name anywhere under the data folder, nothing left in the temporary folder (names or
   contents), and no row of the tables that are not supposed to hold text: audit_log, jobs, sessions, users and
-  the coded columns of cases and documents.
+  the coded columns of cases and documents. (A failed login's audit row keeps the user name typed, which is an
+  account name and the point of that row; the sweep types its canary as the password.)
 """
 from __future__ import annotations
 
