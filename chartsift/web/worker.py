@@ -29,6 +29,8 @@ from .models import Case, Job, utcnow
 
 log = logging.getLogger("chartsift.web.worker")
 _stop = False
+#: how long past its time limit a review stuck in native code gets before the worker gives up on it and exits
+HARD_STOP_GRACE_S = 30.0
 #: the batch's worker memory limit (chartsift.screen.DEFAULT_MEMORY_MB): spaCy and PDFium reserve ~1 GB of it
 DEFAULT_MEMORY_MB = 3072
 
@@ -194,9 +196,33 @@ def serve_forever(settings: Settings, worker: str) -> None:
         if job_id is None:
             time.sleep(settings.poll_interval_s)
             continue
-        if process(settings, sessions, job_id) == "memory_limit":
+        watchdog = hard_stop(sessions, job_id, settings.job_timeout_s + HARD_STOP_GRACE_S) \
+            if settings.job_timeout_s else None
+        try:
+            code = process(settings, sessions, job_id)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+        if code == "memory_limit":
             log.warning("exiting after running out of memory; serve starts a fresh worker")
             raise SystemExit(3)
+
+
+def hard_stop(sessions: sessionmaker[Session], job_id: int, after_s: float) -> threading.Timer:
+    """The time limit of a review stuck in native code (PDFium, zlib), where the alarm cannot raise: after
+    `after_s` the job fails with `timeout` and the worker process exits; serve starts a fresh one."""
+    def stop() -> None:
+        log.error("review of job %s still running past its time limit; the worker exits", job_id)
+        try:
+            with transaction(sessions) as s:
+                _finish(s, s.get(Job, job_id), "failed", "timeout")
+        finally:
+            os._exit(4)
+
+    timer = threading.Timer(after_s, stop)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _on_term(_sig, _frame) -> None:

@@ -57,3 +57,36 @@ def test_a_dead_workers_work_folder_is_removed(web, pid, removed):
     (folder / "Quackenbush_Zebulon_MRN99887766.pdf").symlink_to(folder / "missing")
     assert remove_stale_work(web.settings) == int(removed)
     assert folder.exists() is not removed
+
+
+STUCK_WORKER = """
+import signal, sys, time
+from pathlib import Path
+import extractor.pipeline
+from chartsift.web import worker
+from chartsift.web.config import Settings
+
+def stuck(*_args):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as inside native code: the alarm cannot raise
+    time.sleep(120)
+
+worker._review = stuck
+worker.HARD_STOP_GRACE_S = 0.5
+extractor.pipeline.get_nlp = lambda: None  # this worker never reviews
+worker.serve_forever(Settings(data_dir=Path(sys.argv[1]), db_url=sys.argv[2], job_timeout_s=1), "worker-stuck")
+"""
+
+
+def test_a_review_stuck_where_the_alarm_cannot_reach_fails_with_timeout(logged_in):
+    import subprocess
+    import sys
+
+    from hostile_harness import REPO, child_env
+
+    url = _queue_case(logged_in)
+    settings = logged_in.settings
+    proc = subprocess.run([sys.executable, "-c", STUCK_WORKER, str(settings.data_dir), settings.db_url],
+                          cwd=REPO, env=child_env(), capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 4, proc.stderr[-2000:]
+    status = logged_in.client.get(url + "/status").json()
+    assert (status["status"], status["error_code"]) == ("failed", "timeout")
