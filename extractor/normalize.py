@@ -63,7 +63,10 @@ MIN_CASELESS_LETTERS = 40
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u00b7o>]\s|\d{1,2}[.)]\s|[a-z][.)]\s|[A-Z]\)\s|\(\w{1,2}\)\s)")
 _CHECKBOX = re.compile(r"^\s*(?:\[[ xX\u2713\u2714]?\]|\([ xX]?\)|[\u2610\u2611\u2612\u25a1\u25a0])")
 _LABEL = re.compile(r"^\s*[A-Z][A-Za-z0-9/&(),' -]{0,40}:(?:\s|$)")
-_TABLE_ROW = re.compile(r"\t|\S {3,}\S|\|")
+_TABLE_ROW = re.compile(r"\t|\S {3,}\S|\||\.{4,}")  # tab, column gap, pipe, dot leaders ("FABER ...... positive")
+_CHECKBOX_END = re.compile(r"(?:\[[ xX\u2713\u2714]?\]|[\u2610\u2611\u2612])$")
+#: an all-capitals line this share of the typical full line or longer is wrapped text, not a heading
+HEADING_SHARE = 0.8
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?\s*$")
 
 
@@ -292,9 +295,19 @@ def _wrap_width(lines: list[str]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
-def _is_heading(line: str) -> bool:
-    """An all-capitals line of a word or more ("ASSESSMENT"), not a lone side letter ("R.")."""
-    return line.isupper() and sum(c.isalpha() for c in line) >= 2
+def _is_heading(line: str, width: int) -> bool:
+    """An all-capitals line of a word or more ("ASSESSMENT"), not a lone side letter ("R."), nor a capitals
+    sentence (it ends with a period) or a full line of one wrapped (HEADING_SHARE of the width or more)."""
+    return (line.isupper() and sum(c.isalpha() for c in line) >= 2 and not line.endswith((".", "!", "?"))
+            and len(line) < HEADING_SHARE * width)
+
+
+def _wrapped_row(p: str, n: str) -> bool:
+    """A template row broken across lines: a pipe-table row not yet closed ("| PT | 03/2025 (11" then
+    "visits) | no change |"), or a checkbox whose label went to the next line ("[X] PT   [X]" then "Chiropractic")."""
+    if p.startswith("|") and not p.endswith("|"):
+        return not n.startswith("|") and n.endswith("|")
+    return bool(_CHECKBOX_END.search(p)) and not _CHECKBOX.match(n)
 
 
 def _joins(prev: str, nxt: str, width: int, capitals: bool = False) -> bool:
@@ -305,7 +318,9 @@ def _joins(prev: str, nxt: str, width: int, capitals: bool = False) -> bool:
         return False
     if _BULLET.match(nxt) or _CHECKBOX.match(nxt) or _LABEL.match(nxt):
         return False
-    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or not capitals and (_is_heading(p) or _is_heading(n)):
+    if _wrapped_row(p, n):
+        return True
+    if _TABLE_ROW.search(p) or _TABLE_ROW.search(n) or _is_heading(p, width) or not capitals and _is_heading(n, width):
         return False
     if n[0].islower():
         return True

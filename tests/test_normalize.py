@@ -100,6 +100,11 @@ WRAPPED = ("The patient reports left buttock pain radiating to the posterior thi
            "night. She denies numbness.\n")
 
 
+NARROW = ("She reports left buttock pain for eight months, worse with\n"
+          "sitting and stairs, and she cannot lie on her left side at\n"
+          "night because of it. No numbness or tingling in the legs.\n")
+
+
 @pytest.mark.parametrize("original, joined, kept", [
     pytest.param(WRAPPED, ["eight months", "side at night"], ["numbness.\n"], id="mid-sentence-wraps-joined"),
     pytest.param("She has pain in the left buttock that is\nworse with sitting", ["is worse"], [],
@@ -118,6 +123,20 @@ WRAPPED = ("The patient reports left buttock pain radiating to the posterior thi
     pytest.param(WRAPPED + "Smoking history is relevant for this request as\nTobacco: never", [], ["as\nTobacco: never"],
                  id="label-line-kept"),
     pytest.param(WRAPPED.upper(), ["EIGHT MONTHS", "SIDE AT NIGHT"], ["NUMBNESS.\n"], id="capitals-text-wraps-joined"),
+    pytest.param(WRAPPED + "THERAPEUTIC CORTICOSTEROID SIJ INJECTION CONTRAINDICATED: BRITTLE\nT1DM WITH DKA IN 2023.\n",
+                 ["BRITTLE T1DM"], [], id="full-width-capitals-line-of-a-cased-text-joined"),
+    pytest.param(NARROW + "NORTHGATE IMAGING CENTER - RADIOLOGY REPORTS\nMRI PELVIS WITHOUT CONTRAST\n", [],
+                 ["REPORTS\nMRI PELVIS"], id="distractor-shorter-capitals-title-kept"),
+    pytest.param(NARROW + "| PT, stabilization | 03/03/2025 - 04/11/2025 (11\nvisits) | no change |\n", ["(11 visits)"], [],
+                 id="wrapped-pipe-table-row-joined"),
+    pytest.param(NARROW + "| Test | Left | Right\n| FABER | + | - |\n", [], ["Right\n| FABER"],
+                 id="distractor-next-pipe-row-kept"),
+    pytest.param(NARROW + "Prior treatments:  [X] NSAIDs   [X] Physical therapy   [X]\nChiropractic   [ ] Osteopathic\n",
+                 ["[X] Chiropractic"], [], id="checkbox-label-wrapped-joined"),
+    pytest.param(NARROW + "Prior treatments:  [X] NSAIDs   [X] Physical therapy   [X]\n[ ] Osteopathic\n", [],
+                 ["[X]\n[ ] Osteopathic"], id="distractor-checkbox-then-checkbox-kept"),
+    pytest.param(NARROW + "  FABER .............. positive, pain at R SIJ\nSLR negative b/l.\n", [],
+                 ["R SIJ\nSLR"], id="distractor-dot-leader-row-kept"),
     pytest.param(WRAPPED.upper() + "\nASSESSMENT\nSACROILIITIS, RIGHT\nPLAN\nINJECTION", [],
                  ["\nASSESSMENT\nSACROILIITIS, RIGHT\nPLAN\nINJECTION"], id="distractor-short-capitals-headings-kept"),
     pytest.param(WRAPPED.upper() + "SEE ALSO THE RADIOLOGY REPORT FROM THE OUTSIDE HOSPITAL\nFINDINGS: NONE", [],
