@@ -193,6 +193,18 @@ def get_nlp() -> Language:
     return _NLP
 
 
+#: `Doc.user_data` key of the doc's text: spaCy joins every token's text on each read of `doc.text`
+_TEXT_KEY = "chartsift.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, built once per doc (fact modules read it per mention; spaCy rebuilds it on every read)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
 def process(texts: list[str], nlp: Language | None = None, batch_size: int = 16) -> list[Doc]:
     """Docs for note texts, in order; texts over `nlp.max_length` are chunked, offsets intact."""
     nlp = nlp or get_nlp()

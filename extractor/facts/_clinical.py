@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.pipeline import TargetRuleSpec  # noqa: F401  (re-exported for the rules models)
+from extractor.pipeline import (
+    TargetRuleSpec,  # noqa: F401  (re-exported for the rules models)
+    doc_text,  # re-exported for the fact modules
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -43,15 +46,35 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
     """(start, end, value) of every vocabulary hit in text[lo:hi], longest first, without overlaps
     (an entry whose `unless` regex occurs in text[lo:hi] finds nothing there)."""
     hi = len(text) if hi is None else hi
-    hits = [(m.start(), m.end(), v.value) for v in vocab
-            if not (v.unless and _compile(v.unless).search(text, lo, hi))
-            for m in v.regex().finditer(text, lo, hi)]
+    entries, anywhere = _compiled_vocab(vocab)
+    if not anywhere.search(text, lo, hi):  # most sentences name nothing of a vocabulary: one search says so
+        return []
+    hits = [(m.start(), m.end(), v.value) for v, regex, unless in entries
+            if not (unless and unless.search(text, lo, hi))
+            for m in regex.finditer(text, lo, hi)]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
     for h in sorted(hits, key=lambda h: -(h[1] - h[0])):
         if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
             kept.append(h)
     return sorted(kept)
+
+
+#: vocabulary (by the ids of its entries, which it holds alive) -> its compiled entries and their alternation
+_VOCAB_CACHE: dict[tuple[int, ...], tuple[tuple, list, re.Pattern[str]]] = {}
+
+
+def _compiled_vocab(vocab: Iterable[Vocab]) -> tuple[list[tuple[Vocab, re.Pattern[str], re.Pattern[str] | None]],
+                                                     re.Pattern[str]]:
+    """(entry, its regex, its `unless` regex) per entry, and one regex matching wherever any entry's does."""
+    vocab = tuple(vocab)
+    key = tuple(map(id, vocab))
+    cached = _VOCAB_CACHE.get(key)
+    if cached is None:
+        entries = [(v, v.regex(), _compile(v.unless) if v.unless else None) for v in vocab]
+        anywhere = _compile("|".join(f"(?:{p})" for v in vocab for p in v.patterns) or "(?!)")
+        cached = _VOCAB_CACHE[key] = (vocab, entries, anywhere)
+    return cached[1], cached[2]
 
 
 # ---- sides -----------------------------------------------------------------------------
@@ -159,7 +182,7 @@ def section_at(doc: Doc, offset: int) -> str | None:
     found = doc_section(doc, offset)
     if found and found != "other":
         return found
-    return label_section(doc.text, offset)
+    return label_section(doc_text(doc), offset)
 
 
 # ---- ents and assertions -----------------------------------------------------------------
@@ -175,11 +198,11 @@ def assertion_of(ent: Span) -> str:
 
 def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
     """[start, end) of the sentence holding `offset` (a line when no sentences are set)."""
-    span = doc.char_span(offset, min(offset + 1, len(doc.text)), alignment_mode="expand")
+    span = doc.char_span(offset, min(offset + 1, len(doc_text(doc))), alignment_mode="expand")
     if span is not None and len(span) and doc.has_annotation("SENT_START"):
         sent = span[0].sent
         return sent.start_char, sent.end_char
-    return line_bounds(doc.text, offset)
+    return line_bounds(doc_text(doc), offset)
 
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
@@ -187,7 +210,7 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     if doc.has_annotation("SENT_START"):
         return [(s.start_char, s.end_char) for s in doc.sents]
     out, pos = [], 0
-    for line in doc.text.split("\n"):
+    for line in doc_text(doc).split("\n"):
         out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
 from extractor.rulebook import load_rules
 from extractor.temporal import NUMBER_WORDS, find_dates
 from models import ConservativeTreatment
@@ -124,14 +124,14 @@ _EPISODE = re.compile(r"^[ \t]*(?:episode|episode of care|dates? of (?:service|c
 
 def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
     """A PT note (discharge summary, progress note) titled as such: its episode line dates the PT."""
-    lead = len(doc.text) - len(doc.text.lstrip())
-    line = doc.text[lead:].split("\n", 1)[0]
+    lead = len(doc_text(doc)) - len(doc_text(doc).lstrip())
+    line = doc_text(doc)[lead:].split("\n", 1)[0]
     title_end = 0 if _PROSE.search(line) else min(_TITLE_CHARS, lead + len(line))  # a title line, not a sentence
     titled = any(e.label_ == "PHYSICAL_THERAPY" and e.start_char < title_end for e in doc.ents)
     if fact.assertion != "present" or not (titled or ctx.note.kind == "therapy"):
         return fact
     update: dict = {}
-    episode = _EPISODE.search(doc.text)
+    episode = _EPISODE.search(doc_text(doc))
     if episode:
         start, end, approx, _ = date_range(episode.group(), ctx.date, rules)
         weeks = stated_weeks(episode.group())
@@ -142,7 +142,7 @@ def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) 
             update["date_approximate"] = approx
         update["evidence"] = fact.evidence + [ctx.evidence(episode.start(), episode.end(), rule="conservative_treatment.episode")]
     if fact.outcome is None:
-        cues = [o for _, _, o in _cues(doc.text, 0, len(doc.text), rules) if o != "ongoing"]
+        cues = [o for _, _, o in _cues(doc_text(doc), 0, len(doc_text(doc)), rules) if o != "ongoing"]
         if cues:
             update["outcome"] = _best(cues, rules)
     return fact.model_copy(update=update) if update else fact
@@ -159,7 +159,7 @@ def _sentence_mentions(ents: list[Span], rules: _Compiled) -> list[_Mention]:
 
 def _windows(ents: list[Span], rules: _Compiled) -> list[tuple[int, int]]:
     """Each mention's window: neighbouring gaps cut at their last connector."""
-    text = ents[0].doc.text
+    text = doc_text(ents[0].doc)
     sent = ents[0].sent
     cuts = [sent.start_char]
     for a, b in itertools.pairwise(ents):
@@ -174,7 +174,7 @@ def _windows(ents: list[Span], rules: _Compiled) -> list[tuple[int, int]]:
 
 def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
     assertion = assertion_of(ent)
-    text = ent.doc.text
+    text = doc_text(ent.doc)
     before = text[window[0]:ent.start_char]
     sentence = ent.sent.text
     if assertion == "negated" and (_negation_is_outcome(ent, rules) or not _treatment_negator(ent, rules)):
@@ -203,7 +203,7 @@ def _negation_is_outcome(ent: Span, rules: _Compiled) -> bool:
         return False
     for m in negating:
         start = doc[m.modifier_span[0]].idx
-        around = doc.text[max(ent.sent.start_char, start - 20):min(ent.sent.end_char, start + 45)]
+        around = doc_text(doc)[max(ent.sent.start_char, start - 20):min(ent.sent.end_char, start + 45)]
         if not any(rules.outcomes[o].search(around) for o in ("failed", "not_tolerated", "contraindicated")):
             return False
     return True
@@ -267,7 +267,7 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
     a clause without mentions ("...; no improvement") or by a following sentence holds for every
     mention that has no cue of its own.
     """
-    text = sent.doc.text
+    text = doc_text(sent.doc)
     clauses = _clauses(text, sent.start_char, sent.end_char, rules)
     clause_of = [next((k for k, c in enumerate(clauses) if c[0] <= m.ent.start_char < c[1]), len(clauses) - 1)
                  for m in mentions]
@@ -312,7 +312,7 @@ def _followup_cues(sent: Span, rules: _Compiled) -> list[str]:
     nxt = doc[sent.end].sent
     if any(e.label_ in rules.rules.modality_of_category for e in nxt.ents) or not rules.pronoun.match(nxt.text):
         return []
-    return [o for _, _, o in _cues(doc.text, nxt.start_char, nxt.end_char, rules)]
+    return [o for _, _, o in _cues(doc_text(doc), nxt.start_char, nxt.end_char, rules)]
 
 
 def _section_outcome(m: _Mention, rules: _Compiled) -> list[str]:
@@ -392,7 +392,7 @@ def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None
 def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
     starts, ends, weeks = [], [], []
     for m in ms:
-        window = doc.text[m.window[0]:m.window[1]]
+        window = doc_text(doc)[m.window[0]:m.window[1]]
         start, end, approx, _ = date_range(window, ctx.date, rules)
         if start:
             starts.append((start, approx))

@@ -30,6 +30,7 @@ from ._clinical import (
     Vocab,
     assertion_of,
     checkbox_answer,
+    doc_text,
     line_bounds,
     section_at,
     sentence_bounds,
@@ -86,7 +87,7 @@ def condition_of_code(code: str) -> str | None:
 def extract(doc, ctx) -> list[Fact]:
     from .imaging import report_spans
 
-    text = doc.text
+    text = doc_text(doc)
     blocks = report_spans(text)
     found: dict[tuple[str, str], Diagnosis] = {}
     for mention in mentions(doc, text):
@@ -202,8 +203,8 @@ def _ent_assertion(doc, s: int, e: int) -> str:
     for ent in doc.ents if span is not None else ():
         if ent.start < span.end and span.start < ent.end and ent.label_ == "DIAGNOSIS":
             return assertion_of(ent)
-    line_start = doc.text.rfind("\n", 0, s) + 1
-    return "negated" if _FALLBACK_NEGATION.search(doc.text[line_start:s]) else "present"
+    line_start = doc_text(doc).rfind("\n", 0, s) + 1
+    return "negated" if _FALLBACK_NEGATION.search(doc_text(doc)[line_start:s]) else "present"
 
 
 def _impression_line(text: str, offset: int) -> bool:

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.temporal import find_dates
 from models import Fact, Imaging
 
-from ._clinical import Vocab, combine_sides, label_section, sentences, sides_in, vocab_matches
+from ._clinical import Vocab, combine_sides, doc_text, label_section, sentences, sides_in, vocab_matches
 
 RULE = "imaging"
 
@@ -81,7 +81,7 @@ class Study:
 
 
 def extract(doc, ctx) -> list[Fact]:
-    text = doc.text
+    text = doc_text(doc)
     studies = report_studies(text, ctx.date) + prose_studies(doc, text, ctx.date, report_spans(text)) \
         + orphan_findings(text, ctx)
     facts: dict[tuple, Imaging] = {}

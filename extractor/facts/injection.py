@@ -38,7 +38,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
 from extractor.relief import note_statements, side_in, site_in
 from extractor.relief_link import link_relief
 from extractor.rulebook import load_rules
@@ -133,9 +133,9 @@ def extract(doc: Doc, ctx) -> list[Injection]:
     """Injection facts of one note, one per (site, date, assertion), relief in the note linked."""
     rules = _rules()
     mentions = [e for e in doc.ents if e.label_ in rules.rules.site_of_category]
-    if not mentions and "\n" not in doc.text:
+    if not mentions and "\n" not in doc_text(doc):
         return []
-    procedure_note = ctx.note.kind == "procedure" or len(rules.procedure.findall(doc.text)) >= 2
+    procedure_note = ctx.note.kind == "procedure" or len(rules.procedure.findall(doc_text(doc))) >= 2
     events: list[_Event] = []
     for ent in mentions:
         event = _event_of(ent, ctx, procedure_note, rules, events)
@@ -149,7 +149,7 @@ def extract(doc: Doc, ctx) -> list[Injection]:
     if not facts:
         return []
     key = (ctx.source.name, ctx.note.start)
-    return link_relief(facts, note_statements(doc.text, ctx), lambda f: key)
+    return link_relief(facts, note_statements(doc_text(doc), ctx), lambda f: key)
 
 
 def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: list[_Event]) -> _Event | None:
@@ -178,7 +178,7 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     side = side_in(doc_window(ent))
     if generic and side is None and events:
         side = events[-1].side  # "repeat injection", "second confirmatory block": the same joint's side
-    block = _block_date(ent.doc.text, ent.start_char, ctx.date)
+    block = _block_date(doc_text(ent.doc), ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
     header = date is not None and bool(_DOS_BEFORE.search(sent.text[:date.start]))
@@ -246,14 +246,14 @@ def _assertion(ent: Span, rules: _Compiled) -> str | None:
     assertion = assertion_of(ent)
     assertion = "present" if assertion == "historical" else assertion
     sent = ent.sent.text
-    after = ent.doc.text[ent.end_char:ent.sent.end_char]
+    after = doc_text(ent.doc)[ent.end_char:ent.sent.end_char]
     if assertion == "negated" and (_negation_is_outcome(ent) or _negation_in_other_clause(ent)):
         assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
     if assertion == "present" and rules.negation.search(after):
         assertion = "negated"
     if assertion == "negated":
         return "negated" if rules.contraindication.search(sent) else None
-    before = ent.doc.text[ent.sent.start_char:ent.start_char]
+    before = doc_text(ent.doc)[ent.sent.start_char:ent.start_char]
     planned = rules.plan.search(sent) or rules.plan_before.search(before)
     if assertion == "present" and planned and not rules.procedure.search(sent):
         return "hypothetical"
@@ -281,7 +281,7 @@ def _negation_in_other_clause(ent: Span) -> bool:
 def _negation_is_outcome(ent: Span) -> bool:
     doc = ent.doc
     negating = [m for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
-    return bool(negating) and all(_OUTCOME_NEGATION.match(doc.text[doc[m.modifier_span[0]].idx:ent.sent.end_char])
+    return bool(negating) and all(_OUTCOME_NEGATION.match(doc_text(doc)[doc[m.modifier_span[0]].idx:ent.sent.end_char])
                                   for m in negating)
 
 
@@ -289,7 +289,7 @@ def _dated_site(ent: Span, ctx) -> str | None:
     """Site of a generic mention that gives its own date, from the joint the note is about."""
     dated = [d for d in find_dates(ent.sent.text, ctx.date)
              if not d.relative and (ctx.date is None or d.date < ctx.date)]
-    return site_in(ent.doc.text, near=ent.start_char) if dated else None
+    return site_in(doc_text(ent.doc), near=ent.start_char) if dated else None
 
 
 def doc_window(ent: Span) -> str:
@@ -333,9 +333,9 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
         return own
     first = event.mentions[0].start_char
     later = [e.mentions[0].start_char for e in performed if e.mentions[0].start_char > first]
-    later += [m.start() for m in _DOS.finditer(doc.text, first)][:1]  # the next dated block
+    later += [m.start() for m in _DOS.finditer(doc_text(doc), first)][:1]  # the next dated block
     lo = first if len(performed) > 1 else 0
-    hi = min(later) if later else len(doc.text)
+    hi = min(later) if later else len(doc_text(doc))
     excluded = set(rules.rules.excluded_sections)
     out = [s for s in doc.sents if lo <= s.start_char < hi or s.start_char <= first < s.end_char]
     return [s for s in out if s in own or (_section(doc, s.start_char) not in excluded
@@ -431,10 +431,10 @@ def _table_facts(doc: Doc, ctx, rules: _Compiled) -> list[Injection]:
     title); attributes stated above the table ("All injections intra-articular, fluoroscopic
     guidance") hold for every row that does not say otherwise.
     """
-    header_at, rows = log_rows(doc.text, rules.rules.table, ctx.date)
+    header_at, rows = log_rows(doc_text(doc), rules.rules.table, ctx.date)
     if not rows:
         return []
-    above = doc.text[:header_at]
+    above = doc_text(doc)[:header_at]
     shared = _attributes(above, rules)
     return [f for row in rows if (f := _row_fact(row, above, shared, ctx, rules)) is not None]
 

@@ -31,6 +31,7 @@ from ._clinical import (
     Vocab,
     checkbox_answer,
     combine_sides,
+    doc_text,
     section_at,
     sentences,
     sides_in,
@@ -77,9 +78,9 @@ def rules() -> PainRules:
 
 
 def extract(doc, ctx) -> list[Fact]:
-    if _is_report(doc.text):  # note kinds from the segmenter are too coarse to rely on
+    if _is_report(doc_text(doc)):  # note kinds from the segmenter are too coarse to rely on
         return []
-    text = doc.text
+    text = doc_text(doc)
     found = {"side": [], "radiating": [], "location": [], "duration": None, "adl": []}
     spans: list[tuple[int, int, str]] = []
     for lo, hi in sentences(doc):

@@ -18,7 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models import Fact, PlannedProcedure
 
-from ._clinical import TargetRuleSpec, Vocab, assertion_of, combine_sides, sentence_bounds, sides_in, vocab_matches
+from ._clinical import (
+    TargetRuleSpec,
+    Vocab,
+    assertion_of,
+    combine_sides,
+    doc_text,
+    sentence_bounds,
+    sides_in,
+    vocab_matches,
+)
 
 RULE = "planned_procedure"
 _FAMILY = re.compile(r"\b(?:mother|father|sister|brother|daughter|son|aunt|uncle|family\s+history|FH)\b", re.IGNORECASE)
@@ -45,7 +54,7 @@ def rules() -> PlannedProcedureRules:
 
 
 def extract(doc, ctx) -> list[Fact]:
-    text = doc.text
+    text = doc_text(doc)
     by_assertion: dict[str, list[dict]] = {}
     seen_sentences: set[tuple[int, int]] = set()
     for s, e, _ in vocab_matches(rules().mentions, text):

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
 from extractor.assertion import modifier_categories
-from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
 from extractor.rulebook import load_rules
 from models import ProvocativeTest
 
@@ -133,7 +133,7 @@ def _collapse_synonyms(mentions: list[Span]) -> list[Span]:
     out: list[Span] = []
     for ent in mentions:
         if out and out[-1]._.provocative_test == ent._.provocative_test and out[-1].sent == ent.sent \
-                and _SYNONYM_GAP.match(ent.doc.text[out[-1].end_char:ent.start_char]):
+                and _SYNONYM_GAP.match(doc_text(ent.doc)[out[-1].end_char:ent.start_char]):
             out[-1] = ent
             continue
         out.append(ent)
@@ -144,12 +144,12 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     """Drop ambiguous words that are not the test here: "Patrick's" as a person's name ("Dr.
     Patrick's note", "Patrick's wife"), bare "compression" outside SIJ testing ("compression fracture")."""
     rule_id = _rule_id(ent).split(":")[-1]
-    following = ent.doc.text[ent.end_char:ent.end_char + 40]
+    following = doc_text(ent.doc)[ent.end_char:ent.end_char + 40]
     window = _window(ent)
     if ent._.provocative_test in rules.rules.other_region_guard.tests and rules.device.match(following):
         return False  # "pelvic compression belt": a device
     if ent._.provocative_test in rules.rules.other_region_guard.tests and (
-            rules.region_before.search(ent.doc.text[max(0, ent.start_char - 30):ent.start_char])
+            rules.region_before.search(doc_text(ent.doc)[max(0, ent.start_char - 30):ent.start_char])
             or (rules.other_region.search(window) and not rules.sij_region.search(window))):
         return False
     if rule_id in rules.rules.person_name_guard.rule_ids:
@@ -158,7 +158,7 @@ def _is_test(ent: Span, rules: _Compiled) -> bool:
     if rule_id in rules.rules.bare_name_guard.rule_ids:
         others = [e for e in ent.sent.ents if e.label_ == "PROVOCATIVE_TEST" and e != ent
                   and _rule_id(e).split(":")[-1] not in rules.rules.bare_name_guard.rule_ids]
-        preceding = ent.doc.text[max(0, ent.start_char - 40):ent.start_char]
+        preceding = doc_text(ent.doc)[max(0, ent.start_char - 40):ent.start_char]
         return (bool(others) or bool(rules.bare_sentence.search(window))) \
             and not rules.bare_not_followed.match(following) and not rules.bare_not_preceded.search(preceding)
     return True
@@ -169,7 +169,7 @@ GUARD_WINDOW_CHARS = 250
 
 def _window(ent: Span) -> str:
     """The text around a mention that says which body region is examined."""
-    text = ent.doc.text
+    text = doc_text(ent.doc)
     return text[max(0, ent.start_char - GUARD_WINDOW_CHARS):ent.end_char + GUARD_WINDOW_CHARS]
 
 
@@ -180,16 +180,16 @@ def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules:
     doc = first.doc
     prefix_start = _prefix_start(first, prv, rules)
     end_char = _governed_end(last_ent, nxt, rules)
-    cues = _without_reason(_own_cues(_cues(doc.text, prefix_start, first.start_char, rules),
-                                     _cues(doc.text, last_ent.end_char, end_char, rules)), doc.text, rules)
-    unchecked = bool(rules.unchecked.search(doc.text[max(doc[first.sent.start].idx, first.start_char - 6):first.start_char]))
+    cues = _without_reason(_own_cues(_cues(doc_text(doc), prefix_start, first.start_char, rules),
+                                     _cues(doc_text(doc), last_ent.end_char, end_char, rules)), doc_text(doc), rules)
+    unchecked = bool(rules.unchecked.search(doc_text(doc)[max(doc[first.sent.start].idx, first.start_char - 6):first.start_char]))
     out = []
     for ent in group:
         table = _table_results(ent, rules)
         if table:
             out += [_fact(ent, side, result, "present", ent.start_char, ent.sent.end_char, ctx) for side, result in table]
             continue
-        pairs = _pair(cues, doc.text, ent, rules)
+        pairs = _pair(cues, doc_text(doc), ent, rules)
         categories = modifier_categories(ent)
         not_performed = unchecked or any(c.value == "not_performed" for c in cues) or "NOT_PERFORMED" in categories
         for side, result, last in pairs or [(None, None, ent.end_char)]:
@@ -230,7 +230,7 @@ def _coordinated(mentions: list[Span]) -> list[list[Span]]:
     groups: list[list[Span]] = []
     for ent in mentions:
         prev = groups[-1][-1] if groups else None
-        if prev is not None and prev.sent == ent.sent and _LIST_GAP.match(ent.doc.text[prev.end_char:ent.start_char]):
+        if prev is not None and prev.sent == ent.sent and _LIST_GAP.match(doc_text(ent.doc)[prev.end_char:ent.start_char]):
             groups[-1].append(ent)
         else:
             groups.append([ent])
@@ -334,7 +334,7 @@ def _clause_result(side: Cue, results: list[Cue], text: str) -> str | None:
 def _caption_side(ent: Span, rules: _Compiled) -> str | None:
     """The one side a caption gives all rows below it: a table's ("EXAM (left side)") or a
     list's ("Provocative testing (R):")."""
-    text = ent.doc.text
+    text = doc_text(ent.doc)
     caption = block_caption(text, ent.start_char) or list_caption(text, ent.start_char)
     if caption is None:
         return None
@@ -362,7 +362,7 @@ def _prefix_start(ent: Span, prv: Span | None, rules: _Compiled) -> int:
     Between two mentions with no break, the words belong to the first one."""
     doc = ent.doc
     floor_char = prv.end_char if prv is not None else ent.sent.start_char
-    breaks = list(CLAUSE_PUNCT.finditer(doc.text, floor_char, ent.start_char))
+    breaks = list(CLAUSE_PUNCT.finditer(doc_text(doc), floor_char, ent.start_char))
     if prv is not None and not breaks:
         return ent.start_char
     start_char = breaks[-1].end() if breaks else floor_char
@@ -386,7 +386,7 @@ def _governed_end(ent: Span, nxt: Span | None, rules: _Compiled) -> int:
 
 def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
     """(side, result) per Left/Right column when the mention starts a row of such a table."""
-    cells = table_cells(ent.doc.text, ent.start_char, rules.rules.table_side_headers)
+    cells = table_cells(doc_text(ent.doc), ent.start_char, rules.rules.table_side_headers)
     out = []
     for side, cell in cells:
         cues = _cues(cell, 0, len(cell), rules)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
 from extractor.temporal import find_dates
 from models import Conflict, Smoking
 
@@ -136,7 +136,7 @@ def _clause(ent: Span) -> tuple[int, int]:
 
 def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled) -> Statement | None:
     # "no smoking at home", "secondhand smoke": exposure, not the patient's status (blanked, same length)
-    text = _blank(rules.environmental, doc.text[clause[0]:clause[1]])
+    text = _blank(rules.environmental, doc_text(doc)[clause[0]:clause[1]])
     if not rules.tobacco_words.search(_blank(rules.other_smoked, text)):
         return None  # "smokes marijuana": another substance, no tobacco status
     for rule_id, family, pattern in rules.families:
@@ -161,7 +161,7 @@ def _blank(pattern: re.Pattern, text: str) -> str:
 def _attributes(stmt: Statement, doc: Doc, clause: tuple[int, int], ctx, rules: _Compiled) -> None:
     """Quit date and pack-years from the clause and the structured lines right after it."""
     spans = [clause] + _follow_lines(doc, clause, rules)
-    text = " ; ".join(doc.text[s:e] for s, e in spans)
+    text = " ; ".join(doc_text(doc)[s:e] for s, e in spans)
     if len(spans) > 1:
         stmt.spans = spans
     stmt.pack_years = pack_years(text, rules)

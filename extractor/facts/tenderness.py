@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models import Fact, Tenderness
 
-from ._clinical import TargetRuleSpec, Vocab, assertion_of, sentences, sides_in, vocab_matches
+from ._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
 
 RULE = "tenderness"
 
@@ -48,7 +48,7 @@ def rules() -> TendernessRules:
 
 
 def extract(doc, ctx) -> list[Fact]:
-    text = doc.text
+    text = doc_text(doc)
     found: dict[tuple, Tenderness] = {}
     rows = table_rows(text)
     in_table = [(a, b) for a, b, _ in rows]
