@@ -10,6 +10,7 @@ import time
 
 def register(sub: argparse._SubParsersAction) -> None:
     from chartsift.web.cliargs import add_storage_args
+    from chartsift.web.config import DEFAULT_WORKER_MEMORY_MB
 
     p = sub.add_parser("serve", help="run the reviewer web app",
                        description="Serve the reviewer web app on 127.0.0.1 (by default), with review workers.")
@@ -21,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-pages", type=int, default=500, help="pages per document (default 500)")
     p.add_argument("--job-timeout", type=int, default=600, metavar="SECONDS",
                    help="a review taking longer fails with `timeout` (default 600)")
+    p.add_argument("--memory-mb", type=_mebibytes, default=DEFAULT_WORKER_MEMORY_MB, metavar="MIB",
+                   help="address-space limit of each review worker process, in MiB (default "
+                        f"{DEFAULT_WORKER_MEMORY_MB}; 0: no limit): a review that runs past it fails with "
+                        "`memory_limit`, and that worker exits and is restarted")
     p.add_argument("--idle-timeout", type=int, default=900, metavar="SECONDS", help="idle logout (default 900)")
     p.add_argument("--secure-cookies", action="store_true",
                    help="always mark cookies Secure (they are whenever the request came over https, "
@@ -29,16 +34,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+def _mebibytes(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise argparse.ArgumentTypeError("0 (no limit) or a positive number of MiB")
+    return value
+
+
 class WorkerPool:
     """Keeps `n` worker processes alive: a dead one is restarted (and its held job marked worker_crash)."""
 
-    def __init__(self, settings, n: int):
-        self.settings, self.n, self.procs, self.stopping = settings, n, {}, False
+    def __init__(self, settings, n: int, memory_mb: int):
+        self.settings, self.n, self.memory_mb, self.procs, self.stopping = settings, n, memory_mb, {}, False
 
     def _spawn(self, i: int) -> None:
         cmd = [sys.executable, "-m", "chartsift.web.worker", "--data-dir", str(self.settings.data_dir),
                "--name", f"worker-{i}", "--max-pages", str(self.settings.max_pages),
-               "--timeout", str(self.settings.job_timeout_s)]
+               "--timeout", str(self.settings.job_timeout_s), "--memory-mb", str(self.memory_mb)]
         if self.settings.db_url:
             cmd += ["--db", self.settings.db_url]
         self.procs[i] = subprocess.Popen(cmd)
@@ -83,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"chartsift demo: open http://{args.host}:{args.port}/login and log in as {user!r} "
               f"with password {password!r}; the demo case is http://{args.host}:{args.port}/cases/{case_pk}",
               flush=True)
-    pool = WorkerPool(settings, max(1, args.workers))
+    pool = WorkerPool(settings, max(1, args.workers), args.memory_mb)
     pool.start()
     try:
         uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, forwarded_allow_ips="127.0.0.1",

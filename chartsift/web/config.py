@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MB = 1024 * 1024
+#: the review worker's address-space limit in MiB, as the batch's workers (chartsift.screen.DEFAULT_MEMORY_MB):
+#: spaCy and PDFium reserve ~1 GB of it
+DEFAULT_WORKER_MEMORY_MB = 3072
 
 
 @dataclass(frozen=True)

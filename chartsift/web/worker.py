@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import Settings
+from .config import DEFAULT_WORKER_MEMORY_MB, Settings
 from .db import make_engine, make_sessionmaker, transaction
 from .middleware import where
 from .models import Case, Job, utcnow
@@ -31,8 +31,8 @@ log = logging.getLogger("chartsift.web.worker")
 _stop = False
 #: how long past its time limit a review stuck in native code gets before the worker gives up on it and exits
 HARD_STOP_GRACE_S = 30.0
-#: the batch's worker memory limit (chartsift.screen.DEFAULT_MEMORY_MB): spaCy and PDFium reserve ~1 GB of it
-DEFAULT_MEMORY_MB = 3072
+#: the default of --memory-mb (config.DEFAULT_WORKER_MEMORY_MB, which `chartsift serve` passes on)
+DEFAULT_MEMORY_MB = DEFAULT_WORKER_MEMORY_MB
 
 
 def enqueue(session: Session, case: Case) -> None:

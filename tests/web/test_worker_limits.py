@@ -90,3 +90,54 @@ def test_a_review_stuck_where_the_alarm_cannot_reach_fails_with_timeout(logged_i
     assert proc.returncode == 4, proc.stderr[-2000:]
     status = logged_in.client.get(url + "/status").json()
     assert (status["status"], status["error_code"]) == ("failed", "timeout")
+
+
+def _serve_args(*argv: str):
+    from chartsift.cli import build_parser
+
+    return build_parser().parse_args(["serve", *argv])
+
+
+def _worker_argv_from_serve(tmp_path, monkeypatch, *argv: str) -> list[str]:
+    """The command line `chartsift serve ARGV` starts its review worker with (the process is not started)."""
+    from chartsift.commands import serve
+    from chartsift.web.config import Settings
+
+    started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda cmd: started.append(cmd))
+    args = _serve_args(*argv)
+    serve.WorkerPool(Settings(data_dir=tmp_path), 1, args.memory_mb)._spawn(0)
+    (cmd,) = started
+    assert cmd[1:3] == ["-m", "chartsift.web.worker"]
+    return cmd[3:]
+
+
+@pytest.mark.parametrize("argv,limit_mb", [
+    pytest.param([], 3072, id="default-as-the-batch"),
+    pytest.param(["--memory-mb", "2048"], 2048, id="given"),
+    pytest.param(["--memory-mb", "0"], 0, id="no-limit"),
+])
+def test_serve_hands_its_memory_limit_to_the_worker(tmp_path, monkeypatch, argv, limit_mb):
+    """`serve --memory-mb` reaches the worker it starts, whose own argument parsing sets the address-space limit."""
+    from chartsift.web import worker
+
+    worker_argv = _worker_argv_from_serve(tmp_path, monkeypatch, *argv)
+    limits, served = [], []
+    monkeypatch.setattr(worker, "limit_memory", limits.append)
+    monkeypatch.setattr(worker, "serve_forever", lambda settings, name: served.append(name))
+    monkeypatch.setattr(worker.signal, "signal", lambda *_a: None)
+    assert worker.main(worker_argv) == 0
+    assert limits == [limit_mb] and served == ["worker-0"]
+
+
+def test_serve_refuses_a_negative_memory_limit(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        _serve_args("--memory-mb", "-1")
+    assert stopped.value.code == 2 and "--memory-mb" in capsys.readouterr().err
+
+
+def test_serve_help_names_the_memory_limit_and_its_default(capsys):
+    with pytest.raises(SystemExit):
+        _serve_args("--help")
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--memory-mb MIB" in text and "(default 3072; 0: no limit)" in text and "memory_limit" in text
