@@ -4,7 +4,8 @@ Two charts: an annotated text case (corpora/sij/SIJ-001) and a PDF packet render
 case's notes. The hash covers everything the reviewer acts on (facts with their evidence, offsets
 and boxes, determinations, recommendation, flags, document summaries, errors and warnings); the
 only field left out is the case id, which each surface derives from its own input. The web app
-(issue 6) is not covered here yet.
+(issue 6: two uploads through POST /cases and the review worker, against the API, CLI and batch) is covered by
+tests/web/test_determinism_web.py, which reuses this file's charts and hash.
 """
 from __future__ import annotations
 

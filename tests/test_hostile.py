@@ -1,4 +1,5 @@
-"""Hostile input corpus (issue 9) through every surface: API, CLI and batch (the web app is not covered yet).
+"""Hostile input corpus (issue 9) through the API, the CLI and the batch; the web upload
+and its review worker are covered by tests/web/test_hostile_web.py, which reuses this file's budgets.
 
 Each fixture of tests/fixtures/hostile/make_hostile.py (generated once per session into a temporary
 folder, never committed) must end in one of the outcomes its catalogue entry allows (its coded

@@ -13,7 +13,9 @@ What is swept, and what is the product's answer (allowed to quote the chart):
   for the file and is shown back exactly where a user must find the failing file: the CLI error line
   `chartsift: error [code] NAME: reason` (issue 2), the review JSON's document names, and the batch
   outputs. It must be in no log record, in no temporary file name or content, and nowhere else on stderr.
-- The web surface (issue 6: 400/401/403/413/415/422/500 bodies) is not swept here yet.
+- The web surface (issue 6: every error body 400/401/403/404/413/415/422/500, a failing review, headers,
+  logs with SQL echo, the data and temporary folders and the text-free tables) is swept by
+  tests/web/test_phi_web.py.
 """
 from __future__ import annotations
 
