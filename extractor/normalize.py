@@ -44,6 +44,7 @@ _DELETE = re.compile(r"\r(?=\n)|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udf
 _LIGATURE = re.compile("[" + "".join(LIGATURES) + "]")
 _HYPHEN_BREAK = re.compile(r"(?<=\w)-\n[ \t]*(?=\w)")
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+_WORD_AFTER = re.compile(r"[^\W\d_]*")
 #: words whose line-end hyphen is part of a compound ("non-\nsmoker" -> "non-smoker", not "nonsmoker")
 COMPOUND_PREFIXES = frozenset({"non", "ex", "self", "well", "half", "semi", "anti", "multi", "follow", "left", "right",
                                "long", "short", "full", "part", "low", "high", "one", "two", "three", "four", "six",
@@ -144,12 +145,12 @@ def normalize(text: str, drop_lines: frozenset[str] = frozenset(), style: TextSt
 
 def document_view(text: str, style: TextStyle | None = None) -> NormalizedText:
     """`text` as note segmentation reads it: invisible characters (zero-width, soft hyphens, controls)
-    deleted, odd spaces, quotes and dashes made plain, and the style passes applied (gaps halved, capitals
-    for a caseless text). Line breaks, form feeds and line starts stay as they are, so lines and pages
-    read as in the original."""
+    deleted, odd spaces, quotes and dashes made plain, the style passes applied (gaps halved, capitals
+    for a caseless text) and words broken across lines joined ("CONTR-\nAST"). Other line breaks, form
+    feeds and line starts stay as they are, so lines and pages read as in the original."""
     style = text_style(text) if style is None else style
     return _run(text, [lambda t: _substitute(t, _DELETE, lambda m: ""), lambda t: (t.translate(_VIEW_ONE_FOR_ONE), None),
-                       *_style_passes(style)])
+                       *_style_passes(style), lambda t: _substitute(t, _HYPHEN_BREAK, _join_hyphenated)])
 
 
 def visible(text: str) -> str:
@@ -210,14 +211,14 @@ def _capitals(text: str, check: bool = True) -> tuple[str, np.ndarray | None]:
 
 
 def _join_hyphenated(m: re.Match[str]) -> str | None:
-    """A word broken across lines: "radio-\ngraph" -> "radiograph", "non-\nsmoker" -> "non-smoker",
-    "L4-\n5" -> "L4-5"; anything else (a dash ending a list line) is left alone."""
+    """A word broken across lines: "radio-\ngraph" -> "radiograph", "CONTR-\nAST" -> "CONTRAST", "non-\nsmoker" ->
+    "non-smoker", "L4-\n5" -> "L4-5"; anything else (a dash ending a list line) is left alone."""
     before, after = m.string[m.start() - 1], m.string[m.end()]
     if before.isdigit() and after.isdigit():
         return "-"
     word = _WORD_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
-    if word is None or not after.islower():
-        return None
+    if word is None or not (after.islower() or word.group().isupper() and _WORD_AFTER.match(m.string, m.end()).group().isupper()):
+        return None  # a word goes on in its own case: "radio-\ngraph", "CONTR-\nAST" (not "Follow-\nUp" titles)
     if word.group().lower() in COMPOUND_PREFIXES:
         return "-"
     return "" if len(word.group()) >= 2 else None

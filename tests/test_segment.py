@@ -91,6 +91,10 @@ LOGS = [
                  "Exam date: 11/28/2025  MRI PELVIS\nIMPRESSION: No sacroiliitis.\n", [
         ("imaging", D(2025, 11, 14), "XR SI JOINTS"), ("imaging", D(2025, 11, 28), "MRI PELVIS")],
                  id="impression-above-the-next-exam-closes-its-own-exam"),
+    pytest.param("RADIOLOGY\n\nEXAM: XR SI JOINTS\nExam date: 11/14/2025\nIMPRESSION: Sclerosis.\n\n"
+                 "EXAM: MRI PELVIS WITHOUT CONTR-\nAST\nExam date: 11/28/2025\nIMPRESSION: Normal.\n", [
+        ("imaging", D(2025, 11, 14), "RADIOLOGY"), ("imaging", D(2025, 11, 28), None)],
+                 id="exam-field-hyphenated-across-lines-still-opens-its-exam"),
     pytest.param("SPINE CLINIC\nOffice Note - Visit date: 07/07/2025\nPt: Doe, 46 M\n\nButtock pain.\n", [
         ("office_visit", D(2025, 7, 7), "Office Note")], id="title-dash-date-label"),
     pytest.param("ORTHO GROUP\nLetter of medical necessity - Date: May 4, 2026\nRe: Doe\n\nI request fusion.\n", [
@@ -176,6 +180,17 @@ def test_pages_in_the_view(text, pages):
     notes = segment_notes(text)
     assert len(notes) == pages
     assert notes[-1].start == (text.index("\f") + 1 if pages == 2 else 0)
+
+
+@pytest.mark.parametrize("field", [
+    pytest.param("EXAM: MRI PELVIS WITHOUT CONTRAST\n", id="one-line"),
+    pytest.param("EXAM: MRI PELVIS WITHOUT CONTR-\nAST\n", id="capitals-word-hyphenated-across-lines"),
+    pytest.param("EXAM: MRI PELVIS WITH\u00adOUT CONTRAST\n", id="soft-hyphen-inside"),
+])
+def test_exam_field_opens_its_exam(field):
+    text = "RADIOLOGY\n\nEXAM: XR SI JOINTS\nExam date: 11/14/2025\nIMPRESSION: Sclerosis.\n\n" + field + \
+        "Exam date: 11/28/2025\nIMPRESSION: Normal.\n"
+    assert [n.start for n in segment_notes(text)] == [0, text.index("EXAM: MRI")]
 
 
 def test_style_given_for_the_whole_document():
