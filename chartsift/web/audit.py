@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
-ACTIONS = ("login", "login_failed", "logout", "view_case", "view_page", "upload", "decision", "export",
-           "user_change", "case_create")
+ACTIONS = ("login", "login_failed", "logout", "view_case", "view_page", "upload", "upload_refused", "decision",
+           "export", "user_change", "case_create")
 
 
 class AuditTamperError(RuntimeError):

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from chartsift.render import fact_summary
 from models import ReviewResult
 
-from .models import Case, Decision
+from .models import Case, Decision, Document
+from .storage import REFUSAL_MESSAGES
 
 
 @dataclass
@@ -31,6 +32,22 @@ class CriterionRow:
     text: str | None
     evidence: list[EvidenceRow] = field(default_factory=list)
     decision: Decision | None = None
+
+
+@dataclass
+class DocumentProblem:
+    code: str
+    message: str
+
+
+def document_errors(docs: list[Document], result: ReviewResult | None) -> dict[str, DocumentProblem]:
+    """Display name -> why the document is not reviewed: refused at upload (known before any review), or its coded
+    error in the review result."""
+    problems = {e.document: DocumentProblem(e.code.value, e.message) for e in result.errors} if result else {}
+    for doc in docs:
+        if doc.error_code is not None:
+            problems[doc.display_name] = DocumentProblem(doc.error_code, REFUSAL_MESSAGES[doc.error_code])
+    return problems
 
 
 def load_result(case: Case) -> ReviewResult | None:

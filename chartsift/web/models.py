@@ -68,10 +68,12 @@ class Document(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(200))
-    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
-    media_type: Mapped[str] = mapped_column(String(10))  # pdf | text
+    storage_name: Mapped[str | None] = mapped_column(String(80), unique=True)  # None: refused, nothing stored
+    media_type: Mapped[str] = mapped_column(String(10))  # pdf | text | refused
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    #: why the upload refused the file (storage.REFUSAL_MESSAGES: empty_file, unsupported_type); None when stored
+    error_code: Mapped[str | None] = mapped_column(String(40))
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     case: Mapped[Case] = relationship(back_populates="documents")

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from .deps import check_csrf, record
 from .errors import AppError
 from .models import CASE_STATES, Case, Document
-from .storage import StoredFile, store_upload
+from .storage import StoredFile, all_refused, store_upload
 from .views import render
 from .worker import enqueue
 
@@ -62,6 +62,7 @@ def _request_fields(form) -> dict:
 
 
 async def _uploads(request: Request, form, taken: set[str]) -> list[StoredFile]:
+    """Every file of the upload, stored or refused by the sniff (with its code); 415 when all are refused."""
     files = [f for f in form.getlist("documents") if isinstance(f, UploadFile) and (f.filename or f.size)]
     if not files:
         raise AppError(422, "invalid_request", "add at least one PDF or text document")
@@ -69,18 +70,33 @@ async def _uploads(request: Request, form, taken: set[str]) -> list[StoredFile]:
     try:
         for upload in files:
             stored.append(await store_upload(upload, request.app.state.settings.upload_dir, taken))
+        if (refused := all_refused(stored)) is not None:
+            raise refused
     except BaseException:
-        for s in stored:
-            (request.app.state.settings.upload_dir / s.storage_name).unlink(missing_ok=True)
+        _remove(request, stored)
         raise
     return stored
 
 
-def _add_documents(session, request: Request, case: Case, stored: list[StoredFile], user) -> None:
+def _remove(request: Request, stored: list[StoredFile]) -> None:
     for s in stored:
-        session.add(Document(case_pk=case.id, display_name=s.display_name, storage_name=s.storage_name,
-                             media_type=s.media_type, size=s.size, sha256=s.sha256, uploaded_by=user.user_id))
-        record(session, request, "upload", f"case:{case.id}/document:{s.storage_name}", user.name)
+        if s.storage_name is not None:
+            (request.app.state.settings.upload_dir / s.storage_name).unlink(missing_ok=True)
+
+
+def _add_documents(session, request: Request, case: Case, stored: list[StoredFile], user) -> None:
+    """The upload's documents, a refused one with its code (shown on the case page and in the review's errors)."""
+    for s in stored:
+        doc = Document(case_pk=case.id, display_name=s.display_name, storage_name=s.storage_name,
+                       media_type=s.media_type, size=s.size, sha256=s.sha256, error_code=s.error_code,
+                       uploaded_by=user.user_id)
+        session.add(doc)
+        if s.refused:
+            session.flush()
+            record(session, request, "upload_refused", f"case:{case.id}/document-id:{doc.id}:{s.error_code}",
+                   user.name)
+        else:
+            record(session, request, "upload", f"case:{case.id}/document:{s.storage_name}", user.name)
     enqueue(session, case)
 
 

@@ -40,7 +40,7 @@ def case_page(request: Request, case_pk: int):
         context = {"case": case, "result": result, "documents": docs, "final": final, "history": history,
                    "rows": caseview.criterion_rows(result, doc_ids, per) if result else [],
                    "facts": caseview.fact_rows(result, doc_ids) if result else [],
-                   "doc_errors": {e.document: e for e in result.errors} if result else {},
+                   "doc_errors": caseview.document_errors(docs, result),
                    "statuses": STATUSES, "final_choices": FINAL_DECISIONS}
     return render(request, "case.html", **context)
 
@@ -62,7 +62,7 @@ def page_view(request: Request, case_pk: int, doc_id: int, page: int, bbox: str 
         name, storage, media = doc.display_name, doc.storage_name, doc.media_type
         record(session, request, "view_page", f"case:{case_pk}/document:{doc_id}/page:{page}", principal.name)
     if media != "pdf":
-        return HTMLResponse('<p class="nopage">A text document has no page image.</p>')
+        return HTMLResponse('<p class="nopage">Only a PDF document has page images.</p>')
     image = page_image(settings.upload_dir / storage, page, settings.cache_dir, settings.page_scale)
     src = f"/cases/{case_pk}/documents/{doc_id}/pages/{page}/image"
     box_html = ""
@@ -84,7 +84,7 @@ def page_png(request: Request, case_pk: int, doc_id: int, page: int):
         doc = _document(session, case_pk, doc_id)
         storage, media = doc.storage_name, doc.media_type
     if media != "pdf":
-        raise AppError(404, "not_found", "a text document has no page image")
+        raise AppError(404, "not_found", "only a PDF document has page images")
     image = page_image(settings.upload_dir / storage, page, settings.cache_dir, settings.page_scale)
     return FileResponse(image.path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 

@@ -1,4 +1,8 @@
-"""Uploads: content sniffing, generated storage names, display names that are never paths."""
+"""Uploads: content sniffing, generated storage names, display names that are never paths.
+
+A file that fails the sniff (zero bytes; neither a PDF nor UTF-8 text) is refused on its own: its bytes are not
+kept, and it comes back as a `StoredFile` with its error code and no storage name, so that the rest of its upload
+goes on and the case shows the refused file with its code, as the CLI and the batch report a bad document."""
 from __future__ import annotations
 
 import hashlib
@@ -17,13 +21,28 @@ MAX_NAME_BYTES = 200
 _UNSAFE = re.compile(r"[^\w.\- ()+,]", re.UNICODE)
 
 
+#: what the review says of a refused file, in the words of `chartsift review` (extractor.ingest) for the same code
+REFUSAL_MESSAGES = {"empty_file": "the file is empty (zero bytes)",
+                    "unsupported_type": "neither a PDF nor a UTF-8 text file"}
+#: media type of a refused file (nothing stored)
+REFUSED = "refused"
+#: the 415 answer of an upload whose every file is refused (no file name: it may be the patient's)
+_UPLOAD_REFUSALS = {"empty_file": "an uploaded document is empty",
+                    "unsupported_type": "only PDF or UTF-8 text documents are accepted"}
+
+
 @dataclass
 class StoredFile:
     display_name: str
-    storage_name: str
-    media_type: str  # pdf | text
+    storage_name: str | None  # None: refused, nothing stored
+    media_type: str  # pdf | text | refused
     size: int
     sha256: str
+    error_code: str | None = None  # a key of REFUSAL_MESSAGES when refused
+
+    @property
+    def refused(self) -> bool:
+        return self.error_code is not None
 
 
 def display_name(original: str | None, taken: set[str]) -> str:
@@ -64,7 +83,11 @@ def sniff(head: bytes, data_ok_utf8: bool) -> str:
         return "pdf"
     if data_ok_utf8:
         return "text"
-    raise AppError(415, "unsupported_type", "only PDF or UTF-8 text documents are accepted")
+    raise refused_upload("unsupported_type")
+
+
+def refused_upload(code: str) -> AppError:
+    return AppError(415, code, _UPLOAD_REFUSALS[code])
 
 
 def _is_utf8_text(path: Path) -> bool:
@@ -85,25 +108,44 @@ def _is_utf8_text(path: Path) -> bool:
 
 
 async def store_upload(upload, upload_dir: Path, taken: set[str]) -> StoredFile:
-    """Copy one uploaded file (already bounded by the body limit) under a generated name, after sniffing."""
+    """Copy one uploaded file (already bounded by the body limit) under a generated name, after sniffing.
+
+    A file the sniff refuses is removed and returned with its code (`refused`); any other failure raises."""
     storage = f"{uuid.uuid4().hex}.bin"
     target = upload_dir / storage
-    digest, size, head = hashlib.sha256(), 0, b""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
-            while chunk := await upload.read(1 << 16):
-                if len(head) < SNIFF_BYTES:
-                    head += chunk[:SNIFF_BYTES - len(head)]
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise AppError(415, "empty_file", "an uploaded document is empty")
-        media = sniff(head, data_ok_utf8=b"%PDF-" in head[:1024] or _is_utf8_text(target))
+            size, sha256, head = await _copy(upload, out)
+        try:
+            if size == 0:
+                raise refused_upload("empty_file")
+            media = sniff(head, data_ok_utf8=b"%PDF-" in head[:1024] or _is_utf8_text(target))
+        except AppError as refused:
+            target.unlink(missing_ok=True)
+            return StoredFile(display_name(upload.filename, taken), None, REFUSED, size, sha256, refused.code)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     final = target.with_suffix(".pdf" if media == "pdf" else ".txt")
     target.rename(final)
-    return StoredFile(display_name(upload.filename, taken), final.name, media, size, digest.hexdigest())
+    return StoredFile(display_name(upload.filename, taken), final.name, media, size, sha256)
+
+
+async def _copy(upload, out) -> tuple[int, str, bytes]:
+    """Stream the upload into `out`: its size, SHA-256 and first SNIFF_BYTES bytes."""
+    digest, size, head = hashlib.sha256(), 0, b""
+    while chunk := await upload.read(1 << 16):
+        if len(head) < SNIFF_BYTES:
+            head += chunk[:SNIFF_BYTES - len(head)]
+        digest.update(chunk)
+        size += len(chunk)
+        out.write(chunk)
+    return size, digest.hexdigest(), head
+
+
+def all_refused(stored: list[StoredFile]) -> AppError | None:
+    """The 415 of an upload whose every file was refused (the first file's code), else None."""
+    if not stored or not all(s.refused for s in stored):
+        return None
+    return refused_upload(stored[0].error_code)

@@ -26,6 +26,7 @@ from .config import DEFAULT_WORKER_MEMORY_MB, Settings
 from .db import make_engine, make_sessionmaker, transaction
 from .middleware import where
 from .models import Case, Job, utcnow
+from .storage import REFUSAL_MESSAGES
 
 log = logging.getLogger("chartsift.web.worker")
 _stop = False
@@ -77,7 +78,7 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
     with transaction(sessions) as s:
         job = s.get(Job, job_id)
         case = s.get(Case, job.case_pk)
-        docs = [(d.display_name, d.storage_name) for d in case.documents]
+        docs = [(d.display_name, d.storage_name, d.error_code) for d in case.documents]
         meta = (case.id, case.case_id, case.cpt, case.side, case.request_date, list(case.icd10 or []))
     try:
         with time_limit(settings.job_timeout_s):
@@ -122,7 +123,7 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str]]) -> tuple[str, str, str]:
+def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str | None, str | None]]) -> tuple[str, str, str]:
     from chartsift.api import review_case
     from chartsift.render_html import render_html
     from models import Request
@@ -135,15 +136,33 @@ def _review(settings: Settings, meta: tuple, docs: list[tuple[str, str]]) -> tup
     work = Path(tempfile.mkdtemp(prefix=f"job-{os.getpid()}-", dir=settings.data_dir / "work"))
     try:
         paths = []
-        for display, storage in docs:
-            link = work / display
-            os.symlink((settings.upload_dir / storage).resolve(), link)
-            paths.append(link)
+        for display, storage, refused in docs:
+            if refused is None:
+                link = work / display
+                os.symlink((settings.upload_dir / storage).resolve(), link)
+                paths.append(link)
         reviewed = review_case(paths, request, case_id=case_id, max_pages=settings.max_pages)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result = reviewed.result
+    result = with_refused(reviewed.result, docs)
     return result.model_dump_json(), result.recommendation.status, render_html(result, reviewed.sources)
+
+
+def with_refused(result, docs: list[tuple[str, str | None, str | None]]):
+    """The review with the files the upload refused put back in their places, each reported as `chartsift review`
+    reports a bad document: a summary with no pages and its error, and the error in `errors` (document order)."""
+    from models import DocumentError, DocumentSummary
+
+    refused = {name: DocumentError(document=name, code=code, message=REFUSAL_MESSAGES[code])
+               for name, _storage, code in docs if code is not None}
+    if not refused:
+        return result
+    reviewed = {summary.name: summary for summary in result.documents}
+    documents = [DocumentSummary(name=name, pages=0, error=refused[name]) if name in refused else reviewed.pop(name)
+                 for name, _storage, _code in docs]
+    order = {name: i for i, (name, _storage, _code) in enumerate(docs)}
+    errors = sorted([*result.errors, *refused.values()], key=lambda e: order.get(e.document, len(order)))
+    return result.model_copy(update={"documents": documents + list(reviewed.values()), "errors": errors})
 
 
 def run_pending(settings: Settings, sessions: sessionmaker[Session], worker: str = "inline") -> int:

@@ -6,9 +6,11 @@ in a child process, with its time limit (--timeout) and memory limit (--memory-m
 Each upload must end in one of the outcomes its catalogue entry allows: its coded error shown on the case page,
 or a review result; the good companion of the same upload is reviewed (nothing else is lost); the review takes
 less than the fixture's ceiling (tests/test_hostile.py's budgets, against hangs, not a benchmark). Two fixtures
-never reach the worker: content sniffing refuses a zero-byte file and a PNG renamed .pdf at upload with 415
-(issue 6: only `%PDF-` or UTF-8 text is accepted, and the whole upload is refused with the code, so the reviewer
-resubmits the rest; nothing is half-stored). Afterwards the server is healthy: /health answers, the worker has
+never reach the worker as files: content sniffing refuses a zero-byte file (`empty_file`) and a PNG renamed .pdf
+(`unsupported_type`: issue 6 accepts only `%PDF-` or UTF-8 text) at upload, without keeping their bytes; the upload
+goes on with its companion, and the refused file is a document of the case with its code, on the case page and in
+the review's errors (a whole upload is refused with 415 only when no file of it is acceptable:
+tests/web/test_mixed_uploads.py). Afterwards the server is healthy: /health answers, the worker has
 not died, no job failed, and a good chart uploaded after the corpus gets the same answer as before it.
 
 The per-fixture table (fixture, HTTP status, outcome, upload and review seconds) is printed by
@@ -36,8 +38,9 @@ mh = load_make_hostile()
 CATALOGUE = {h.name: h for h in mh.catalogue()}
 MAX_PAGES = 500
 COMPANION = "companion.pdf"
-#: sniffed at upload (neither `%PDF-` nor UTF-8 text): refused with 415 and the code, before anything is stored
-REFUSED = {"zero_bytes.pdf": "http415:empty_file", "png_renamed.pdf": "http415:unsupported_type"}
+#: refused by the sniff at upload (zero bytes; neither `%PDF-` nor UTF-8 text), the companion accepted: the web's
+#: codes (the CLI, which reads a non-PDF named .pdf as a broken PDF, says not_a_pdf for the PNG)
+REFUSED = {"zero_bytes.pdf": "empty_file", "png_renamed.pdf": "unsupported_type"}
 #: file names a file system refuses or a browser would encode, sent byte for byte as the name of a good chart
 NAME_ATTACKS: dict[str, bytes] = {
     **{n: n.encode("utf-8") for n in mh.STREAM_NAMES},
@@ -243,3 +246,13 @@ def test_the_outcome_table(corpus_run):
         rows.append(f"{ascii(label)[1:-1][:44]:44} {o.http_status:>4} {o.outcome:26} {o.upload_s:8.2f} {review}")
     print("\n" + "\n".join(rows))
     assert len(rows) == 1 + len(LABELS)
+
+
+@pytest.mark.parametrize("label", [pytest.param(n, id=n) for n in REFUSED])
+def test_a_refused_fixture_is_a_coded_document_with_nothing_stored(site, corpus_run, label):
+    outcome = corpus_run[0][label]
+    assert (outcome.http_status, outcome.companion_reviewed, outcome.shown_on_page) == (303, True, True), outcome
+    with site[0].sessions() as s:
+        case = s.scalar(select(Case).where(Case.case_id == outcome.case_id))
+        docs = {d.display_name: (d.storage_name is not None, d.error_code) for d in case.documents}
+    assert docs == {label: (False, REFUSED[label]), COMPANION: (True, None)}

@@ -1,7 +1,7 @@
 """PHI canary sweep of the web surface (issue 9): a made-up patient (name, MRN, date of birth) in the note text, in
 the PDF metadata, in the upload file names and in the form fields goes through every error path of the web app
 (400, 401, 403, 404, 413 with and without Content-Length, 415, 422, a 500 in the request and a failing review in
-the worker) and a whole successful review, with every logger at DEBUG (stdlib root and loguru) and SQLAlchemy's
+the worker) and a whole successful review (its upload carrying files the sniff refuses beside the good ones), with every logger at DEBUG (stdlib root and loguru) and SQLAlchemy's
 statement log on, and is found nowhere it does not belong.
 
 What may hold the chart, and why (SPEC 1 and 3, DESIGN "errors are a catalogue", issue 6):
@@ -108,7 +108,8 @@ def _canary_files() -> list[tuple[bytes, bytes]]:
     return [(f"{FILE_CANARY}.pdf".encode(), good), (b"visit.txt", mh.text_note()),
             (f"{FILE_CANARY}_truncated.pdf".encode(), good[:700]),
             (f"{FILE_CANARY}_encrypted.pdf".encode(), mh.encrypted_pdf(b"user-secret")),
-            (f"{FILE_CANARY}_renamed.pdf".encode(), mh.text_note())]
+            (f"{FILE_CANARY}_renamed.pdf".encode(), mh.text_note()),
+            (f"{FILE_CANARY}_empty.pdf".encode(), b""), (f"{FILE_CANARY}_picture.pdf".encode(), mh.png_bytes())]
 
 
 def _post(web, files, *, csrf: bool = True, client=None, **fields):
@@ -144,8 +145,10 @@ def _error_paths(web, capture, monkeypatch) -> dict[str, int]:
     got["413 chunked"] = web.client.post("/cases", content=iter([chunked[i:i + 65536] for i in
                                                                  range(0, len(chunked), 65536)]),
                                          headers={"Content-Type": ctype}).status_code
-    got["415 PNG renamed"] = _post(web, [(f"{FILE_CANARY}.pdf".encode(), mh.png_bytes()), *files]).status_code
+    got["415 PNG renamed"] = _post(web, [(f"{FILE_CANARY}.pdf".encode(), mh.png_bytes())]).status_code
     got["415 zero bytes"] = _post(web, [(f"{FILE_CANARY}.pdf".encode(), b"")]).status_code
+    got["415 every file refused"] = _post(web, [(f"{FILE_CANARY}.pdf".encode(), b""),
+                                                (f"{FILE_CANARY}.png".encode(), mh.png_bytes())]).status_code
     got["422 case id"] = _post(web, files, case_id=f"{mh.CANARY_NAME} {mh.CANARY_MRN}").status_code
     got["422 request date"] = _post(web, files, request_date=mh.CANARY_DOB).status_code
     got["422 ICD-10"] = _post(web, files, icd10=mh.CANARY_NAME).status_code
@@ -165,8 +168,8 @@ def _error_paths(web, capture, monkeypatch) -> dict[str, int]:
 EXPECTED = {"401 upload without a session": 401, "401 page without a session": 401, "401 wrong password": 401,
             "403 no CSRF token": 403, "403 wrong CSRF token": 403, "400 multipart without boundary": 400,
             "400 too many files": 400, "413 with Content-Length": 413, "413 chunked": 413, "415 PNG renamed": 415,
-            "415 zero bytes": 415, "422 case id": 422, "422 request date": 422, "422 ICD-10": 422,
-            "422 path parameter": 422, "404 no such case": 404, "500 in the request": 500}
+            "415 zero bytes": 415, "415 every file refused": 415, "422 case id": 422, "422 request date": 422,
+            "422 ICD-10": 422, "422 path parameter": 422, "404 no such case": 404, "500 in the request": 500}
 
 
 def _reviewed_case(web, capture) -> str:
@@ -177,6 +180,7 @@ def _reviewed_case(web, capture) -> str:
     assert web.run_jobs() == 1
     page = web.client.get(url).text
     assert "read" in page and "encrypted: " in page, "the case was reviewed, its bad documents coded"
+    assert "empty_file: " in page and "unsupported_type: " in page, "the files refused at upload are shown coded"
     doc = re.search(r'data-doc="(\d+)" data-page="1" data-bbox="([0-9.,]+)"', page)
     web.client.get(f"{url}/documents/{doc.group(1)}/pages/1", params={"bbox": doc.group(2)})
     web.client.get(f"{url}/documents/{doc.group(1)}/pages/1/image")
@@ -214,7 +218,7 @@ def _database_rows(web) -> list[tuple[str, str]]:
             out.append(("cases", repr((case.case_id, case.status, case.error_code, case.recommendation, case.cpt,
                                        case.side, case.icd10))))
         for doc in s.scalars(select(Document)):
-            out.append(("documents", repr((doc.storage_name, doc.media_type, doc.sha256))))
+            out.append(("documents", repr((doc.storage_name, doc.media_type, doc.sha256, doc.error_code))))
             out.append(("documents.display_name", doc.display_name))
         notes = [d.note for d in s.scalars(select(Decision))]
     assert any(mh.CANARY_NAME in n for n in notes), "the reviewer's note is kept (legitimately)"
