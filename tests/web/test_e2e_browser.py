@@ -1,7 +1,8 @@
 """End to end in headless Debian chromium (Playwright, no browser download): log in, create a case with the
-demo PDF, wait for the review, expand II.G, click a quote, see the page with the box, override, export HTML.
+demo PDF, wait for the review, expand II.G, click a quote, see the page with the box, override, export HTML; and
+a case uploaded with an empty file beside the demo PDF shows the empty file's code while the PDF is reviewed.
 
-Screenshots of each step go to $CHARTSIFT_ARTIFACTS/web-e2e (default: the test's tmp dir)."""
+Screenshots of each step go to $CHARTSIFT_ARTIFACTS/web-e2e and web-e2e-mixed (default: the test's tmp dir)."""
 from __future__ import annotations
 
 import os
@@ -14,12 +15,16 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")]
 
 
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("CHARTSIFT_ARTIFACTS", tmp_path)) / "web-e2e"
+def _shots(tmp_path: Path, name: str) -> Path:
+    folder = Path(os.environ.get("CHARTSIFT_ARTIFACTS", tmp_path)) / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture
+def shots(tmp_path):
+    return _shots(tmp_path, "web-e2e")
 
 
 @pytest.fixture
@@ -39,16 +44,23 @@ def page(served):
         assert errors == []  # no CSP violation, no script error
 
 
-def test_review_a_case_in_the_browser(page, served, shots, demo_pdf, demo_cli):
+def _log_in(page, served, shots: Path | None = None) -> None:
     from playwright.sync_api import expect
 
     page.goto("/cases")
     expect(page.locator("h1")).to_have_text("Log in")
-    page.screenshot(path=shots / "01-login.png")
+    if shots:
+        page.screenshot(path=shots / "01-login.png")
     page.fill("input[name=username]", served.user)
     page.fill("input[name=password]", served.password)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Cases")
+
+
+def test_review_a_case_in_the_browser(page, served, shots, demo_pdf, demo_cli):
+    from playwright.sync_api import expect
+
+    _log_in(page, served, shots)
     page.screenshot(path=shots / "02-cases.png")
 
     page.click("text=New case >> nth=-1")
@@ -106,3 +118,31 @@ def test_review_a_case_in_the_browser(page, served, shots, demo_pdf, demo_cli):
     assert "Reviewer decisions" in html and "not documented in percent" in html and "II.G" in html
     page.goto(exported.as_uri())
     page.screenshot(path=shots / "09-export.png", full_page=True)
+
+
+def test_an_empty_file_beside_the_chart_is_shown_coded_while_the_chart_is_reviewed(page, served, tmp_path, demo_pdf,
+                                                                                   demo_cli):
+    from playwright.sync_api import expect
+
+    shots = _shots(tmp_path, "web-e2e-mixed")
+    _log_in(page, served)
+    page.goto("/cases/new")
+    page.fill("input[name=case_id]", "E2E-002")
+    page.select_option("select[name=cpt]", "27279")
+    page.select_option("select[name=side]", "left")
+    page.fill("input[name=request_date]", "2026-02-16")
+    page.fill("input[name=icd10]", "M46.1")
+    page.set_input_files("input[name=documents]", [
+        {"name": demo_pdf.name, "mimeType": "application/pdf", "buffer": demo_pdf.read_bytes()},
+        {"name": "blank page.pdf", "mimeType": "application/pdf", "buffer": b""}])
+    page.click("button:has-text('Create and review')")
+    refused = page.locator("#doc-errors")
+    expect(refused).to_contain_text("blank page.pdf — empty_file: the file is empty (zero bytes)")
+    page.screenshot(path=shots / "01-refused-file-shown.png")
+    recommendation = demo_cli["recommendation"]["status"].replace("_", " ")
+    expect(page.locator("#recommendation")).to_contain_text(recommendation, timeout=90_000)
+    expect(refused).to_be_visible()
+    expect(refused.locator("li")).to_have_count(1)
+    page.click("a[data-tab=tab-documents]")
+    expect(page.locator("#tab-documents")).to_contain_text("read")
+    page.screenshot(path=shots / "02-reviewed-with-the-refused-file.png", full_page=True)
