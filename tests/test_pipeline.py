@@ -47,12 +47,30 @@ def test_doc_sentences_follow_the_splitter(nlp):
     assert [s.text.strip() for s in doc.sents] == ["FABER: (+) L", "Gaenslen's: neg"]
 
 
+@pytest.mark.parametrize("text, sentences", [
+    pytest.param("TOBACCO HISTORY NOT OBTAINED - UNKNOWN.\n", ["TOBACCO HISTORY NOT OBTAINED - UNKNOWN."],
+                 id="capitals-sentence-opening-with-a-header-stays-whole"),
+    pytest.param("TOBACCO HISTORY\nNever smoker.\n", ["TOBACCO HISTORY", "Never smoker."], id="distractor-header-line"),
+])
+def test_header_words_split_only_headers(nlp, text, sentences):
+    assert [s.text.strip() for s in nlp(text).sents if s.text.strip()] == sentences
+
+
 @pytest.mark.parametrize("text, offset_of, expected", [
     pytest.param("HPI: left buttock pain.\nSocial History: never smoker.\n", "never", "social_history", id="social"),
     pytest.param("PHYSICAL EXAM:\nFABER (+) L\n", "FABER", "physical_exam", id="exam-caps-no-colon"),
     pytest.param("Family History: mother with RA.\n", "mother", "family_history", id="family"),
     pytest.param("Assessment and Plan: SIJ dysfunction.\n", "SIJ", "assessment_plan", id="assessment-plan"),
     pytest.param("IMPRESSION:\nNo fracture.\n", "fracture", "impression", id="impression"),
+    pytest.param("PHYSICAL EXAM\nFABER (+) L\n", "FABER", "physical_exam", id="capitals-header-ends-its-line"),
+    pytest.param("HPI: pain.\nPHYSICAL EXAM FABER positive on the left.\n", "FABER", "physical_exam",
+                 id="capitals-header-before-lower-case-text"),
+    pytest.param("SOCIAL HISTORY: NEVER SMOKER.\n", "NEVER", "social_history", id="capitals-header-with-colon"),
+    pytest.param("HPI: PAIN.\nHISTORY OF RIGHT NEPHRECTOMY FOR RENAL CELL CARCINOMA.\n", "NEPHRECTOMY", "hpi",
+                 id="distractor-capitals-prose-opening-with-a-header-word"),
+    pytest.param("PLAN: INJECTION.\nTOBACCO HISTORY NOT OBTAINED - UNKNOWN.\n", "NOT OBTAINED", "assessment_plan",
+                 id="distractor-capitals-sentence-is-not-a-header"),
+    pytest.param("IMPRESSION:\nNo fracture.\nXIMPRESSION\nmore\n", "more", "impression", id="distractor-header-inside-a-word"),
 ])
 def test_sections(nlp, text, offset_of, expected):
     from extractor.context import doc_section
