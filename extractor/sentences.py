@@ -107,6 +107,8 @@ def _inline_starts(line: str) -> list[int]:
         head = line[: m.start()].rstrip("\"')]")
         if _LIST_NUMBER.match(head):
             continue  # "1. Left SI joint dysfunction": the number of a list item, not a sentence end
+        if head.endswith("...."):
+            continue  # the dot leader of a template row ("FABER ...... POSITIVE"), not a sentence end
         before = _WORD_BEFORE.search(head)
         if before and before.group(1).lower().rstrip(".") in abbrevs:
             continue

@@ -37,6 +37,12 @@ def _sentences(text: str) -> list[str]:
                  id="anatomical-abbreviations-in-a-cased-text"),
     pytest.param("GAENSLEN POS. FABER NEG. THIGH THRUST POS.", ["GAENSLEN POS.", "FABER NEG.", "THIGH THRUST POS."],
                  id="distractor-pos-neg-end-their-statement"),
+    pytest.param("  THIGH THRUST ....... POSITIVE\n  FABER .............. POSITIVE\n",
+                 ["THIGH THRUST ....... POSITIVE", "FABER .............. POSITIVE"], id="dot-leaders-in-capitals"),
+    pytest.param("Pain is worse... She denies numbness.", ["Pain is worse...", "She denies numbness."],
+                 id="distractor-ellipsis-ends-its-sentence"),
+    pytest.param("RENATA IS A 51 Y.O. FEMALE WITH PAIN. SHE POINTS TO THE PSIS.",
+                 ["RENATA IS A 51 Y.O. FEMALE WITH PAIN.", "SHE POINTS TO THE PSIS."], id="years-old-abbreviation-in-capitals"),
 ])
 def test_sentence_splitting(text, expected):
     assert _sentences(text) == expected
