@@ -66,6 +66,7 @@ _CHECKBOX = re.compile(r"^\s*(?:\[[ xX\u2713\u2714]?\]|\([ xX]?\)|[\u2610\u2611\
 _LABEL = re.compile(r"^\s*[A-Z][A-Za-z0-9/&(),' -]{0,40}:(?:\s|$)")
 _TABLE_ROW = re.compile(r"\t|\S {3,}\S|\||\.{4,}")  # tab, column gap, pipe, dot leaders ("FABER ...... positive")
 _CHECKBOX_END = re.compile(r"(?:\[[ xX\u2713\u2714]?\]|[\u2610\u2611\u2612])$")
+_INLINE_LABEL_END = re.compile(r"[.;,]\s+[A-Za-z][\w'/ -]{0,30}:$")
 #: an all-capitals line this share of the typical full line or longer is wrapped text, not a heading
 HEADING_SHARE = 0.8
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?\s*$")
@@ -311,12 +312,22 @@ def _wrapped_row(p: str, n: str) -> bool:
     return bool(_CHECKBOX_END.search(p)) and not _CHECKBOX.match(n)
 
 
+def _cell_goes_on(p: str, n: str) -> bool:
+    """A table row's last cell goes on in lower case on a line of no cells, whatever ends the row
+    ("MRI L-spine | 02/24/2026 | Mild disc desiccation;" then "no stenosis or neural compression.")."""
+    return bool(_TABLE_ROW.search(p)) and not p.endswith("|") and not _TABLE_ROW.search(n) and n[0].islower()
+
+
 def _joins(prev: str, nxt: str, width: int, capitals: bool = False) -> bool:
     """Whether the break between `prev` and `nxt` is a wrap in the middle of a sentence. In a text all in
     `capitals` no line tells a heading by its case: a full-width line without a sentence end wraps."""
     p, n = prev.strip(), nxt.strip()
-    if not p or not n or _SENTENCE_END.search(p):
+    if not p or not n:
         return False
+    if _cell_goes_on(p, n):
+        return True
+    if _SENTENCE_END.search(p) and not (_INLINE_LABEL_END.search(p) and len(p) >= max(0.6 * width, 30)):
+        return False  # a full line of inline fields may wrap after a label ("... Distraction: pos. Gaenslen:" + "pos R.")
     if _BULLET.match(nxt) or _CHECKBOX.match(nxt) or _LABEL.match(nxt):
         return False
     if _wrapped_row(p, n):

@@ -25,7 +25,7 @@ def _allowed(orig: str, new: str) -> bool:
     if orig == new or (orig, new) in _ALLOWED_CHANGES or orig.upper() == new:  # capitals: a caseless text
         return True
     if orig in LIGATURES:
-        return new in LIGATURES[orig]
+        return new in LIGATURES[orig] or new in LIGATURES[orig].upper()  # capitals: a caseless text
     if new == " ":
         return orig.isspace() or orig in "\u00a0\u2007\u202f"
     if new in "'\"-":
@@ -141,6 +141,17 @@ NARROW = ("She reports left buttock pain for eight months, worse with\n"
                  ["[X]\n[ ] Osteopathic"], id="distractor-checkbox-then-checkbox-kept"),
     pytest.param(NARROW + "  FABER .............. positive, pain at R SIJ\nSLR negative b/l.\n", [],
                  ["R SIJ\nSLR"], id="distractor-dot-leader-row-kept"),
+    pytest.param(NARROW + "MRI lumbar spine     | 02/24/2026 | Mild disc desiccation;\nno stenosis or compression.\n",
+                 ["desiccation; no stenosis"], [], id="table-last-cell-goes-on-in-lower-case"),
+    pytest.param(NARROW + "Physical therapy      10 weeks     no benefit\nnaproxen              6 months     no benefit\n", [],
+                 ["benefit\nnaproxen"], id="distractor-lower-case-next-row-with-cells-kept"),
+    pytest.param(NARROW + "MRI lumbar spine     | 02/24/2026 | Mild disc desiccation.\nNo stenosis per report.\n", [],
+                 ["desiccation.\nNo stenosis"], id="distractor-capitalized-line-after-a-row-kept"),
+    pytest.param(NARROW + "Thigh thrust: pos R. Compression: pos. Distraction: pos. Gaenslen:\npos R. FABER: neg.\n",
+                 ["Gaenslen: pos R."], [], id="full-line-of-fields-wraps-after-a-label"),
+    pytest.param(NARROW + "Thigh thrust: pos R. Compression: pos. Distraction: pos. Gaenslen:\n- pos R\n", [],
+                 ["Gaenslen:\n- pos R"], id="distractor-bullet-after-a-label-kept"),
+    pytest.param(NARROW + "Exam:\nFABER positive on the left.\n", [], ["Exam:\nFABER"], id="distractor-short-label-line-kept"),
     pytest.param(WRAPPED.upper() + "\nASSESSMENT\nSACROILIITIS, RIGHT\nPLAN\nINJECTION", [],
                  ["\nASSESSMENT\nSACROILIITIS, RIGHT\nPLAN\nINJECTION"], id="distractor-short-capitals-headings-kept"),
     pytest.param(WRAPPED.upper() + "SEE ALSO THE RADIOLOGY REPORT FROM THE OUTSIDE HOSPITAL\nFINDINGS: NONE", [],
