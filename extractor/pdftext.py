@@ -26,7 +26,6 @@ import numpy as np
 Backend = Literal["pdfplumber", "pypdfium2"]
 BACKENDS: tuple[Backend, ...] = ("pdfplumber", "pypdfium2")
 REPLACEMENT = "\ufffd"
-_NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
 MAX_SPACES = 40
 
 
@@ -43,6 +42,13 @@ class Word:
         lo = np.nanmin(self.boxes, axis=0) if len(self.boxes) else np.zeros(4)
         hi = np.nanmax(self.boxes, axis=0) if len(self.boxes) else np.zeros(4)
         self.x0, self.top, self.x1, self.bottom = float(lo[0]), float(lo[1]), float(hi[2]), float(hi[3])
+
+    @classmethod
+    def with_extent(cls, text: str, boxes: np.ndarray, x0: float, top: float, x1: float, bottom: float) -> Word:
+        """A word whose extent (what `__post_init__` computes) the caller computed for many words at once."""
+        word = cls.__new__(cls)
+        word.text, word.boxes, word.x0, word.top, word.x1, word.bottom = text, boxes, x0, top, x1, bottom
+        return word
 
 
 @dataclass
@@ -161,7 +167,7 @@ def _pdfium_page(pdf, index: int) -> PageText:
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            words = list(_pdfium_words(textpage, raw, height))
+            words = _pdfium_words(textpage, raw, height)
         finally:
             textpage.close()
         has_images = any(obj.type == raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=1))
@@ -171,26 +177,49 @@ def _pdfium_page(pdf, index: int) -> PageText:
         page.close()
 
 
-def _pdfium_words(textpage, raw, height: float) -> Iterator[Word]:
+def _pdfium_words(textpage, raw, height: float) -> list[Word]:
+    """The page's words: characters split at spaces and generated characters, each with its loose box."""
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # characters outside the BMP: read them one by one
         text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))
+    handle, rect = textpage.raw, raw.FS_RECTF()
+    is_generated, map_error, loose_box = raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError, raw.FPDFText_GetLooseCharBox
     chars: list[str] = []
     rows: list[tuple[float, float, float, float]] = []
+    starts: list[int] = []  # index in `chars` where each word begins
+    in_word = False
     for i, ch in enumerate(text):
-        if ch.isspace() or raw.FPDFText_IsGenerated(textpage, i):
-            if chars:
-                yield Word("".join(chars), np.asarray(rows, dtype=np.float32))
-                chars, rows = [], []
+        if ch.isspace() or is_generated(handle, i):
+            in_word = False
             continue
-        if raw.FPDFText_HasUnicodeMapError(textpage, i) or not ch.isprintable():
+        if map_error(handle, i) or not ch.isprintable():
             ch = REPLACEMENT
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        if not loose_box(handle, i, rect):
+            from pypdfium2 import PdfiumError
+
+            raise PdfiumError("Failed to get charbox.")
+        if not in_word:
+            starts.append(len(chars))
+            in_word = True
         chars.append(ch)
-        rows.append((left, height - top, right, height - bottom))
-    if chars:
-        yield Word("".join(chars), np.asarray(rows, dtype=np.float32))
+        rows.append((rect.left, rect.bottom, rect.right, rect.top))
+    return _words_of(chars, rows, starts, height)
+
+
+def _words_of(chars: list[str], rows: list[tuple[float, float, float, float]], starts: list[int],
+              height: float) -> list[Word]:
+    """Words from the page's characters and their (left, bottom, right, top) PDF boxes, extents in one pass."""
+    if not chars:
+        return []
+    pdf = np.asarray(rows, dtype=np.float64)
+    boxes = np.empty((len(rows), 4), dtype=np.float32)  # x0, top, x1, bottom from the page's top
+    boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3] = pdf[:, 0], height - pdf[:, 3], pdf[:, 2], height - pdf[:, 1]
+    lo = np.fmin.reduceat(boxes, starts, axis=0).tolist()  # fmin/fmax skip NaN like Word's nanmin/nanmax
+    hi = np.fmax.reduceat(boxes, starts, axis=0).tolist()
+    ends = [*starts[1:], len(chars)]
+    return [Word.with_extent("".join(chars[s:e]), boxes[s:e], low[0], low[1], high[2], high[3])
+            for s, e, low, high in zip(starts, ends, lo, hi)]
 
 
 def layout(words: list[Word]) -> tuple[str, np.ndarray]:
@@ -200,7 +229,7 @@ def layout(words: list[Word]) -> tuple[str, np.ndarray]:
         return "", np.empty((0, 4), dtype=np.float32)
     space = _space_width(ordered)
     parts: list[str] = [ordered[0].text]
-    boxes: list[np.ndarray] = [ordered[0].boxes]
+    gaps = [0]  # the separator's length before each word
     line = [ordered[0].top, ordered[0].bottom]  # vertical extent of the current line
     for prev, word in pairwise(ordered):
         if _same_line(line[0], line[1], prev.x1, word.top, word.bottom, word.x0):
@@ -211,8 +240,21 @@ def layout(words: list[Word]) -> tuple[str, np.ndarray]:
             sep = "\n\n" if word.top - line[1] > 0.8 * (line[1] - line[0]) else "\n"
             line = [word.top, word.bottom]
         parts += [sep, word.text]
-        boxes += [np.repeat(_NO_BOX, len(sep), axis=0), word.boxes]
-    return "".join(parts), np.concatenate(boxes).astype(np.float32, copy=False)
+        gaps.append(len(sep))
+    return "".join(parts), _layout_boxes(ordered, gaps)
+
+
+def _layout_boxes(words: list[Word], gaps: list[int]) -> np.ndarray:
+    """Each word's boxes after its separator's NaN rows, all words in one array."""
+    sizes = np.fromiter((len(w.boxes) for w in words), dtype=np.int64, count=len(words))
+    gap = np.asarray(gaps, dtype=np.int64)
+    ends = np.cumsum(gap + sizes)
+    out = np.full((int(ends[-1]) if len(ends) else 0, 4), np.nan, dtype=np.float32)
+    if sizes.sum():
+        starts = ends - sizes  # where each word's boxes go
+        out[np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())] = \
+            np.concatenate([w.boxes for w in words]).astype(np.float32, copy=False)
+    return out
 
 
 def _space_width(words: list[Word]) -> float:
@@ -283,7 +325,7 @@ def _dedupe(words: list[Word]) -> list[Word]:
 
     Kept copies are filed by text and 1-pt grid cell, so each word is compared only with the copies in
     the 3 x 3 cells around it (a page of one word drawn 10,000 times is linear, not 50 million checks)."""
-    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    seen: dict[str, dict[tuple[int, int], list[tuple[float, float]]]] = {}  # text -> grid cell -> spots
     kept = []
     for word in words:
         x0, top = word.x0, word.top
@@ -291,9 +333,20 @@ def _dedupe(words: list[Word]) -> list[Word]:
             kept.append(word)
             continue
         cx, cy = math.floor(x0), math.floor(top)
-        near = (seen.get((word.text, cx + dx, cy + dy), ()) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
-        if any(abs(x0 - x) < 1.0 and abs(top - t) < 1.0 for spots in near for x, t in spots):
+        cells = seen.setdefault(word.text, {})
+        if cells and _drawn_near(cells, cx, cy, x0, top):
             continue
-        seen.setdefault((word.text, cx, cy), []).append((x0, top))
+        cells.setdefault((cx, cy), []).append((x0, top))
         kept.append(word)
     return kept
+
+
+def _drawn_near(cells: dict[tuple[int, int], list[tuple[float, float]]], cx: int, cy: int, x0: float,
+                top: float) -> bool:
+    """A kept copy in the 3 x 3 grid cells around (cx, cy) lies within 1 pt of (x0, top)."""
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            for x, t in cells.get((cx + dx, cy + dy), ()):
+                if abs(x0 - x) < 1.0 and abs(top - t) < 1.0:
+                    return True
+    return False
