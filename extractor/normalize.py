@@ -55,6 +55,7 @@ _SPACE_RUN = re.compile(r"(?<=\S) +(?=\S)")
 DOUBLED_SHARE = 0.8
 MIN_DOUBLED_GAPS = 20
 _SPACES = re.compile(r"\s+")
+_PAGE_NUMBER = re.compile(r"\bpage\s*\d{1,4}\s*(?:of|/)\s*\d{1,4}\b", re.IGNORECASE)
 #: a text is caseless when fewer than this share of its letters are capitals (and it has this many letters)
 CASELESS_SHARE = 0.01
 MIN_CASELESS_LETTERS = 40
@@ -116,26 +117,29 @@ def line_key(line: str) -> str:
 
 
 def repeated_page_lines(text: str, page_starts: list[int]) -> frozenset[str]:
-    """Header and footer lines (as `line_key`s) found at the top or bottom of most pages.
+    """Header and footer lines (as `line_key`s) found at the top or bottom of most pages, and page
+    furniture found at the top or bottom of any page.
 
     A line counts when it is among the first 4 or last 3 non-blank lines of a page on at least
-    half of the pages, and on 3 pages at least. Note titles and date-of-service lines never
-    count, even when every note of a short packet starts on its own page with one.
+    half of the pages, and on 3 pages at least; or when it sits there and numbers the page
+    ("FAX ... Page 2 of 3", "Page 1/2"), which a packet of one or two pages cannot show by
+    repetition. Note titles and date-of-service lines never count, even when every note of a
+    short packet starts on its own page with one.
     """
     from .segment import is_note_header
 
     pages = len(page_starts)
-    if pages < 3:
-        return frozenset()
     counts: Counter[str] = Counter()
+    furniture: set[str] = set()
     bounds = list(page_starts[1:]) + [len(text) + 1]
     for start, end in zip(page_starts, bounds):
         lines = [ln for ln in text[start:end - 1].split("\n") if ln.strip()]
         zone = {line_key(ln): ln for ln in lines[:4] + lines[-3:]}
-        counts.update(key for key, ln in zone.items() if sum(c.isalnum() for c in key) >= 3
-                      and not is_note_header(ln))
+        kept = {key: ln for key, ln in zone.items() if sum(c.isalnum() for c in key) >= 3 and not is_note_header(ln)}
+        counts.update(kept.keys())
+        furniture.update(key for key, ln in kept.items() if _PAGE_NUMBER.search(ln))
     needed = max(3, math.ceil(pages / 2))
-    return frozenset(key for key, n in counts.items() if n >= needed)
+    return frozenset(furniture | {key for key, n in counts.items() if n >= needed})
 
 
 def normalize(text: str, drop_lines: frozenset[str] = frozenset(), style: TextStyle | None = None) -> NormalizedText:
@@ -175,9 +179,9 @@ def _run(text: str, passes: list[Pass]) -> NormalizedText:
 def _passes(drop_lines: frozenset[str], style: TextStyle | None) -> list[Pass]:
     return [
         lambda t: _substitute(t, _DELETE, lambda m: ""),
+        lambda t: _drop_lines(t, drop_lines),  # before form feeds become line breaks
         lambda t: (t.translate(_ONE_FOR_ONE), None),
         lambda t: _substitute(t, _LIGATURE, lambda m: LIGATURES[m.group()]),
-        lambda t: _drop_lines(t, drop_lines),
         *_style_passes(style),
         lambda t: _substitute(t, _HYPHEN_BREAK, _join_hyphenated),
         _unwrap_lines,
@@ -252,26 +256,33 @@ def _substitute(text: str, pattern: re.Pattern[str],
     return "".join(parts), (np.concatenate(index) if index else np.empty(0, dtype=np.int64))
 
 
+_PAGE_LINE = re.compile(r"[^\n\f]+")
+
+
 def _drop_lines(text: str, drop_lines: frozenset[str]) -> tuple[str, np.ndarray | None]:
-    """Delete the content of repeated header/footer lines; their line break stays."""
+    """Delete repeated header/footer lines with one line break or form feed of theirs, so the lines around
+    them meet as if they were never printed ("... (R):" above a fax header, "Thigh thrust ... positive"
+    below it), parted by one break."""
     if not drop_lines:
         return text, None
-    spans = []
-    pos = 0
-    for line in text.split("\n"):
-        if line and line_key(line) in drop_lines:
-            spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    if not spans:
-        return text, None
     keep = np.ones(len(text), dtype=bool)
-    parts, pos = [], 0
-    for s, e in spans:
-        keep[s:e] = False
-        parts.append(text[pos:s])
-        pos = e
-    parts.append(text[pos:])
-    return "".join(parts), np.flatnonzero(keep)
+    found = False
+    for m in _PAGE_LINE.finditer(text):
+        if line_key(m.group()) not in drop_lines:
+            continue
+        start, end = m.span()
+        if end < len(text):
+            end += 1 + (text[end] == "\n" and text[end + 1:end + 2] == "\f")  # its break ("\n\f": both)
+        elif start and text[start - 1] == "\f" and text[start - 2:start - 1] == "\n":
+            start -= 1
+        if start >= 2 and text[start - 2:start] == "\n\f":
+            start -= 1  # a page seam "\n\f" above it: one break is enough
+        keep[start:end] = False
+        found = True
+    if not found:
+        return text, None
+    index = np.flatnonzero(keep)
+    return "".join(text[i] for i in index), index
 
 
 def _unwrap_lines(text: str) -> tuple[str, np.ndarray | None]:

@@ -176,6 +176,19 @@ def test_drop_lines_removed_and_mapped():
     assert original[s:e] == "FABER positive"
 
 
+@pytest.mark.parametrize("original, expected", [
+    pytest.param("(R):\n  Thigh thrust positive\n\fFAX Page 2 of 3\n  Compression positive\n",
+                 "(R):\n  Thigh thrust positive\n  Compression positive\n", id="header-atop-a-page-leaves-no-gap"),
+    pytest.param("Plan follows.\nFAX Page 1 of 3\n\fNext page.", "Plan follows.\nNext page.", id="footer-leaves-no-gap"),
+    pytest.param("last line\fFAX Page 2 of 3\nFirst line", "last line\nFirst line", id="form-feed-alone-parts-the-pages"),
+    pytest.param("x.\n\n\fFAX Page 2 of 3\nY.", "x.\n\nY.", id="distractor-blank-line-of-the-page-kept"),
+])
+def test_dropped_lines_leave_one_break(original, expected):
+    norm = normalize(original, frozenset({line_key("FAX Page 1 of 3")}))
+    assert norm.text == expected
+    check_map(original, frozenset({line_key("FAX Page 1 of 3")}))
+
+
 def test_to_original_covers_whole_ligature():
     original = "con\ufb01rmed"
     norm = normalize(original)
@@ -201,6 +214,13 @@ BODIES = ["left buttock pain", "FABER positive", "Gaenslen negative", "plan: inj
     pytest.param([f"Riverside Spine Center\nOFFICE VISIT\nDate of Service: 0{i}/01/2026\nText {i}" for i in range(1, 5)],
                  {"riverside spine center"}, ["office visit", "date of service: #/#/#"], id="titles-and-dos-never-repeated"),
     pytest.param(["Header line here\nbody", "Header line here\nbody"], set(), [], id="two-pages-too-few"),
+    pytest.param(["From: 555-0100  FAX  Page 1 of 2  Medical Records\nOFFICE VISIT\nbody",
+                  "From: 555-0100  FAX  Page 2 of 2  Medical Records\nmore body"],
+                 {"from: #-# fax page # of # medical records"}, ["office visit"], id="page-numbered-fax-line-of-two-pages"),
+    pytest.param(["Riverside Spine\nbody text\nPage 1/1"], {"page #/#"}, [], id="page-footer-of-one-page"),
+    pytest.param([("Riverside Spine\nbody\nbody\nbody\nbody\nPT completed page 2 of 3 of the intake form today.\n"
+                   "more\nmore\nmore\nmore")],
+                 set(), ["pt completed page # of # of the intake form today."], id="distractor-page-words-inside-the-page"),
 ])
 def test_repeated_page_lines(pages, expected, absent):
     text, starts = _pages(*pages)
