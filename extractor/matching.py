@@ -53,3 +53,77 @@ def share_doc_text(nlp: Language) -> None:
                 regex = getattr(value, _REGEX_ATTRIBUTE)
                 if type(regex) is RegexMatcher:
                     regex.__class__ = DocTextRegexMatcher
+
+
+#: the lexeme flag bits spaCy leaves free (FLAG19..FLAG63); each can stand for one word set of a pattern
+_FREE_FLAGS = tuple(range(19, 64))
+_TOKEN_MATCHER_ATTRIBUTE = "_MedspacyMatcher__matcher"
+
+
+def native_word_sets(nlp: Language) -> None:
+    """Rebuild the token Matcher of every medspaCy matcher with `{"LOWER"/"ORTH": {"IN": [...]}}` word
+    sets turned into lexeme flags (`{"FLAGnn": True}`): the same test, but spaCy checks a flag in C where
+    an "IN" set is a Python predicate called for every pattern state at every token. The word sets at
+    the start of patterns (tested at every token) get the 45 free flag bits first; the rest stay sets."""
+    from collections import Counter
+
+    matchers = [value for _, component in nlp.pipeline for value in vars(component).values()
+                if isinstance(value, MedspacyMatcher)]
+    uses: Counter = Counter()
+    for matcher in matchers:
+        for rule in matcher.rule_map.values():
+            if isinstance(rule.pattern, list):
+                uses.update(_word_sets(rule.pattern))
+    free = sum(bit not in nlp.vocab.lex_attr_getters for bit in _FREE_FLAGS)
+    flags = {key: _add_flag(nlp, key) for key, _ in uses.most_common(free)}
+    for matcher in matchers:
+        _rebuild(nlp, matcher, flags)
+
+
+def _word_sets(pattern: list[dict]) -> list[tuple[tuple[str, frozenset], int]]:
+    """((attribute, words), weight) of each word set of a pattern; sets tried at every token weigh most."""
+    found, leading = [], True
+    for token in pattern:
+        for attr, value in token.items():
+            key = _set_key(attr, value)
+            if key is not None:
+                found.append(key)
+                if leading:
+                    found.extend([key] * 1000)
+        leading = leading and token.get("OP") in ("?", "*")
+    return found
+
+
+def _set_key(attr: str, value) -> tuple[str, frozenset] | None:
+    if attr in ("LOWER", "ORTH") and isinstance(value, dict) and list(value) == ["IN"] \
+            and all(isinstance(v, str) for v in value["IN"]):
+        return attr, frozenset(value["IN"])
+    return None
+
+
+def _add_flag(nlp: Language, key: tuple[str, frozenset]) -> str:
+    from spacy.attrs import LOWER
+
+    attr, words = key
+    lower = nlp.vocab.lex_attr_getters[LOWER]
+    getter = (lambda s: lower(s) in words) if attr == "LOWER" else (lambda s: s in words)
+    free = [bit for bit in _FREE_FLAGS if bit not in nlp.vocab.lex_attr_getters]
+    return f"FLAG{nlp.vocab.add_flag(getter, flag_id=free[0])}"
+
+
+def _rebuild(nlp: Language, matcher: MedspacyMatcher, flags: dict) -> None:
+    """A new token Matcher holding the same rules in the same order, word sets replaced by their flags."""
+    from spacy.matcher import Matcher
+
+    rules = [(rule_id, rule) for rule_id, rule in matcher.rule_map.items() if isinstance(rule.pattern, list)]
+    if not any(_set_key(a, v) in flags for _, rule in rules for t in rule.pattern for a, v in t.items()):
+        return
+    old = getattr(matcher, _TOKEN_MATCHER_ATTRIBUTE)
+    new = Matcher(nlp.vocab, validate=False)  # the rules passed validation in the matcher it replaces; FLAGnn keys are not in its schema
+    for rule_id, rule in rules:
+        pattern = [{flags.get(_set_key(a, v), a): (True if _set_key(a, v) in flags else v) for a, v in t.items()}
+                   for t in rule.pattern]
+        new.add(rule_id, [pattern], on_match=rule.on_match)
+    if len(new) != len(old):
+        raise RuntimeError("token matcher rebuilt with a different number of rules")
+    setattr(matcher, _TOKEN_MATCHER_ATTRIBUTE, new)
