@@ -323,10 +323,18 @@ def _wrapped_row(p: str, n: str) -> bool:
     return bool(_CHECKBOX_END.search(p)) and not _CHECKBOX.match(n)
 
 
-def _cell_goes_on(p: str, n: str) -> bool:
-    """A table row's last cell goes on in lower case on a line of no cells, whatever ends the row
-    ("MRI L-spine | 02/24/2026 | Mild disc desiccation;" then "no stenosis or neural compression.")."""
-    return bool(_TABLE_ROW.search(p)) and not p.endswith("|") and not _TABLE_ROW.search(n) and n[0].islower()
+def _cell_goes_on(prev: str, nxt: str, width: int) -> bool:
+    """A table row goes on on the next line, whatever ends it: its last cell in lower case on a line of no
+    cells ("MRI L-spine | 02/24/2026 | Mild disc desiccation;" then "no stenosis or neural compression."),
+    or a full-width row wrapped into an indented line of its further cells ("05-Jan-2026  R  diagnostic" then
+    "        yes  yes       8    1")."""
+    p, n = prev.strip(), nxt.strip()
+    if not _TABLE_ROW.search(p) or p.endswith("|"):
+        return False
+    if not _TABLE_ROW.search(n) and n[0].islower():
+        return True
+    deeper = len(nxt) - len(nxt.lstrip(" ")) >= max(2, len(prev) - len(prev.lstrip(" ")) + 2)  # not the next row
+    return deeper and len(prev) >= HEADING_SHARE * width and not _BULLET.match(nxt) and not _CHECKBOX.match(nxt)
 
 
 def _joins(prev: str, nxt: str, width: int, capitals: bool = False) -> bool:
@@ -335,7 +343,7 @@ def _joins(prev: str, nxt: str, width: int, capitals: bool = False) -> bool:
     p, n = prev.strip(), nxt.strip()
     if not p or not n:
         return False
-    if _cell_goes_on(p, n):
+    if _cell_goes_on(prev, nxt, width):
         return True
     if _SENTENCE_END.search(p) and not (_INLINE_LABEL_END.search(p) and len(p) >= max(0.6 * width, 30)):
         return False  # a full line of inline fields may wrap after a label ("... Distraction: pos. Gaenslen:" + "pos R.")
