@@ -143,6 +143,7 @@ def build_nlp() -> Language:
     import extractor.sentences  # noqa: F401  (registers chartsift_sentences)
     from extractor.assertion import SPAN_ATTRIBUTES, context_rules
     from extractor.matching import share_doc_text
+    from extractor.medspacy_linear import make_linear
 
     _quiet_logging()
     register_span_flags()
@@ -163,6 +164,7 @@ def build_nlp() -> Language:
         "prune_on_target_overlap": True})
     context.add(rules)
     share_doc_text(nlp)  # medspaCy's regex matcher rebuilt the doc text once per regex rule
+    make_linear(nlp)  # medspaCy's TargetMatcher and ConText grew with the square of a note's length
     return nlp
 
 
