@@ -70,6 +70,9 @@ class ContextRules(BaseModel):
 
 def context_rules():
     """medspaCy `ConTextRule`s: the packaged defaults (minus dropped literals) then ours."""
+    from extractor.medspacy_import import import_medspacy
+
+    import_medspacy()
     from medspacy.context import ConTextRule
 
     from extractor.rulebook import load_rules
@@ -95,9 +98,9 @@ def _default_rules_path() -> str:
     """medspaCy's packaged English ConText rules (site-packages/resources/en, as medspaCy finds them)."""
     from pathlib import Path
 
-    import medspacy
+    from extractor.medspacy_import import import_medspacy
 
-    return str(Path(medspacy.__file__).resolve().parents[1] / "resources" / "en" / "context_rules.json")
+    return str(Path(import_medspacy().__file__).resolve().parents[1] / "resources" / "en" / "context_rules.json")
 
 
 def register_span_flags() -> None:

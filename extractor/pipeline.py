@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 
 from extractor.assertion import assertion_of, register_span_flags  # noqa: F401  (re-exported)
 from extractor.context import doc_section  # noqa: F401  (re-exported)
+from extractor.medspacy_import import import_medspacy
 from extractor.rulebook import parse_rules
 
 _UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -107,6 +108,7 @@ def rule_files() -> list[str]:
 
 def target_rules():
     """medspaCy TargetRules from the "target_rules" of every rules file, validated."""
+    import_medspacy()
     from medspacy.target_matcher import TargetRule
     from spacy.tokens import Span
 
@@ -135,7 +137,7 @@ def section_rules() -> SectionRules:
 
 def build_nlp() -> Language:
     """A fresh nlp with every component and rule (prefer `get_nlp()`: building costs ~1 s)."""
-    import medspacy  # noqa: F401  (registers medspaCy factories and extensions)
+    import_medspacy()  # registers medspaCy factories and extensions (without QuickUMLS)
     import spacy
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
     from medspacy.section_detection import SectionRule
