@@ -282,7 +282,8 @@ def _drop_lines(text: str, drop_lines: frozenset[str]) -> tuple[str, np.ndarray 
     if not found:
         return text, None
     index = np.flatnonzero(keep)
-    return "".join(text[i] for i in index), index
+    bounds = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))  # kept runs [a, b)
+    return "".join(text[a:b] for a, b in zip(bounds[::2], bounds[1::2])), index
 
 
 def _unwrap_lines(text: str) -> tuple[str, np.ndarray | None]:
