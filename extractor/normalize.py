@@ -212,6 +212,9 @@ def _capitals(text: str, check: bool = True) -> tuple[str, np.ndarray | None]:
     """A caseless text in capitals, one character for one (a letter whose capital is longer, "\u00df", stays)."""
     if check and not text_style(text).caseless:
         return text, None
+    upper = text.upper()
+    if len(upper) == len(text):
+        return upper, None
     return "".join(u if len(u := ch.upper()) == 1 else ch for ch in text), None
 
 
