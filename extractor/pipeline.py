@@ -144,7 +144,7 @@ def build_nlp() -> Language:
 
     import extractor.sentences  # noqa: F401  (registers chartsift_sentences)
     from extractor.assertion import SPAN_ATTRIBUTES, context_rules
-    from extractor.matching import share_doc_text
+    from extractor.matching import native_word_sets, share_doc_text
     from extractor.medspacy_linear import make_linear
 
     _quiet_logging()
@@ -167,6 +167,7 @@ def build_nlp() -> Language:
     context.add(rules)
     share_doc_text(nlp)  # medspaCy's regex matcher rebuilt the doc text once per regex rule
     make_linear(nlp)  # medspaCy's TargetMatcher and ConText grew with the square of a note's length
+    native_word_sets(nlp)  # word sets as lexeme flags: checked in C, not by a Python predicate per state
     return nlp
 
 

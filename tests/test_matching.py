@@ -1,0 +1,73 @@
+"""extractor/matching.py: the sped-up medspaCy matchers give exactly what medspaCy's own give."""
+from __future__ import annotations
+
+import pytest
+
+from extractor import matching
+
+TEXTS = [
+    pytest.param("Patient denies tobacco use. No tenderness over the left SI joint.", id="negation-sets"),
+    pytest.param("FABER: negative on the right. Patrick's test positive L. Gaenslen's neg.", id="provocative-sets"),
+    pytest.param("PATRICK'S TEST POSITIVE L. THIGH THRUST NEG. NO TENDERNESS.", id="capitals-lower-sets"),
+    pytest.param("Mother had lumbar fusion. Pt may consider SI joint fusion if the block fails.",
+                 id="family-and-hypothetical"),
+    pytest.param("s/p L SIJ injection 03/02/2026 with 80% relief for 6 hours. PT x 8 weeks, failed NSAIDs.",
+                 id="regex-targets"),
+    pytest.param("HPI:\nLeft buttock pain.\nEXAM:\nTTP R PSIS.\nPLAN:\nRepeat diagnostic SI joint block.",
+                 id="sections"),
+    pytest.param("", id="empty"),
+]
+
+
+def _reading(doc) -> list:
+    """Everything the fact modules read off a doc that the matchers decide."""
+    ents = [(e.start_char, e.end_char, e.label_, e._.target_rule.metadata.get("id"),
+             [(m.category, m.modifier_span, m.scope_span) for m in e._.modifiers]) for e in doc.ents]
+    sections = [t._.section_category for t in doc]
+    graph = doc._.context_graph
+    modifiers = [(m.category, m.modifier_span) for m in graph.modifiers] if graph is not None else []
+    return [ents, sections, modifiers]
+
+
+@pytest.fixture(scope="module")
+def plain_nlp():
+    """The project's nlp without the speed-ups of extractor/matching.py: medspaCy's own matchers."""
+    from extractor import pipeline
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(matching, "share_doc_text", lambda nlp: None)
+    patch.setattr(matching, "native_word_sets", lambda nlp: None)
+    try:
+        yield pipeline.build_nlp()
+    finally:
+        patch.undo()
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_same_results_as_medspacy(nlp, plain_nlp, text):
+    fast, plain = _reading(nlp(text)), _reading(plain_nlp(text))
+    assert fast == plain
+    if text:
+        assert fast[0], "every non-empty text here names at least one target"
+
+
+def test_word_sets_became_flags(nlp):
+    matchers = [v for _, c in nlp.pipeline for v in vars(c).values() if isinstance(v, matching.MedspacyMatcher)]
+    assert any(type(getattr(m, matching._REGEX_ATTRIBUTE)) is matching.DocTextRegexMatcher for m in matchers)
+    flagged = [bit for bit in matching._FREE_FLAGS if bit in nlp.vocab.lex_attr_getters]
+    assert flagged, "no word set of the rules was turned into a lexeme flag"
+
+
+@pytest.mark.parametrize("pattern, text", [
+    pytest.param(r"ICE: Rad", "SERVICE: Radiology today", id="inside-tokens-widens"),
+    pytest.param(r"\bSI joint\b", "left SI joint and right SI joint", id="aligned-twice"),
+    pytest.param(r"xyz", "nothing here", id="no-match"),
+])
+def test_regex_matcher_reads_text_once_same_matches(nlp, pattern, text):
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    doc = nlp.make_doc(text)
+    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
+    for m in (theirs, ours):
+        m.add("RULE", [pattern])
+    assert ours(doc) == theirs(doc)
