@@ -4,8 +4,16 @@ medspaCy's RegexMatcher reads `doc.text_with_ws` once per regex rule, and spaCy 
 string from every token on each read: with ~70 regex target rules that was a third of the NLP's
 time. `DocTextRegexMatcher` is the same matcher reading the text once per doc; `share_doc_text`
 puts it in place in every MedspacyMatcher of an nlp (target matcher, sectionizer, ConText).
+It also skips a rule whose regex needs a word the doc does not hold: `required_words` reads from
+the parsed regex a few literal words one of which every match contains (most target rules name
+one word, e.g. "sacroiliitis"), and one substring test on the lower-cased text rules it out.
 """
 from __future__ import annotations
+
+import re
+from functools import lru_cache
+from re import _constants as sre
+from re import _parser as sre_parse
 
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
@@ -14,6 +22,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 _REGEX_ATTRIBUTE = "_MedspacyMatcher__regex_matcher"
+#: a rule is checked for its words first only when it has at most this many (one substring test each)
+MAX_REQUIRED_WORDS = 6
+#: letters an IGNORECASE regex matches to an ASCII letter that str.lower() does not map to one
+_CASE_FOLD_ODDITIES = re.compile("[\u0130\u0131\u017f]")
 
 
 class DocTextRegexMatcher(RegexMatcher):
@@ -24,9 +36,13 @@ class DocTextRegexMatcher(RegexMatcher):
         if not self._patterns:
             return matches
         text = doc.text_with_ws
+        lowered = None if _CASE_FOLD_ODDITIES.search(text) else text.lower()
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
+                words = required_words(pattern.pattern, pattern.flags) if lowered is not None else None
+                if words and not any(word in lowered for word in words):
+                    continue  # no match can be there: it would hold one of the words
                 for found in pattern.finditer(text):
                     span = self._span(doc, found.start(), found.end())
                     if len(span):
@@ -43,6 +59,45 @@ class DocTextRegexMatcher(RegexMatcher):
         first = get_token_for_char(doc, start, resolve=self.resolve_start)
         last = get_token_for_char(doc, end, resolve=self.resolve_end)
         return doc[first.i: len(doc) if last is None else last.i]
+
+
+@lru_cache(maxsize=4096)
+def required_words(pattern: str, flags: int) -> tuple[str, ...] | None:
+    """Lower-case ASCII words, one of which every match of the regex contains (None: not known, or more
+    than MAX_REQUIRED_WORDS). Only literal characters the regex must match in a row count."""
+    try:
+        words = _required(sre_parse.parse(pattern, flags))
+    except (re.error, RecursionError):
+        return None
+    return tuple(sorted(words)) if words and len(words) <= MAX_REQUIRED_WORDS else None
+
+
+def _required(sequence) -> set[str] | None:
+    """Of the word sets each item of the sequence must contain, the one with the longest shortest word."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(words: set[str] | None) -> None:
+        nonlocal best
+        if words and all(words) and (best is None or (min(map(len, words)), -len(words)) >
+                                     (min(map(len, best)), -len(best))):
+            best = words
+
+    for op, arg in list(sequence) + [(None, None)]:
+        if op is sre.LITERAL and arg < 128:
+            run.append(chr(arg).lower())
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is sre.SUBPATTERN:
+            consider(_required(arg[-1]))
+        elif op is sre.BRANCH:
+            branches = [_required(branch) for branch in arg[1]]
+            if all(branches):
+                consider(set().union(*branches))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
+            consider(_required(arg[2]))
+    return best
 
 
 def share_doc_text(nlp: Language) -> None:

@@ -71,3 +71,39 @@ def test_regex_matcher_reads_text_once_same_matches(nlp, pattern, text):
     for m in (theirs, ours):
         m.add("RULE", [pattern])
     assert ours(doc) == theirs(doc)
+
+
+@pytest.mark.parametrize("pattern, words", [
+    pytest.param(r"\bsacroiliitis\b", ("sacroiliitis",), id="one-word"),
+    pytest.param(r"\b(?:degenerative\s+|inflammatory\s+)?sacroiliitis\b", ("sacroiliitis",), id="optional-prefix"),
+    pytest.param(r"\b(?:fusion|arthrodesis)\s+of\b", ("arthrodesis", "fusion"), id="branch-words"),
+    pytest.param(r"\b(?-i:SNRBs?)\b|\bselective\s+nerve\b", ("selective", "snrb"), id="case-sensitive-lowered"),
+    pytest.param(r"(?:abc)+d", ("abc",), id="repeat-at-least-once"),
+    pytest.param(r"(?:abc)*d", ("d",), id="optional-repeat-not-required"),
+    pytest.param(r"\d+\s+mg", ("mg",), id="classes-break-words"),
+    pytest.param(r"[A-Z]+\d", None, id="no-literal"),
+    pytest.param(r"a|[bc]", None, id="branch-without-word"),
+    pytest.param(r"\b(?:a|b|c|d|e|f|g)\b", None, id="too-many-words"),
+])
+def test_required_words(pattern, words):
+    import re
+
+    assert matching.required_words(pattern, re.IGNORECASE) == words
+
+
+@pytest.mark.parametrize("pattern, text", [
+    pytest.param(r"\bsacroiliitis\b", "Dx: SACROILIITIS, left.", id="capitals"),
+    pytest.param(r"\bsacroiliitis\b", "Dx: \u017facroiliitis, left.", id="long-s-matches-s"),
+    pytest.param(r"\bsacroiliitis\b", "Dx: SACRO\u0130L\u0130\u0130T\u0130S, left.", id="dotted-capital-i"),
+    pytest.param(r"\bsacroiliitis\b", "Dx: sacro\u0131l\u0131\u0131t\u0131s, left.", id="dotless-i"),
+    pytest.param(r"\bsacroiliitis\b", "lumbar strain only", id="absent"),
+])
+def test_regex_matcher_word_check_keeps_matches(nlp, pattern, text):
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    doc = nlp.make_doc(text)
+    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
+    for m in (theirs, ours):
+        m.add("RULE", [pattern])
+    assert ours(doc) == theirs(doc)
+    assert bool(theirs(doc)) == ("strain" not in text)
