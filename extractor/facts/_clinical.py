@@ -8,8 +8,9 @@ callers through `NoteContext`, never here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -161,18 +162,25 @@ def line_bounds(text: str, offset: int) -> tuple[int, int]:
 
 
 def label_section(text: str, offset: int) -> str | None:
-    """Section named by the nearest 'Label:' at a line start before `offset` (our fallback sectionizer)."""
-    last = None
-    for m in _LABEL.finditer(text, 0, offset + 1):
-        if m.start("label") <= offset:
-            last = m
-    if last is None:
-        return None
-    label = last.group("label").strip()
-    for pattern, section in _SECTION_OF_LABEL:
-        if pattern.match(label):
-            return section
-    return None
+    """Section named by the nearest 'Label:' at a line start before `offset` (our fallback sectionizer).
+
+    That is the last label whose colon is at or before `offset` (`_LABEL` matches at most once per
+    line, up to its first colon), found by bisection in the labels of the text, listed once per text:
+    scanning the text from its start for every mention was quadratic in a note's length.
+    """
+    ends, sections = _labels(text)
+    i = bisect_right(ends, offset + 1) - 1
+    return sections[i] if i >= 0 else None
+
+
+@lru_cache(maxsize=8)
+def _labels(text: str) -> tuple[list[int], list[str | None]]:
+    ends, sections = [], []
+    for m in _LABEL.finditer(text):
+        label = m.group("label").strip()
+        ends.append(m.end())
+        sections.append(next((section for pattern, section in _SECTION_OF_LABEL if pattern.match(label)), None))
+    return ends, sections
 
 
 def section_at(doc: Doc, offset: int) -> str | None:
