@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -13,7 +14,7 @@ from models import Note
 def _cover(text: str, note: Note, size: int) -> list[Note]:
     pieces = note_pieces(text, note, size)
     assert pieces[0].start == note.start and pieces[-1].end == note.end
-    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:]))
+    assert all(a.end == b.start for a, b in itertools.pairwise(pieces))
     assert all(0 < p.end - p.start <= size for p in pieces)
     assert all((p.date_of_service, p.kind, p.title) == (note.date_of_service, note.kind, note.title) for p in pieces)
     return pieces

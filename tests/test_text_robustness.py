@@ -8,7 +8,6 @@ benchmarks/fuzz.py runs the same properties with a long budget.
 """
 from __future__ import annotations
 
-
 import importlib
 
 import pytest
