@@ -10,22 +10,15 @@ one word, e.g. "sacroiliitis"), and one substring test on the lower-cased text r
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from re import _constants as sre
-from re import _parser as sre_parse
-
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import get_token_for_char
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractor.regex_words import lowered_for_words, required_words
+
 _REGEX_ATTRIBUTE = "_MedspacyMatcher__regex_matcher"
-#: a rule is checked for its words first only when it has at most this many (one substring test each)
-MAX_REQUIRED_WORDS = 6
-#: letters an IGNORECASE regex matches to an ASCII letter that str.lower() does not map to one
-_CASE_FOLD_ODDITIES = re.compile("[\u0130\u0131\u017f]")
 
 
 class DocTextRegexMatcher(RegexMatcher):
@@ -36,7 +29,7 @@ class DocTextRegexMatcher(RegexMatcher):
         if not self._patterns:
             return matches
         text = doc.text_with_ws
-        lowered = None if _CASE_FOLD_ODDITIES.search(text) else text.lower()
+        lowered = lowered_for_words(text)
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
@@ -59,45 +52,6 @@ class DocTextRegexMatcher(RegexMatcher):
         first = get_token_for_char(doc, start, resolve=self.resolve_start)
         last = get_token_for_char(doc, end, resolve=self.resolve_end)
         return doc[first.i: len(doc) if last is None else last.i]
-
-
-@lru_cache(maxsize=4096)
-def required_words(pattern: str, flags: int) -> tuple[str, ...] | None:
-    """Lower-case ASCII words, one of which every match of the regex contains (None: not known, or more
-    than MAX_REQUIRED_WORDS). Only literal characters the regex must match in a row count."""
-    try:
-        words = _required(sre_parse.parse(pattern, flags))
-    except (re.error, RecursionError):
-        return None
-    return tuple(sorted(words)) if words and len(words) <= MAX_REQUIRED_WORDS else None
-
-
-def _required(sequence) -> set[str] | None:
-    """Of the word sets each item of the sequence must contain, the one with the longest shortest word."""
-    best: set[str] | None = None
-    run: list[str] = []
-
-    def consider(words: set[str] | None) -> None:
-        nonlocal best
-        if words and all(words) and (best is None or (min(map(len, words)), -len(words)) >
-                                     (min(map(len, best)), -len(best))):
-            best = words
-
-    for op, arg in list(sequence) + [(None, None)]:
-        if op is sre.LITERAL and arg < 128:
-            run.append(chr(arg).lower())
-            continue
-        consider({"".join(run)} if run else None)
-        run = []
-        if op is sre.SUBPATTERN:
-            consider(_required(arg[-1]))
-        elif op is sre.BRANCH:
-            branches = [_required(branch) for branch in arg[1]]
-            if all(branches):
-                consider(set().union(*branches))
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
-            consider(_required(arg[2]))
-    return best
 
 
 def share_doc_text(nlp: Language) -> None:

@@ -215,7 +215,8 @@ def process(texts: list[str], nlp: Language | None = None, batch_size: int = 16)
     nlp = nlp or get_nlp()
     short = [(i, t) for i, t in enumerate(texts) if len(t) <= nlp.max_length]
     docs: list[Doc | None] = [None] * len(texts)
-    for (i, _), doc in zip(short, nlp.pipe((t for _, t in short), batch_size=batch_size)):
+    for (i, text), doc in zip(short, nlp.pipe((t for _, t in short), batch_size=batch_size)):
+        doc.user_data[_TEXT_KEY] = text  # what doc.text would rebuild: spaCy's tokenizer keeps every character
         docs[i] = doc
     for i, text in enumerate(texts):
         if docs[i] is None:

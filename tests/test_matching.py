@@ -107,3 +107,17 @@ def test_regex_matcher_word_check_keeps_matches(nlp, pattern, text):
         m.add("RULE", [pattern])
     assert ours(doc) == theirs(doc)
     assert bool(theirs(doc)) == ("strain" not in text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Dx: sacroiliitis, left.", [(4, 16, "sacroiliitis")], id="word-present"),
+    pytest.param("Dx: \u017facroiliitis, left.", [(4, 16, "sacroiliitis")], id="long-s-still-found"),
+    pytest.param("Dx: lumbar strain.", [], id="word-absent"),
+    pytest.param("S/P SI JOINT FUSION", [(4, 19, "fusion")], id="capitals"),
+])
+def test_vocab_word_check_keeps_matches(text, expected):
+    from extractor.facts._clinical import Vocab, vocab_matches
+
+    vocab = [Vocab(value="sacroiliitis", patterns=[r"\b(?:degenerative\s+)?sacroiliitis\b"]),
+             Vocab(value="fusion", patterns=[r"\bS\.?I\.?\s+joint\s+fusion\b", r"\bSIJF\b"])]
+    assert vocab_matches(vocab, text) == expected

@@ -19,6 +19,7 @@ from extractor.pipeline import (
     TargetRuleSpec,  # noqa: F401  (re-exported for the rules models)
     doc_text,  # re-exported for the fact modules
 )
+from extractor.regex_words import lowered_for_words, required_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -50,8 +51,10 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
     entries, anywhere = _compiled_vocab(vocab)
     if not anywhere.search(text, lo, hi):  # most sentences name nothing of a vocabulary: one search says so
         return []
-    hits = [(m.start(), m.end(), v.value) for v, regex, unless in entries
-            if not (unless and unless.search(text, lo, hi))
+    lowered = lowered_for_words(text[lo:hi])  # an entry needing a word the text lacks finds nothing there
+    hits = [(m.start(), m.end(), v.value) for v, regex, unless, words in entries
+            if not (words and lowered is not None and not any(w in lowered for w in words))
+            and not (unless and unless.search(text, lo, hi))
             for m in regex.finditer(text, lo, hi)]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
@@ -63,16 +66,18 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
 
 #: vocabulary (by the ids of its entries, which it holds alive) -> its compiled entries and their alternation
 _VOCAB_CACHE: dict[tuple[int, ...], tuple[tuple, list, re.Pattern[str]]] = {}
+_Entry = tuple[Vocab, re.Pattern[str], re.Pattern[str] | None, tuple[str, ...] | None]
 
 
-def _compiled_vocab(vocab: Iterable[Vocab]) -> tuple[list[tuple[Vocab, re.Pattern[str], re.Pattern[str] | None]],
-                                                     re.Pattern[str]]:
-    """(entry, its regex, its `unless` regex) per entry, and one regex matching wherever any entry's does."""
+def _compiled_vocab(vocab: Iterable[Vocab]) -> tuple[list[_Entry], re.Pattern[str]]:
+    """(entry, its regex, its `unless` regex, words one of which its every match holds) per entry, and one
+    regex matching wherever any entry's does."""
     vocab = tuple(vocab)
     key = tuple(map(id, vocab))
     cached = _VOCAB_CACHE.get(key)
     if cached is None:
-        entries = [(v, v.regex(), _compile(v.unless) if v.unless else None) for v in vocab]
+        entries = [(v, regex, _compile(v.unless) if v.unless else None, required_words(regex.pattern, regex.flags))
+                   for v in vocab for regex in [v.regex()]]
         anywhere = _compile("|".join(f"(?:{p})" for v in vocab for p in v.patterns) or "(?!)")
         cached = _VOCAB_CACHE[key] = (vocab, entries, anywhere)
     return cached[1], cached[2]

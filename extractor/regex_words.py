@@ -1,0 +1,62 @@
+"""Words a regex cannot match without: a cheap test that rules a regex out before it scans a text.
+
+`required_words(pattern, flags)` reads from the parsed regex a few lower-case literal words one of
+which every match contains (`\\b(?:degenerative\\s+)?sacroiliitis\\b` -> ("sacroiliitis",)); when none
+of them is in `lowered_for_words(text)`, the regex has no match in the text. Used by the regex
+matchers of the pipeline (extractor/matching.py) and the vocabularies of the fact modules.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from re import _constants as sre
+from re import _parser as sre_parse
+
+#: a regex is checked for its words first only when it has at most this many (one substring test each)
+MAX_REQUIRED_WORDS = 6
+#: letters an IGNORECASE regex matches to an ASCII letter that str.lower() does not map to one
+_CASE_FOLD_ODDITIES = re.compile("[\u0130\u0131\u017f]")
+
+
+def lowered_for_words(text: str) -> str | None:
+    """The text to look for required words in (lower-cased), or None when the word test cannot be used."""
+    return None if _CASE_FOLD_ODDITIES.search(text) else text.lower()
+
+
+@lru_cache(maxsize=4096)
+def required_words(pattern: str, flags: int) -> tuple[str, ...] | None:
+    """Lower-case ASCII words, one of which every match of the regex contains (None: not known, or more
+    than MAX_REQUIRED_WORDS). Only literal characters the regex must match in a row count."""
+    try:
+        words = _required(sre_parse.parse(pattern, flags))
+    except (re.error, RecursionError):
+        return None
+    return tuple(sorted(words)) if words and len(words) <= MAX_REQUIRED_WORDS else None
+
+
+def _required(sequence) -> set[str] | None:
+    """Of the word sets each item of the sequence must contain, the one with the longest shortest word."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(words: set[str] | None) -> None:
+        nonlocal best
+        if words and all(words) and (best is None or (min(map(len, words)), -len(words)) >
+                                     (min(map(len, best)), -len(best))):
+            best = words
+
+    for op, arg in list(sequence) + [(None, None)]:
+        if op is sre.LITERAL and arg < 128:
+            run.append(chr(arg).lower())
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is sre.SUBPATTERN:
+            consider(_required(arg[-1]))
+        elif op is sre.BRANCH:
+            branches = [_required(branch) for branch in arg[1]]
+            if all(branches):
+                consider(set().union(*branches))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
+            consider(_required(arg[2]))
+    return best
