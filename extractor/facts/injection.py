@@ -164,15 +164,16 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     if assertion is None:
         return None
     lo, hi = _own_stretch(ent, rules)
-    mentions = [d for d in find_dates(sent.text, ctx.date) if _may_date_injection(d, sent.text, assertion, ctx.date)
+    said = sent.text  # spaCy joins the sentence's tokens on every read
+    mentions = [d for d in find_dates(said, ctx.date) if _may_date_injection(d, said, assertion, ctx.date)
                 and lo <= d.start and d.end <= hi]
     at = ent.start_char - sent.start_char
     date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
     if date is None:
-        date = _counted_from_previous(sent.text, site, events)
-    past = bool(rules.past.search(sent.text))
-    telegraphic = sum(bool(p.search(sent.text)) for p in rules.attribute_cues) >= 2 and \
-        not rules.retelling.search(sent.text)
+        date = _counted_from_previous(said, site, events)
+    past = bool(rules.past.search(said))
+    telegraphic = sum(bool(p.search(said)) for p in rules.attribute_cues) >= 2 and \
+        not rules.retelling.search(said)
     performed = (assertion == "present" and not past and (procedure_note or telegraphic) and not generic
                  and (date is None or date.date == ctx.date))
     side = side_in(doc_window(ent))
@@ -181,11 +182,11 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     block = _block_date(doc_text(ent.doc), ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
-    header = date is not None and bool(_DOS_BEFORE.search(sent.text[:date.start]))
+    header = date is not None and bool(_DOS_BEFORE.search(said[:date.start]))
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
     if header and not performed:
-        if rules.retelling.search(sent.text) or generic:
+        if rules.retelling.search(said) or generic:
             date = None  # the date of the visit that retells it, not of the injection
         else:  # "DOS: 10/06/2025  Right SIJ diagnostic injection #1.": the entry of that date
             performed = assertion == "present" and not past
