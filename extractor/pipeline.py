@@ -210,6 +210,18 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+#: `Doc.user_data` key of the doc's entities (spaCy rebuilds `doc.ents` from every token on each read)
+_ENTS_KEY = "chartsift.ents"
+
+
+def doc_ents(doc: Doc) -> tuple:
+    """`doc.ents`, built once per doc: fact modules read them after the pipeline, which sets them once."""
+    ents = doc.user_data.get(_ENTS_KEY)
+    if ents is None:
+        ents = doc.user_data[_ENTS_KEY] = doc.ents
+    return ents
+
+
 def process(texts: list[str], nlp: Language | None = None, batch_size: int = 16) -> list[Doc]:
     """Docs for note texts, in order; texts over `nlp.max_length` are chunked, offsets intact."""
     nlp = nlp or get_nlp()

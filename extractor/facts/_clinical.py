@@ -219,7 +219,18 @@ def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
 
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
-    """[start, end) of every sentence of the doc (lines when no sentences are set)."""
+    """[start, end) of every sentence of the doc (lines when no sentences are set), listed once per doc
+    (three fact modules read them; spaCy walks every token for `doc.sents`). A new list each call."""
+    found = doc.user_data.get(_SENTENCES_KEY)
+    if found is None:
+        found = doc.user_data[_SENTENCES_KEY] = tuple(_sentences(doc))
+    return list(found)
+
+
+_SENTENCES_KEY = "chartsift.sentences"
+
+
+def _sentences(doc: Doc) -> list[tuple[int, int]]:
     if doc.has_annotation("SENT_START"):
         return [(s.start_char, s.end_char) for s in doc.sents]
     out, pos = [], 0

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rulebook import load_rules
 from extractor.temporal import NUMBER_WORDS, find_dates
 from models import ConservativeTreatment
@@ -100,7 +100,7 @@ class _Mention:
 def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
     """Conservative-treatment facts of one note, one per (modality, assertion)."""
     rules = compiled_rules()
-    mentions = [e for e in doc.ents if e.label_ in rules.rules.modality_of_category]
+    mentions = [e for e in doc_ents(doc) if e.label_ in rules.rules.modality_of_category]
     by_sentence: dict[int, list[Span]] = {}
     for ent in mentions:
         by_sentence.setdefault(ent.sent.start, []).append(ent)
@@ -127,7 +127,7 @@ def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) 
     lead = len(doc_text(doc)) - len(doc_text(doc).lstrip())
     line = doc_text(doc)[lead:].split("\n", 1)[0]
     title_end = 0 if _PROSE.search(line) else min(_TITLE_CHARS, lead + len(line))  # a title line, not a sentence
-    titled = any(e.label_ == "PHYSICAL_THERAPY" and e.start_char < title_end for e in doc.ents)
+    titled = any(e.label_ == "PHYSICAL_THERAPY" and e.start_char < title_end for e in doc_ents(doc))
     if fact.assertion != "present" or not (titled or ctx.note.kind == "therapy"):
         return fact
     update: dict = {}

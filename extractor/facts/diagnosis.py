@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.pipeline import doc_ents
 from models import Diagnosis, Fact
 
 from ._clinical import (
@@ -200,7 +201,7 @@ def _ent_assertion(doc, s: int, e: int) -> str:
     """ConText's assertion of the DIAGNOSIS target on the mention; when another target took the
     words (overlapping rules of other fact types), a plain negation cue before it still counts."""
     span = doc.char_span(s, e, alignment_mode="expand")
-    for ent in doc.ents if span is not None else ():
+    for ent in doc_ents(doc) if span is not None else ():
         if ent.start < span.end and span.start < ent.end and ent.label_ == "DIAGNOSIS":
             return assertion_of(ent)
     line_start = doc_text(doc).rfind("\n", 0, s) + 1

@@ -38,7 +38,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.relief import note_statements, side_in, site_in
 from extractor.relief_link import link_relief
 from extractor.rulebook import load_rules
@@ -132,7 +132,7 @@ class _Event:
 def extract(doc: Doc, ctx) -> list[Injection]:
     """Injection facts of one note, one per (site, date, assertion), relief in the note linked."""
     rules = _rules()
-    mentions = [e for e in doc.ents if e.label_ in rules.rules.site_of_category]
+    mentions = [e for e in doc_ents(doc) if e.label_ in rules.rules.site_of_category]
     if not mentions and "\n" not in doc_text(doc):
         return []
     procedure_note = ctx.note.kind == "procedure" or len(rules.procedure.findall(doc_text(doc))) >= 2

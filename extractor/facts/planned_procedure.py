@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.pipeline import doc_ents
 from models import Fact, PlannedProcedure
 
 from ._clinical import (
@@ -93,7 +94,7 @@ def _assertion(doc, s: int, e: int, clause: str) -> str | None:
         return "negated"
     ent_assertion = "present"
     span = doc.char_span(s, e, alignment_mode="expand")
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if span is not None and ent.label_ == "PLANNED_PROCEDURE" and ent.start < span.end and span.start < ent.end:
             ent_assertion = assertion_of(ent)
     if ent_assertion == "family" and _FAMILY.search(clause):

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
 from extractor.assertion import modifier_categories
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rulebook import load_rules
 from models import ProvocativeTest
 
@@ -114,7 +114,7 @@ def _rules() -> _Compiled:
 def extract(doc: Doc, ctx) -> list[ProvocativeTest]:
     """Provocative-test facts of one note, merged per (test, side)."""
     rules = _rules()
-    mentions = _collapse_synonyms([e for e in doc.ents if e.label_ == "PROVOCATIVE_TEST" and _is_test(e, rules)])
+    mentions = _collapse_synonyms([e for e in doc_ents(doc) if e.label_ == "PROVOCATIVE_TEST" and _is_test(e, rules)])
     groups = _coordinated(mentions)
     facts: dict[tuple, ProvocativeTest] = {}
     for i, group in enumerate(groups):

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_text
+from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.temporal import find_dates
 from models import Conflict, Smoking
 
@@ -102,7 +102,7 @@ def extract(doc: Doc, ctx) -> list[Smoking]:
     """The patient's smoking status in this note (and other people's, as `family`)."""
     rules = _rules()
     statements: dict[tuple[int, int], Statement] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "SMOKING":
             continue
         clause = _clause(ent)

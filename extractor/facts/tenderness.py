@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.pipeline import doc_ents
 from models import Fact, Tenderness
 
 from ._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
@@ -233,7 +234,7 @@ def _anchor_assertion(doc, anchor) -> str:
     if polarity == "negated":
         return "negated"
     span = doc.char_span(a0, a1, alignment_mode="expand")
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if span is not None and ent.start < span.end and span.start < ent.end and ent.label_ == "TENDERNESS":
             return assertion_of(ent)
     return "present"
