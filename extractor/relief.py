@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models import Evidence
 
@@ -286,7 +286,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def note_statements(text: str, ctx) -> list[ReliefStatement]:
-    """Every relief statement of one note (`text` is the note's NLP text, `ctx` its NoteContext)."""
+    """Every relief statement of one note (`text` is the note's NLP text, `ctx` its NoteContext).
+
+    Read once per note: the injection facts and the packet's relief linking both ask. A later call
+    gets copies (their Evidence too), so neither caller can change what the other holds.
+    """
+    cached = getattr(ctx, "_relief_statements", None)
+    if cached is not None and cached[0] == text:
+        return [replace(st, evidence=st.evidence.model_copy()) for st in cached[1]]
+    found = _note_statements(text, ctx)
+    try:
+        ctx._relief_statements = (text, found)
+    except AttributeError:  # a context that takes no attributes: read again next time
+        pass
+    return found
+
+
+def _note_statements(text: str, ctx) -> list[ReliefStatement]:
     spans = sentence_spans(text)
     out: list[ReliefStatement] = []
     used: set[int] = set()
