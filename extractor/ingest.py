@@ -250,7 +250,7 @@ def page_is_usable(page_text: str, repeated: frozenset[str] = frozenset()) -> bo
     """Enough letters and digits outside repeated header/footer lines, and not mostly unmapped glyphs."""
     from .normalize import line_key
 
-    body = [line for line in page_text.split("\n") if line_key(line) not in repeated]
+    body = [line for line in page_text.split("\n") if line_key(line) not in repeated] if repeated else [page_text]
     letters = sum(ch.isalnum() for line in body for ch in line)
     visible = sum(not ch.isspace() for ch in page_text)
     garbage = page_text.count("\ufffd")

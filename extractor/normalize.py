@@ -112,7 +112,7 @@ class NormalizedText:
 
 def line_key(line: str) -> str:
     """A line compared across pages: digits masked, spacing collapsed, case folded."""
-    cleaned = "".join(ch for ch in line if ch.isprintable())
+    cleaned = line if line.isprintable() else "".join(ch for ch in line if ch.isprintable())
     return _SPACES.sub(" ", _DIGITS.sub("#", cleaned)).strip().casefold()
 
 
