@@ -43,6 +43,9 @@ MAX_PAGE_CHARS = 20_000
 MAX_GARBAGE_SHARE = 0.3
 
 
+_UNSEEN = object()
+
+
 @dataclass
 class IngestedDocument:
     name: str
@@ -54,6 +57,7 @@ class IngestedDocument:
     char_boxes: np.ndarray | None = field(default=None, repr=False)  # (len(text), 4) float32, PDF only
     page_sizes: list[tuple[float, float]] = field(default_factory=list, repr=False)
     ocr: OcrResult | None = field(default=None, repr=False)  # pages read by OCR (extractor.ocr)
+    _bboxes: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # (start, end) -> bbox: bbox()
 
     @property
     def pages(self) -> int:
@@ -74,13 +78,18 @@ class IngestedDocument:
         if page is None:
             return None
         page_end = self.page_starts[page] if page < len(self.page_starts) else len(self.text)
-        rows = self.char_boxes[max(start, 0):min(end, page_end)]
-        rows = rows[~np.isnan(rows[:, 0])]
-        if not len(rows):
-            return None
-        x0, top = rows[:, 0].min(), rows[:, 1].min()
-        x1, bottom = rows[:, 2].max(), rows[:, 3].max()
-        return [round(float(v), 2) for v in (x0, top, x1, bottom)]
+        key = (max(start, 0), min(end, page_end))
+        found = self._bboxes.get(key, _UNSEEN)
+        if found is _UNSEEN:  # facts of one sentence quote the same span: compute each span once
+            rows = self.char_boxes[key[0]:key[1]]
+            rows = rows[~np.isnan(rows[:, 0])]
+            if len(rows):
+                low, high = rows[:, :2].min(axis=0), rows[:, 2:].max(axis=0)
+                found = [round(float(v), 2) for v in (low[0], low[1], high[0], high[1])]
+            else:
+                found = None
+            self._bboxes[key] = found
+        return None if found is None else list(found)
 
     def to_model(self) -> Document:
         return Document(name=self.name, sha256=self.sha256, media_type=self.media_type, text=self.text,
