@@ -63,37 +63,61 @@ MAX_FORM_CONTENT = 16 << 20
 def check_raw_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
     """The same count over the objects as they lie in the file, with no parser: what PDFium finds when it
     rebuilds a broken file, pdfminer may refuse to read at all (fuzz finding oom-2: a looping page tree
-    and an invalid dictionary before a fan-out of forms). The last definition of an object wins."""
+    and an invalid dictionary before a fan-out of forms). The last definition of an object wins.
+
+    Names resolve as PDFium resolves them: a form with no /Resources draws with its caller's, and one
+    whose resources hold no /XObject dictionary looks its names up in the page's (fuzz findings of
+    2026-11-27: a damaged "/Resources" or "/XObject" key turned a chain of forms into a form drawing
+    itself twice through inherited names, which PDFium expanded until memory ran out). Page names are
+    those of every page object in the file, as a damaged file may not say which page is which."""
     bodies: dict[int, bytes] = {}
+    page_names: dict[bytes, int] = {}
     marks = list(_OBJ.finditer(data))
     for mark, following in zip(marks, marks[1:] + [None]):
-        bodies[int(mark.group(1))] = data[mark.end():following.start() if following else len(data)]
+        body = data[mark.end():following.start() if following else len(data)]
+        bodies[int(mark.group(1))] = body
+        head = body.split(b"stream", 1)[0]
+        if _PAGE.search(head):
+            page_names.update(_names(head))
     forms = {objid: body for objid, body in bodies.items() if b"/Form" in body.split(b"stream", 1)[0]}
-    memo: dict[int, int] = {}
+    own: dict[int, dict[bytes, int] | None] = {}
+    for objid, body in forms.items():
+        head = body.split(b"stream", 1)[0]
+        own[objid] = (_names(head) if _XOBJECT_KEY.search(head) else page_names) if _RESOURCES.search(head) else None
+    memo: dict[tuple[int, int], int] = {}
 
-    def drawings(objid: int, stack: set[int]) -> int:
+    def drawings(objid: int, stack: set[int], caller: dict[bytes, int]) -> int:
         if objid in stack:
             raise FormLoop(True)
-        if objid not in memo:
-            body = forms[objid]
-            head = body.split(b"stream", 1)[0]
-            names = {m.group(1): int(m.group(2)) for d in _XOBJECT_DICT.finditer(head) for m in _REF.finditer(d.group(1))}
+        names = own[objid] if own[objid] is not None else caller
+        key = (objid, id(names))
+        if key not in memo:
             total = 0
-            for name, count in Counter(m.group(1) for m in _DO.finditer(_raw_content(body))).items():
+            for name, count in Counter(m.group(1) for m in _DO.finditer(_raw_content(forms[objid]))).items():
                 child = names.get(name)
                 if child in forms:
-                    total += count * (1 + drawings(child, stack | {objid}))
+                    total += count * (1 + drawings(child, stack | {objid}, names))
                     if total > limit:
                         break
-            memo[objid] = total
-        return memo[objid]
+            memo[key] = total
+        return memo[key]
 
     try:
         for objid in forms:
-            if drawings(objid, set()) > limit:
+            if drawings(objid, set(), page_names) > limit:
                 raise FormLoop(False, limit)
     except RecursionError:  # forms nested hundreds deep: no real document does that
         raise FormLoop(False, limit) from None
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_RESOURCES = re.compile(rb"/Resources(?![A-Za-z])")
+_XOBJECT_KEY = re.compile(rb"/XObject\s*<<")
+
+
+def _names(head: bytes) -> dict[bytes, int]:
+    """name -> object number of the /XObject dictionaries in an object's dictionary."""
+    return {m.group(1): int(m.group(2)) for d in _XOBJECT_DICT.finditer(head) for m in _REF.finditer(d.group(1))}
 
 
 def _raw_content(body: bytes) -> bytes:
