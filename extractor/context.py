@@ -37,6 +37,8 @@ class NoteContext:
     #: maps offsets of the note's NLP text (normalized) back into `source.text`
     offsets: OffsetMap
     facts_seen: list = field(default_factory=list)
+    #: (NLP text, its relief statements): read once, by extractor.relief.note_statements
+    relief_statements: tuple | None = field(default=None, repr=False)
 
     @property
     def date(self) -> dt.date | None:

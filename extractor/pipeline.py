@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import threading
 from importlib import resources
+from operator import attrgetter
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.language import Language
@@ -198,28 +199,29 @@ def get_nlp() -> Language:
     return _NLP
 
 
-#: `Doc.user_data` key of the doc's text: spaCy joins every token's text on each read of `doc.text`
+def once_per_doc(doc: Doc, key: str, build):
+    """`build(doc)`, computed on its first read and kept in `doc.user_data[key]`: for what fact modules
+    read per mention but spaCy rebuilds from every token on each read (the doc does not change after
+    the pipeline ran)."""
+    value = doc.user_data.get(key)
+    if value is None:
+        value = doc.user_data[key] = build(doc)
+    return value
+
+
 _TEXT_KEY = "chartsift.text"
+_ENTS_KEY = "chartsift.ents"
+_text_of, _ents_of = attrgetter("text"), attrgetter("ents")
 
 
 def doc_text(doc: Doc) -> str:
-    """`doc.text`, built once per doc (fact modules read it per mention; spaCy rebuilds it on every read)."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if text is None:
-        text = doc.user_data[_TEXT_KEY] = doc.text
-    return text
-
-
-#: `Doc.user_data` key of the doc's entities (spaCy rebuilds `doc.ents` from every token on each read)
-_ENTS_KEY = "chartsift.ents"
+    """`doc.text`, built once per doc (`process` stores it as it runs)."""
+    return once_per_doc(doc, _TEXT_KEY, _text_of)
 
 
 def doc_ents(doc: Doc) -> tuple:
-    """`doc.ents`, built once per doc: fact modules read them after the pipeline, which sets them once."""
-    ents = doc.user_data.get(_ENTS_KEY)
-    if ents is None:
-        ents = doc.user_data[_ENTS_KEY] = doc.ents
-    return ents
+    """`doc.ents`, built once per doc."""
+    return once_per_doc(doc, _ENTS_KEY, _ents_of)
 
 
 def process(texts: list[str], nlp: Language | None = None, batch_size: int = 16) -> list[Doc]:

@@ -291,14 +291,12 @@ def note_statements(text: str, ctx) -> list[ReliefStatement]:
     Read once per note: the injection facts and the packet's relief linking both ask. A later call
     gets copies (their Evidence too), so neither caller can change what the other holds.
     """
-    cached = getattr(ctx, "_relief_statements", None)
+    cached = getattr(ctx, "relief_statements", None)  # tests may pass a context of their own
     if cached is not None and cached[0] == text:
         return [replace(st, evidence=st.evidence.model_copy()) for st in cached[1]]
     found = _note_statements(text, ctx)
-    try:
-        ctx._relief_statements = (text, found)
-    except AttributeError:  # a context that takes no attributes: read again next time
-        pass
+    if hasattr(ctx, "relief_statements"):
+        ctx.relief_statements = (text, found)
     return found
 
 

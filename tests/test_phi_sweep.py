@@ -20,16 +20,13 @@ What is swept, and what is the product's answer (allowed to quote the chart):
 from __future__ import annotations
 
 import csv
-import io
 import json
-import logging
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
 from hostile_harness import load_make_hostile
-from loguru import logger as loguru_logger
+from phi_capture import debug_capture
 
 mh = load_make_hostile()
 TEXT_CANARIES = mh.CANARIES  # name, surname, given name, MRN digits, DOB
@@ -57,26 +54,12 @@ def _case(folder: Path) -> Path:
 @pytest.fixture
 def sweep(tmp_path, monkeypatch, caplog):
     """Every log at DEBUG (stdlib root + loguru), a private temporary folder, captured as text."""
-    tmp = tmp_path / "tmpdir"
-    tmp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setenv("CHARTSIFT_OCR_CACHE", "off")
-    monkeypatch.setattr(tempfile, "tempdir", None)
-    sink = io.StringIO()
-    sink_id = loguru_logger.add(sink, level="DEBUG", format="{message} {extra} {exception}")
-    loguru_logger.enable("")
-    caplog.set_level(logging.DEBUG)
-    root = logging.getLogger()
-    old = root.level
-    root.setLevel(logging.DEBUG)
+    with debug_capture(tmp_path, monkeypatch, caplog) as (sink, tmp):
+        def logs() -> str:
+            records = [f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records]
+            return sink.getvalue() + "\n".join(records) + caplog.text
 
-    def logs() -> str:
-        records = [f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records]
-        return sink.getvalue() + "\n".join(records) + caplog.text
-
-    yield logs, tmp
-    root.setLevel(old)
-    loguru_logger.remove(sink_id)
+        yield logs, tmp
 
 
 def _leftovers(tmp: Path) -> list[str]:

@@ -10,16 +10,8 @@ from hostile_harness import load_make_hostile
 from extractor.xobject_guard import FormLoop, check_forms
 
 mh = load_make_hostile()
-FORM = b" /Type /XObject /Subtype /Form /BBox [0 0 612 792]%s"
-
-
-def _page(forms: list[bytes], page_xobjects: bytes = b"/X 6 0 R") -> bytes:
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << %s >> "
-                b"/Font << /F1 4 0 R >> >> /Contents 5 0 R >>" % page_xobjects), mh.FONT, mh.stream(b"/X Do")]
-    return mh.pdf(objects + forms)
-
-
+FORM = mh.FORM + b"%s"
+_page = mh.form_page_pdf
 LEAF = mh.stream(mh.text_content(["leaf"]), FORM % b" /Resources << /Font << /F1 4 0 R >> >>")
 
 

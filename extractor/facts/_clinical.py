@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.pipeline import (
     TargetRuleSpec,  # noqa: F401  (re-exported for the rules models)
     doc_text,  # re-exported for the fact modules
+    once_per_doc,
 )
 from extractor.regex_words import lowered_for_words, required_words
 
@@ -221,22 +222,19 @@ def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
 def sentences(doc: Doc) -> list[tuple[int, int]]:
     """[start, end) of every sentence of the doc (lines when no sentences are set), listed once per doc
     (three fact modules read them; spaCy walks every token for `doc.sents`). A new list each call."""
-    found = doc.user_data.get(_SENTENCES_KEY)
-    if found is None:
-        found = doc.user_data[_SENTENCES_KEY] = tuple(_sentences(doc))
-    return list(found)
+    return list(once_per_doc(doc, _SENTENCES_KEY, _sentences))
 
 
 _SENTENCES_KEY = "chartsift.sentences"
 
 
-def _sentences(doc: Doc) -> list[tuple[int, int]]:
+def _sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     if doc.has_annotation("SENT_START"):
-        return [(s.start_char, s.end_char) for s in doc.sents]
+        return tuple((s.start_char, s.end_char) for s in doc.sents)
     out, pos = [], 0
     for line in doc_text(doc).split("\n"):
         out.append((pos, pos + len(line)))
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 

@@ -21,17 +21,15 @@ What may hold the chart, and why (SPEC 1 and 3, DESIGN "errors are a catalogue",
 """
 from __future__ import annotations
 
-import io
 import logging
 import re
-import tempfile
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hostile_harness import load_make_hostile
-from loguru import logger as loguru_logger
+from phi_capture import debug_capture
 from sqlalchemy import select
 
 from chartsift.web.models import AuditEvent, Case, Decision, Document, Job, LoginSession, User
@@ -72,34 +70,21 @@ class Capture:
 def sweep(tmp_path, monkeypatch, caplog):
     """A web app with every log at DEBUG (stdlib root, loguru) and SQL statements logged, a private temporary folder,
     and every response of its client recorded."""
-    tmp = tmp_path / "tmpdir"
-    tmp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setenv("CHARTSIFT_OCR_CACHE", "off")
-    monkeypatch.setattr(tempfile, "tempdir", None)
-    sink = io.StringIO()
-    sink_id = loguru_logger.add(sink, level="DEBUG", format="{message} {extra} {exception}")
-    loguru_logger.enable("")
-    caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # an operator debugging the database: echo
-    root = logging.getLogger()
-    old = root.level
-    root.setLevel(logging.DEBUG)
-    web = build_web(tmp_path / "data", max_upload_bytes=2 * 1024 * 1024)
-    capture = Capture()
-    web.client.event_hooks = {"response": [capture.hook]}
-    web.add_user()
-    assert web.login().status_code == 303
+    with debug_capture(tmp_path, monkeypatch, caplog) as (sink, tmp):
+        caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # an operator debugging the database: echo
+        web = build_web(tmp_path / "data", max_upload_bytes=2 * 1024 * 1024)
+        capture = Capture()
+        web.client.event_hooks = {"response": [capture.hook]}
+        web.add_user()
+        assert web.login().status_code == 303
 
-    def logs() -> str:
-        records = [f"{r.name} {r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records
-                   if not r.name.startswith(CLIENT_LOGGERS)]
-        return sink.getvalue() + "\n".join(records)
+        def logs() -> str:
+            records = [f"{r.name} {r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records
+                       if not r.name.startswith(CLIENT_LOGGERS)]
+            return sink.getvalue() + "\n".join(records)
 
-    yield web, capture, logs, tmp
-    root.setLevel(old)
-    loguru_logger.remove(sink_id)
-    web.app.state.engine.dispose()
+        yield web, capture, logs, tmp
+        web.app.state.engine.dispose()
 
 
 def _canary_files() -> list[tuple[bytes, bytes]]:
