@@ -29,7 +29,6 @@ by `extractor.relief_link.link_case`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,14 +37,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
+from extractor.pipeline import TargetRuleSpec, doc_ents, doc_text
 from extractor.relief import note_statements, side_in, site_in
 from extractor.relief_link import link_relief
 from extractor.rulebook import load_rules
-from extractor.temporal import NUMBER_WORDS, DateMention, find_dates
+from extractor.temporal import find_dates
 from models import Injection
 from models.facts import Guidance, InjectionPurpose, InjectionSite
 
+from ._injection_assertion import injection_assertion
+from ._injection_dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
 from ._injection_log import LogRow, log_rows
 
 
@@ -160,17 +161,17 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         site = events[-1].site if events else _dated_site(ent, ctx)
         if site is None:  # only an injection the note names (or dates, at a joint it names) is "the injection"
             return None
-    assertion = _assertion(ent, rules)
+    assertion = injection_assertion(ent, rules)
     if assertion is None:
         return None
     lo, hi = _own_stretch(ent, rules)
     said = sent.text  # spaCy joins the sentence's tokens on every read
-    mentions = [d for d in find_dates(said, ctx.date) if _may_date_injection(d, said, assertion, ctx.date)
+    mentions = [d for d in find_dates(said, ctx.date) if may_date_injection(d, said, assertion, ctx.date)
                 and lo <= d.start and d.end <= hi]
     at = ent.start_char - sent.start_char
     date = min(mentions, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if mentions else None
     if date is None:
-        date = _counted_from_previous(said, site, events)
+        date = counted_from_previous(said, site, events)
     past = bool(rules.past.search(said))
     telegraphic = sum(bool(p.search(said)) for p in rules.attribute_cues) >= 2 and \
         not rules.retelling.search(said)
@@ -179,10 +180,10 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     side = side_in(doc_window(ent))
     if generic and side is None and events:
         side = events[-1].side  # "repeat injection", "second confirmatory block": the same joint's side
-    block = _block_date(doc_text(ent.doc), ent.start_char, ctx.date)
+    block = block_date(doc_text(ent.doc), ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
-    header = date is not None and bool(_DOS_BEFORE.search(said[:date.start]))
+    header = date is not None and bool(DOS_BEFORE.search(said[:date.start]))
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
     if header and not performed:
@@ -197,93 +198,6 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
             (ctx.date - when).days > rules.rules.historical_after_days:
         assertion = "historical"  # told as past history before this episode of care
     return _Event(site, when, approx, assertion, side, performed, [ent])
-
-
-_LATER = re.compile(r"\b(?P<n>\d{1,2}|" + "|".join(w for w in NUMBER_WORDS if " " not in w and len(w) > 2)
-                    + r")\s+(?P<u>days?|weeks?|wks?|months?)\s+later\b", re.IGNORECASE)
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
-
-
-def _counted_from_previous(text: str, site: str, events: list) -> DateMention | None:
-    """ "Repeat L SIJ block six weeks later": the previous dated injection of that site, plus the interval."""
-    m = _LATER.search(text)
-    prev = next((e for e in reversed(events) if e.site == site and e.date is not None), None)
-    if m is None or prev is None or m.group("u").lower().startswith("m"):
-        return None  # months are not a day count
-    raw = m.group("n").lower()
-    n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-    when = prev.date + dt.timedelta(days=n * _UNIT_DAYS[m.group("u")[0].lower()])
-    return DateMention(m.start(), m.end(), when, prev.approximate, True)
-
-
-def _may_date_injection(d, text: str, assertion: str, note_date) -> bool:
-    """'3 months after the injection' counts from the injection; a done injection is not in the future."""
-    if d.relative and re.search(r"(?:after|later|afterwards)$", text[d.start:d.end], re.IGNORECASE):
-        return False
-    return not (assertion == "present" and note_date is not None and d.date > note_date)
-
-
-_DOS_BEFORE = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*$", re.IGNORECASE)
-_DOS = re.compile(r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*", re.IGNORECASE)
-
-
-def _block_date(text: str, offset: int, default):
-    """The date of the last date-of-service label before `offset` (a packet note the segmenter kept whole)."""
-    labels = list(_DOS.finditer(text, 0, offset))
-    if not labels:
-        return default
-    found = find_dates(text[labels[-1].end():labels[-1].end() + 20], default)
-    return found[0].date if found and found[0].start == 0 else default
-
-
-def _assertion(ent: Span, rules: _Compiled) -> str | None:
-    """ConText's assertion, with injection-specific cues: contraindicated, plans; None for no fact.
-
-    A negated injection stands for a documented contraindication only (CONVENTIONS, SIJ-007;
-    II.H counts it): "steroid injection contraindicated", "not a candidate for corticosteroid
-    injection due to ...". A plain absence ("has not had an SI joint injection", "no prior
-    injections") or a refusal ("declined the injection") is no contraindication and gives no fact.
-    """
-    assertion = assertion_of(ent)
-    assertion = "present" if assertion == "historical" else assertion
-    sent = ent.sent.text
-    after = doc_text(ent.doc)[ent.end_char:ent.sent.end_char]
-    if assertion == "negated" and (_negation_is_outcome(ent) or _negation_in_other_clause(ent)):
-        assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
-    if assertion == "present" and rules.negation.search(after):
-        assertion = "negated"
-    if assertion == "negated":
-        return "negated" if rules.contraindication.search(sent) else None
-    before = doc_text(ent.doc)[ent.sent.start_char:ent.start_char]
-    planned = rules.plan.search(sent) or rules.plan_before.search(before)
-    if assertion == "present" and planned and not rules.procedure.search(sent):
-        return "hypothetical"
-    return assertion
-
-
-_OUTCOME_NEGATION = re.compile(r"^(?:without|no|w/o|not|did not|didn't)\s+(?:any |much |significant |lasting |real )?"
-                               r"(?:relief|benefit|improvement|help|change|effect)", re.IGNORECASE)
-
-
-_NEW_SUBJECT = re.compile(r"[,;]\s*(?:and\s+|but\s+)?(?:he|she|they|the patient|patient|pt)\s+(?!and\b|or\b)\w+",
-                          re.IGNORECASE)
-
-
-def _negation_in_other_clause(ent: Span) -> bool:
-    """Every negating cue lies before a new clause with its own subject: "it does not go past the knee,
-    he cant tie his shoes, he had a L5-S1 TFESI" (ConText's window runs on through the comma)."""
-    doc = ent.doc
-    negating = [m for m in ent._.modifiers if m.category in ("NEGATED_EXISTENCE", "NOT_PERFORMED")]
-    return bool(negating) and all(
-        m.modifier_span[1] <= ent.start and _NEW_SUBJECT.search(doc[m.modifier_span[1]:ent.start].text)
-        for m in negating)
-
-
-def _negation_is_outcome(ent: Span) -> bool:
-    doc = ent.doc
-    negating = [m for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
-    return bool(negating) and all(_OUTCOME_NEGATION.match(doc_text(doc)[doc[m.modifier_span[0]].idx:ent.sent.end_char])
-                                  for m in negating)
 
 
 def _dated_site(ent: Span, ctx) -> str | None:
@@ -334,7 +248,7 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
         return own
     first = event.mentions[0].start_char
     later = [e.mentions[0].start_char for e in performed if e.mentions[0].start_char > first]
-    later += [m.start() for m in _DOS.finditer(doc_text(doc), first)][:1]  # the next dated block
+    later += [m.start() for m in DOS.finditer(doc_text(doc), first)][:1]  # the next dated block
     lo = first if len(performed) > 1 else 0
     hi = min(later) if later else len(doc_text(doc))
     excluded = set(rules.rules.excluded_sections)
