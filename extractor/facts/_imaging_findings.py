@@ -1,0 +1,76 @@
+"""Findings of an imaging study (extractor/facts/imaging.py): present and absent findings sentence by
+sentence, with the negation, scope-end and uncertainty cues of extractor/rules/imaging.json."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ._clinical import vocab_matches
+
+if TYPE_CHECKING:
+    from .imaging import Study
+
+
+def read_findings(text: str, study: Study) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """Findings present and absent in the study's findings text, and the sentences that gave them."""
+    present: list[str] = []
+    absent: list[str] = []
+    used: list[tuple[int, int]] = []
+    for s, e in study.findings_text:
+        for ss, se in _finding_sentences(text, s, e):
+            p, a = sentence_findings(text, ss, se, study.site)
+            if p or a:
+                used.append((ss, se))
+            present.extend(x for x in p if x not in present)
+            absent.extend(x for x in a if x not in absent)
+    return present, [x for x in absent if x not in present], used
+
+
+def _finding_sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, pos = [], s
+    for m in re.finditer(r"\.(?:\s+|$)", text[s:e]):
+        out.append((pos, s + m.end()))
+        pos = s + m.end()
+    if pos < e:
+        out.append((pos, e))
+    return [_strip(text, a, b) for a, b in out if text[a:b].strip(" .-:;")]
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \t-:;,":
+        a += 1
+    while b > a and text[b - 1] in " \t\n":
+        b -= 1
+    return a, b
+
+
+def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], list[str]]:
+    """(present, absent) findings of one findings sentence of a study of `site`."""
+    from .imaging import rules  # the imaging rules file, validated once there
+
+    r = rules()
+    present: list[str] = []
+    absent: list[str] = []
+    cues = [(m.start(), m.end()) for m in re.finditer(r.negation_cues, text[s:e], re.IGNORECASE)]
+    ends = [m.start() for m in re.finditer(r.scope_ends, text[s:e], re.IGNORECASE)]
+    for f0, f1, value in vocab_matches(r.findings, text, s, e):
+        rel = f0 - s
+        prior_cues = [c for c in cues if c[1] <= rel]
+        negated = bool(prior_cues) and not any(prior_cues[-1][1] <= x < rel for x in ends)
+        stop = re.search(r"[.;,]", text[f1:e])
+        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f1 + (stop.start() if stop else e - f1)], re.IGNORECASE):
+            continue
+        hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.IGNORECASE)
+        for finding in _findings_of(value, bool(hip)):
+            target = absent if negated else present
+            if finding not in target:
+                target.append(finding)
+    return present, absent
+
+
+def _findings_of(value: str, hip: bool) -> list[str]:
+    if value == "joint_degeneration":
+        return ["hip_osteoarthritis" if hip else "degenerative_change"]
+    if value == "degenerative_change" and hip:
+        return ["hip_osteoarthritis"]
+    return value.split("+")
