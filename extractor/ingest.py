@@ -260,7 +260,7 @@ def page_is_usable(page_text: str, repeated: frozenset[str] = frozenset()) -> bo
     from .normalize import line_key
 
     body = [line for line in page_text.split("\n") if line_key(line) not in repeated] if repeated else [page_text]
-    letters = sum(ch.isalnum() for line in body for ch in line)
-    visible = sum(not ch.isspace() for ch in page_text)
+    letters = sum(sum(map(str.isalnum, line)) for line in body)  # map: the per-character loop runs in C
+    visible = len(page_text) - sum(map(str.isspace, page_text))
     garbage = page_text.count("\ufffd")
     return letters >= MIN_PAGE_CHARS and garbage <= MAX_GARBAGE_SHARE * max(visible, 1)

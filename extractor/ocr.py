@@ -121,7 +121,7 @@ def _page_text(doc: IngestedDocument, page: int) -> str:
 
 def _short_text(doc: IngestedDocument, page: int) -> bool:
     """Little text (a typed header over a scan; images inside form objects are not seen as images)."""
-    return sum(ch.isalnum() for ch in _page_text(doc, page)) < SHORT_TEXT_CHARS
+    return sum(map(str.isalnum, _page_text(doc, page))) < SHORT_TEXT_CHARS
 
 
 def _ink_mostly_uncovered(doc: IngestedDocument, data: bytes, page: int) -> bool:
