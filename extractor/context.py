@@ -7,6 +7,7 @@ page and the PDF bbox, and records the rule id, so fact modules never touch offs
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -68,10 +69,34 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def doc_section(doc: "Doc", char_offset: int) -> str | None:
-    """medspaCy section category of the token at `char_offset`, if the sectionizer ran."""
+    """medspaCy section category of the token at `char_offset`, if the sectionizer ran.
+
+    The same answer as `doc.char_span(char_offset, char_offset + 1, alignment_mode="expand")[0]._.
+    section_category` (None on whitespace between tokens), from token tables built once per doc."""
     from spacy.tokens import Token
 
     if not Token.has_extension("section_category"):
         return None
-    tok = doc.char_span(char_offset, char_offset + 1, alignment_mode="expand")
-    return tok[0]._.section_category if tok is not None and len(tok) else None
+    from extractor.pipeline import once_per_doc
+
+    starts, ends, categories = once_per_doc(doc, _SECTION_TABLE_KEY, _section_table)
+    i = bisect_right(starts, char_offset) - 1
+    return categories[i] if i >= 0 and char_offset < ends[i] else None
+
+
+_SECTION_TABLE_KEY = "chartsift.token_sections"
+
+
+def _section_table(doc: "Doc") -> tuple[list[int], list[int], list[str | None]]:
+    """Each token's first character, its end (without trailing space) and its medspaCy section category
+    (the sectionizer gives a token the last section that covers it: `token._.section`)."""
+    from spacy.attrs import IDX, LENGTH
+
+    table = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+    starts = [start for start, _ in table]
+    ends = [start + length for start, length in table]
+    categories: list[str | None] = [None] * len(doc)
+    for section in doc._.sections if doc.has_extension("sections") else ():
+        start, end = section.section_span
+        categories[start:end] = [section.category] * len(range(len(doc))[start:end])
+    return starts, ends, categories

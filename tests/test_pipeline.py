@@ -5,6 +5,8 @@ import itertools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor import pipeline
 from extractor.rulebook import RuleFileError, parse_rules
@@ -174,3 +176,39 @@ def test_long_texts_are_chunked_with_offsets_intact():
     from extractor.context import doc_section
 
     assert doc_section(doc, last.start_char) == "social_history"
+
+
+def _section_by_char_span(doc, offset):
+    """What doc_section answered before its token tables: spaCy's own lookup, one span per call."""
+    tok = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return tok[0]._.section_category if tok is not None and len(tok) else None
+
+
+SECTION_TEXTS = [
+    pytest.param("HPI:\nLeft buttock pain.\nEXAM:\nTTP R PSIS.  FABER +\n\nPLAN:\nRepeat SI block.", id="three-sections"),
+    pytest.param("No header at all, just  two  spaces\tand a tab.\n", id="no-sections"),
+    pytest.param("IMPRESSION:\nNo fracture.\nXIMPRESSION\nmore\n", id="header-inside-a-word"),
+    pytest.param("  \n\nPAST MEDICAL HISTORY: HTN\nSOCIAL HISTORY: smoker\nMEDICATIONS: none ", id="leading-space"),
+    pytest.param("", id="empty"),
+]
+
+
+@pytest.mark.parametrize("text", SECTION_TEXTS)
+def test_doc_section_agrees_with_spacy_char_span_at_every_offset(nlp, text):
+    from extractor.context import doc_section
+
+    doc = nlp(text)
+    offsets = range(-2, len(text) + 3)
+    assert [doc_section(doc, i) for i in offsets] == [_section_by_char_span(doc, i) for i in offsets]
+    assert any(_section_by_char_span(doc, i) for i in offsets) == ("HPI" in text or "HISTORY" in text
+                                                                  or "IMPRESSION" in text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("HPI:EXAMPLN \n\t.abc")), max_size=80))
+@settings(max_examples=60, deadline=None)
+def test_doc_section_agrees_with_spacy_char_span_on_random_text(nlp, text):
+    from extractor.context import doc_section
+
+    doc = nlp(text)
+    assert [doc_section(doc, i) for i in range(len(text) + 1)] == \
+        [_section_by_char_span(doc, i) for i in range(len(text) + 1)]
