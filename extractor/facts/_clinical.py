@@ -50,13 +50,18 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
     (an entry whose `unless` regex occurs in text[lo:hi] finds nothing there)."""
     hi = len(text) if hi is None else hi
     entries, anywhere = _compiled_vocab(vocab)
-    if not anywhere.search(text, lo, hi):  # most sentences name nothing of a vocabulary: one search says so
-        return []
-    lowered = lowered_for_words(text[lo:hi])  # an entry needing a word the text lacks finds nothing there
-    hits = [(m.start(), m.end(), v.value) for v, regex, unless, words in entries
-            if not (words and lowered is not None and not any(w in lowered for w in words))
-            and not (unless and unless.search(text, lo, hi))
+    lowered = lowered_for_words(text[lo:hi])
+    if lowered is None:  # letters whose case folding the word test cannot follow: every entry's regex
+        if not anywhere.search(text, lo, hi):
+            return []
+        candidates = entries
+    else:  # most sentences name nothing of a vocabulary: substring tests rule its entries out before any regex
+        candidates = [entry for entry in entries if entry[3] is None or any(w in lowered for w in entry[3])]
+    hits = [(m.start(), m.end(), v.value) for v, regex, unless, _ in candidates
+            if not (unless and unless.search(text, lo, hi))
             for m in regex.finditer(text, lo, hi)]
+    if not hits:
+        return []
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
     for h in sorted(hits, key=lambda h: -(h[1] - h[0])):
@@ -77,11 +82,21 @@ def _compiled_vocab(vocab: Iterable[Vocab]) -> tuple[list[_Entry], re.Pattern[st
     key = tuple(map(id, vocab))
     cached = _VOCAB_CACHE.get(key)
     if cached is None:
-        entries = [(v, regex, _compile(v.unless) if v.unless else None, required_words(regex.pattern, regex.flags))
-                   for v in vocab for regex in [v.regex()]]
+        entries = [(v, regex, _compile(v.unless) if v.unless else None, _entry_words(v)) for v in vocab
+                   for regex in [v.regex()]]
         anywhere = _compile("|".join(f"(?:{p})" for v in vocab for p in v.patterns) or "(?!)")
         cached = _VOCAB_CACHE[key] = (vocab, entries, anywhere)
     return cached[1], cached[2]
+
+
+def _entry_words(entry: Vocab) -> tuple[str, ...] | None:
+    """Words one of which every match of the entry holds: each pattern's, however many (None: a pattern
+    names no such words). A word holding another of them is left out: the shorter one is found anyway."""
+    per_pattern = [required_words(p, re.IGNORECASE) for p in entry.patterns]
+    if not all(per_pattern):
+        return None
+    words = set().union(*per_pattern)
+    return tuple(sorted(w for w in words if not any(u != w and u in w for u in words)))
 
 
 # ---- sides -----------------------------------------------------------------------------
