@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -49,8 +50,24 @@ class DateMention:
     relative: bool = False
 
 
+#: texts up to this long have their dates kept (fact modules read the same sentence or cell several times)
+_CACHED_TEXT_CHARS = 2_000
+
+
 def find_dates(text: str, anchor: dt.date | None = None) -> list[DateMention]:
     """Every date mention in `text`, left to right, without overlaps (the longest wins)."""
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return list(_known_dates(text, anchor))
+    return _find_dates(text, anchor)
+
+
+@lru_cache(maxsize=2048)
+def _known_dates(text: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
+    """`_find_dates` of a short text, computed once (mentions are frozen; each caller gets its own list)."""
+    return tuple(_find_dates(text, anchor))
+
+
+def _find_dates(text: str, anchor: dt.date | None) -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:

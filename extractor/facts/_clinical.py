@@ -56,7 +56,8 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
             return []
         candidates = entries
     else:  # most sentences name nothing of a vocabulary: substring tests rule its entries out before any regex
-        candidates = [entry for entry in entries if entry[3] is None or any(w in lowered for w in entry[3])]
+        has = lowered.__contains__
+        candidates = [entry for entry in entries if entry[3] is None or any(map(has, entry[3]))]
     hits = [(m.start(), m.end(), v.value) for v, regex, unless, _ in candidates
             if not (unless and unless.search(text, lo, hi))
             for m in regex.finditer(text, lo, hi)]

@@ -127,7 +127,8 @@ def report_spans(text: str) -> list[tuple[int, int]]:
     return [(b[0], b[1]) for b in _blocks(text)]
 
 
-def _blocks(text: str) -> list[tuple[int, int, int, int]]:
+@lru_cache(maxsize=8)  # imaging, diagnosis and pain_pattern all ask for the blocks of a note
+def _blocks(text: str) -> tuple[tuple[int, int, int, int], ...]:
     """(block start, block end, study-part start, study-part end) of each report study."""
     r = rules()
     lines = _lines(text)
@@ -148,7 +149,7 @@ def _blocks(text: str) -> list[tuple[int, int, int, int]]:
             j += 1
         blocks.append((s, lines[j - 1][1], study_s, study_e))
         i = j
-    return blocks
+    return tuple(blocks)
 
 
 def _prose_line(line: str, header: re.Match) -> bool:
