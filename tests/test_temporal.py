@@ -35,3 +35,15 @@ def test_dates(text, expected):
 ])
 def test_pain_scores_are_not_dates(text):
     assert find_dates(text, ANCHOR) == []
+
+
+def test_repeated_reads_give_the_same_mentions_and_their_own_list():
+    anchor = dt.date(2026, 3, 10)
+    text = "Block on 03/02/2026, relief for 2 weeks; seen again 3 days later."
+    first = find_dates(text, anchor)
+    first.append("caller's own")
+    again = find_dates(text, anchor)
+    assert [d.date for d in again] == [dt.date(2026, 3, 2), dt.date(2026, 3, 13)]
+    assert [d.date for d in find_dates(text, dt.date(2026, 3, 20))] == [dt.date(2026, 3, 2), dt.date(2026, 3, 23)]
+    long_text = "x " * 1500 + text  # over the kept length: read each time, same answer
+    assert [d.date for d in find_dates(long_text, anchor)] == [d.date for d in again]
