@@ -272,3 +272,93 @@ def test_destructive_families(sentence, site, present, absent):
 def test_holdout_prose_families(note_ctx, text, expected):
     facts = _facts(note_ctx, text)
     assert {(f.modality, f.site, f.side, f.date.isoformat() if f.date else None, f.assertion) for f in facts} == expected
+
+
+# ---- the honorific "Mr" is no MRI (case-sensitive: capital M, small r, a name after it) ----
+
+SEEN = "Office visit\nDate of service: 01/05/2026\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(SEEN + "Mr. Jones reports left SI joint pain for 8 months. Mr Jones had an MRI of the pelvis "
+                 "12/01/2025 showing sacroiliitis.\n",
+                 {("mri", "pelvis", None, "2025-12-01", ("inflammatory_arthropathy",), ())},
+                 id="line-start-period-and-mid-sentence-no-period"),
+    pytest.param(SEEN + "Mr Smith has right sacroiliac joint pain.\nMRI SI joints 11/03/2025: no sacroiliitis.\n",
+                 {("mri", "si_joint", "bilateral", "2025-11-03", (), ("inflammatory_arthropathy",))},
+                 id="line-start-no-period-then-report-line"),
+    pytest.param(SEEN + "Mr. O'Brien describes left hip and SI joint pain; XR pelvis 10/01/2025 showed mild "
+                 "degenerative change.\n",
+                 {("xray", "pelvis", None, "2025-10-01", ("degenerative_change",), ())}, id="apostrophe-name"),
+    pytest.param(SEEN + "Seen with Mr. McDonald for left SI joint pain. Prior MRI of the lumbar spine in 2024 "
+                 "showed no stenosis.\n",
+                 {("mri", "lumbar_spine", None, "2024-01-01", (), ("neural_compression",))}, id="mc-name-mid-sentence"),
+    pytest.param(SEEN + "Mr. ABC is a 60-year-old man with left SI joint pain.\nMr. T reports lumbar spine pain "
+                 "radiating to the left hip.\n", set(), id="anonymized-names-capitals-and-initial"),
+    pytest.param(SEEN + "Per Mr Jones, left SI joint pain began after a fall; Mr. Jones wants the MRI repeated.\n",
+                 set(), id="honorific-beside-a-site-and-no-study"),
+    pytest.param(SEEN + "Mrs. Jones reports left SI joint pain. Ms. Smith, her daughter, notes pelvis pain.\n", set(),
+                 id="mrs-and-ms-name-no-study"),
+])
+def test_honorific_is_no_mri(note_ctx, text, expected):
+    facts = _facts(note_ctx, text, "2026-01-05")
+    got = {(f.modality, f.site, f.side, f.date.isoformat() if f.date else None, tuple(sorted(f.findings_present)),
+            tuple(sorted(f.findings_absent))) for f in facts}
+    assert got == expected
+    assert not [ev.text for f in facts for ev in f.evidence if ev.text.startswith("Mr")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("MR Pelvis 01/02/2026: sacroiliitis.", ("mri", "pelvis", None, "2026-01-02"), id="MR-title-case-site"),
+    pytest.param("MR SACROILIAC JOINTS:\nIMPRESSION: No sacroiliitis.", ("mri", "si_joint", "bilateral", "2026-01-15"),
+                 id="MR-capitals-report-header"),
+    pytest.param("Mr pelvis 01/02/2026: sacroiliitis.", ("mri", "pelvis", None, "2026-01-02"),
+                 id="Mr-then-lower-case-site-is-no-name"),
+    pytest.param("Mr Pelvis Wo Contrast 01/02/2026: no fracture.", ("mri", "pelvis", None, "2026-01-02"),
+                 id="Mr-title-case-order-name"),
+    pytest.param("Mr L-spine 01/02/2026: mild facet arthropathy.", ("mri", "lumbar_spine", None, "2026-01-02"),
+                 id="Mr-then-spine-abbreviation"),
+    pytest.param("Mr Sacroiliac Joints 01/02/2026: no sacroiliitis.", ("mri", "si_joint", "bilateral", "2026-01-02"),
+                 id="Mr-then-title-case-joint"),
+])
+def test_mr_written_as_a_modality_stays_mri(note_ctx, text, expected):
+    facts = _facts(note_ctx, text)
+    assert [(f.modality, f.site, f.side, f.date.isoformat() if f.date else None) for f in facts] == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Mr. Jones", [], id="honorific-period"),
+    pytest.param("Mr Jones", [], id="honorific-no-period"),
+    pytest.param("Mr. O'Brien", [], id="honorific-apostrophe-name"),
+    pytest.param("Mr. McDonald", [], id="honorific-mc-name"),
+    pytest.param("Mr. Abdul Lumley", [], id="honorific-name-like-a-study-word"),
+    pytest.param("Mr. XYZ's", [], id="honorific-anonymized-possessive"),
+    pytest.param("Mrs. Jones, Ms. Smith", [], id="mrs-ms"),
+    pytest.param("MR pelvis", ["mri"], id="MR-lower-case-site"),
+    pytest.param("MR Pelvis 01/02/2026", ["mri"], id="MR-title-case-site"),
+    pytest.param("MRI L-spine", ["mri"], id="MRI-abbreviated-site"),
+    pytest.param("MR of the sacrum", ["mri"], id="MR-of"),
+    pytest.param("MR arthrogram", ["mri"], id="MR-arthrogram"),
+    pytest.param("mri pelvis", ["mri"], id="mri-lower-case"),
+    pytest.param("MR SACROILIAC JOINTS:", ["mri"], id="MR-capitals-header"),
+    pytest.param("Mr pelvis", ["mri"], id="Mr-lower-case-word-is-no-name"),
+    pytest.param("Mr Arthrogram Of The Right Hip", ["mri"], id="Mr-title-case-technique"),
+    pytest.param("MR. JONES", ["mri"], id="capitals-honorific-cannot-be-told-by-case"),
+    pytest.param("MR-compatible pacemaker; MR conditional implant", [], id="compatible-conditional-stay-excluded"),
+])
+def test_modality_vocabulary_and_the_honorific(text, expected):
+    from extractor.facts._clinical import vocab_matches
+
+    assert [v for *_, v in vocab_matches(imaging.rules().modalities, text)] == expected
+
+
+@pytest.mark.parametrize("line, found", [
+    pytest.param("Mr. Jones had an MRI pelvis", False, id="honorific-line"),
+    pytest.param("Mr O'Brien: MR PELVIS 01/02/2026", False, id="honorific-no-period-line"),
+    pytest.param("MR PELVIS 01/02/2026: sacroiliitis", True, id="MR-capitals-line"),
+    pytest.param("Mr Pelvis Wo Contrast  01/02/2026", True, id="Mr-title-case-order-line"),
+])
+def test_honorific_opens_no_report_header(line, found):
+    import re
+
+    assert bool(re.match(imaging.rules().header, line, re.IGNORECASE)) is found

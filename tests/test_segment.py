@@ -270,3 +270,16 @@ def test_notes_always_cover_the_text(text):
     assert notes[0].start == 0 and notes[-1].end == len(text)
     assert all(a.end == b.start for a, b in itertools.pairwise(notes))
     assert all(n.start < n.end for n in notes)
+
+
+@pytest.mark.parametrize("line, kind", [
+    pytest.param("Mr. John Smith", None, id="honorific-name-line-is-no-imaging-title"),
+    pytest.param("Mr O'Brien", None, id="honorific-no-period-name-line"),
+    pytest.param("MR PELVIS WITHOUT CONTRAST", "imaging", id="distractor-MR-capitals-title"),
+    pytest.param("Mr Pelvis Wo Contrast", "imaging", id="distractor-Mr-title-case-order-name"),
+])
+def test_honorific_name_line_is_no_imaging_title(line, kind):
+    from extractor.segment import match_title
+
+    rule = match_title(line)
+    assert (rule.kind if rule else None) == kind
