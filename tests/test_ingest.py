@@ -334,3 +334,62 @@ def test_two_space_gaps_stay_wider_than_word_gaps(tmp_path, backend):
     doc = ingest(tmp_path / "t.pdf", backend=backend)
     assert re.search(r"\(\+\) L SIJ tenderness {2,}\(-\) greater trochanter {2,}\(-\) lumbar", doc.text)
     assert "(+) L SIJ tenderness" in doc.text  # one space stays one space
+
+
+# -- what the pypdfium2 reader leaves to PDFium ---------------------------------------------------
+
+def _guard_pdfs(tmp_path: Path, packet_pdf: Path) -> list[Path]:
+    """PDFs whose text PDFium breaks up differently: a packet, two columns, a table, lines drawn out of
+    order and overprinted, space-aligned columns, and a page with an image."""
+    from PIL import Image
+
+    paths = [packet_pdf]
+    pdf = new_packet()
+    add_two_column_page(pdf, LEFT, RIGHT, title="PHYSICAL THERAPY EVALUATION")
+    add_note(pdf, "PROVOCATIVE TESTS")
+    add_table(pdf, TABLE)
+    pdf.add_page()
+    Image.new("L", (40, 30), 90).save(tmp_path / "ink.png")
+    pdf.image(str(tmp_path / "ink.png"), x=72, y=200, w=200)
+    write(pdf, tmp_path / "mixed.pdf")
+    _drawn_pdf(tmp_path / "drawn.pdf", [i for k in range(4) for i in range(k, 20, 4)], overprint=True)
+    render_packet([SPACED_TABLE], tmp_path / "spaced.pdf")
+    return [*paths, tmp_path / "mixed.pdf", tmp_path / "drawn.pdf", tmp_path / "spaced.pdf"]
+
+
+def test_pdfium_generates_only_whitespace(tmp_path, packet_pdf):
+    """The reader skips whitespace instead of asking FPDFText_IsGenerated per character: that holds only
+    while PDFium generates nothing but spaces and line breaks (a newer PDFium that did would fail here)."""
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw
+
+    generated = 0
+    for path in _guard_pdfs(tmp_path, packet_pdf):
+        pdf = pdfium.PdfDocument(path)
+        for page in pdf:
+            textpage = page.get_textpage()
+            count = textpage.count_chars()
+            text = textpage.get_text_range(0, count)
+            assert len(text) == count
+            marks = [i for i in range(count) if raw.FPDFText_IsGenerated(textpage.raw, i)]
+            assert {text[i] for i in marks} <= {" ", "\r", "\n"}
+            generated += len(marks)
+        pdf.close()
+    assert generated > 100  # PDFium did generate separators on these pages: the check saw some
+
+
+def test_image_objects_found_as_pypdfium2_finds_them(tmp_path, packet_pdf):
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw
+
+    from extractor.pdftext import _has_image_object
+
+    answers = []
+    for path in _guard_pdfs(tmp_path, packet_pdf):
+        pdf = pdfium.PdfDocument(path)
+        for page in pdf:
+            expected = any(o.type == raw.FPDF_PAGEOBJ_IMAGE for o in page.get_objects(max_depth=1))
+            assert _has_image_object(page, raw) == expected
+            answers.append(expected)
+        pdf.close()
+    assert True in answers and False in answers
