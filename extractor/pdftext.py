@@ -278,15 +278,21 @@ def layout(words: list[Word]) -> tuple[str, np.ndarray]:
     space = _space_width(ordered)
     parts: list[str] = [ordered[0].text]
     gaps = [0]  # the separator's length before each word
-    line = [ordered[0].top, ordered[0].bottom]  # vertical extent of the current line
+    line_top, line_bottom = ordered[0].top, ordered[0].bottom  # vertical extent of the current line
     for prev, word in pairwise(ordered):
-        if _same_line(line[0], line[1], prev.x1, word.top, word.bottom, word.x0):
+        top, bottom = word.top, word.bottom
+        # `_same_line(line_top, line_bottom, prev.x1, top, bottom, word.x0)` written out: min/max as the
+        # comparisons the builtins make (the same floats), without two function calls per word
+        low, high = bottom if bottom < line_bottom else line_bottom, top if top > line_top else line_top
+        tall, own = line_bottom - line_top, bottom - top
+        shorter = own if own < tall else tall
+        if low - high > 0.5 * (0.1 if 0.1 > shorter else shorter) and word.x0 >= prev.x1 - 2.0:
             # as many spaces as the gap holds, so table columns stay 3+ spaces apart as typed
             sep = " " * min(MAX_SPACES, max(1, round((word.x0 - prev.x1) / space)))
-            line = [min(line[0], word.top), max(line[1], word.bottom)]
+            line_top, line_bottom = top if top < line_top else line_top, bottom if bottom > line_bottom else line_bottom
         else:
-            sep = "\n\n" if word.top - line[1] > 0.8 * (line[1] - line[0]) else "\n"
-            line = [word.top, word.bottom]
+            sep = "\n\n" if top - line_bottom > 0.8 * (line_bottom - line_top) else "\n"
+            line_top, line_bottom = top, bottom
         parts += [sep, word.text]
         gaps.append(len(sep))
     return "".join(parts), _layout_boxes(ordered, gaps)
@@ -308,10 +314,18 @@ def _layout_boxes(words: list[Word], gaps: list[int]) -> np.ndarray:
 def _space_width(words: list[Word]) -> float:
     """Width of one space on the page: the median gap between words of a line (most gaps are one
     space), kept within what fonts allow for their size (a page of tables has few one-space gaps)."""
-    height = float(np.median([w.bottom - w.top for w in words]))
-    gaps = [b.x0 - a.x1 for a, b in pairwise(words)
-            if b.x0 > a.x1 and _same_line(a.top, a.bottom, a.x1, b.top, b.bottom, b.x0)]
-    width = float(np.median(gaps)) if gaps else 0.25 * height
+    x0, top, x1, bottom = np.array([(w.x0, w.top, w.x1, w.bottom) for w in words], dtype=np.float64).T
+    height = float(np.median(bottom - top))
+    if np.isfinite(x0).all() and np.isfinite(top).all() and np.isfinite(x1).all() and np.isfinite(bottom).all():
+        gap = x0[1:] - x1[:-1]  # each pair of neighbours at once: `_same_line` as arrays (finite: same floats)
+        overlap = np.minimum(bottom[:-1], bottom[1:]) - np.maximum(top[:-1], top[1:])
+        shorter = np.minimum(bottom[:-1] - top[:-1], bottom[1:] - top[1:])
+        same = (overlap > 0.5 * np.maximum(shorter, 0.1)) & (x0[1:] >= x1[:-1] - 2.0)
+        gaps = gap[(x0[1:] > x1[:-1]) & same]
+    else:
+        gaps = [b.x0 - a.x1 for a, b in pairwise(words)
+                if b.x0 > a.x1 and _same_line(a.top, a.bottom, a.x1, b.top, b.bottom, b.x0)]
+    width = float(np.median(gaps)) if len(gaps) else 0.25 * height
     return min(max(width, 0.15 * height), 0.7 * height, 1e9) or 1.0
 
 
@@ -342,17 +356,27 @@ def _scrambled(words: list[Word]) -> bool:
     and below it in the same column (a new column lands beside them, a header drawn last above)."""
     lines: list[list[float]] = []  # x0, top, x1, bottom of each line read so far
     jumps = 0
-    for prev, word in zip([None, *words], words):
-        if prev is not None and _same_line(lines[-1][1], lines[-1][3], prev.x1, word.top, word.bottom, word.x0):
+    prev = None
+    for word in words:
+        x0, top, x1, bottom = word.x0, word.top, word.x1, word.bottom
+        if prev is not None:
             line = lines[-1]
-            line[0], line[1] = min(line[0], word.x0), min(line[1], word.top)
-            line[2], line[3] = max(line[2], word.x1), max(line[3], word.bottom)
-            continue
-        if prev is not None and word.bottom < prev.top:
-            jumps += 1
-            if _lands_between(word, lines):
-                return True
-        lines.append([word.x0, word.top, word.x1, word.bottom])
+            line_top, line_bottom = line[1], line[3]
+            # `_same_line(line_top, line_bottom, prev.x1, top, bottom, x0)` written out, as in `layout`
+            low, high = bottom if bottom < line_bottom else line_bottom, top if top > line_top else line_top
+            tall, own = line_bottom - line_top, bottom - top
+            shorter = own if own < tall else tall
+            if low - high > 0.5 * (0.1 if 0.1 > shorter else shorter) and x0 >= prev.x1 - 2.0:
+                line[0], line[1] = x0 if x0 < line[0] else line[0], top if top < line_top else line_top
+                line[2], line[3] = x1 if x1 > line[2] else line[2], bottom if bottom > line_bottom else line_bottom
+                prev = word
+                continue
+            if bottom < prev.top:
+                jumps += 1
+                if _lands_between(word, lines):
+                    return True
+        lines.append([x0, top, x1, bottom])
+        prev = word
     return jumps > max(5, 0.2 * len(lines))
 
 
