@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from models import Evidence
 
+from .regex_words import lowered_for_words
 from .temporal import NUMBER_WORDS, DateMention, find_dates
 
 # ---------------------------------------------------------------- reading numbers
@@ -307,6 +308,8 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
     series = score_series(text)
     for s, e in spans:
         sentence = text[s:e]
+        if not _may_state_relief(sentence):
+            continue
         readings = [r for r in percent_readings(sentence)
                     if not any(x.start <= s + r.start < x.end for x in series)]
         if readings:
@@ -327,6 +330,16 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
             out.append(_statement(text, ctx, s, e, None, None, False, s))
     return [st for st in out if st.percent is not None or st.hours is not None
             or (st.dates and st.refers_to_injection)]
+
+
+def _may_state_relief(sentence: str) -> bool:
+    """False when the sentence holds none of the words every relief reading and `_HOURS_OF` match needs
+    (a percent sign, "percent", "per cent", "relief"): most sentences, ruled out without their regexes."""
+    lowered = lowered_for_words(sentence)
+    return lowered is None or any(word in lowered for word in _RELIEF_NEEDS)
+
+
+_RELIEF_NEEDS = ("%", "percent", "per cent", "relief")
 
 
 def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, at: int,

@@ -212,3 +212,10 @@ def test_doc_section_agrees_with_spacy_char_span_on_random_text(nlp, text):
     doc = nlp(text)
     assert [doc_section(doc, i) for i in range(len(text) + 1)] == \
         [_section_by_char_span(doc, i) for i in range(len(text) + 1)]
+
+
+def test_sentence_starts_kept_per_text_hand_each_caller_its_own_list():
+    text = "Left buttock pain.\nFABER positive. Plan: SI joint injection."
+    first = sentence_starts(text)
+    first.append(999)
+    assert sentence_starts(text) == [0, 19, 35]

@@ -335,3 +335,30 @@ def test_side_in_both(text, side):
     from extractor.relief import side_in
 
     assert side_in(text) == side
+
+
+def _corpus_notes() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "corpora"
+    return [p.read_text(encoding="utf-8") for corpus in ("sij", "sij_holdout") for p in sorted((root / corpus).glob("*/*.txt"))]
+
+
+RELIEF_WORDING = ["Pain improved 80% for 6 hours.", "No relief.", "Ninety percent better", "fifty per cent relief",
+                  "8/10 pre, 2/10 at 30 min", "Complete pain relief x 4 hrs.", "Gave 3 hours of relief.",
+                  "RELİEF 70%", "ſeventy", "The SI injection in February did not help.", "Seen today for FABER +."]
+
+
+@pytest.mark.parametrize("text", [*_corpus_notes(), " ".join(RELIEF_WORDING), "\n".join(RELIEF_WORDING)])
+def test_word_test_skips_no_relief_statement(monkeypatch, text):
+    """Sentences without "%", "percent", "per cent" or "relief" are skipped unread: the statements are
+    those that reading every sentence finds."""
+    from extractor import relief
+
+    def statements():
+        return [(st.evidence.start, st.evidence.end, st.percent, st.hours, st.dates, st.ambiguous)
+                for st in relief._note_statements(text, _ctx("n.txt", text, "2026-04-20"))]
+
+    quick = statements()
+    monkeypatch.setattr(relief, "_may_state_relief", lambda sentence: True)
+    assert quick == statements()
