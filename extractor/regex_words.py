@@ -18,20 +18,62 @@ MAX_REQUIRED_WORDS = 6
 _CASE_FOLD_ODDITIES = re.compile("[\u0130\u0131\u017f]")
 
 
+#: what a case-insensitive regex also matches to an ASCII letter, where str.lower() gives something else
+_REGEX_FOLD = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"})
+
+
+def regex_lower(text: str) -> str:
+    """`text` lower-cased as a case-insensitive regex compares it ("ſix" -> "six", "APRİL" -> "april"):
+    for looking up a matched word in a table of lower-case words."""
+    return text.translate(_REGEX_FOLD).lower()
+
+
 def lowered_for_words(text: str) -> str | None:
     """The text to look for required words in (lower-cased), or None when the word test cannot be used."""
     return None if _CASE_FOLD_ODDITIES.search(text) else text.lower()
 
 
 @lru_cache(maxsize=4096)
-def required_words(pattern: str, flags: int) -> tuple[str, ...] | None:
+def required_words(pattern: str, flags: int, limit: int | None = MAX_REQUIRED_WORDS) -> tuple[str, ...] | None:
     """Lower-case ASCII words, one of which every match of the regex contains (None: not known, or more
-    than MAX_REQUIRED_WORDS). Only literal characters the regex must match in a row count."""
+    than `limit`). Only literal characters the regex must match in a row count."""
     try:
         words = _required(sre_parse.parse(pattern, flags))
     except (re.error, RecursionError):
         return None
-    return tuple(sorted(words)) if words and len(words) <= MAX_REQUIRED_WORDS else None
+    return tuple(sorted(words)) if words and (limit is None or len(words) <= limit) else None
+
+
+def shortest_cover(words) -> tuple[str, ...]:
+    """The words holding no other of them: a text holding any of `words` holds one of these."""
+    words = set(words)
+    return tuple(sorted(w for w in words if not any(u != w and u in w for u in words)))
+
+
+@lru_cache(maxsize=256)
+def requires_digit(pattern: str, flags: int) -> bool:
+    """Every match of the regex holds a digit (`\\d` or a literal 0-9): a text without one has no match."""
+    try:
+        return _needs_digit(sre_parse.parse(pattern, flags))
+    except (re.error, RecursionError):
+        return False
+
+
+def _needs_digit(sequence) -> bool:
+    for op, arg in sequence:
+        if op is sre.LITERAL and 48 <= arg <= 57:
+            return True
+        if op is sre.IN and arg and all(o is sre.CATEGORY and a is sre.CATEGORY_DIGIT or
+                                        o is sre.LITERAL and 48 <= a <= 57 or
+                                        o is sre.RANGE and 48 <= a[0] <= a[1] <= 57 for o, a in arg):
+            return True
+        if op is sre.SUBPATTERN and _needs_digit(arg[-1]):
+            return True
+        if op is sre.BRANCH and all(_needs_digit(branch) for branch in arg[1]):
+            return True
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1 and _needs_digit(arg[2]):
+            return True
+    return False
 
 
 def _required(sequence) -> set[str] | None:

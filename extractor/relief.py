@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from models import Evidence
 
-from .regex_words import lowered_for_words
+from .regex_words import lowered_for_words, regex_lower
 from .temporal import NUMBER_WORDS, DateMention, find_dates
 
 # ---------------------------------------------------------------- reading numbers
@@ -88,7 +88,7 @@ class Reading:
 
 
 def _num(raw: str) -> float:
-    return float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw.lower()])
+    return float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[regex_lower(raw)])
 
 
 def percent_readings(text: str) -> list[Reading]:

@@ -65,15 +65,6 @@ def abbreviations() -> frozenset[str]:
 
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where sentences start (the first is always 0 for non-empty text)."""
-    return list(_known_starts(text))
-
-
-@lru_cache(maxsize=1024)  # the nlp splits each note, and relief reads the same note's sentences again
-def _known_starts(text: str) -> tuple[int, ...]:
-    return tuple(_sentence_starts(text))
-
-
-def _sentence_starts(text: str) -> list[int]:
     starts: set[int] = {0} if text else set()
     lines = _lines(text)
     prev_line = ""

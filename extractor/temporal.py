@@ -10,7 +10,8 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .regex_words import lowered_for_words, regex_lower, required_words, requires_digit, shortest_cover
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -40,6 +41,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("year", re.compile(r"\b(?:in|since|quit|until|from|during)\s+(?P<y>(?:19|20)\d\d)\b(?![/-])", re.I)),
 ]
 
+_DIGIT = re.compile(r"\d")
+#: (kind, pattern, every match holds a digit, words one of which every match holds), from the parsed patterns
+_RULED_OUT_BY = [(kind, pattern, requires_digit(pattern.pattern, pattern.flags),
+                  shortest_cover(required_words(pattern.pattern, pattern.flags, None) or ()))
+                 for kind, pattern in _PATTERNS]
+
 
 @dataclass(frozen=True)
 class DateMention:
@@ -50,27 +57,15 @@ class DateMention:
     relative: bool = False
 
 
-#: texts up to this long have their dates kept (fact modules read the same sentence or cell several times)
-_CACHED_TEXT_CHARS = 2_000
-
-
 def find_dates(text: str, anchor: dt.date | None = None) -> list[DateMention]:
     """Every date mention in `text`, left to right, without overlaps (the longest wins)."""
-    if len(text) <= _CACHED_TEXT_CHARS:
-        return list(_known_dates(text, anchor))
-    return _find_dates(text, anchor)
-
-
-@lru_cache(maxsize=2048)
-def _known_dates(text: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
-    """`_find_dates` of a short text, computed once (mentions are frozen; each caller gets its own list)."""
-    return tuple(_find_dates(text, anchor))
-
-
-def _find_dates(text: str, anchor: dt.date | None) -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
+    digits = _DIGIT.search(text) is not None
+    lowered = lowered_for_words(text)
+    for kind, pattern, needs_digit, words in _RULED_OUT_BY:
+        if (needs_digit and not digits) or (words and lowered is not None and not any(map(lowered.__contains__, words))):
+            continue  # most sentences hold no digit and few date words: a pattern that needs them finds nothing
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -121,7 +116,7 @@ def _shift(anchor: dt.date, n: int, unit: str, sign: int) -> dt.date:
 
 
 def _number(raw: str) -> int:
-    raw = raw.lower()
+    raw = regex_lower(raw)
     return int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
 
 
@@ -132,11 +127,11 @@ def _interpret(kind: str, m: re.Match[str], anchor: dt.date | None) -> DateMenti
     if kind in ("iso", "mdy"):
         date = _safe(_year(g["y"]), int(g["m"]), int(g["d"]))
     elif kind in ("dmony", "mondy"):
-        date = _safe(_year(g["y"]), MONTHS[g["mon"].lower()], int(g["d"]))
+        date = _safe(_year(g["y"]), MONTHS[regex_lower(g["mon"])], int(g["d"]))
     elif kind == "mond":
-        date = _before_anchor(MONTHS[g["mon"].lower()], int(g["d"]), anchor)
+        date = _before_anchor(MONTHS[regex_lower(g["mon"])], int(g["d"]), anchor)
     elif kind == "mony":
-        date, approx = _safe(int(g["y"]), MONTHS[g["mon"].lower()], _quarter_day(g.get("q"))), True
+        date, approx = _safe(int(g["y"]), MONTHS[regex_lower(g["mon"])], _quarter_day(g.get("q"))), True
     elif kind == "my":
         date, approx = _safe(int(g["y"]), int(g["m"]), 1), True
     elif kind == "md":
@@ -144,7 +139,7 @@ def _interpret(kind: str, m: re.Match[str], anchor: dt.date | None) -> DateMenti
             return None
         date = _before_anchor(int(g["m"]), int(g["d"]), anchor)
     elif kind == "mon":
-        month_start = _before_anchor(MONTHS[g["mon"].lower()], 1, anchor)
+        month_start = _before_anchor(MONTHS[regex_lower(g["mon"])], 1, anchor)
         if month_start and anchor and re.match(r"(?:last|this past)\b", m.group(0), re.I) and \
                 month_start > anchor.replace(day=1) - dt.timedelta(days=1):
             month_start = month_start.replace(year=month_start.year - 1)  # "last October" is a past October
@@ -185,14 +180,14 @@ def _leading_q(m: re.Match[str]) -> str | None:
 def _quarter_day(q: str | None) -> int:
     if not q:
         return 1
-    return {"early": 1, "mid": 15, "late": 25}[q.strip(" -").lower()]
+    return {"early": 1, "mid": 15, "late": 25}[regex_lower(q.strip(" -"))]
 
 
 def _relative(kind: str, g: dict, anchor: dt.date | None) -> dt.date | None:
     if anchor is None:
         return None
     if kind == "day":
-        return anchor + dt.timedelta(days={"today": 0, "yesterday": -1, "tomorrow": 1}[g["word"].lower()])
+        return anchor + dt.timedelta(days={"today": 0, "yesterday": -1, "tomorrow": 1}[regex_lower(g["word"])])
     if kind == "last":
         sign = 1 if g["dir"].lower() == "next" else -1
         return _shift(anchor, 1, g["unit"], sign)

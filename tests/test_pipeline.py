@@ -214,7 +214,7 @@ def test_doc_section_agrees_with_spacy_char_span_on_random_text(nlp, text):
         [_section_by_char_span(doc, i) for i in range(len(text) + 1)]
 
 
-def test_sentence_starts_kept_per_text_hand_each_caller_its_own_list():
+def test_sentence_starts_hand_each_caller_its_own_list():
     text = "Left buttock pain.\nFABER positive. Plan: SI joint injection."
     first = sentence_starts(text)
     first.append(999)

@@ -42,6 +42,8 @@ def test_percent_readings(text, expected):
     pytest.param("relief for 4-6 hrs", 4, id="range-hrs"),
     pytest.param("20% improvement for three days", None, id="days-not-hours"),
     pytest.param("80% relief", None, id="no-duration"),
+    pytest.param("80% relief for ſix hours", 6, id="long-s-number-word"),
+    pytest.param("80% relief for six hours", 6, id="distractor-plain-number-word"),
 ])
 def test_relief_hours(text, hours):
     assert relief_hours(text) == hours

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.temporal import find_dates
 
@@ -37,13 +39,47 @@ def test_pain_scores_are_not_dates(text):
     assert find_dates(text, ANCHOR) == []
 
 
-def test_repeated_reads_give_the_same_mentions_and_their_own_list():
-    anchor = dt.date(2026, 3, 10)
-    text = "Block on 03/02/2026, relief for 2 weeks; seen again 3 days later."
-    first = find_dates(text, anchor)
-    first.append("caller's own")
-    again = find_dates(text, anchor)
-    assert [d.date for d in again] == [dt.date(2026, 3, 2), dt.date(2026, 3, 13)]
-    assert [d.date for d in find_dates(text, dt.date(2026, 3, 20))] == [dt.date(2026, 3, 2), dt.date(2026, 3, 23)]
-    long_text = "x " * 1500 + text  # over the kept length: read each time, same answer
-    assert [d.date for d in find_dates(long_text, anchor)] == [d.date for d in again]
+
+DATE_PIECES = ["03/02/2026", "3/2", "2026-03-02", "2 March 2026", "March 2, 2026", "Mar 2", "March 2026", "3/2026",
+               "in March", "since last October", "two weeks later", "3 months ago", "in 6 weeks", "last month",
+               "today", "yesterday", "quit in 2019", "7/10", "80%", "SEPT", "ſeptember", "İn March", "٣/٢/٢٠٢٦",
+               "mid-May", "pain", "block", " ", ", ", "\n", "x", "ago", "later"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(DATE_PIECES), max_size=10).map(" ".join))
+def test_patterns_ruled_out_by_digits_and_words_change_nothing(text):
+    """A pattern is skipped when the text lacks a digit or every word its matches need: the mentions are
+    those that running every pattern finds."""
+    from extractor import temporal
+
+    quick = find_dates(text, ANCHOR)
+    saved = temporal._RULED_OUT_BY
+    temporal._RULED_OUT_BY = [(kind, pattern, False, ()) for kind, pattern, _, _ in saved]
+    try:
+        assert quick == find_dates(text, ANCHOR)
+    finally:
+        temporal._RULED_OUT_BY = saved
+
+
+def test_what_rules_a_pattern_out_is_read_from_the_patterns():
+    from extractor import temporal
+
+    needs = {kind: (digit, words) for kind, _, digit, words in temporal._RULED_OUT_BY}
+    assert needs["mdy"][0] and needs["iso"][0] and not needs["mon"][0] and not needs["day"][0]
+    assert "jan" in needs["mon"][1] and "sep" in needs["mon"][1] and needs["day"][1] == ("today", "tomorrow", "yesterday")
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("ſeptember 3, 2025", [(dt.date(2025, 9, 3), False)], id="long-s-month"),
+    pytest.param("APRİL 2025", [(dt.date(2025, 4, 1), True)], id="dotted-capital-i-month"),
+    pytest.param("ſix weeks ago", [(dt.date(2025, 7, 28), False)], id="long-s-number-word"),
+    pytest.param("yeſterday", [(dt.date(2025, 9, 7), False)], id="long-s-day-word"),
+    pytest.param("mıd-May 2025", [(dt.date(2025, 5, 15), True)], id="dotless-i-quarter"),
+    pytest.param("Sept. 3, 2025 and six weeks ago", [(dt.date(2025, 9, 3), False), (dt.date(2025, 7, 28), False)],
+                 id="distractor-plain-letters"),
+])
+def test_letters_a_caseless_regex_folds_are_read_not_crashed_on(text, expected):
+    """The patterns match case-insensitively, and "ſ", "ı", "İ" match s and i there while str.lower() keeps
+    them: looking the matched word up by str.lower() raised KeyError (found by the hypothesis test above)."""
+    assert [(d.date, d.approximate) for d in find_dates(text, ANCHOR)] == expected

@@ -20,7 +20,7 @@ from extractor.pipeline import (
     doc_text,  # re-exported for the fact modules
     once_per_doc,
 )
-from extractor.regex_words import lowered_for_words, required_words
+from extractor.regex_words import lowered_for_words, required_words, shortest_cover
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -96,8 +96,7 @@ def _entry_words(entry: Vocab) -> tuple[str, ...] | None:
     per_pattern = [required_words(p, re.IGNORECASE) for p in entry.patterns]
     if not all(per_pattern):
         return None
-    words = set().union(*per_pattern)
-    return tuple(sorted(w for w in words if not any(u != w and u in w for u in words)))
+    return shortest_cover(set().union(*per_pattern))
 
 
 # ---- sides -----------------------------------------------------------------------------

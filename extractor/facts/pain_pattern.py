@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.regex_words import regex_lower
 from extractor.temporal import NUMBER_WORDS, find_dates
 from models import Fact, PainPattern
 
@@ -226,7 +227,7 @@ def duration_months(sentence: str, anchor) -> float | None:
 
 
 def _months(n: str, unit: str) -> float:
-    raw = n.lower().strip()
+    raw = regex_lower(n).strip()
     raw = re.sub(r"\s+", " ", raw)
     count = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else float(NUMBER_WORDS.get(raw, 1))
     months = count * _UNIT_MONTHS[unit.lower()[0]]
