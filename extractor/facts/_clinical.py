@@ -194,7 +194,7 @@ def label_section(text: str, offset: int) -> str | None:
     return sections[i] if i >= 0 else None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=1)  # the note being read: every module asks for its labels
 def _labels(text: str) -> tuple[list[int], list[str | None]]:
     ends, sections = [], []
     for m in _LABEL.finditer(text):

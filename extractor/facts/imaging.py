@@ -127,7 +127,7 @@ def report_spans(text: str) -> list[tuple[int, int]]:
     return [(b[0], b[1]) for b in _blocks(text)]
 
 
-@lru_cache(maxsize=8)  # imaging, diagnosis and pain_pattern all ask for the blocks of a note
+@lru_cache(maxsize=1)  # the note being read: imaging, diagnosis and pain_pattern all ask for its blocks
 def _blocks(text: str) -> tuple[tuple[int, int, int, int], ...]:
     """(block start, block end, study-part start, study-part end) of each report study."""
     r = rules()
