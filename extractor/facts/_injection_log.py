@@ -45,8 +45,9 @@ def log_rows(text: str, spec, anchor) -> tuple[int, list[LogRow]]:
 
 def _header(line: str, spec) -> list[str] | None:
     for header in ([c.lower() for c in cells_of(line)], line.lower().split()):
-        known = all(re.match(spec.date_header, h, re.IGNORECASE) or re.match(spec.other_headers, h, re.IGNORECASE) for h in header)
-        if len(header) >= 3 and re.match(spec.date_header, header[0], re.IGNORECASE) and known:
+        if len(header) >= 3 and re.match(spec.date_header, header[0], re.IGNORECASE) and all(
+                re.match(spec.date_header, h, re.IGNORECASE) or re.match(spec.other_headers, h, re.IGNORECASE)
+                for h in header):  # the first cell first: most lines of a note are no log header
             return header
     return None
 
