@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections import Counter
 
 from .relief import ReliefStatement, note_statements
 from .temporal import DateMention
@@ -28,19 +29,23 @@ def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list
     statement as a conflict; a statement already on a fact is not linked twice.
     """
     facts = list(facts)
+    injections = [i for i, f in enumerate(facts) if f.type == "injection"]
+    # the quotes the injections hold, counted, kept up to date as statements are applied (a packet
+    # of 1,000 pages has thousands of statements and facts: no rescan of every fact per statement)
+    quoted = Counter(_key(e) for i in injections for e in facts[i].evidence)
     for st in sorted(statements, key=lambda s: (s.note_date or dt.date.min, s.doc_start)):
-        if st.refers_to_injection is False or _already_linked(facts, st):
-            continue
-        idx = choose_injection(st, facts, note_of)
+        if st.refers_to_injection is False or quoted[_key(st.evidence)] > 0:
+            continue  # a statement already on an injection is not linked twice
+        idx = choose_injection(st, facts, note_of, injections)
         if idx is not None:
-            facts[idx] = _apply(facts[idx], st)
+            old, facts[idx] = facts[idx], _apply(facts[idx], st)
+            quoted.subtract(_key(e) for e in old.evidence)
+            quoted.update(_key(e) for e in facts[idx].evidence)
     return facts
 
 
-def _already_linked(facts: list, st: ReliefStatement) -> bool:
-    key = (st.evidence.document, st.evidence.start, st.evidence.end, st.evidence.rule)
-    return any(f.type == "injection" and any((e.document, e.start, e.end, e.rule) == key for e in f.evidence)
-               for f in facts)
+def _key(evidence) -> tuple:
+    return evidence.document, evidence.start, evidence.end, evidence.rule
 
 
 def _compatible(st: ReliefStatement, fact) -> bool:
@@ -57,9 +62,10 @@ def _same_date(mention: DateMention, date: dt.date | None) -> bool:
     return mention.date == date
 
 
-def choose_injection(st: ReliefStatement, facts: list, note_of) -> int | None:
-    """Index in `facts` of the injection a statement belongs to, or None."""
-    cands = [i for i, f in enumerate(facts) if _compatible(st, f)]
+def choose_injection(st: ReliefStatement, facts: list, note_of, injections: list[int] | None = None) -> int | None:
+    """Index in `facts` of the injection a statement belongs to, or None (`injections`: the indices of
+    the injection facts, when the caller knows them)."""
+    cands = [i for i in (range(len(facts)) if injections is None else injections) if _compatible(st, facts[i])]
     if st.dates:
         dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
         if dated:
@@ -138,17 +144,19 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
     """
     out = list(facts)
     drop: set[int] = set()
-    for i, f in enumerate(facts):
-        if f.type == "injection" and f.assertion == "hypothetical":
-            j = _carried_out(i, facts, note_dates.get(note_of(f)))
+    injections = [j for j, g in enumerate(facts) if g.type == "injection"]
+    for i in injections:
+        f = facts[i]
+        if f.assertion == "hypothetical":
+            j = _carried_out(i, facts, note_dates.get(note_of(f)), injections)
             if j is not None:  # a plan the packet later reports is a mention of that injection
                 drop.add(i)
                 out[j] = out[j].model_copy(update={"evidence": out[j].evidence + f.evidence})
             continue
-        if f.type != "injection" or f.date is not None or f.assertion not in LINKABLE:
+        if f.date is not None or f.assertion not in LINKABLE:
             continue
         when = note_dates.get(note_of(f))
-        cands = [j for j, g in enumerate(facts) if g.type == "injection" and g.date is not None and j != i
+        cands = [j for j in injections if (g := facts[j]).date is not None and j != i
                  and g.site == f.site and g.assertion in LINKABLE and (when is None or g.date <= when)
                  and (f.side is None or g.side is None or f.side == g.side)]
         if not cands:
@@ -164,12 +172,12 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
     return [f for i, f in enumerate(out) if i not in drop]
 
 
-def _carried_out(i: int, facts: list, planned_on: dt.date | None) -> int | None:
+def _carried_out(i: int, facts: list, planned_on: dt.date | None, injections: list[int]) -> int | None:
     """The first present injection of the planned site (and date, if the plan gives one) after the plan."""
     plan = facts[i]
     if planned_on is None:
         return None
-    later = [j for j, g in enumerate(facts) if g.type == "injection" and g.assertion in LINKABLE and g.date
+    later = [j for j in injections if (g := facts[j]).assertion in LINKABLE and g.date
              and g.site == plan.site and g.date > planned_on and (plan.date is None or g.date == plan.date)
              and (plan.side is None or g.side is None or plan.side == g.side)]
     return min(later, key=lambda j: facts[j].date) if later else None
