@@ -145,6 +145,10 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
     out = list(facts)
     drop: set[int] = set()
     injections = [j for j, g in enumerate(facts) if g.type == "injection"]
+    dated: dict[str | None, list[int]] = {}  # site -> the dated, linkable injections of it, in order
+    for j in injections:
+        if facts[j].date is not None and facts[j].assertion in LINKABLE:
+            dated.setdefault(facts[j].site, []).append(j)
     for i in injections:
         f = facts[i]
         if f.assertion == "hypothetical":
@@ -156,9 +160,8 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
         if f.date is not None or f.assertion not in LINKABLE:
             continue
         when = note_dates.get(note_of(f))
-        cands = [j for j in injections if (g := facts[j]).date is not None and j != i
-                 and g.site == f.site and g.assertion in LINKABLE and (when is None or g.date <= when)
-                 and (f.side is None or g.side is None or f.side == g.side)]
+        cands = [j for j in dated.get(f.site, ()) if j != i and (when is None or facts[j].date <= when)
+                 and (f.side is None or facts[j].side is None or f.side == facts[j].side)]
         if not cands:
             continue
         drop.add(i)
