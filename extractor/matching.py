@@ -7,8 +7,12 @@ puts it in place in every MedspacyMatcher of an nlp (target matcher, sectionizer
 It also skips a rule whose regex needs a word the doc does not hold: `required_words` reads from
 the parsed regex a few literal words one of which every match contains (most target rules name
 one word, e.g. "sacroiliitis"), and one substring test on the lower-cased text rules it out.
+The rules are indexed by those words once per matcher, so a doc costs one test per word and runs
+only the rules whose words it holds (in medspaCy's order): notes are short, the per-doc work counts.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
@@ -24,24 +28,47 @@ _REGEX_ATTRIBUTE = "_MedspacyMatcher__regex_matcher"
 class DocTextRegexMatcher(RegexMatcher):
     """medspaCy's RegexMatcher, building the doc text once per call instead of once per rule."""
 
+    def add(self, *args, **kwargs) -> None:
+        super().add(*args, **kwargs)
+        self.__dict__.pop("_plan", None)
+
+    def _rule_plan(self) -> tuple[list[tuple], list[int], dict[str, list[int]]]:
+        """(match id, its callback, pattern, its required words) in medspaCy's order; the rules needing no
+        word; and for each required word the rules it lets run. Read once per matcher: notes are short,
+        so the work per doc counts."""
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            rules = [(match_id, self._callbacks[match_id], pattern, required_words(pattern.pattern, pattern.flags))
+                     for match_id, patterns in self._patterns.items() for pattern in patterns]
+            by_word: dict[str, list[int]] = {}
+            for i, (*_, words) in enumerate(rules):
+                for word in words or ():
+                    by_word.setdefault(word, []).append(i)
+            plan = self._plan = (rules, [i for i, (*_, words) in enumerate(rules) if not words], by_word)
+        return plan
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         matches: list[tuple[int, int, int]] = []
         if not self._patterns:
             return matches
         text = doc.text_with_ws
         lowered = lowered_for_words(text)
-        for match_id, patterns in self._patterns.items():
-            on_match = self._callbacks[match_id]
-            for pattern in patterns:
-                words = required_words(pattern.pattern, pattern.flags) if lowered is not None else None
-                if words and not any(word in lowered for word in words):
-                    continue  # no match can be there: it would hold one of the words
-                for found in pattern.finditer(text):
-                    span = self._span(doc, found.start(), found.end())
-                    if len(span):
-                        matches.append((match_id, span.start, span.end))
-                    if on_match is not None:
-                        on_match(self, doc, len(matches) - 1, matches)
+        rules, wordless, by_word = self._rule_plan()
+        if lowered is None:
+            chosen: Iterable[int] = range(len(rules))
+        else:  # each word looked for once per doc; a rule needing words the doc lacks cannot match there
+            runs = set(wordless)
+            for word in filter(lowered.__contains__, by_word):
+                runs.update(by_word[word])
+            chosen = sorted(runs)  # medspaCy's order
+        for i in chosen:
+            match_id, on_match, pattern, _ = rules[i]
+            for found in pattern.finditer(text):
+                span = self._span(doc, found.start(), found.end())
+                if len(span):
+                    matches.append((match_id, span.start, span.end))
+                if on_match is not None:
+                    on_match(self, doc, len(matches) - 1, matches)
         return matches
 
     def _span(self, doc: Doc, start: int, end: int):

@@ -121,3 +121,28 @@ def test_vocab_word_check_keeps_matches(text, expected):
     vocab = [Vocab(value="sacroiliitis", patterns=[r"\b(?:degenerative\s+)?sacroiliitis\b"]),
              Vocab(value="fusion", patterns=[r"\bS\.?I\.?\s+joint\s+fusion\b", r"\bSIJF\b"])]
     assert vocab_matches(vocab, text) == expected
+
+
+RULES = [("SITE", [r"\bSI\s+joint\b", r"\bsacroiliac\b"]), ("DRUG", [r"\d+\s*mg\b", r"\bkenalog\b", r"[A-Z]{4,}"]),
+         ("SITE", [r"\bpiriformis\b"]), ("PLAN", [r"\b(?:will|plan(?:ned)?)\s+(?:repeat|proceed)\b"])]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Left SI joint: KENALOG 40 mg. Will repeat. Sacroiliac and piriformis.", id="every-rule"),
+    pytest.param("Plan: proceed. 80 mg only.", id="some-rules-some-words"),
+    pytest.param("KENALOG ſI JOINT İNJECTION", id="case-fold-letters-run-every-rule"),
+    pytest.param("nothing of the kind", id="no-rule-word"),
+])
+def test_regex_matcher_word_index_keeps_medspacy_order(nlp, text):
+    """Rules chosen per doc by the words present run in medspaCy's order: matches equal, order included."""
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    doc = nlp.make_doc(text)
+    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
+    for m in (theirs, ours):
+        for label, patterns in RULES:
+            m.add(label, patterns)
+    assert ours(doc) == theirs(doc)
+    ours.add("LATE", [r"\bnothing\b"])  # a rule added after a call is seen by the next one
+    theirs.add("LATE", [r"\bnothing\b"])
+    assert ours(doc) == theirs(doc)
