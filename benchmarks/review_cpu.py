@@ -6,7 +6,9 @@ of the hot path by. Generates the same packets as benchmarks/screen.py (seed 13,
 rendered from corpora/sij notes), warms the nlp, then reviews every packet --repeat times and
 prints the median CPU milliseconds per page of: ingest (PDF text + boxes), the fact stages
 (segment, normalize, nlp, facts, relief linking, resolve), the rest of review (evaluation,
-ReviewResult) and the JSON serialization.
+ReviewResult) and the JSON serialization; then the two floors of benchmarks/screen.py on the same
+pages (pypdfium2 text alone, the project's nlp.pipe alone), measured alternately with the review,
+and the review's CPU time as a multiple of their sum.
 
     .venv/bin/python benchmarks/review_cpu.py --cases 20 --repeat 3
     .venv/bin/python benchmarks/review_cpu.py --profile /tmp/review.prof   # cProfile of one pass
@@ -87,7 +89,10 @@ def main() -> None:
 
         cProfile.runctx("one_pass(folders)", globals(), {"folders": folders}, args.profile)
         return
-    runs = [one_pass(folders) for _ in range(args.repeat)]
+    runs, floors = [], []
+    for _ in range(args.repeat):  # review and floors alternate, so a slow spell of the machine hits both
+        runs.append(one_pass(folders))
+        floors.append(floor_pass(folders))
     pages = runs[0][1]
     per_page = {stage: statistics.median(r[0][stage] for r in runs) / pages * 1000 for stage in STAGES}
     total = sum(per_page.values())
@@ -97,6 +102,27 @@ def main() -> None:
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("  ".join(f"{stage} {ms:.2f}" for stage, ms in per_page.items()) + f"  total {total:.2f} CPU ms/page"
           f" ({1000 / total:.1f} pages per CPU-second)")
+    text_ms, nlp_ms = (statistics.median(f[k] for f in floors) / pages * 1000 for k in (0, 1))
+    print(f"floors on the same pages: pypdfium2 text {text_ms:.2f} + nlp.pipe {nlp_ms:.2f} = {text_ms + nlp_ms:.2f} "
+          f"CPU ms/page; the review is {total / (text_ms + nlp_ms):.2f}x their sum")
+
+
+def floor_pass(folders: list[Path]) -> tuple[float, float]:
+    """CPU seconds of the two floors of benchmarks/screen.py over the same packets: pypdfium2 text
+    extraction alone, and the project's nlp.pipe alone over those page texts."""
+    import pypdfium2 as pdfium
+
+    from extractor.pipeline import get_nlp
+
+    start, texts = time.process_time(), []
+    for folder in folders:
+        pdf = pdfium.PdfDocument(str(folder / "packet.pdf"))
+        texts += [page.get_textpage().get_text_range() for page in pdf]
+        pdf.close()
+    text_s, start = time.process_time() - start, time.process_time()
+    for _ in get_nlp().pipe(texts, batch_size=16):
+        pass
+    return text_s, time.process_time() - start
 
 
 if __name__ == "__main__":
