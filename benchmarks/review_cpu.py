@@ -102,27 +102,18 @@ def main() -> None:
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("  ".join(f"{stage} {ms:.2f}" for stage, ms in per_page.items()) + f"  total {total:.2f} CPU ms/page"
           f" ({1000 / total:.1f} pages per CPU-second)")
-    text_ms, nlp_ms = (statistics.median(f[k] for f in floors) / pages * 1000 for k in (0, 1))
+    text_ms, nlp_ms = (statistics.median(f[k] for f in floors) for k in (0, 1))
     print(f"floors on the same pages: pypdfium2 text {text_ms:.2f} + nlp.pipe {nlp_ms:.2f} = {text_ms + nlp_ms:.2f} "
           f"CPU ms/page; the review is {total / (text_ms + nlp_ms):.2f}x their sum")
 
 
 def floor_pass(folders: list[Path]) -> tuple[float, float]:
-    """CPU seconds of the two floors of benchmarks/screen.py over the same packets: pypdfium2 text
-    extraction alone, and the project's nlp.pipe alone over those page texts."""
-    import pypdfium2 as pdfium
+    """CPU ms per page of the two floors of benchmarks/screen.py over the same packets (its own
+    `pdfium_floor` and `nlp_floor`): pypdfium2 text extraction alone, the project's nlp.pipe alone."""
+    import screen
 
-    from extractor.pipeline import get_nlp
-
-    start, texts = time.process_time(), []
-    for folder in folders:
-        pdf = pdfium.PdfDocument(str(folder / "packet.pdf"))
-        texts += [page.get_textpage().get_text_range() for page in pdf]
-        pdf.close()
-    text_s, start = time.process_time() - start, time.process_time()
-    for _ in get_nlp().pipe(texts, batch_size=16):
-        pass
-    return text_s, time.process_time() - start
+    text, texts = screen.pdfium_floor([folder / "packet.pdf" for folder in folders])
+    return 1000 / text["cpu"], 1000 / screen.nlp_floor(texts)["cpu"]
 
 
 if __name__ == "__main__":
