@@ -98,5 +98,5 @@ def _section_table(doc: "Doc") -> tuple[list[int], list[int], list[str | None]]:
     categories: list[str | None] = [None] * len(doc)
     for section in doc._.sections if doc.has_extension("sections") else ():
         start, end = section.section_span
-        categories[start:end] = [section.category] * len(range(len(doc))[start:end])
+        categories[start:end] = [section.category] * len(categories[start:end])
     return starts, ends, categories

@@ -8,6 +8,7 @@ matchers of the pipeline (extractor/matching.py) and the vocabularies of the fac
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from re import _constants as sre
 from re import _parser as sre_parse
@@ -44,10 +45,21 @@ def required_words(pattern: str, flags: int, limit: int | None = MAX_REQUIRED_WO
     return tuple(sorted(words)) if words and (limit is None or len(words) <= limit) else None
 
 
-def shortest_cover(words) -> tuple[str, ...]:
-    """The words holding no other of them: a text holding any of `words` holds one of these."""
-    words = set(words)
+def needed_words(patterns: Iterable[tuple[str, int]]) -> tuple[str, ...] | None:
+    """Words one of which every match of any of the regexes `(pattern, flags)` holds, however many
+    (None: a regex names no such words). A word holding another of them is left out: the shorter one
+    is found anyway."""
+    per_pattern = [required_words(pattern, flags, None) for pattern, flags in patterns]
+    if not per_pattern or not all(per_pattern):
+        return None
+    words = set().union(*per_pattern)
     return tuple(sorted(w for w in words if not any(u != w and u in w for u in words)))
+
+
+def lacks_all(lowered: str | None, words: tuple[str, ...] | None) -> bool:
+    """The text (`lowered_for_words` of it) holds none of `words`, so a regex needing one cannot match
+    there. False when that is not known: no words, or a text the word test cannot read."""
+    return bool(words) and lowered is not None and not any(map(lowered.__contains__, words))
 
 
 @lru_cache(maxsize=256)

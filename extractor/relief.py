@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from models import Evidence
 
-from .regex_words import lowered_for_words, regex_lower
+from .regex_words import lacks_all, lowered_for_words, regex_lower
 from .temporal import NUMBER_WORDS, DateMention, find_dates
 
 # ---------------------------------------------------------------- reading numbers
@@ -335,8 +335,7 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
 def _may_state_relief(sentence: str) -> bool:
     """False when the sentence holds none of the words every relief reading and `_HOURS_OF` match needs
     (a percent sign, "percent", "per cent", "relief"): most sentences, ruled out without their regexes."""
-    lowered = lowered_for_words(sentence)
-    return lowered is None or any(word in lowered for word in _RELIEF_NEEDS)
+    return not lacks_all(lowered_for_words(sentence), _RELIEF_NEEDS)
 
 
 _RELIEF_NEEDS = ("%", "percent", "per cent", "relief")

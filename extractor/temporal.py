@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .regex_words import lowered_for_words, regex_lower, required_words, requires_digit, shortest_cover
+from .regex_words import lacks_all, lowered_for_words, needed_words, regex_lower, requires_digit
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -44,7 +44,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _DIGIT = re.compile(r"\d")
 #: (kind, pattern, every match holds a digit, words one of which every match holds), from the parsed patterns
 _RULED_OUT_BY = [(kind, pattern, requires_digit(pattern.pattern, pattern.flags),
-                  shortest_cover(required_words(pattern.pattern, pattern.flags, None) or ()))
+                  needed_words([(pattern.pattern, pattern.flags)]))
                  for kind, pattern in _PATTERNS]
 
 
@@ -64,7 +64,7 @@ def find_dates(text: str, anchor: dt.date | None = None) -> list[DateMention]:
     digits = _DIGIT.search(text) is not None
     lowered = lowered_for_words(text)
     for kind, pattern, needs_digit, words in _RULED_OUT_BY:
-        if (needs_digit and not digits) or (words and lowered is not None and not any(map(lowered.__contains__, words))):
+        if (needs_digit and not digits) or lacks_all(lowered, words):
             continue  # most sentences hold no digit and few date words: a pattern that needs them finds nothing
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):

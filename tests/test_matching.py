@@ -58,18 +58,25 @@ def test_word_sets_became_flags(nlp):
     assert flagged, "no word set of the rules was turned into a lexeme flag"
 
 
+def _matcher_pair(nlp, rules: list[tuple[str, list[str]]]):
+    """medspaCy's RegexMatcher and ours, holding the same rules."""
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
+    for m in (theirs, ours):
+        for label, patterns in rules:
+            m.add(label, patterns)
+    return theirs, ours
+
+
 @pytest.mark.parametrize("pattern, text", [
     pytest.param(r"ICE: Rad", "SERVICE: Radiology today", id="inside-tokens-widens"),
     pytest.param(r"\bSI joint\b", "left SI joint and right SI joint", id="aligned-twice"),
     pytest.param(r"xyz", "nothing here", id="no-match"),
 ])
 def test_regex_matcher_reads_text_once_same_matches(nlp, pattern, text):
-    from medspacy.common.regex_matcher import RegexMatcher
-
     doc = nlp.make_doc(text)
-    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
-    for m in (theirs, ours):
-        m.add("RULE", [pattern])
+    theirs, ours = _matcher_pair(nlp, [("RULE", [pattern])])
     assert ours(doc) == theirs(doc)
 
 
@@ -99,12 +106,8 @@ def test_required_words(pattern, words):
     pytest.param(r"\bsacroiliitis\b", "lumbar strain only", id="absent"),
 ])
 def test_regex_matcher_word_check_keeps_matches(nlp, pattern, text):
-    from medspacy.common.regex_matcher import RegexMatcher
-
     doc = nlp.make_doc(text)
-    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
-    for m in (theirs, ours):
-        m.add("RULE", [pattern])
+    theirs, ours = _matcher_pair(nlp, [("RULE", [pattern])])
     assert ours(doc) == theirs(doc)
     assert bool(theirs(doc)) == ("strain" not in text)
 
@@ -135,13 +138,8 @@ RULES = [("SITE", [r"\bSI\s+joint\b", r"\bsacroiliac\b"]), ("DRUG", [r"\d+\s*mg\
 ])
 def test_regex_matcher_word_index_keeps_medspacy_order(nlp, text):
     """Rules chosen per doc by the words present run in medspaCy's order: matches equal, order included."""
-    from medspacy.common.regex_matcher import RegexMatcher
-
     doc = nlp.make_doc(text)
-    theirs, ours = RegexMatcher(nlp.vocab), matching.DocTextRegexMatcher(nlp.vocab)
-    for m in (theirs, ours):
-        for label, patterns in RULES:
-            m.add(label, patterns)
+    theirs, ours = _matcher_pair(nlp, RULES)
     assert ours(doc) == theirs(doc)
     ours.add("LATE", [r"\bnothing\b"])  # a rule added after a call is seen by the next one
     theirs.add("LATE", [r"\bnothing\b"])

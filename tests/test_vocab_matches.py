@@ -25,16 +25,11 @@ VOCABULARIES = {
 
 
 def _every_regex(vocab, text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """The plain reading: each entry's regex over text[lo:hi], no word test, same overlap rule."""
+    """The plain reading: each entry's regex over text[lo:hi], no word test; the same overlap rule."""
     hits = [(m.start(), m.end(), v.value) for v in vocab
             if not (v.unless and re.search(v.unless, text[lo:hi], re.IGNORECASE))
             for m in v.regex().finditer(text, lo, hi)]
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    kept: list[tuple[int, int, str]] = []
-    for h in sorted(hits, key=lambda h: -(h[1] - h[0])):
-        if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
-            kept.append(h)
-    return sorted(kept)
+    return _clinical.longest_without_overlaps(hits)
 
 
 def _words_of(vocab) -> list[str]:

@@ -20,7 +20,7 @@ from extractor.pipeline import (
     doc_text,  # re-exported for the fact modules
     once_per_doc,
 )
-from extractor.regex_words import lowered_for_words, required_words, shortest_cover
+from extractor.regex_words import lacks_all, lowered_for_words, needed_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -49,21 +49,17 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
     """(start, end, value) of every vocabulary hit in text[lo:hi], longest first, without overlaps
     (an entry whose `unless` regex occurs in text[lo:hi] finds nothing there)."""
     hi = len(text) if hi is None else hi
-    entries, anywhere = _compiled_vocab(vocab)
+    # most sentences name nothing of a vocabulary: substring tests rule its entries out before any regex
     lowered = lowered_for_words(text[lo:hi])
-    if lowered is None:  # letters whose case folding the word test cannot follow: every entry's regex
-        if not anywhere.search(text, lo, hi):
-            return []
-        candidates = entries
-    else:  # most sentences name nothing of a vocabulary: substring tests rule its entries out before any regex
-        has = lowered.__contains__
-        candidates = [entry for entry in entries if entry[3] is None or any(map(has, entry[3]))]
-    hits = [(m.start(), m.end(), v.value) for v, regex, unless, _ in candidates
-            if not (unless and unless.search(text, lo, hi))
+    hits = [(m.start(), m.end(), v.value) for v, regex, unless, words in _compiled_vocab(vocab)
+            if not lacks_all(lowered, words) and not (unless and unless.search(text, lo, hi))
             for m in regex.finditer(text, lo, hi)]
-    if not hits:
-        return []
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    return longest_without_overlaps(hits)
+
+
+def longest_without_overlaps(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The hits, longest first (the earlier of equal ones), each kept unless it overlaps a kept one; in text order."""
+    hits = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
     for h in sorted(hits, key=lambda h: -(h[1] - h[0])):
         if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
@@ -71,32 +67,21 @@ def vocab_matches(vocab: Iterable[Vocab], text: str, lo: int = 0, hi: int | None
     return sorted(kept)
 
 
-#: vocabulary (by the ids of its entries, which it holds alive) -> its compiled entries and their alternation
-_VOCAB_CACHE: dict[tuple[int, ...], tuple[tuple, list, re.Pattern[str]]] = {}
+#: vocabulary (by the ids of its entries, which it holds alive) -> its compiled entries
+_VOCAB_CACHE: dict[tuple[int, ...], tuple[tuple, list]] = {}
 _Entry = tuple[Vocab, re.Pattern[str], re.Pattern[str] | None, tuple[str, ...] | None]
 
 
-def _compiled_vocab(vocab: Iterable[Vocab]) -> tuple[list[_Entry], re.Pattern[str]]:
-    """(entry, its regex, its `unless` regex, words one of which its every match holds) per entry, and one
-    regex matching wherever any entry's does."""
+def _compiled_vocab(vocab: Iterable[Vocab]) -> list[_Entry]:
+    """(entry, its regex, its `unless` regex, words one of which its every match holds) per entry."""
     vocab = tuple(vocab)
     key = tuple(map(id, vocab))
     cached = _VOCAB_CACHE.get(key)
     if cached is None:
-        entries = [(v, regex, _compile(v.unless) if v.unless else None, _entry_words(v)) for v in vocab
-                   for regex in [v.regex()]]
-        anywhere = _compile("|".join(f"(?:{p})" for v in vocab for p in v.patterns) or "(?!)")
-        cached = _VOCAB_CACHE[key] = (vocab, entries, anywhere)
-    return cached[1], cached[2]
-
-
-def _entry_words(entry: Vocab) -> tuple[str, ...] | None:
-    """Words one of which every match of the entry holds: each pattern's, however many (None: a pattern
-    names no such words). A word holding another of them is left out: the shorter one is found anyway."""
-    per_pattern = [required_words(p, re.IGNORECASE) for p in entry.patterns]
-    if not all(per_pattern):
-        return None
-    return shortest_cover(set().union(*per_pattern))
+        entries = [(v, v.regex(), _compile(v.unless) if v.unless else None,
+                    needed_words((p, re.IGNORECASE) for p in v.patterns)) for v in vocab]
+        cached = _VOCAB_CACHE[key] = (vocab, entries)
+    return cached[1]
 
 
 # ---- sides -----------------------------------------------------------------------------
