@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_CASE := corpora/demo
 
-.PHONY: demo test serve install install-dev lint accuracy clean
+.PHONY: demo test serve install install-dev lint accuracy golden clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ serve: $(VENV)/.installed-dev $(DEMO_CASE)/packet.pdf
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
+
+# Rewrite the golden reviews (tests/golden/) after a change that means to change output; review the diff.
+golden: $(VENV)/.installed-dev
+	$(PY) tests/golden_reviews.py
 
 accuracy: $(VENV)/.installed-dev
 	$(PY) benchmarks/readme_accuracy.py
