@@ -31,6 +31,7 @@ serve: $(VENV)/.installed-dev $(DEMO_CASE)/packet.pdf
 	$(VENV)/bin/chartsift serve --demo --data-dir chartsift-data
 
 test: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 # Rewrite the golden reviews (tests/golden/) after a change that means to change output; review the diff.

@@ -6,7 +6,7 @@ The parent writes the seed corpus (tests/fixtures/hostile/make_hostile.py, small
 good PDF and a text note), then runs the fuzzer in a child process (nice 10, RLIMIT_AS 3 GB,
 libFuzzer's own RSS and per-input time limits) and prints its duration, executions and findings.
 
-The property: `extractor.ingest.ingest(data)` returns a document or raises `InputError`; a document
+The property: `extractor.ingest.reader.ingest(data)` returns a document or raises `InputError`; a document
 whose text is short enough is then taken through the fact stages and the policy evaluation, which
 must not raise at all, and every evidence offset lies inside the text. Anything else is a finding:
 its input is saved under OUT/findings/ (each finding becomes a hostile fixture), the fuzzer goes on.
@@ -63,9 +63,9 @@ def _child(out: Path, corpus: Path, seconds: int) -> None:
     import atheris
 
     with atheris.instrument_imports():
-        from extractor.errors import InputError
+        from extractor.ingest.errors import InputError
         from extractor.extract import extract_case
-        from extractor.ingest import ingest
+        from extractor.ingest.reader import ingest
     from chartsift.logs import quiet_third_party_logging
     from evaluator import evaluate_case
     from models import Request

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from chartsift.packet import render_packet
-from extractor.ingest import ingest
-from extractor.pdftext import BACKENDS
+from extractor.ingest.reader import ingest
+from extractor.ingest.pdftext import BACKENDS
 
 SENTENCES = [
     "The patient reports left buttock pain radiating to the posterior thigh, worse with sitting and stairs.",
@@ -64,7 +64,7 @@ def speed(path: Path, pages: int, repeat: int) -> None:
 # VmHWM (the peak RSS of this process image): ru_maxrss would carry the parent's peak across exec
 _CHILD = """
 import sys
-from extractor.ingest import ingest
+from extractor.ingest.reader import ingest
 
 def hwm():
     return next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.exists():
         print(f"missing {args.data} (expected ../shared/data relative to the repo root)", file=sys.stderr)
         return 2
-    from extractor.pipeline import get_nlp
+    from extractor.nlp.pipeline import get_nlp
 
     nlp = get_nlp()
     counts = {"tp": 0, "tn": 0, "fp": 0, "fn": 0}

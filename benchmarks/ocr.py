@@ -29,7 +29,7 @@ from ingest import dense_notes
 
 from chartsift.evaluation.asscan import scan_pdf
 from chartsift.packet import render_packet
-from extractor import ocr, ocr_engine
+from extractor.ingest import ocr, ocr_engine
 
 
 def scanned_packet(folder: Path, pages: int) -> Path:

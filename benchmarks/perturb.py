@@ -5,7 +5,7 @@
 Each family rewrites every .txt document of a copy of the corpus (in a temporary folder) the way
 faxes, EHR exports and OCR do, and the copy is scored with `chartsift.evaluate`. Gold quotes stay
 valid: a perturbation records, for every output character, the original character it came from
-(as extractor.normalize does), and each gold quote is located in the original document and
+(as extractor.text.normalize does), and each gold quote is located in the original document and
 replaced by the perturbed text of the same span. So the scores measure what the perturbation does
 to extraction, not to quote matching.
 

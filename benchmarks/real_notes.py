@@ -40,7 +40,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from chartsift.api import review
-    from extractor.pipeline import get_nlp
+    from extractor.nlp.pipeline import get_nlp
 
     get_nlp()  # build once, outside the timing
     counts: collections.Counter[str] = collections.Counter()

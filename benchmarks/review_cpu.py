@@ -44,6 +44,7 @@ def packets(work: Path, n: int) -> list[Path]:
 def one_pass(folders: list[Path]) -> tuple[dict[str, float], int]:
     """CPU seconds per stage over every packet, and the pages read."""
     from chartsift import api
+    from extractor import case as stages
 
     spent = dict.fromkeys(STAGES, 0.0)
 
@@ -56,8 +57,8 @@ def one_pass(folders: list[Path]) -> tuple[dict[str, float], int]:
                 spent[stage] += time.process_time() - start
         return wrapper
 
-    pages, saved = 0, (api._ingest_all, api.extract_case)
-    api._ingest_all, api.extract_case = timed("ingest", api._ingest_all), timed("extract", api.extract_case)
+    pages, saved = 0, (stages._ingest_all, stages.extract_case)
+    stages._ingest_all, stages.extract_case = timed("ingest", stages._ingest_all), timed("extract", stages.extract_case)
     try:
         for folder in folders:
             start = time.process_time()
@@ -67,7 +68,7 @@ def one_pass(folders: list[Path]) -> tuple[dict[str, float], int]:
             spent["json"] += time.process_time() - start
             pages += sum(d.pages for d in result.documents)
     finally:
-        api._ingest_all, api.extract_case = saved
+        stages._ingest_all, stages.extract_case = saved
     spent["json"] -= spent["evaluate"]  # review() + JSON minus review()
     spent["evaluate"] -= spent["ingest"] + spent["extract"]  # what review() spends besides the two stages
     return spent, pages

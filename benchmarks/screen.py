@@ -4,7 +4,7 @@ Generates N realistic packets (10-60 pages each, rendered from the corpus notes
 corpora/sij/*/*.txt with chartsift.packet.render_packet), screens them with 1 and 2 workers, and
 prints cases/s, pages/s, seconds per 30-page case, the 1 -> 2 worker scaling and the peak RSS per
 worker, next to the floors measured in the same run over the same text: pypdfium2 text extraction
-alone and the medspaCy `nlp.pipe` alone (extractor.pipeline.get_nlp()). Then one 1,000-page packet
+alone and the medspaCy `nlp.pipe` alone (extractor.nlp.pipeline.get_nlp()). Then one 1,000-page packet
 through one worker for its peak RSS. Medians over --repeat runs.
 
     .venv/bin/python benchmarks/screen.py --cases 40 --repeat 3
@@ -81,7 +81,7 @@ def pdfium_floor(pdfs: list[Path]) -> tuple[dict, list[str]]:
 
 def nlp_floor(texts: list[str]) -> dict:
     """Pages/s (wall and CPU) of the project's medspaCy nlp over page texts (nlp built before timing)."""
-    from extractor.pipeline import get_nlp
+    from extractor.nlp.pipeline import get_nlp
 
     nlp = get_nlp()
     list(nlp.pipe(texts[:5]))

@@ -1,7 +1,7 @@
 """Sentence splitters on templated clinical text: boundary accuracy and speed.
 
 Compares medspaCy's PyRuSH, spaCy's punctuation `sentencizer`, and chartsift's rule-based
-`chartsift_sentences` (extractor/sentences.py) on:
+`chartsift_sentences` (extractor/text/sentences.py) on:
 
 - accuracy: a small hand-labelled set of templated and bulleted note fragments written for this
   benchmark (checkbox lines, "FABER: (+)" rows, tables, headers, numbered lists, wrapped prose,
@@ -91,8 +91,8 @@ def splitters():
     import spacy
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
 
-    import extractor.sentences  # noqa: F401
-    from extractor.pipeline import _quiet_logging
+    import extractor.text.sentences  # noqa: F401
+    from extractor.nlp.pipeline import _quiet_logging
 
     _quiet_logging()
     out = {}
@@ -170,7 +170,7 @@ _FULL: dict = {}
 def full_pipeline(splitter: str):
     """The chartsift pipeline with its sentence component swapped for `splitter`."""
     if splitter not in _FULL:
-        from extractor.pipeline import build_nlp
+        from extractor.nlp.pipeline import build_nlp
 
         nlp = build_nlp()
         if splitter != "chartsift_sentences":

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from extractor.ingest import IngestedDocument
+from extractor.ingest.reader import IngestedDocument
 from models import Evidence, ReviewResult
 
 from .render import fact_summary

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from models import Fact, Note
 
-from .context import NoteContext
-from .ingest import IngestedDocument
-from .normalize import NormalizedText, normalize, repeated_page_lines, text_style
-from .ocr_repair import repair_ocr_note
-from .resolve import DatedFact, resolve
-from .segment import segment_notes
+from extractor.nlp.context import NoteContext
+from extractor.ingest.reader import IngestedDocument
+from extractor.text.furniture import repeated_page_lines
+from extractor.text.normalize import NormalizedText, normalize, text_style
+from extractor.ingest.ocr_repair import repair_ocr_note
+from extractor.resolve.merge import DatedFact, resolve
+from extractor.text.segment import segment_notes
 
 #: one module per fact type under extractor/facts/, each with `extract(doc, ctx) -> list[Fact]`
 FACT_MODULES = ("pain_pattern", "tenderness", "provocative_test", "injection", "conservative_treatment",
@@ -95,7 +96,9 @@ def _extractors():
 
 def extract_notes(prepared: list[PreparedNote]) -> list[DatedFact]:
     """Every fact of every note, each with the note's date (the default date of what it says)."""
-    from .pipeline import process
+    # spaCy and the fact modules load on first use, never at import: `import chartsift` (a screen
+    # parent, the CLI's light commands) must not pay for the NLP
+    from extractor.nlp.pipeline import process
 
     extractors = _extractors()
     docs = process([p.text for p in prepared])
@@ -108,7 +111,7 @@ def extract_notes(prepared: list[PreparedNote]) -> list[DatedFact]:
 
 def link_across_notes(found: list[DatedFact], prepared: list[PreparedNote]) -> list[DatedFact]:
     """Packet-level links that need every note at once (relief told in a later note)."""
-    from .relief_link import link_case
+    from extractor.facts.injection.link import link_case  # loads spaCy: see extract_notes
 
     return link_case(found, prepared)
 

@@ -6,7 +6,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def nlp():
-    from extractor.pipeline import get_nlp
+    from extractor.nlp.pipeline import get_nlp
 
     return get_nlp()
 
@@ -37,8 +37,8 @@ def note_ctx(nlp):
     """Factory: note_ctx(text, date=None) -> (doc, NoteContext) for a plain-text note."""
     import datetime as dt
 
-    from extractor.context import NoteContext
-    from extractor.pipeline import process
+    from extractor.nlp.context import NoteContext
+    from extractor.nlp.pipeline import process
     from models import Note
 
     def make(text: str, date: dt.date | str | None = None):

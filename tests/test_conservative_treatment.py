@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from extractor.conservative_packet import apply_general_outcomes, merge_conservative
+from extractor.resolve.conservative import apply_general_outcomes, merge_conservative
 from extractor.facts.conservative_treatment import extract, stated_weeks
 from models import ConservativeTreatment, Evidence
 
@@ -206,7 +206,7 @@ def test_regression_sij_007_medication_section_outcome_is_for_medications_only(n
 
 
 def test_general_failure_statement_covers_earlier_care(note_ctx):
-    from extractor.conservative_packet import general_outcome_statements
+    from extractor.resolve.conservative import general_outcome_statements
 
     text = "ASSESSMENT: Left SI joint dysfunction, refractory to conservative care and injection therapy.\n"
     _, ctx = note_ctx(text, "2026-02-23")

@@ -165,10 +165,25 @@ def test_cli_corpus_check_exit_codes(corpus, capsys):
     assert "FABER negative" not in err
 
 
-def test_criterion_ids_come_from_the_policy_file_and_match_spec():
-    from chartsift.evaluation.criteria import FALLBACK_CRITERIA, _criteria_from_engine
+# SPEC section 5, written out here once to pin the policy file against the contract
+SPEC_CRITERIA = {
+    "minimally_invasive": ("II.A.1", "II.A.2", "II.A.3", "II.A", "II.B", "II.C", "II.D", "II.E",
+                           "II.F.1", "II.F.2", "II.F.3", "II.F", "II.G", "II.H", "II", "III", "codes"),
+    "open": ("I.A", "I.B", "I.C", "I.D", "I", "III", "codes"),
+}
+SPEC_COMPOSITES = {
+    "II.A": ("all", ("II.A.1", "II.A.2", "II.A.3"), False),  # also six months of failed care
+    "II.F": ("all", ("II.F.1", "II.F.2", "II.F.3"), True),
+    "II": ("all", ("II.A", "II.B", "II.C", "II.D", "II.E", "II.F", "II.G", "II.H"), True),
+    "I": ("any", ("I.A", "I.B", "I.C", "I.D"), True),
+}
 
-    assert _criteria_from_engine() == FALLBACK_CRITERIA
+
+def test_criterion_ids_and_composites_come_from_the_policy_file_and_match_spec():
+    from chartsift.evaluation.criteria import logic, pathway_criteria
+
+    assert {p: pathway_criteria(p) for p in SPEC_CRITERIA} == SPEC_CRITERIA
+    assert logic() == SPEC_COMPOSITES
 
 
 SIJ = Path(__file__).parents[1] / "corpora" / "sij"

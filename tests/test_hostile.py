@@ -92,8 +92,8 @@ def test_api_process_stays_healthy_after_every_hostile_file(api_outcomes):
                                      pytest.param("empty", id="empty")])
 def test_stream_names_are_labels_never_paths(tmp_path, monkeypatch, stream_name, payload):
     """Names a file system refuses (NUL, '../', 300 characters, RTL override) through the stream surface."""
-    from extractor.errors import InputError
-    from extractor.ingest import ingest
+    from extractor.ingest.errors import InputError
+    from extractor.ingest.reader import ingest
 
     data = {"good": mh.good_note_pdf(), "trunc": mh.truncated(0.5)(), "empty": b""}[payload]
     monkeypatch.chdir(tmp_path)

@@ -161,7 +161,7 @@ def test_date_of_plain_report_is_date_of_service(note_ctx):
 
 def test_plan_done_later_is_evidence_of_the_study(note_ctx):
     """SIJ-010: "MRI L-spine" planned on 9/22, the report of 10/1 shows it done: one fact, both quotes."""
-    from extractor.resolve import DatedFact, resolve
+    from extractor.resolve.merge import DatedFact, resolve
 
     plan_doc, plan_ctx = note_ctx("P: XR SI joints today; MRI L-spine.", "2025-09-22")
     report_doc, report_ctx = note_ctx("Exam date: 10/1/25   MRI LUMBAR SPINE\nIMPRESSION: No neural compression.",
@@ -174,7 +174,7 @@ def test_plan_done_later_is_evidence_of_the_study(note_ctx):
 
 
 def test_plan_never_done_stays_hypothetical(note_ctx):
-    from extractor.resolve import DatedFact, resolve
+    from extractor.resolve.merge import DatedFact, resolve
 
     doc, ctx = note_ctx("Follow-up: MRI lumbar spine ordered.", "2025-11-17")
     facts = resolve([DatedFact(f, dt.date(2025, 11, 17)) for f in imaging.extract(doc, ctx)])
@@ -188,7 +188,7 @@ def test_plan_never_done_stays_hypothetical(note_ctx):
 def test_findings_split_from_their_header(note_ctx, impression, absent):
     """A packet split between 'XR RIGHT HIP    Exam date: 12/15/2025' and its IMPRESSION: the
     findings opening the next note take the study whose header closes the text before it."""
-    from extractor.context import NoteContext
+    from extractor.nlp.context import NoteContext
     from models import Note
 
     header = "XR RIGHT HIP    Exam date: 12/15/2025\n"

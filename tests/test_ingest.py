@@ -10,10 +10,10 @@ import pdfplumber
 import pytest
 
 from chartsift.packet import add_note, add_table, add_two_column_page, new_packet, render_packet, write
-from extractor.errors import InputError
-from extractor.ingest import ingest, page_is_usable
-from extractor.normalize import normalize
-from extractor.pdftext import BACKENDS
+from extractor.ingest.errors import InputError
+from extractor.ingest.reader import ingest, page_is_usable
+from extractor.text.normalize import normalize
+from extractor.ingest.pdftext import BACKENDS
 from models import ErrorCode
 
 CANARY = "ZEBULON QUIXOTE-CANARY"
@@ -382,7 +382,7 @@ def test_image_objects_found_as_pypdfium2_finds_them(tmp_path, packet_pdf):
     import pypdfium2 as pdfium
     from pypdfium2 import raw
 
-    from extractor.pdftext import _has_image_object
+    from extractor.ingest.pdftext import _has_image_object
 
     answers = []
     for path in _guard_pdfs(tmp_path, packet_pdf):

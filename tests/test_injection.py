@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from extractor.facts.injection import extract
+from extractor.facts.injection.mentions import extract
 
 D = "2026-03-02"
 PROC = ("PROCEDURE: Left sacroiliac joint injection, diagnostic, under fluoroscopic guidance\n"

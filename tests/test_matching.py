@@ -1,9 +1,9 @@
-"""extractor/matching.py: the sped-up medspaCy matchers give exactly what medspaCy's own give."""
+"""extractor/nlp/matching.py: the sped-up medspaCy matchers give exactly what medspaCy's own give."""
 from __future__ import annotations
 
 import pytest
 
-from extractor import matching
+from extractor.nlp import matching
 
 TEXTS = [
     pytest.param("Patient denies tobacco use. No tenderness over the left SI joint.", id="negation-sets"),
@@ -31,8 +31,8 @@ def _reading(doc) -> list:
 
 @pytest.fixture(scope="module")
 def plain_nlp():
-    """The project's nlp without the speed-ups of extractor/matching.py: medspaCy's own matchers."""
-    from extractor import pipeline
+    """The project's nlp without the speed-ups of extractor/nlp/matching.py: medspaCy's own matchers."""
+    from extractor.nlp import pipeline
 
     patch = pytest.MonkeyPatch()
     patch.setattr(matching, "share_doc_text", lambda nlp: None)

@@ -1,4 +1,4 @@
-"""extractor.medspacy_import: the pipeline is built without importing QuickUMLS (and NLTK), and a
+"""extractor.nlp.medspacy_import: the pipeline is built without importing QuickUMLS (and NLTK), and a
 later `import quickumls` in the same process still gets the real package."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 SCRIPT = """
 import json, sys
-from extractor.pipeline import get_nlp
+from extractor.nlp.pipeline import get_nlp
 doc = get_nlp()("No FABER test today. Denies smoking.")
 before = {name: name in sys.modules for name in ("medspacy", "quickumls", "nltk", "sklearn")}
 import quickumls

@@ -1,4 +1,4 @@
-"""extractor/medspacy_linear.py gives exactly medspaCy's TargetMatcher and ConText results.
+"""extractor/nlp/medspacy_linear.py gives exactly medspaCy's TargetMatcher and ConText results.
 
 Two ways: the real pipeline over every corpus note and over notes built to stress overlapping
 modifiers (original classes vs linear ones on the same tokens), and random ConText graphs (random
@@ -17,7 +17,7 @@ from medspacy.target_matcher import TargetMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from extractor.medspacy_linear import LinearConText, LinearConTextGraph, LinearTargetMatcher
+from extractor.nlp.medspacy_linear import LinearConText, LinearConTextGraph, LinearTargetMatcher
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_NOTES = sorted((REPO / "corpora" / "sij").glob("*/*.txt"))

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.normalize import (
+from extractor.text.furniture import repeated_page_lines
+from extractor.text.normalize import (
     LIGATURES,
     TextStyle,
     document_view,
     line_key,
     normalize,
-    repeated_page_lines,
     text_style,
 )
 

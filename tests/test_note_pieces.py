@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from extractor.extract import MAX_PIECE_CHARS, extract_case, note_pieces, prepare_notes
-from extractor.ingest import IngestedDocument
+from extractor.ingest.reader import IngestedDocument
 from models import Note
 
 

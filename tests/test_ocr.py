@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extractor import ocr, ocr_engine
-from extractor.ingest import IngestedDocument
-from extractor.ocr_engine import OcrWord, PageReading
+from extractor.ingest import ocr, ocr_engine
+from extractor.ingest.reader import IngestedDocument
+from extractor.ingest.ocr_engine import OcrWord, PageReading
 from models import ErrorCode, Evidence
 
 # -- rotation back onto the page --------------------------------------------------------------------

@@ -16,8 +16,8 @@ from PIL import Image
 
 from chartsift.evaluation.asscan import fax_page
 from chartsift.packet import FIXED_DATE
-from extractor import ocr_engine
-from extractor.ingest import ingest
+from extractor.ingest import ocr_engine
+from extractor.ingest.reader import ingest
 
 pytestmark = pytest.mark.skipif(ocr_engine.tesseract_command() is None, reason="tesseract is not installed")
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from chartsift.packet import render_packet, to_latin1
-from extractor.ingest import ingest
-from extractor.normalize import normalize, repeated_page_lines
-from extractor.segment import segment_notes
+from extractor.ingest.reader import ingest
+from extractor.text.furniture import repeated_page_lines
+from extractor.text.normalize import normalize
+from extractor.text.segment import segment_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = "PROGRESS NOTE\nDate of Service: 03/03/2026\n" + "\n".join(f"Line {i} of a long note." for i in range(120))

@@ -111,7 +111,7 @@ def test_notes_add_up_to_one_pain_pattern(note_ctx):
     """SIJ-001: the consult gives lower back, duration; the follow-up a shorter place list."""
     import datetime as dt
 
-    from extractor.resolve import DatedFact, resolve
+    from extractor.resolve.merge import DatedFact, resolve
 
     first = _fact(note_ctx, "Left-sided low back and buttock pain for about 14 months.", "2025-09-08")
     later = _fact(note_ctx, "Pain remains left buttock, over the sacroiliac joint, non-radiating.", "2026-02-23")

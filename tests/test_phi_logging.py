@@ -26,8 +26,8 @@ def debug_everywhere(caplog):
 
 
 def _run_everything():
-    from extractor import pipeline
-    from extractor.context import NoteContext
+    from extractor.nlp import pipeline
+    from extractor.nlp.context import NoteContext
     from extractor.facts import provocative_test, smoking_status
     from models import Note
 
@@ -70,7 +70,7 @@ def test_pyrush_debug_logging_is_silenced(debug_everywhere, capfd):
     import medspacy  # noqa: F401
     import spacy
 
-    from extractor.pipeline import build_nlp
+    from extractor.nlp.pipeline import build_nlp
 
     build_nlp()  # silences loguru for PyRuSH and medspaCy
     nlp = spacy.blank("en")

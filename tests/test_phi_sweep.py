@@ -148,8 +148,8 @@ def test_hostile_batch_leaks_no_canary(tmp_path, capfd, sweep):
                                   if not h.large])
 def test_exception_messages_hold_no_document_text(name):
     """InputError's message names the file (here a neutral name) and the reason, never document content."""
-    from extractor.errors import InputError
-    from extractor.ingest import ingest
+    from extractor.ingest.errors import InputError
+    from extractor.ingest.reader import ingest
 
     hostile = {h.name: h for h in mh.catalogue()}[name]
     data = hostile.make().replace(b"Flate bomb", mh.CANARY_NAME.encode())

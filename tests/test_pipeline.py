@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor import pipeline
-from extractor.rulebook import RuleFileError, parse_rules
-from extractor.sentences import sentence_starts
+from extractor.nlp import pipeline
+from extractor.rules.loader import RuleFileError, parse_rules
+from extractor.text.sentences import sentence_starts
 
 
 def _sentences(text: str) -> list[str]:
@@ -85,7 +85,7 @@ def test_header_words_split_only_headers(nlp, text, sentences):
     pytest.param("IMPRESSION:\nNo fracture.\nXIMPRESSION\nmore\n", "more", "impression", id="distractor-header-inside-a-word"),
 ])
 def test_sections(nlp, text, offset_of, expected):
-    from extractor.context import doc_section
+    from extractor.nlp.context import doc_section
 
     doc = nlp(text)
     assert doc_section(doc, text.index(offset_of)) == expected
@@ -173,7 +173,7 @@ def test_long_texts_are_chunked_with_offsets_intact():
     assert all(text[e.start_char:e.end_char] == e.text for e in tests)
     last = tests[-1]
     assert pipeline.assertion_of(last) == "negated"
-    from extractor.context import doc_section
+    from extractor.nlp.context import doc_section
 
     assert doc_section(doc, last.start_char) == "social_history"
 
@@ -195,7 +195,7 @@ SECTION_TEXTS = [
 
 @pytest.mark.parametrize("text", SECTION_TEXTS)
 def test_doc_section_agrees_with_spacy_char_span_at_every_offset(nlp, text):
-    from extractor.context import doc_section
+    from extractor.nlp.context import doc_section
 
     doc = nlp(text)
     offsets = range(-2, len(text) + 3)
@@ -207,7 +207,7 @@ def test_doc_section_agrees_with_spacy_char_span_at_every_offset(nlp, text):
 @given(st.text(alphabet=st.sampled_from(list("HPI:EXAMPLN \n\t.abc")), max_size=80))
 @settings(max_examples=60, deadline=None)
 def test_doc_section_agrees_with_spacy_char_span_on_random_text(nlp, text):
-    from extractor.context import doc_section
+    from extractor.nlp.context import doc_section
 
     doc = nlp(text)
     assert [doc_section(doc, i) for i in range(len(text) + 1)] == \

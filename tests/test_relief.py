@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from extractor.relief import note_statements, percent_readings, relief_hours, round_half_up, score_series
-from extractor.relief_link import link_relief
+from extractor.facts.injection.relief import note_statements, percent_readings, relief_hours, round_half_up, score_series
+from extractor.facts.injection.link import link_relief
 from models import Evidence, Injection
 from models.facts import ConservativeTreatment
 
@@ -95,7 +95,7 @@ class _Identity:
 
 
 def _ctx(name: str, text: str, date: str, kind: str = "office_visit"):
-    from extractor.context import NoteContext
+    from extractor.nlp.context import NoteContext
     from models import Note
 
     note = Note(start=0, end=len(text), date_of_service=dt.date.fromisoformat(date), kind=kind)
@@ -187,7 +187,7 @@ def test_statement_evidence_offsets_point_into_the_document():
 
 
 def test_undated_retelling_is_absorbed_by_the_dated_injection():
-    from extractor.relief_link import absorb_undated
+    from extractor.facts.injection.link import absorb_undated
 
     retold = Injection(site="sacroiliac_joint", side="left", relief_percent=90,
                        evidence=[Evidence(document="visit.txt", start=0, end=4, text="SIJ ")])
@@ -203,7 +203,7 @@ def test_undated_retelling_is_absorbed_by_the_dated_injection():
     pytest.param("2026-03-20", "2026-02-01", True, id="plan-for-another-date"),
 ])
 def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
-    from extractor.relief_link import absorb_undated
+    from extractor.facts.injection.link import absorb_undated
 
     plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
                      date=dt.date.fromisoformat(plan_date) if plan_date else None,
@@ -221,8 +221,8 @@ def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
 ])
 def test_relief_follows_its_injection_in_the_same_document(statement_at, expected):
     """SIJ-016: a 'Pain diary' line the segmenter gave to the next note still belongs to the one above it."""
-    from extractor.relief import ReliefStatement
-    from extractor.relief_link import choose_injection
+    from extractor.facts.injection.relief import ReliefStatement
+    from extractor.facts.injection.link import choose_injection
 
     def inj(start, date):
         ev = Evidence(document="packet.pdf", start=start, end=start + 5, text="x" * 5)
@@ -240,7 +240,7 @@ def test_relief_follows_its_injection_in_the_same_document(statement_at, expecte
 
 def test_plural_retelling_is_a_quote_for_each_matching_injection():
     """SIJ-001: 'Two diagnostic left SIJ blocks gave 86% and 80% relief.' supports both blocks, sets neither."""
-    from extractor.relief_link import absorb_undated
+    from extractor.facts.injection.link import absorb_undated
 
     retold = Injection(site="sacroiliac_joint", side="left", purpose="diagnostic",
                        evidence=[Evidence(document="visit.txt", start=0, end=4, text="SIJ ")])
@@ -301,7 +301,7 @@ def test_other_ehr_no_score_series(text):
                  id="distractor-ordinal-visit"),
 ])
 def test_ordinal_day_dates_the_injection(text, note_date, expected):
-    from extractor.relief import _dates  # noqa: PLC2701
+    from extractor.facts.injection.relief import _dates  # noqa: PLC2701
 
     assert [d.date for d in _dates(text, note_date)] == expected
 
@@ -334,7 +334,7 @@ def test_plural_relief_of_a_bilateral_injection(text, expected):
     pytest.param("Bilateral SI joint injections.", "bilateral", id="bilateral"),
 ])
 def test_side_in_both(text, side):
-    from extractor.relief import side_in
+    from extractor.facts.injection.relief import side_in
 
     assert side_in(text) == side
 
@@ -355,7 +355,7 @@ RELIEF_WORDING = ["Pain improved 80% for 6 hours.", "No relief.", "Ninety percen
 def test_word_test_skips_no_relief_statement(monkeypatch, text):
     """Sentences without "%", "percent", "per cent" or "relief" are skipped unread: the statements are
     those that reading every sentence finds."""
-    from extractor import relief
+    from extractor.facts.injection import relief
 
     def statements():
         return [(st.evidence.start, st.evidence.end, st.percent, st.hours, st.dates, st.ambiguous)

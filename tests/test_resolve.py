@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from extractor.resolve import DatedFact, resolve
+from extractor.resolve.merge import DatedFact, resolve
 from models import Evidence, Injection, ProvocativeTest, Smoking
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from chartsift.api import review
 from chartsift.cli import main
-from extractor.ingest import ingest
+from extractor.ingest.reader import ingest
 from models import ErrorCode, ReviewResult
 
 ROOT = Path(__file__).resolve().parents[1]

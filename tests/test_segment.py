@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chartsift.packet import render_packet
-from extractor.ingest import ingest
-from extractor.normalize import TextStyle, line_key, repeated_page_lines
-from extractor.rulebook import RuleFileError, parse_rules, rules_text
-from extractor.segment import SegmentRules, segment_notes
+from extractor.ingest.reader import ingest
+from extractor.text.furniture import repeated_page_lines
+from extractor.text.normalize import TextStyle, line_key
+from extractor.rules.loader import RuleFileError, parse_rules, rules_text
+from extractor.text.segment import SegmentRules, segment_notes
 
 D = dt.date
 
@@ -279,7 +280,7 @@ def test_notes_always_cover_the_text(text):
     pytest.param("Mr Pelvis Wo Contrast", "imaging", id="distractor-Mr-title-case-order-name"),
 ])
 def test_honorific_name_line_is_no_imaging_title(line, kind):
-    from extractor.segment import match_title
+    from extractor.text.segment import match_title
 
     rule = match_title(line)
     assert (rule.kind if rule else None) == kind

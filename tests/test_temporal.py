@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.temporal import find_dates
+from extractor.text.temporal import find_dates
 
 ANCHOR = dt.date(2025, 9, 8)
 
@@ -51,7 +51,7 @@ DATE_PIECES = ["03/02/2026", "3/2", "2026-03-02", "2 March 2026", "March 2, 2026
 def test_patterns_ruled_out_by_digits_and_words_change_nothing(text):
     """A pattern is skipped when the text lacks a digit or every word its matches need: the mentions are
     those that running every pattern finds."""
-    from extractor import temporal
+    from extractor.text import temporal
 
     quick = find_dates(text, ANCHOR)
     saved = temporal._RULED_OUT_BY
@@ -63,7 +63,7 @@ def test_patterns_ruled_out_by_digits_and_words_change_nothing(text):
 
 
 def test_what_rules_a_pattern_out_is_read_from_the_patterns():
-    from extractor import temporal
+    from extractor.text import temporal
 
     needs = {kind: (digit, words) for kind, _, digit, words in temporal._RULED_OUT_BY}
     assert needs["mdy"][0] and needs["iso"][0] and not needs["mon"][0] and not needs["day"][0]

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractor.extract import FACT_MODULES, extract_notes, prepare_notes
-from extractor.ingest import IngestedDocument
-from extractor.normalize import normalize, repeated_page_lines
-from extractor.segment import segment_notes
+from extractor.ingest.reader import IngestedDocument
+from extractor.text.furniture import repeated_page_lines
+from extractor.text.normalize import normalize
+from extractor.text.segment import segment_notes
 
 #: characters that break naive text code, mixed with clinical words so the rules actually fire
 NASTY = ["\x00", "\ud800", "\udfff", "\u202e", "\u200b", "\ufeff", "\u00ad", "\f", "\r", "\r\n", "\x85", "\u2028",

@@ -1,4 +1,4 @@
-"""extractor.xobject_guard resolves form names as PDFium does (fuzz findings of 2026-11-27): a form with
+"""extractor.ingest.xobject_guard resolves form names as PDFium does (fuzz findings of 2026-11-27): a form with
 no /Resources draws with its caller's names, one with resources but no /XObject dictionary with the
 page's; a loop through either is refused before PDFium expands it, and forms that resolve to a
 different, finite form are not."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from hostile_harness import load_make_hostile
 
-from extractor.xobject_guard import FormLoop, check_forms
+from extractor.ingest.xobject_guard import FormLoop, check_forms
 
 mh = load_make_hostile()
 FORM = mh.FORM + b"%s"

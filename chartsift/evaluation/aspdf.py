@@ -19,7 +19,7 @@ FAX_HEADER = "FAX  From: Riverside Spine & Pain  To: Utilization Management  Pag
 
 def case_as_pdf(case: CorpusCase, out_dir: Path) -> dict[str, str]:
     """Write the case as a case folder at `out_dir` holding a PDF packet; returns gold name -> new name."""
-    from chartsift.packet import render_packet
+    from chartsift.packet import render_packet  # fpdf2 loads on use: `import chartsift` stays light
 
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = [name for name in case.documents if not name.lower().endswith(".pdf")]

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -21,9 +19,6 @@ from models import CaseRequest
 
 from .aspdf import FAX_HEADER, PACKET_NAME
 from .corpus import CASE_FILE, CorpusCase
-
-if TYPE_CHECKING:
-    from .scorer import CaseRun
 
 SCAN_DPI = 200
 MAX_SKEW_DEGREES = 1.2
@@ -34,7 +29,7 @@ FAX_MACHINE_LINE = "{stamp}  FROM: RIVERSIDE SPINE  555-0100      #{job:04d}  P.
 
 def case_as_scan(case: CorpusCase, out_dir: Path) -> dict[str, str]:
     """Write the case as a case folder at `out_dir` holding image-only PDFs; returns gold name -> new name."""
-    from chartsift.packet import render_packet
+    from chartsift.packet import render_packet  # fpdf2 loads on use: `import chartsift` stays light
 
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = [name for name in case.documents if not name.lower().endswith(".pdf")]
@@ -99,15 +94,3 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1: the small bitmap font
         return ImageFont.load_default()
-
-
-def scan_runs(cases: list[CorpusCase], review: Callable) -> list[CaseRun]:
-    """Every case rendered as a scan and reviewed (the `--as-scan` half of `evaluate`)."""
-    from .runner import run_case
-
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="chartsift-scan-eval-") as tmp:
-        for case in cases:
-            folder = Path(tmp) / case.case_dir.name
-            runs.append(run_case(case, folder, review, rename=case_as_scan(case, folder)))
-    return runs

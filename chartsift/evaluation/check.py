@@ -29,7 +29,7 @@ from .corpus import (
     pathway_of,
     read_document_text,
 )
-from .criteria import LOGIC, pathway_criteria
+from .criteria import logic, pathway_criteria
 
 _RANK = {"not_met": 0, "insufficient": 1, "met": 2}
 
@@ -207,7 +207,7 @@ def recommendation_for(statuses: list[str]) -> str:
 def logic_errors(dets: dict[str, str], pathway: str | None) -> list[str]:
     """Where gold determinations contradict SPEC section 5's logic (parents against their children)."""
     errors: list[str] = []
-    for parent, (kind, children, exact) in LOGIC.items():
+    for parent, (kind, children, exact) in logic().items():
         if parent not in dets or not all(c in dets for c in children):
             continue
         implied = combine(kind, [dets[c] for c in children])

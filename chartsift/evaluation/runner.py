@@ -5,11 +5,12 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from chartsift import __version__
 from models import ReviewResult
 from models.evaluation import EvaluationReport
 
 from .aspdf import case_as_pdf
-from .asscan import scan_runs
+from .asscan import case_as_scan
 from .corpus import CorpusCase, load_corpus, read_document_text
 from .scorer import CaseRun, score
 
@@ -24,8 +25,6 @@ def evaluate(corpus_dir: Path | str, *, as_pdf: bool = False, as_scan: bool = Fa
     `report.pdf`; with `as_scan`, as a fax-like image-only PDF read by OCR, `report.scan`. `review`
     replaces `chartsift.review` (tests, other pipelines).
     """
-    from chartsift import __version__
-
     corpus_dir = Path(corpus_dir)
     review = review or _default_review()
     cases = load_corpus(corpus_dir)
@@ -74,8 +73,18 @@ def _first_line(exc: Exception) -> str:
 
 
 def _default_review() -> ReviewFn:
+    # read at call time, not import time: `import chartsift` must not load the NLP (a screen parent never
+    # does), and tests replace chartsift.api.review
     from chartsift.api import review
 
     return review
 
 
+def scan_runs(cases: list[CorpusCase], review: Callable) -> list[CaseRun]:
+    """Every case rendered as a scan and reviewed (the `--as-scan` half of `evaluate`)."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="chartsift-scan-eval-") as tmp:
+        for case in cases:
+            folder = Path(tmp) / case.case_dir.name
+            runs.append(run_case(case, folder, review, rename=case_as_scan(case, folder)))
+    return runs

@@ -20,6 +20,7 @@ from .outputs import remove_stale_temporaries, write_case_report, write_outputs
 from .pool import LocalPool, PoolError, Task
 from .progress import NullProgress
 from .worker import REVIEW_FUNCTION, WARM_UP_FUNCTION
+from chartsift import __version__ as version
 
 __all__ = ["LedgerBusy", "PoolError", "ScreenInputError", "ScreenReport", "screen"]
 
@@ -53,8 +54,6 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
            case_function: str = REVIEW_FUNCTION, init_function: str | None = WARM_UP_FUNCTION,
            checkpoint_s: float = CHECKPOINT_S) -> ScreenReport:
     """Screen every case of `source` into `out`; see the module docstring. Safe to rerun at any time."""
-    from chartsift import __version__ as version
-
     out = Path(out)
     cases = discover(Path(source))
     for case in cases:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models import Request
+from chartsift.case import CaseError, load_case
 
 MANIFEST_COLUMNS = ("case_id", "cpt", "side", "request_date", "icd10", "files")
 _LIST_SEP = re.compile(r"[;|]")
@@ -77,8 +78,6 @@ def _from_folder(folder: Path) -> list[CaseSpec]:
 
 def _case_folder(folder: Path, default_id: str, request: Request | None) -> CaseSpec:
     """A case folder; a bad case.json is left for the review to report (the case id falls back)."""
-    from chartsift.case import CaseError, load_case
-
     try:
         case = load_case(folder)
     except CaseError:

@@ -11,6 +11,7 @@ from .auth import PRELOGIN_COOKIE, SESSION_COOKIE, authenticate, close_session, 
 from .deps import record
 from .errors import AppError
 from .views import render, set_cookie
+from .deps import check_csrf
 
 public = APIRouter()
 private = APIRouter()
@@ -65,8 +66,6 @@ def home():
 
 @private.post("/logout")
 async def logout(request: Request):
-    from .deps import check_csrf
-
     form = await request.form(max_files=0, max_fields=5)
     principal = request.state.principal
     check_csrf(request, principal, form.get("csrf_token"))

@@ -21,7 +21,7 @@ MAX_NAME_BYTES = 200
 _UNSAFE = re.compile(r"[^\w.\- ()+,]", re.UNICODE)
 
 
-#: what the review says of a refused file, in the words of `chartsift review` (extractor.ingest) for the same code
+#: what the review says of a refused file, in the words of `chartsift review` (extractor.ingest.reader) for the same code
 REFUSAL_MESSAGES = {"empty_file": "the file is empty (zero bytes)",
                     "unsupported_type": "neither a PDF nor a UTF-8 text file"}
 #: media type of a refused file (nothing stored)

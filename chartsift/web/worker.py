@@ -207,7 +207,7 @@ def serve_forever(settings: Settings, worker: str) -> None:
         log.warning("marked jobs of a crashed %s as failed", worker)
     if remove_stale_work(settings):
         log.warning("removed the work folders of crashed workers")
-    from extractor.pipeline import get_nlp
+    from extractor.nlp.pipeline import get_nlp
 
     get_nlp()  # load once, before the first job
     while not _stop:

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.pipeline import (
+from extractor.nlp.pipeline import (
     TargetRuleSpec,  # noqa: F401  (re-exported for the rules models)
     doc_text,  # re-exported for the fact modules
     once_per_doc,
 )
-from extractor.regex_words import lacks_all, lowered_for_words, needed_words
+from extractor.text.regex_words import lacks_all, lowered_for_words, needed_words
+from extractor.nlp.assertion import assertion_of as mapped_assertion
+from extractor.nlp.context import doc_section
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -191,8 +193,6 @@ def _labels(text: str) -> tuple[list[int], list[str | None]]:
 
 def section_at(doc: Doc, offset: int) -> str | None:
     """medspaCy section category at `offset`, else the one our label fallback finds."""
-    from extractor.context import doc_section
-
     found = doc_section(doc, offset)
     if found and found != "other":
         return found
@@ -203,11 +203,7 @@ def section_at(doc: Doc, offset: int) -> str | None:
 
 def assertion_of(ent: Span) -> str:
     """SPEC assertion of a target span (ConText), through the pipeline's mapping."""
-    try:
-        from extractor.pipeline import assertion_of as mapped
-    except ImportError:  # pipeline not importable: the same mapping lives in extractor.assertion
-        from extractor.assertion import assertion_of as mapped
-    return mapped(ent)
+    return mapped_assertion(ent)
 
 
 def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:

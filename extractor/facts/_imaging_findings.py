@@ -3,12 +3,17 @@ sentence, with the negation, scope-end and uncertainty cues of extractor/rules/i
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from ._clinical import vocab_matches
+from extractor.facts._clinical import vocab_matches
+from extractor.facts._imaging_rules import rules
 
-if TYPE_CHECKING:
-    from .imaging import Study
+
+class Study(Protocol):
+    """What findings reading needs of an imaging study (extractor.facts.imaging.Study)."""
+
+    site: str
+    findings_text: list[tuple[int, int]]
 
 
 def read_findings(text: str, study: Study) -> tuple[list[str], list[str], list[tuple[int, int]]]:
@@ -46,8 +51,6 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 
 def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], list[str]]:
     """(present, absent) findings of one findings sentence of a study of `site`."""
-    from .imaging import rules  # the imaging rules file, validated once there
-
     r = rules()
     present: list[str] = []
     absent: list[str] = []

@@ -29,11 +29,12 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
-from extractor.rulebook import load_rules
-from extractor.temporal import NUMBER_WORDS, find_dates
+from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
+from extractor.rules.loader import load_rules
+from extractor.text.temporal import NUMBER_WORDS, find_dates
 from models import ConservativeTreatment
 from models.facts import Modality, Outcome
+from extractor.nlp.context import doc_section
 
 
 class ConservativeRules(BaseModel):
@@ -316,8 +317,6 @@ def _followup_cues(sent: Span, rules: _Compiled) -> list[str]:
 
 
 def _section_outcome(m: _Mention, rules: _Compiled) -> list[str]:
-    from extractor.context import doc_section
-
     section = doc_section(m.ent.doc, m.ent.start_char)
     value = rules.rules.section_outcomes.get(m.modality, {}).get(section or "")
     return [value] if value else []

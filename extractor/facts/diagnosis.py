@@ -23,10 +23,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.pipeline import doc_ents
+from extractor.nlp.pipeline import doc_ents
 from models import Diagnosis, Fact
 
-from ._clinical import (
+from extractor.facts._clinical import (
     TargetRuleSpec,
     Vocab,
     assertion_of,
@@ -37,6 +37,8 @@ from ._clinical import (
     sentence_bounds,
     vocab_matches,
 )
+from extractor.facts.imaging import report_spans
+from extractor.rules.loader import load_rules
 
 RULE = "diagnosis"
 
@@ -72,8 +74,6 @@ class DiagnosisRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def rules() -> DiagnosisRules:
-    from extractor.rulebook import load_rules
-
     return load_rules("diagnosis", DiagnosisRules)
 
 
@@ -86,8 +86,6 @@ def condition_of_code(code: str) -> str | None:
 
 
 def extract(doc, ctx) -> list[Fact]:
-    from .imaging import report_spans
-
     text = doc_text(doc)
     blocks = report_spans(text)
     found: dict[tuple[str, str], Diagnosis] = {}

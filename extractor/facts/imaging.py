@@ -27,46 +27,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.temporal import find_dates
+from extractor.text.temporal import find_dates
 from models import Fact, Imaging
 
-from ._clinical import Vocab, combine_sides, doc_text, label_section, sentences, sides_in, vocab_matches
-from ._imaging_findings import read_findings, sentence_findings  # noqa: F401  (sentence_findings re-exported)
+from extractor.facts._clinical import combine_sides, doc_text, label_section, sentences, sides_in, vocab_matches
+from extractor.facts._imaging_rules import ImagingRules, rules  # noqa: F401  (re-exported)
+from extractor.facts._imaging_findings import read_findings, sentence_findings  # noqa: F401  (sentence_findings re-exported)
 
 RULE = "imaging"
-
-
-class ImagingRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    description: str | None = None
-    modalities: list[Vocab]
-    sites: list[Vocab]
-    header: str
-    study_end: str
-    report_labels: str
-    findings_labels: str
-    not_findings_labels: str
-    findings: list[Vocab]
-    negation_cues: str
-    scope_ends: str
-    uncertain_cues: str
-    hypothetical_cues: str
-    plan_labels: str
-    done_cues: str
-    historical_cues: str
-    negated_study_before: str
-    plan_heading: str = Field(description="regex of a plan heading line ('PLAN', 'Plan:'): study lines under it are orders")
-    order_today: str = Field(description="regex: 'today' in a plan orders a study for today, it does not report one")
-
-
-@lru_cache(maxsize=1)
-def rules() -> ImagingRules:
-    from extractor.rulebook import load_rules
-
-    return load_rules("imaging", ImagingRules)
 
 
 @dataclass

@@ -24,11 +24,11 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.regex_words import regex_lower
-from extractor.temporal import NUMBER_WORDS, find_dates
+from extractor.text.regex_words import regex_lower
+from extractor.text.temporal import NUMBER_WORDS, find_dates
 from models import Fact, PainPattern
 
-from ._clinical import (
+from extractor.facts._clinical import (
     Vocab,
     checkbox_answer,
     combine_sides,
@@ -39,6 +39,8 @@ from ._clinical import (
     unchecked_spans,
     vocab_matches,
 )
+from extractor.facts.imaging import report_spans
+from extractor.rules.loader import load_rules
 
 RULE = "pain_pattern"
 _UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 12 / 52}
@@ -73,8 +75,6 @@ class PainRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def rules() -> PainRules:
-    from extractor.rulebook import load_rules
-
     return load_rules("pain_pattern", PainRules)
 
 
@@ -111,8 +111,6 @@ def extract(doc, ctx) -> list[Fact]:
 
 def _is_report(text: str) -> bool:
     """A radiology report: a study block with FINDINGS or IMPRESSION (its history line is no pain history)."""
-    from .imaging import report_spans
-
     return any(re.search(r"^\s*(?:FINDINGS|IMPRESSION)\s*:", text[a:b], re.IGNORECASE | re.MULTILINE) for a, b in report_spans(text))
 
 

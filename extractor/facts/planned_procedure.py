@@ -16,10 +16,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.pipeline import doc_ents
+from extractor.nlp.pipeline import doc_ents
 from models import Fact, PlannedProcedure
 
-from ._clinical import (
+from extractor.facts._clinical import (
     TargetRuleSpec,
     Vocab,
     assertion_of,
@@ -29,6 +29,7 @@ from ._clinical import (
     sides_in,
     vocab_matches,
 )
+from extractor.rules.loader import load_rules
 
 RULE = "planned_procedure"
 _FAMILY = re.compile(r"\b(?:mother|father|sister|brother|daughter|son|aunt|uncle|family\s+history|FH)\b", re.IGNORECASE)
@@ -49,8 +50,6 @@ class PlannedProcedureRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def rules() -> PlannedProcedureRules:
-    from extractor.rulebook import load_rules
-
     return load_rules("planned_procedure", PlannedProcedureRules)
 
 

@@ -22,12 +22,13 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
-from extractor.assertion import modifier_categories
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
-from extractor.rulebook import load_rules
+from extractor.nlp.assertion import modifier_categories
+from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
+from extractor.rules.loader import load_rules
 from models import ProvocativeTest
 
-from .tables import block_caption, list_caption, table_cells
+from extractor.facts.tables import block_caption, list_caption, table_cells
+from extractor.nlp.context import doc_section
 
 # a clause break between two mentions; a run of spaces separates the cells of a template row
 CLAUSE_PUNCT = re.compile(r"[,;:.]| {2,}|\t")
@@ -260,8 +261,6 @@ def _fact(ent: Span, side, result, assertion, start: int, end: int, ctx) -> Prov
 
 
 def _section(doc: Doc, offset: int) -> str | None:
-    from extractor.context import doc_section
-
     return doc_section(doc, offset)
 
 

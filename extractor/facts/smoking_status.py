@@ -23,9 +23,11 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
-from extractor.temporal import find_dates
+from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
+from extractor.text.temporal import find_dates
 from models import Conflict, Smoking
+from extractor.nlp.context import doc_section
+from extractor.rules.loader import load_rules
 
 STATUS_RANK = {"current": 0, "former": 1, "never": 2, "unknown": 3}
 _YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)\b")
@@ -82,8 +84,6 @@ class _Compiled:
 
 @lru_cache(maxsize=1)
 def _rules() -> _Compiled:
-    from extractor.rulebook import load_rules
-
     return _Compiled(load_rules("smoking_status", SmokingRules))
 
 
@@ -297,8 +297,6 @@ def _merge(statements: list[Statement], doc: Doc, ctx) -> list[Smoking]:
 
 
 def _fact(group: list[Statement], doc: Doc, ctx) -> Smoking:
-    from extractor.context import doc_section
-
     def evidence(stmt: Statement):
         return [ctx.evidence(s, e, rule=stmt.rule, section=doc_section(doc, s)) for s, e in stmt.spans]
 

@@ -18,10 +18,12 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.pipeline import doc_ents
+from extractor.nlp.pipeline import doc_ents
 from models import Fact, Tenderness
 
-from ._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
+from extractor.facts._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
+from extractor.rules.loader import load_rules
+from extractor.text.sentences import abbreviations
 
 RULE = "tenderness"
 
@@ -43,8 +45,6 @@ class TendernessRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def rules() -> TendernessRules:
-    from extractor.rulebook import load_rules
-
     return load_rules("tenderness", TendernessRules)
 
 
@@ -171,8 +171,6 @@ _WORD_BEFORE_DOT = re.compile(r"([A-Za-z]+)\.\s*$")
 
 
 def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    from extractor.sentences import abbreviations
-
     bounds, pos = [], lo
     for m in _CLAUSE_END.finditer(text, lo, hi):
         word = _WORD_BEFORE_DOT.search(text, max(lo, m.start() - 12), m.end())

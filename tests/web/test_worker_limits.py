@@ -62,7 +62,7 @@ def test_a_dead_workers_work_folder_is_removed(web, pid, removed):
 STUCK_WORKER = """
 import signal, sys, time
 from pathlib import Path
-import extractor.pipeline
+import extractor.nlp.pipeline
 from chartsift.web import worker
 from chartsift.web.config import Settings
 
@@ -72,7 +72,7 @@ def stuck(*_args):
 
 worker._review = stuck
 worker.HARD_STOP_GRACE_S = 0.5
-extractor.pipeline.get_nlp = lambda: None  # this worker never reviews
+extractor.nlp.pipeline.get_nlp = lambda: None  # this worker never reviews
 worker.serve_forever(Settings(data_dir=Path(sys.argv[1]), db_url=sys.argv[2], job_timeout_s=1), "worker-stuck")
 """
 

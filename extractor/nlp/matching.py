@@ -1,4 +1,4 @@
-"""Speed-ups of medspaCy's matchers that keep their results exactly (used by extractor/pipeline.py).
+"""Speed-ups of medspaCy's matchers that keep their results exactly (used by extractor/nlp/pipeline.py).
 
 medspaCy's RegexMatcher reads `doc.text_with_ws` once per regex rule, and spaCy rebuilds that
 string from every token on each read: with ~70 regex target rules that was a third of the NLP's
@@ -20,7 +20,7 @@ from medspacy.common.util import get_token_for_char
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor.regex_words import lowered_for_words, required_words
+from extractor.text.regex_words import lowered_for_words, required_words
 
 _REGEX_ATTRIBUTE = "_MedspacyMatcher__regex_matcher"
 

@@ -1,6 +1,6 @@
 """One page image -> words with boxes: deskew, orientation, Tesseract (CLI, TSV), boxes back on the page.
 
-Runs in worker processes (see `extractor.ocr`), so it imports only numpy, Pillow and pypdfium2.
+Runs in worker processes (see `extractor.ingest.ocr`), so it imports only numpy, Pillow and pypdfium2.
 Tesseract is called as a command (`tesseract stdin stdout tsv`) with `OMP_THREAD_LIMIT=1`: one
 thread per page, pages in parallel across processes (Tesseract's own threading is ~5x slower on
 two cores). The page is rendered at `dpi`, cleaned of speckles (3x3 median), deskewed by a

@@ -1,6 +1,6 @@
 """Linking relief statements to injection facts, within a note and across a packet.
 
-`link_relief` attaches statements read by `extractor.relief.note_statements` to injection
+`link_relief` attaches statements read by `extractor.facts.injection.relief.note_statements` to injection
 facts; `absorb_undated` folds retellings and carried-out plans into the injections they tell
 of; `link_case` is the packet-level hook (called by
 `extractor.extract.link_across_notes` after every note is extracted).
@@ -11,8 +11,11 @@ import datetime as dt
 from bisect import bisect_right
 from collections import Counter
 
-from .relief import ReliefStatement, note_statements
-from .temporal import DateMention
+from extractor.facts.injection.relief import ReliefStatement, note_statements
+from extractor.text.temporal import DateMention
+from extractor.resolve.conservative import apply_general_outcomes, general_outcome_statements
+from extractor.resolve.merge import DatedFact
+from models import Conflict
 
 LINKABLE = ("present", "historical")
 NoteKey = tuple[str, int]
@@ -111,8 +114,6 @@ def _prefer(st: ReliefStatement, idxs: list[int], facts: list, note_of) -> int |
 
 
 def _apply(fact, st: ReliefStatement):
-    from models import Conflict
-
     same_span = [e for e in fact.evidence if (e.document, e.start, e.end) == (st.evidence.document,
                                                                             st.evidence.start, st.evidence.end)]
     evidence = fact.evidence + [st.evidence]
@@ -208,14 +209,11 @@ def _note_finder(prepared: list):
 def link_case(found: list, prepared: list) -> list:
     """Packet-level links after every note is extracted (called by extractor.extract).
 
-    `found` is a list of `extractor.resolve.DatedFact`, `prepared` of `extractor.extract.PreparedNote`.
+    `found` is a list of `extractor.resolve.merge.DatedFact`, `prepared` of `extractor.extract.PreparedNote`.
     Undated retellings of dated injections are absorbed, then relief statements of every note are
     linked to injections; then conservative care declared failed as a whole ("refractory to
     conservative care") gives its outcome to the conservative treatments told on or before it.
     """
-    from .conservative_packet import apply_general_outcomes, general_outcome_statements
-    from .resolve import DatedFact
-
     note_of = _note_finder(prepared)
 
     note_dates = {(p.context.source.name, p.context.note.start): p.context.date for p in prepared}

@@ -17,9 +17,7 @@ note segmentation.
 """
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -55,7 +53,6 @@ _SPACE_RUN = re.compile(r"(?<=\S) +(?=\S)")
 DOUBLED_SHARE = 0.8
 MIN_DOUBLED_GAPS = 20
 _SPACES = re.compile(r"\s+")
-_PAGE_NUMBER = re.compile(r"\bpage\s*\d{1,4}\s*(?:of|/)\s*\d{1,4}\b", re.IGNORECASE)
 #: a text is caseless when fewer than this share of its letters are capitals (and it has this many letters)
 CASELESS_SHARE = 0.01
 MIN_CASELESS_LETTERS = 40
@@ -114,32 +111,6 @@ def line_key(line: str) -> str:
     """A line compared across pages: digits masked, spacing collapsed, case folded."""
     cleaned = line if line.isprintable() else "".join(ch for ch in line if ch.isprintable())
     return _SPACES.sub(" ", _DIGITS.sub("#", cleaned)).strip().casefold()
-
-
-def repeated_page_lines(text: str, page_starts: list[int]) -> frozenset[str]:
-    """Header and footer lines (as `line_key`s) found at the top or bottom of most pages, and page
-    furniture found at the top or bottom of any page.
-
-    A line counts when it is among the first 4 or last 3 non-blank lines of a page on at least
-    half of the pages, and on 3 pages at least; or when it sits there and numbers the page
-    ("FAX ... Page 2 of 3", "Page 1/2"), which a packet of one or two pages cannot show by
-    repetition. Note titles and date-of-service lines never count, even when every note of a
-    short packet starts on its own page with one.
-    """
-    from .segment import is_note_header
-
-    pages = len(page_starts)
-    counts: Counter[str] = Counter()
-    furniture: set[str] = set()
-    bounds = list(page_starts[1:]) + [len(text) + 1]
-    for start, end in zip(page_starts, bounds):
-        lines = [ln for ln in text[start:end - 1].split("\n") if ln.strip()]
-        zone = {line_key(ln): ln for ln in lines[:4] + lines[-3:]}
-        kept = {key: ln for key, ln in zone.items() if sum(c.isalnum() for c in key) >= 3 and not is_note_header(ln)}
-        counts.update(kept.keys())
-        furniture.update(key for key, ln in kept.items() if _PAGE_NUMBER.search(ln))
-    needed = max(3, math.ceil(pages / 2))
-    return frozenset(furniture | {key for key, n in counts.items() if n >= needed})
 
 
 def normalize(text: str, drop_lines: frozenset[str] = frozenset(), style: TextStyle | None = None) -> NormalizedText:

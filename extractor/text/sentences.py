@@ -21,6 +21,7 @@ import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from extractor.rules.loader import rules_text
 
 # A line that starts a new statement: bullet, checkbox, numbered item, table row, "Label:" row.
 _LINE_START = re.compile(
@@ -52,7 +53,6 @@ _CELL_GAP = re.compile(r"\S(?:\t| {3,})(?=\S)")
 def _abbreviations() -> frozenset[str]:
     import json
 
-    from extractor.rulebook import rules_text
 
     data = json.loads(rules_text("sections"))
     return frozenset(a.lower().rstrip(".") for a in data.get("sentence_abbreviations", []))

@@ -3,13 +3,13 @@
 Pipeline, in order (no model download: a blank English model with explicit components):
 
 1. medspaCy's clinical tokenizer;
-2. `chartsift_sentences` (extractor/sentences.py): rule-based splitting that keeps template
+2. `chartsift_sentences` (extractor/text/sentences.py): rule-based splitting that keeps template
    lines, checkbox rows and table rows apart, chosen over PyRuSH by benchmarks/sentences.py;
 3. medspaCy TargetMatcher with the target rules of every rules file (below), so `doc.ents`
    holds every target with `ent.label_` = its category;
 4. medspaCy Sectionizer with the rules of `extractor/rules/sections.json` (categories listed
-   there), `ent._.section_category` / `extractor.context.doc_section(doc, offset)`;
-5. medspaCy ConText over `doc.ents` with `extractor/rules/context.json` (see extractor/assertion.py);
+   there), `ent._.section_category` / `extractor.nlp.context.doc_section(doc, offset)`;
+5. medspaCy ConText over `doc.ents` with `extractor/rules/context.json` (see extractor/nlp/assertion.py);
    `assertion_of(ent)` maps its attributes to the SPEC assertion.
 
 Target rules are data. Every `extractor/rules/*.json` that has a top-level key "target_rules"
@@ -31,16 +31,18 @@ from __future__ import annotations
 import re
 import threading
 from importlib import resources
-from operator import attrgetter
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor.assertion import assertion_of, register_span_flags  # noqa: F401  (re-exported)
-from extractor.context import doc_section  # noqa: F401  (re-exported)
-from extractor.medspacy_import import import_medspacy
-from extractor.rulebook import parse_rules
+from extractor.nlp.assertion import assertion_of, register_span_flags  # noqa: F401  (re-exported)
+from extractor.nlp.context import doc_section  # noqa: F401  (re-exported)
+from extractor.nlp.doc_cache import TEXT_KEY, doc_ents, doc_text, once_per_doc  # noqa: F401  (re-exported)
+from extractor.nlp.medspacy_import import import_medspacy
+from extractor.rules.loader import parse_rules
+from extractor.rules.loader import load_rules
+from extractor.rules.loader import rules_text
 
 _UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -113,7 +115,6 @@ def target_rules():
     from medspacy.target_matcher import TargetRule
     from spacy.tokens import Span
 
-    from extractor.rulebook import rules_text
 
     out = []
     for name in rule_files():
@@ -131,8 +132,6 @@ def target_rules():
 
 
 def section_rules() -> SectionRules:
-    from extractor.rulebook import load_rules
-
     return load_rules("sections", SectionRules)
 
 
@@ -143,10 +142,10 @@ def build_nlp() -> Language:
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
     from medspacy.section_detection import SectionRule
 
-    import extractor.sentences  # noqa: F401  (registers chartsift_sentences)
-    from extractor.assertion import SPAN_ATTRIBUTES, context_rules
-    from extractor.matching import native_word_sets, share_doc_text
-    from extractor.medspacy_linear import make_linear
+    import extractor.text.sentences  # noqa: F401  (registers chartsift_sentences)
+    from extractor.nlp.assertion import SPAN_ATTRIBUTES, context_rules
+    from extractor.nlp.matching import native_word_sets, share_doc_text
+    from extractor.nlp.medspacy_linear import make_linear
 
     _quiet_logging()
     register_span_flags()
@@ -173,16 +172,12 @@ def build_nlp() -> Language:
 
 
 def _quiet_logging() -> None:
-    """PyRuSH/medspaCy log tokens (PHI) at DEBUG through loguru: silence them before any text runs."""
-    try:
-        from chartsift.logs import quiet_third_party_logging
-    except ImportError:  # the extractor used without the chartsift face (or while it is broken)
-        from loguru import logger
+    """PyRuSH/medspaCy log tokens (PHI) at DEBUG through loguru: silence them before any text runs
+    (the extractor loads them, so the extractor silences them; the face silences the rest)."""
+    from loguru import logger
 
-        logger.disable("PyRuSH")
-        logger.disable("medspacy")
-        return
-    quiet_third_party_logging()
+    logger.disable("PyRuSH")
+    logger.disable("medspacy")
 
 
 _NLP: Language | None = None
@@ -199,38 +194,13 @@ def get_nlp() -> Language:
     return _NLP
 
 
-def once_per_doc(doc: Doc, key: str, build):
-    """`build(doc)`, computed on its first read and kept in `doc.user_data[key]`: for what fact modules
-    read per mention but spaCy rebuilds from every token on each read (the doc does not change after
-    the pipeline ran)."""
-    value = doc.user_data.get(key)
-    if value is None:
-        value = doc.user_data[key] = build(doc)
-    return value
-
-
-_TEXT_KEY = "chartsift.text"
-_ENTS_KEY = "chartsift.ents"
-_text_of, _ents_of = attrgetter("text"), attrgetter("ents")
-
-
-def doc_text(doc: Doc) -> str:
-    """`doc.text`, built once per doc (`process` stores it as it runs)."""
-    return once_per_doc(doc, _TEXT_KEY, _text_of)
-
-
-def doc_ents(doc: Doc) -> tuple:
-    """`doc.ents`, built once per doc."""
-    return once_per_doc(doc, _ENTS_KEY, _ents_of)
-
-
 def process(texts: list[str], nlp: Language | None = None, batch_size: int = 16) -> list[Doc]:
     """Docs for note texts, in order; texts over `nlp.max_length` are chunked, offsets intact."""
     nlp = nlp or get_nlp()
     short = [(i, t) for i, t in enumerate(texts) if len(t) <= nlp.max_length]
     docs: list[Doc | None] = [None] * len(texts)
     for (i, text), doc in zip(short, nlp.pipe((t for _, t in short), batch_size=batch_size)):
-        doc.user_data[_TEXT_KEY] = text  # what doc.text would rebuild: spaCy's tokenizer keeps every character
+        doc.user_data[TEXT_KEY] = text  # what doc.text would rebuild: spaCy's tokenizer keeps every character
         docs[i] = doc
     for i, text in enumerate(texts):
         if docs[i] is None:

@@ -22,6 +22,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models import Assertion
+from extractor.nlp.medspacy_import import import_medspacy
+from extractor.rules.loader import load_rules
 
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
 
@@ -70,12 +72,9 @@ class ContextRules(BaseModel):
 
 def context_rules():
     """medspaCy `ConTextRule`s: the packaged defaults (minus dropped literals) then ours."""
-    from extractor.medspacy_import import import_medspacy
-
     import_medspacy()
     from medspacy.context import ConTextRule
 
-    from extractor.rulebook import load_rules
 
     spec = load_rules("context", ContextRules)
     rules = []
@@ -98,7 +97,6 @@ def _default_rules_path() -> str:
     """medspaCy's packaged English ConText rules (site-packages/resources/en, as medspaCy finds them)."""
     from pathlib import Path
 
-    from extractor.medspacy_import import import_medspacy
 
     return str(Path(import_medspacy().__file__).resolve().parents[1] / "resources" / "en" / "context_rules.json")
 
@@ -138,8 +136,6 @@ PERSON_CATEGORIES = ("FAMILY", "OTHER_PERSON")
 @lru_cache(maxsize=1)
 def _patient_words() -> frozenset[str]:
     """The words of the PATIENT_SUBJECT rules of context.json ("she", "denies", ...)."""
-    from extractor.rulebook import load_rules
-
     words: set[str] = set()
     for rule in load_rules("context", ContextRules).context_rules:
         if rule.category == "PATIENT_SUBJECT" and isinstance(rule.pattern, list):

@@ -11,7 +11,7 @@ them from their own sentence only and take a date only when the sentence gives o
 Packets the segmenter keeps whole are read by their date-of-service labels: a mention right
 after "DOS: 10/06/2025" (or a telegraphic line naming two attributes: "R SIJ dx block: fluoro,
 contrast, IA, lidocaine") is the entry of that date, and attributes stop at the next label.
-Injection logs laid out as tables give one fact per dated row (extractor/facts/_injection_log.py).
+Injection logs laid out as tables give one fact per dated row (extractor/facts/injection/log.py).
 Generic mentions ("repeat injection", "the 8/18 steroid injection") take the site of the note's
 last named injection, or, when they give their own past date, of the joint the note names.
 
@@ -24,8 +24,8 @@ history before this episode of care (corpus convention). "Contraindicated"/"decl
 one. Purpose: a corticosteroid makes it therapeutic; an anesthetic without one, diagnostic; with
 no drug named, the stated word ("diagnostic block", "therapeutic injection"). An anesthetic used
 only for the skin ("skin wheal with 1% lidocaine") is not the injectate. Relief stated in the
-note is linked here (extractor/relief.py); relief told in other notes is linked at packet level
-by `extractor.relief_link.link_case`.
+note is linked here (extractor/facts/injection/relief.py); relief told in other notes is linked at packet level
+by `extractor.facts.injection.link.link_case`.
 """
 from __future__ import annotations
 
@@ -37,17 +37,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import TargetRuleSpec, doc_ents, doc_text
-from extractor.relief import note_statements, side_in, site_in
-from extractor.relief_link import link_relief
-from extractor.rulebook import load_rules
-from extractor.temporal import find_dates
+from extractor.nlp.pipeline import TargetRuleSpec, doc_ents, doc_text
+from extractor.facts.injection.relief import note_statements, side_in, site_in
+from extractor.facts.injection.link import link_relief
+from extractor.rules.loader import load_rules
+from extractor.text.temporal import find_dates
 from models import Injection
 from models.facts import Guidance, InjectionPurpose, InjectionSite
 
-from ._injection_assertion import injection_assertion
-from ._injection_dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
-from ._injection_log import LogRow, log_rows
+from extractor.facts.injection.assertion import injection_assertion
+from extractor.facts.injection.dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
+from extractor.facts.injection.log import LogRow, log_rows
+from extractor.facts.injection.relief import round_half_up
+from extractor.nlp.context import doc_section
 
 
 class InjectionRules(BaseModel):
@@ -258,8 +260,6 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
 
 
 def _section(doc: Doc, offset: int) -> str | None:
-    from extractor.context import doc_section
-
     return doc_section(doc, offset)
 
 
@@ -378,8 +378,6 @@ def _row_fact(row: LogRow, above: str, shared: dict, ctx, rules: _Compiled) -> I
 
 
 def _row_relief(cell: dict[str, str]) -> float | None:
-    from extractor.relief import round_half_up
-
     num = re.compile(r"^\s*(\d{1,3}(?:\.\d+)?)")
     if "relief" in cell and (m := num.match(cell["relief"])):
         return float(m.group(1))

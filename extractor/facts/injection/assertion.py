@@ -1,4 +1,4 @@
-"""The assertion of an injection mention (extractor/facts/injection.py): ConText's, with the cues
+"""The assertion of an injection mention (extractor/facts/injection/mentions.py): ConText's, with the cues
 peculiar to injections — a contraindication is the only negation that makes a fact, an outcome
 ("without relief") negates nothing, plans make it hypothetical. `rules` is injection's compiled rules."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 from spacy.tokens import Span
 
-from extractor.pipeline import assertion_of, doc_text
+from extractor.nlp.pipeline import assertion_of, doc_text
 
 
 def injection_assertion(ent: Span, rules) -> str | None:

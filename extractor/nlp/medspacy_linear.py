@@ -1,4 +1,4 @@
-"""medspaCy's TargetMatcher and ConText, linear in the length of a note (used by extractor/pipeline.py).
+"""medspaCy's TargetMatcher and ConText, linear in the length of a note (used by extractor/nlp/pipeline.py).
 
 medspaCy does two things per note that grow with the square of its length:
 

@@ -4,14 +4,14 @@ Two layouts: columns separated by tabs, pipes or 2+ spaces (a text note), and th
 after a PDF text layer has collapsed most gaps to one space ("05-Jan-2026 R diagnostic
 bupivacaine 0.5% 2 mL\tyes yes\t8 1"). For the latter a row is read from both ends: the date
 and side from the left, numbers (pre/post/relief) and yes/no flags (IA, contrast) from the
-right in header order, and what remains is the injectate. Used by `extractor.facts.injection`.
+right in header order, and what remains is the injectate. Used by `extractor.facts.injection.mentions`.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from extractor.temporal import find_dates
+from extractor.text.temporal import find_dates
 
 _CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
 NUMERIC = ("pre", "post", "relief")

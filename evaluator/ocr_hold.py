@@ -9,23 +9,18 @@ do not depend on the chart and keep their status.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from models import Determination
 from models.policy import PolicyEvaluation
+
+from evaluator.recommend import recommend
 
 #: criteria decided from the request alone, not from the chart
 REQUEST_ONLY = frozenset({"codes"})
 
 
-def unread_pages(sources: list[Any]) -> dict[str, list[int]]:
-    """Document name -> pages no reading could get text from (after OCR)."""
-    return {s.name: list(s.unreadable_pages) for s in sources if getattr(s, "unreadable_pages", None)}
-
-
-def hold_not_met(evaluation: PolicyEvaluation, sources: list[Any]) -> PolicyEvaluation:
-    """`evaluation` with chart criteria `not_met` held as `insufficient` while pages are unread."""
-    unread = unread_pages(sources)
+def hold_not_met(evaluation: PolicyEvaluation, unread: dict[str, list[int]]) -> PolicyEvaluation:
+    """`evaluation` with chart criteria `not_met` held as `insufficient` while pages are unread
+    (`unread`: document name -> pages no reading could get text from)."""
     if not unread or not any(_held(d) for d in evaluation.determinations):
         return evaluation
     where = "; ".join(f"{name} page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}"
@@ -47,8 +42,6 @@ def _hold(d: Determination, where: str) -> Determination:
 
 
 def _recommend(evaluation: PolicyEvaluation, held: list[Determination]):
-    from evaluator.recommend import recommend
-
     by_id = {d.criterion: d for d in held}
     tops: dict[str, Determination] = {d.pathway: d for d in held if d.pathway is not None and "." not in d.criterion
             and d.criterion not in REQUEST_ONLY}

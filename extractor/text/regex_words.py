@@ -3,7 +3,7 @@
 `required_words(pattern, flags)` reads from the parsed regex a few lower-case literal words one of
 which every match contains (`\\b(?:degenerative\\s+)?sacroiliitis\\b` -> ("sacroiliitis",)); when none
 of them is in `lowered_for_words(text)`, the regex has no match in the text. Used by the regex
-matchers of the pipeline (extractor/matching.py) and the vocabularies of the fact modules.
+matchers of the pipeline (extractor/nlp/matching.py) and the vocabularies of the fact modules.
 """
 from __future__ import annotations
 

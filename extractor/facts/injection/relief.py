@@ -4,7 +4,7 @@ Relief is often told away from the injection it belongs to: in the procedure not
 Pre-procedure 7/10. Post-procedure (30 min) 1/10"), in a later visit ("80% relief for 6 hours
 after the 3/2 injection") or in a pain diary ("pre 8/10, 30 min 2/10, 2 h 1/10, 6 h 4/10").
 `note_statements` reads the statements of one note from its text alone (regexes, no spaCy);
-`extractor.relief_link` attaches them to injection facts; `extractor.relief_link.link_case` is the packet-level hook
+`extractor.facts.injection.link` attaches them to injection facts; `extractor.facts.injection.link.link_case` is the packet-level hook
 that `extractor.extract.link_across_notes` calls after every note is extracted.
 
 Choices (SPEC section 4 leaves them to us):
@@ -29,8 +29,9 @@ from dataclasses import dataclass, field, replace
 
 from models import Evidence
 
-from .regex_words import lacks_all, lowered_for_words, regex_lower
-from .temporal import NUMBER_WORDS, DateMention, find_dates
+from extractor.text.regex_words import lacks_all, lowered_for_words, regex_lower
+from extractor.text.temporal import NUMBER_WORDS, DateMention, find_dates
+from extractor.text.sentences import sentence_starts
 
 # ---------------------------------------------------------------- reading numbers
 
@@ -280,8 +281,6 @@ class ReliefStatement:
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of a note's text, by the pipeline's own splitter (no spaCy needed)."""
-    from .sentences import sentence_starts
-
     starts = sentence_starts(text) or [0]
     return [(s, e) for s, e in zip(starts, starts[1:] + [len(text)]) if text[s:e].strip()]
 

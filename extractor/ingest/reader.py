@@ -12,22 +12,22 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from bisect import bisect_right
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal
+from typing import BinaryIO
 
 import numpy as np
 
-from models import Document, ErrorCode
+from models import ErrorCode
 
-from .errors import InputError
-from .inflate_guard import InflateBomb, check_pdf
-from .pdftext import Backend, PageText, PdfOpenError, open_pdf
-from .xobject_guard import FormLoop, check_forms
+from extractor.ingest.document import IngestedDocument
+from extractor.ingest.errors import InputError
+from extractor.ingest.ocr import apply_ocr  # OCR fallback: unusable pages read from their page image
+from extractor.ingest.inflate_guard import InflateBomb, check_pdf
+from extractor.ingest.pdftext import Backend, PageText, PdfOpenError, open_pdf
+from extractor.ingest.xobject_guard import FormLoop, check_forms
+from extractor.text.furniture import repeated_page_lines
+from extractor.text.normalize import line_key
 
-if TYPE_CHECKING:
-    from .ocr import OcrResult
 
 #: pypdfium2 reads ~4x faster than pdfplumber (benchmarks/ingest.py) with the same text, reading
 #: order and tables in the tests; pdfplumber stays available and is the fallback for files it refuses
@@ -41,60 +41,6 @@ MIN_PAGE_CHARS = 20
 MAX_PAGE_CHARS = 20_000
 #: a page whose non-space characters are more than this share unmapped glyphs is unreadable
 MAX_GARBAGE_SHARE = 0.3
-
-
-_UNSEEN = object()
-
-
-@dataclass
-class IngestedDocument:
-    name: str
-    sha256: str
-    media_type: Literal["pdf", "text"]
-    text: str  # pages joined by "\f"
-    page_starts: list[int]  # offset in text where each page begins (text notes: [0])
-    unreadable_pages: list[int] = field(default_factory=list)  # 1-based
-    char_boxes: np.ndarray | None = field(default=None, repr=False)  # (len(text), 4) float32, PDF only
-    page_sizes: list[tuple[float, float]] = field(default_factory=list, repr=False)
-    ocr: OcrResult | None = field(default=None, repr=False)  # pages read by OCR (extractor.ocr)
-    _bboxes: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # (start, end) -> bbox: bbox()
-
-    @property
-    def pages(self) -> int:
-        return len(self.page_starts)
-
-    def page_of(self, offset: int) -> int | None:
-        """1-based page holding `offset` (an offset at the very end belongs to the last page)."""
-        if not self.page_starts or offset < 0 or offset > len(self.text):
-            return None
-        return bisect_right(self.page_starts, offset)
-
-    def bbox(self, start: int, end: int) -> list[float] | None:
-        """[x0, top, x1, bottom] in PDF points: the union of the character boxes of [start, end)
-        that lie on the page of `start`; None for text notes or a span without boxed chars."""
-        if self.char_boxes is None or end <= start:
-            return None
-        page = self.page_of(start)
-        if page is None:
-            return None
-        page_end = self.page_starts[page] if page < len(self.page_starts) else len(self.text)
-        key = (max(start, 0), min(end, page_end))
-        found = self._bboxes.get(key, _UNSEEN)
-        if found is _UNSEEN:  # facts of one sentence quote the same span: compute each span once
-            rows = self.char_boxes[key[0]:key[1]]
-            rows = rows[~np.isnan(rows[:, 0])]
-            if len(rows):
-                low, high = rows[:, :2].min(axis=0), rows[:, 2:].max(axis=0)
-                found = [round(float(v), 2) for v in (low[0], low[1], high[0], high[1])]
-            else:
-                found = None
-            self._bboxes[key] = found
-        return None if found is None else list(found)
-
-    def to_model(self) -> Document:
-        return Document(name=self.name, sha256=self.sha256, media_type=self.media_type, text=self.text,
-                        page_starts=list(self.page_starts), unreadable_pages=list(self.unreadable_pages),
-                        ocr_pages=list(self.ocr.pages) if self.ocr else [])
 
 
 def ingest(source: str | Path | bytes | BinaryIO, name: str | None = None, *, max_pages: int | None = None,
@@ -211,8 +157,6 @@ def _ingest_with(data: bytes, name: str, sha: str, max_pages: int | None, backen
         if max_pages is not None and count > max_pages:
             raise InputError(ErrorCode.TOO_MANY_PAGES, name, f"{count} pages, over the limit of {max_pages}")
         pages = _read_pages(pdf, name)
-    from .ocr import apply_ocr  # OCR fallback: unusable pages read from their page image
-
     return apply_ocr(_assemble(pages, name, sha), data, [p.has_images for p in pages])
 
 
@@ -234,8 +178,6 @@ def _read_pages(pdf, name: str) -> list[PageText]:
 
 
 def _assemble(pages: list[PageText], name: str, sha: str) -> IngestedDocument:
-    from .normalize import repeated_page_lines
-
     texts, starts, pos = [], [], 0
     for page in pages:
         starts.append(pos)
@@ -257,8 +199,6 @@ def _assemble(pages: list[PageText], name: str, sha: str) -> IngestedDocument:
 
 def page_is_usable(page_text: str, repeated: frozenset[str] = frozenset()) -> bool:
     """Enough letters and digits outside repeated header/footer lines, and not mostly unmapped glyphs."""
-    from .normalize import line_key
-
     body = [line for line in page_text.split("\n") if line_key(line) not in repeated] if repeated else [page_text]
     letters = sum(sum(map(str.isalnum, line)) for line in body)  # map: the per-character loop runs in C
     visible = len(page_text) - sum(map(str.isspace, page_text))

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .normalize import COMPOUND_PREFIXES, NormalizedText
+from extractor.text.normalize import COMPOUND_PREFIXES, NormalizedText
 
 _TOKEN = re.compile(r"[A-Za-z0-9|!]+")
 _SIGN = re.compile(r"[({\[][+-][)}\]]")

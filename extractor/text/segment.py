@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from models import Note
 from models.document import NoteKind
 
-from .normalize import NormalizedText, TextStyle, document_view, line_key, visible
-from .rulebook import load_rules
-from .temporal import find_dates, parse_date
+from extractor.text.normalize import NormalizedText, TextStyle, document_view, line_key, visible
+from extractor.rules.loader import load_rules
+from extractor.text.temporal import find_dates, parse_date
 
 
 class _Rule(BaseModel):

@@ -1,4 +1,4 @@
-"""Dates of an injection mention (extractor/facts/injection.py): "six weeks later" counted from the
+"""Dates of an injection mention (extractor/facts/injection/mentions.py): "six weeks later" counted from the
 previous injection of the site, relative dates that count from the injection rather than date it, and
 the date-of-service label of a packet note the segmenter kept whole."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from extractor.temporal import NUMBER_WORDS, DateMention, find_dates
+from extractor.text.temporal import NUMBER_WORDS, DateMention, find_dates
 
 _LATER = re.compile(r"\b(?P<n>\d{1,2}|" + "|".join(w for w in NUMBER_WORDS if " " not in w and len(w) > 2)
                     + r")\s+(?P<u>days?|weeks?|wks?|months?)\s+later\b", re.IGNORECASE)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .regex_words import lacks_all, lowered_for_words, needed_words, regex_lower, requires_digit
+from extractor.text.regex_words import lacks_all, lowered_for_words, needed_words, regex_lower, requires_digit
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})

@@ -2,7 +2,7 @@
 
 `general_outcome_statements` reads "refractory to conservative care" in a note's text;
 `apply_general_outcomes` gives that outcome to the treatments told on or before it (called by
-`extractor.relief_link.link_case`); `merge_conservative` is the domain merge of one modality's
+`extractor.facts.injection.link.link_case`); `merge_conservative` is the domain merge of one modality's
 facts from several notes, for the resolver.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from models import ConservativeTreatment, Evidence
 
-from .facts.conservative_treatment import compiled_rules
+from extractor.facts.conservative_treatment import compiled_rules
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """OCR fallback for pages without a usable text layer (scanned and faxed charts).
 
-`apply_ocr(doc, data, has_images)` is called by `extractor.ingest` once a PDF is assembled. It
+`apply_ocr(doc, data, has_images)` is called by `extractor.ingest.reader` once a PDF is assembled. It
 picks the pages to read (no usable text layer, or an image whose ink the text layer does not
 cover: a scan under a typed fax header), reads them with Tesseract at 300 dpi in parallel worker
-processes (`extractor.ocr_engine`), and puts the OCR words into the document text and its
+processes (`extractor.ingest.ocr_engine`), and puts the OCR words into the document text and its
 char -> box map, so evidence quotes and bboxes work as for a text layer: each word's characters
 share out its box, mapped back onto the page image as rendered (deskew and orientation undone).
 
@@ -20,20 +20,19 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from models import ErrorCode
 
-from . import ocr_engine
-from .ocr_engine import OcrUnavailable, OcrWord, PageReading
+from extractor.ingest import ocr_engine
+from extractor.ingest.document import IngestedDocument, OcrResult
+from extractor.ingest.ocr_engine import OcrUnavailable, OcrWord, PageReading
 
-if TYPE_CHECKING:
-    from .ingest import IngestedDocument
 
 log = logging.getLogger("chartsift.ocr")
 
@@ -53,17 +52,7 @@ SHORT_TEXT_CHARS = 400
 _NO_BOX = np.full((1, 4), np.nan, dtype=np.float32)
 #: a gap this many times the page's usual word gap is more than one space: kept as a run of spaces
 WIDE_GAP = 1.6
-MAX_SPACES = 40  # as extractor/pdftext.py
-
-
-@dataclass
-class OcrResult:
-    """What OCR did to one document: pages read, their mean confidence, pages it could not read."""
-
-    pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
-    confidence: dict[int, float] = field(default_factory=dict)  # page -> mean word confidence 0-100
-    failed: list[int] = field(default_factory=list)  # pages OCR tried and could not read
-    char_confidence: np.ndarray | None = field(default=None, repr=False)  # per char of text; NaN = text layer
+MAX_SPACES = 40  # as extractor/ingest/pdftext.py
 
 
 @dataclass

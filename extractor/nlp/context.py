@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from models import Evidence, Note
 
+from extractor.nlp.doc_cache import once_per_doc
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
@@ -22,7 +24,7 @@ class OffsetMap(Protocol):
 
 
 class SourceDocument(Protocol):
-    """What `extractor.ingest.IngestedDocument` offers the context."""
+    """What `extractor.ingest.reader.IngestedDocument` offers the context."""
 
     name: str
     text: str
@@ -38,7 +40,7 @@ class NoteContext:
     #: maps offsets of the note's NLP text (normalized) back into `source.text`
     offsets: OffsetMap
     facts_seen: list = field(default_factory=list)
-    #: (NLP text, its relief statements): read once, by extractor.relief.note_statements
+    #: (NLP text, its relief statements): read once, by extractor.facts.injection.relief.note_statements
     relief_statements: tuple | None = field(default=None, repr=False)
 
     @property
@@ -77,8 +79,6 @@ def doc_section(doc: "Doc", char_offset: int) -> str | None:
 
     if not Token.has_extension("section_category"):
         return None
-    from extractor.pipeline import once_per_doc
-
     starts, ends, categories = once_per_doc(doc, _SECTION_TABLE_KEY, _section_table)
     i = bisect_right(starts, char_offset) - 1
     return categories[i] if i >= 0 and char_offset < ends[i] else None
