@@ -17,6 +17,8 @@ TendernessSite = Literal["posterior_sij", "greater_trochanter", "lumbar_spine", 
 ProvocativeTestName = Literal["thigh_thrust", "compression", "distraction", "gaenslen", "faber", "sacral_thrust"]
 InjectionSite = Literal["sacroiliac_joint", "epidural", "facet", "trochanteric_bursa", "other"]
 InjectionPurpose = Literal["diagnostic", "therapeutic"]
+#: what the chart concludes about a therapeutic injection (SPEC section 4, 2026-12-07)
+InjectionOutcome = Literal["failed", "effective"]
 Guidance = Literal["fluoroscopy", "ct", "ultrasound", "none"]
 Modality = Literal["medication", "activity_modification", "physical_therapy", "home_exercise",
                    "chiropractic", "osteopathic_manipulation"]
@@ -94,6 +96,7 @@ class Injection(FactBase):
     steroid: str | None = None
     relief_percent: float | None = Field(default=None, ge=0, le=100)
     relief_hours: float | None = Field(default=None, ge=0)
+    outcome: InjectionOutcome | None = None
 
 
 class ConservativeTreatment(FactBase):
