@@ -83,3 +83,23 @@ def test_letters_a_caseless_regex_folds_are_read_not_crashed_on(text, expected):
     """The patterns match case-insensitively, and "ſ", "ı", "İ" match s and i there while str.lower() keeps
     them: looking the matched word up by str.lower() raised KeyError (found by the hypothesis test above)."""
     assert [(d.date, d.approximate) for d in find_dates(text, ANCHOR)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a fraction before a quantity is no month/day
+    pytest.param("Former smoker, 1/2 pack per day for 24 years, quit 2016.", ["2016-01-01"], id="half-pack-then-quit-year"),
+    pytest.param("smoked 3/4 of a pack daily", [], id="fraction-of-a-pack"),
+    pytest.param("1/2 ppd x 30 yrs", [], id="fraction-ppd"),
+    pytest.param("takes 1/2 tab of tramadol at night", [], id="fraction-tab"),
+    pytest.param("can walk 1/4 mile before stopping", [], id="fraction-mile"),
+    pytest.param("relief lasted 1/2 hour", [], id="fraction-hour"),
+    # distractors: the same shape that is a date
+    pytest.param("seen 1/2 for follow-up", ["2025-01-02"], id="date-before-words"),
+    pytest.param("on 3/4 she had an SI joint injection", ["2025-03-04"], id="date-before-pronoun"),
+    pytest.param("Injection 2/3, packed the site with gauze", ["2025-02-03"], id="date-before-comma"),
+])
+def test_fractions_of_quantities_are_no_dates(text, expected):
+    from extractor.text.temporal import find_dates
+
+    found = [m.date.isoformat() for m in find_dates(text, dt.date(2025, 8, 25))]
+    assert found == expected

@@ -135,7 +135,7 @@ def _interpret(kind: str, m: re.Match[str], anchor: dt.date | None) -> DateMenti
     elif kind == "my":
         date, approx = _safe(int(g["y"]), int(g["m"]), 1), True
     elif kind == "md":
-        if not (1 <= int(g["m"]) <= 12 and 1 <= int(g["d"]) <= 31) or _is_score(m):
+        if not (1 <= int(g["m"]) <= 12 and 1 <= int(g["d"]) <= 31) or _is_score(m) or _is_quantity(m):
             return None
         date = _before_anchor(int(g["m"]), int(g["d"]), anchor)
     elif kind == "mon":
@@ -159,6 +159,18 @@ _SCORE_CONTEXT = re.compile(r"(pain|score|vas|nrs|rated?|level|pre|post|min|\bh|
 
 
 _SCORE_PAIR = re.compile(r"/\s*10\s*(?:to|->|→|-|and|then)\s*$", re.I)  # "from 8/10 to 2/10"
+
+
+# A fraction of a quantity ("1/2 pack per day", "3/4 of a pack", "1/2 tab", "1/4 mile"): no date.
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?:of an? |of the )?(?:packs?|ppd|ppw|pk|cigarettes?|cigs?|cigars?|tabs?|tablets?|pills?|caps(?:ules)?|"
+    r"mg|mcg|ml|cc|cups?|glass(?:es)?|drinks?|beers?|bottles?|miles?|blocks?|inch(?:es)?|hours?|hrs?|"
+    r"doses?|patch(?:es)?|teaspoons?|tsp|tablespoons?|tbsp)\b", re.I)
+
+
+def _is_quantity(m: re.Match[str]) -> bool:
+    """'1/2 pack per day' is half a pack, not January 2nd."""
+    return bool(_QUANTITY_AFTER.match(m.string, m.end()))
 
 
 def _is_score(m: re.Match[str]) -> bool:
