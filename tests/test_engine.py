@@ -242,6 +242,16 @@ CASES = [
     pytest.param([steroid(None, assertion="negated")], "II.H", "met", id="H-steroid-contraindicated"),
     pytest.param([steroid(0.0, site="epidural")], "II.H", "insufficient", id="H-epidural-never-counts"),
     pytest.param([steroid(None)], "II.H", "insufficient", id="H-outcome-not-stated"),
+    # SPEC 2026-12-07: the chart's conclusion (outcome) decides; relief decides when it concludes nothing
+    pytest.param([steroid(50.0, outcome="failed")], "II.H", "met", id="H-50-percent-but-back-to-baseline"),
+    pytest.param([steroid(None, outcome="failed")], "II.H", "met", id="H-called-failed-no-number"),
+    pytest.param([steroid(70.0, outcome="effective")], "II.H", "not_met", id="H-effective-at-months"),
+    pytest.param([steroid(40.0, outcome="effective")], "II.H", "not_met", id="H-40-percent-called-effective"),
+    pytest.param([steroid(None, outcome="effective")], "II.H", "not_met", id="H-effective-no-number"),
+    pytest.param([steroid(80.0), steroid(None, outcome="failed", date=days_before(100))], "II.H", "met",
+                 id="H-one-of-two-failed"),
+    pytest.param([steroid(None, outcome="failed", intra_articular=False)], "II.H", "insufficient",
+                 id="H-failed-but-extra-articular"),
     pytest.param([], "II.H", "insufficient", id="H-nothing"),
     # II: all of II.A-II.H
     pytest.param(complete_case(), "II", "met", id="II-complete"),

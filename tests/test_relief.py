@@ -364,3 +364,51 @@ def test_word_test_skips_no_relief_statement(monkeypatch, text):
     quick = statements()
     monkeypatch.setattr(relief, "_may_state_relief", lambda sentence: True)
     assert quick == statements()
+
+
+# ---------------------------------------------------------------- what the chart concludes (SPEC: injection outcome)
+
+@pytest.mark.parametrize("text, expected", [
+    # failed: called failed, no durable relief, back to baseline within weeks, brief/minimal relief
+    pytest.param("The SI joint steroid injection failed to provide durable relief.", "failed", id="failed-durable"),
+    pytest.param("~50% improvement for two weeks, then back to baseline.", "failed", id="back-to-baseline"),
+    pytest.param("Pain returned to her pre-injection baseline by week 3.", "failed", id="pre-injection-baseline"),
+    pytest.param("Relief wore off within 2 weeks.", "failed", id="wore-off-weeks"),
+    pytest.param("No lasting benefit from the Kenalog injection.", "failed", id="no-lasting-benefit"),
+    pytest.param("The steroid shot did not help.", "failed", id="did-not-help"),
+    pytest.param("Only transient relief after the therapeutic injection.", "failed", id="transient"),
+    pytest.param("helped at first, but the pain came back", "failed", id="came-back-beats-helped"),
+    # effective: the chart concludes it worked
+    pytest.param("She continues to have 70% relief at 4 months.", "effective", id="continues-relief-months"),
+    pytest.param("The injection was effective.", "effective", id="was-effective"),
+    pytest.param("Relief persists at three months.", "effective", id="relief-persists"),
+    pytest.param("Sustained relief since the January injection.", "effective", id="sustained"),
+    # distractors: no conclusion about an injection
+    pytest.param("She failed PT and NSAIDs before the injection.", None, id="failed-other-care"),
+    pytest.param("Failure of conservative management is documented.", None, id="failure-of-conservative"),
+    pytest.param("Pain returned after 6 months.", None, id="returned-after-months"),
+    pytest.param("Post-procedure pain 2/10.", None, id="a-score-is-no-conclusion"),
+    pytest.param("Relief lasted 6 hours.", None, id="duration-of-a-block"),
+])
+def test_injection_outcome_phrasings(text, expected):
+    from extractor.facts.injection.relief import injection_outcome
+
+    assert injection_outcome(text) == expected
+
+
+def _outcomes(facts):
+    return [(f.evidence[0].document, f.outcome) for f in facts if f.outcome is not None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("The steroid injection gave 60% relief for two weeks, then pain was back to baseline.",
+                 [("proc5.txt", "failed")], id="therapeutic-failed"),
+    pytest.param("The 4/6 SI joint steroid injection: relief ongoing at three months.", [("proc5.txt", "effective")],
+                 id="therapeutic-effective-by-date"),
+    pytest.param("The 3/10 epidural did not help.", [("proc4.txt", "failed")], id="epidural-by-date"),
+    pytest.param("The 3/2 block gave no lasting relief.", [], id="diagnostic-blocks-get-no-outcome"),
+    pytest.param("Physical therapy did not help.", [], id="other-care-not-linked"),
+])
+def test_outcome_links_to_the_therapeutic_injection(text, expected):
+    _, linked = _link(text)
+    assert _outcomes(linked) == expected

@@ -164,7 +164,7 @@ _SCORE_PAIR = re.compile(r"/\s*10\s*(?:to|->|→|-|and|then)\s*$", re.I)  # "fro
 # A fraction of a quantity ("1/2 pack per day", "3/4 of a pack", "1/2 tab", "1/4 mile"): no date.
 _QUANTITY_AFTER = re.compile(
     r"\s*(?:of an? |of the )?(?:packs?|ppd|ppw|pk|cigarettes?|cigs?|cigars?|tabs?|tablets?|pills?|caps(?:ules)?|"
-    r"mg|mcg|ml|cc|cups?|glass(?:es)?|drinks?|beers?|bottles?|miles?|blocks?|inch(?:es)?|hours?|hrs?|"
+    r"mg|mcg|ml|cc|cups?|glass(?:es)?|drinks?|beers?|bottles?|miles?|inch(?:es)?|hours?|hrs?|"
     r"doses?|patch(?:es)?|teaspoons?|tsp|tablespoons?|tbsp)\b", re.I)
 
 

@@ -73,8 +73,8 @@ def choose_injection(st: ReliefStatement, facts: list, note_of, injections: list
         dated = [i for i in cands if any(_same_date(d, facts[i].date) for d in st.dates)]
         if dated:
             return _prefer(st, dated, facts, note_of)
-    if st.percent is None and st.hours is None:
-        return None  # a retelling without numbers links by its date only
+    if st.percent is None and st.hours is None and st.outcome is None:
+        return None  # a retelling without numbers or conclusion links by its date only
     if st.plural_only and st.purpose and not st.dates:  # "the steroid injections gave 20%": one bilateral procedure
         both = [i for i in cands if facts[i].side == "bilateral" and facts[i].date is not None
                 and facts[i].purpose == st.purpose
@@ -120,6 +120,8 @@ def _apply(fact, st: ReliefStatement):
     if same_span:  # the mention's own sentence: mark it as the relief statement too, once
         evidence = [st.evidence if e is same_span[0] else e for e in fact.evidence if e is same_span[0]
                     or e not in same_span]
+    if st.outcome is not None and fact.purpose == "therapeutic":
+        fact = fact.model_copy(update={"outcome": st.outcome})  # the chart's conclusion; a later one replaces it
     if st.percent is None:
         update = {} if same_span else {"evidence": evidence}
         if st.hours is not None and fact.relief_hours is None:

@@ -26,9 +26,13 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
 
 from models import Evidence
 
+from extractor.rules.loader import load_rules
 from extractor.text.regex_words import lacks_all, lowered_for_words, regex_lower
 from extractor.text.temporal import NUMBER_WORDS, DateMention, find_dates
 from extractor.text.sentences import sentence_starts
@@ -277,6 +281,7 @@ class ReliefStatement:
     plural_only: bool = False  # ambiguous only by plural wording, one number ("steroid injections gave 20%")
     doc_start: int = 0  # offset of the statement in the document text
     extra_evidence: tuple[Evidence, ...] = field(default=())
+    outcome: str | None = None  # what it concludes about a therapeutic injection: failed / effective
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -324,11 +329,44 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
         s = max((a for a, _ in spans if a <= ser.start), default=0)
         used.add(s)
         out.append(_statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start))
+    after_injection = False  # the previous sentence named an injection: "Pain was back to baseline by week 3."
     for s, e in spans:  # "Therapeutic steroid injection in February did not help.": a dated retelling
-        if s not in used and _INJECTION_REF.search(text[s:e]) and _dates(text[s:e], ctx.date):
+        names = _INJECTION_REF.search(text[s:e]) is not None
+        if s not in used and (names and _dates(text[s:e], ctx.date)
+                              or (names or after_injection) and injection_outcome(text[s:e]) is not None):
             out.append(_statement(text, ctx, s, e, None, None, False, s))
-    return [st for st in out if st.percent is not None or st.hours is not None
+        after_injection = names or _PURPOSE["therapeutic"].search(text[s:e]) is not None  # "... 80 mg methylprednisolone."
+    # a conclusion without numbers speaks of a therapeutic injection (SPEC: outcome is what the chart
+    # concludes about one), so it looks for one when it names no purpose
+    out = [replace(st, purpose="therapeutic") if st.outcome and st.purpose is None and st.percent is None
+           and st.hours is None else st for st in out]
+    return [st for st in out if st.percent is not None or st.hours is not None or st.outcome is not None
             or (st.dates and st.refers_to_injection)]
+
+
+class ReliefRules(BaseModel):
+    """extractor/rules/relief.json: what a chart concludes about a therapeutic injection."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    outcome_failed: list[str]
+    outcome_effective: list[str]
+
+
+@lru_cache(maxsize=1)
+def _outcome_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    r = load_rules("relief", ReliefRules)
+    return (re.compile("|".join(r.outcome_failed), re.IGNORECASE),
+            re.compile("|".join(r.outcome_effective), re.IGNORECASE))
+
+
+def injection_outcome(sentence: str) -> str | None:
+    """`failed` or `effective` when the sentence concludes so (failed wins), else None."""
+    failed, effective = _outcome_cues()
+    if failed.search(sentence):
+        return "failed"
+    return "effective" if effective.search(sentence) else None
 
 
 def _may_state_relief(sentence: str) -> bool:
@@ -356,7 +394,7 @@ def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, 
         site=site_in(context, at - s), side=side_in(context), purpose=purpose, refers_to_injection=refers,
         ambiguous=ambiguous or plural,
         plural_only=plural and not ambiguous,
-        doc_start=evidence.start)
+        doc_start=evidence.start, outcome=injection_outcome(context) if refers is not False else None)
 
 
 def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
