@@ -317,3 +317,26 @@ def test_other_ehr_dates(note_ctx, text, start, end):
 ])
 def test_mtsamples_outcome_families(note_ctx, text, outcome):
     assert [f.outcome for f in _facts(note_ctx, text)] == [outcome]
+
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    # relapse: it helped, then it stopped helping -> failed (SPEC: tried, and the pain persists)
+    pytest.param("PT helped at first, then the pain came back.", "physical_therapy", "failed", id="helped-then-came-back"),
+    pytest.param("Ibuprofen since 03/2025 - helped initially, now little effect.", "medication", "failed",
+                 id="helped-initially-now-little-effect"),
+    pytest.param("Completed 8 weeks of physical therapy - still painful.", "physical_therapy", "failed",
+                 id="completed-still-painful"),
+    pytest.param("Chiropractic adjustments gave relief that wore off within days.", "chiropractic", "failed",
+                 id="relief-wore-off"),
+    pytest.param("Meloxicam worked for a month but has stopped helping.", "medication", "failed",
+                 id="stopped-helping"),
+    pytest.param("Home exercises helped, then her symptoms returned to baseline.", "home_exercise", "failed",
+                 id="returned-to-baseline"),
+    # distractors: the same words that do not say the care failed
+    pytest.param("PT helped; she came back for a follow-up visit.", "physical_therapy", "improved",
+                 id="came-back-for-a-visit-is-no-relapse"),
+    pytest.param("Continues physical therapy twice a week.", "physical_therapy", "ongoing", id="continues-is-ongoing"),
+])
+def test_relapse_is_failure(note_ctx, text, modality, outcome):
+    facts = [f for f in _facts(note_ctx, text) if f.modality == modality]
+    assert [f.outcome for f in facts] == [outcome]
