@@ -172,3 +172,30 @@ def test_holdout_family_distractors(note_ctx, text):
 
 def test_right_over_is_an_adverb(note_ctx):
     assert _facts(note_ctx, "Tender right over the left PSIS.") == {("posterior_sij", "left", "present")}
+
+
+# Exam tables with a column per side: one fact per side, one bilateral fact when both sides read the same
+_LR = "Palpation          | Left | Right\n"
+_LR_SPACES = "Palpation            Left     Right\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(_LR + "Posterior SIJ      | (+)  | (-)\n",
+                 {("posterior_sij", "left", "present"), ("posterior_sij", "right", "negated")}, id="pipe-plus-minus"),
+    pytest.param(_LR + "Greater trochanter | (-)  | (-)\n", {("greater_trochanter", "bilateral", "negated")},
+                 id="both-sides-same-is-bilateral"),
+    pytest.param(_LR + "Lumbar paraspinals | neg  | neg\nPSIS               | pos  | neg\n",
+                 {("lumbar_spine", "bilateral", "negated"), ("posterior_sij", "left", "present"),
+                  ("posterior_sij", "right", "negated")}, id="pos-neg-words"),
+    pytest.param(_LR_SPACES + "Posterior SIJ        (+)      (-)\nGreater trochanter   (-)      (-)\n",
+                 {("posterior_sij", "left", "present"), ("posterior_sij", "right", "negated"),
+                  ("greater_trochanter", "bilateral", "negated")}, id="space-aligned-columns"),
+    pytest.param("Site | R | L\nSI joint | tender | non-tender\n",
+                 {("posterior_sij", "right", "present"), ("posterior_sij", "left", "negated")}, id="right-column-first"),
+    pytest.param(_LR + "Posterior SIJ      | +    |\n", {("posterior_sij", "left", "present")}, id="one-side-filled"),
+    # distractors: tables that are no tenderness rows
+    pytest.param("Test               | Left | Right\nFABER              | (+)  | (-)\n", set(), id="provocative-test-row"),
+    pytest.param(_LR + "Hip flexion        | 5/5  | 5/5\n", set(), id="strength-row"),
+])
+def test_side_column_tables(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected

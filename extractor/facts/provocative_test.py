@@ -72,7 +72,6 @@ class ProvocativeRules(BaseModel):
     unchecked_box: str
     sides: dict[str, list[str]]
     ipsilateral: str
-    table_side_headers: dict[str, list[str]]
     person_name_guard: NameGuard
     bare_name_guard: BareGuard
     other_region_guard: RegionGuard
@@ -385,7 +384,7 @@ def _governed_end(ent: Span, nxt: Span | None, rules: _Compiled) -> int:
 
 def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
     """(side, result) per Left/Right column when the mention starts a row of such a table."""
-    cells = table_cells(doc_text(ent.doc), ent.start_char, rules.rules.table_side_headers)
+    cells = table_cells(doc_text(ent.doc), ent.start_char)
     out = []
     for side, cell in cells:
         cues = _cues(cell, 0, len(cell), rules)

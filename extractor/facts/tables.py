@@ -7,9 +7,29 @@ headers that name a side. Fact modules read their value out of each cell.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.rules.loader import load_rules
 
 _SPACES = re.compile(r"\t+| {3,}")
 HEADER_LOOKBACK_LINES = 12
+
+
+class TableRules(BaseModel):
+    """extractor/rules/tables.json."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    side_headers: dict[str, list[str]]
+
+
+@lru_cache(maxsize=1)
+def side_headers() -> dict[str, list[str]]:
+    """Header words of a side column, by side ("left": ["left", "l", "lt", ...])."""
+    return load_rules("tables", TableRules).side_headers
 
 
 def split_cells(line: str) -> list[str]:
@@ -41,8 +61,10 @@ def _header_sides(cells: list[str], side_headers: dict[str, list[str]]) -> dict[
     return out
 
 
-def table_cells(text: str, offset: int, side_headers: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(side, cell text) of the table row whose first cell holds `offset`; [] when not a table row."""
+def table_cells(text: str, offset: int, headers: dict[str, list[str]] | None = None) -> list[tuple[str, str]]:
+    """(side, cell text) of the table row whose first cell holds `offset`; [] when not a table row.
+    `headers`: the side-column words (default: extractor/rules/tables.json)."""
+    headers = headers if headers is not None else side_headers()
     start, end = _line_at(text, offset)
     row = split_cells(text[start:end])
     if len(row) < 2 or offset - start > len(text[start:end]) - len(text[start:end].lstrip(" |\t")) + len(row[0]):
@@ -53,8 +75,9 @@ def table_cells(text: str, offset: int, side_headers: dict[str, list[str]]) -> l
             break
         h_start, h_end = _line_at(text, pos - 1 if text[pos] == "\n" else pos)
         header = split_cells(text[h_start:h_end])
-        sides = _header_sides(header, side_headers)
-        if len(sides) >= 1 and len(header) == len(row):
+        sides = _header_sides(header, headers)
+        # a row may leave its last cells empty ("SIJ | + |"): fewer cells than the header, when pipes delimit them
+        if len(sides) >= 1 and (len(header) == len(row) or ("|" in text[start:end] and 1 < len(row) < len(header))):
             return [(side, row[i]) for i, side in sorted(sides.items()) if i < len(row)]
         pos = h_start - 1
     return []

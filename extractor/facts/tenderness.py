@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.nlp.pipeline import doc_ents
 from models import Fact, Tenderness
 
+from extractor.facts.tables import split_cells, table_cells
 from extractor.facts._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
 from extractor.rules.loader import load_rules
 from extractor.text.sentences import abbreviations
@@ -51,11 +52,12 @@ def rules() -> TendernessRules:
 def extract(doc, ctx) -> list[Fact]:
     text = doc_text(doc)
     found: dict[tuple, Tenderness] = {}
-    rows = table_rows(text)
+    rows = table_rows(text) + side_table_rows(text)
     in_table = [(a, b) for a, b, _ in rows]
     items = [it for _, _, it in rows]
     for lo, hi in sentences(doc):
-        if any(a <= lo and hi <= b for a, b in in_table):
+        end = lo + len(text[lo:hi].rstrip())  # a row's sentence ends with its line break
+        if any(a <= lo and end <= b for a, b in in_table):
             continue
         items.extend(sentence_sites(doc, text, lo, hi))
     for site, side, assertion, (s, e) in sorted(items, key=lambda it: it[3]):
@@ -102,6 +104,44 @@ def table_rows(text: str) -> list[tuple[int, int, tuple]]:
             continue
         out.extend(_table_row(text, m, cells, column))
     return out
+
+
+_LINE = re.compile(r"^[^\n]*(?:\||\t| {3,})[^\n]*$", re.MULTILINE)
+
+
+def side_table_rows(text: str) -> list[tuple[int, int, tuple]]:
+    """Rows of exam tables with a column per side ("Site | Left | Right" over "Posterior SIJ | (+) | (-)"):
+    (row start, row end, (site, side, assertion, span)) per side column, one `bilateral` item when
+    both sides read the same (corpora/CONVENTIONS_2026-12.md C6), the whole row as the evidence."""
+    r = rules()
+    out = []
+    for m in _LINE.finditer(text):
+        cells = split_cells(m.group(0))
+        if len(cells) < 2:
+            continue
+        first_lo = text.index(cells[0], m.start())
+        sites = vocab_matches(r.sites, text, first_lo, first_lo + len(cells[0]))
+        if not sites:
+            continue
+        read = {side: _cell_assertion(cell) for side, cell in table_cells(text, first_lo)}
+        read = {side: a for side, a in read.items() if a}
+        if not read:
+            continue
+        if len(read) == 2 and len(set(read.values())) == 1:
+            read = {"bilateral": next(iter(read.values()))}
+        span = _word_bounds(text, first_lo, m.end(), first_lo, m.end())
+        out += [(m.start(), m.end(), (sites[0][2], side, assertion, span)) for side, assertion in read.items()]
+    return out
+
+
+def _cell_assertion(cell: str) -> str | None:
+    """present / negated from one table cell: (+) / (-), +/-, pos / neg, tender / non-tender."""
+    r = rules()
+    bare = _BARE_SIGN.get(cell.strip())
+    if bare:
+        return bare
+    found = vocab_matches(r.markers, cell) or vocab_matches(r.anchors, cell)
+    return found[0][2] if found else None
 
 
 def _table_row(text: str, m, cells: list[str], column: int) -> list[tuple[int, int, tuple]]:
