@@ -63,8 +63,8 @@ def _child(out: Path, corpus: Path, seconds: int) -> None:
     import atheris
 
     with atheris.instrument_imports():
-        from extractor.ingest.errors import InputError
         from extractor.extract import extract_case
+        from extractor.ingest.errors import InputError
         from extractor.ingest.reader import ingest
     from chartsift.logs import quiet_third_party_logging
     from evaluator import evaluate_case

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from chartsift.packet import render_packet
-from extractor.ingest.reader import ingest
 from extractor.ingest.pdftext import BACKENDS
+from extractor.ingest.reader import ingest
 
 SENTENCES = [
     "The patient reports left buttock pain radiating to the posterior thigh, worse with sitting and stairs.",

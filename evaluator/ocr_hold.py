@@ -9,10 +9,9 @@ do not depend on the chart and keep their status.
 """
 from __future__ import annotations
 
+from evaluator.recommend import recommend
 from models import Determination
 from models.policy import PolicyEvaluation
-
-from evaluator.recommend import recommend
 
 #: criteria decided from the request alone, not from the chart
 REQUEST_ONLY = frozenset({"codes"})

@@ -11,13 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import DocumentError, DocumentSummary, Fact
-
 from extractor.extract import extract_case
 from extractor.ingest.document import IngestedDocument
 from extractor.ingest.errors import InputError
 from extractor.ingest.ocr import mark_low_confidence, page_warnings
 from extractor.ingest.reader import ingest
+from models import DocumentError, DocumentSummary, Fact
 
 log = logging.getLogger("chartsift.ingest")
 

@@ -9,15 +9,15 @@ import datetime as dt
 import importlib
 from dataclasses import dataclass
 
-from models import Fact, Note
-
-from extractor.nlp.context import NoteContext
+from extractor.ingest.ocr_repair import repair_ocr_note
 from extractor.ingest.reader import IngestedDocument
+from extractor.nlp.context import NoteContext
+from extractor.resolve.merge import DatedFact, resolve
+from extractor.resolve.retellings import absorb_retellings
 from extractor.text.furniture import repeated_page_lines
 from extractor.text.normalize import NormalizedText, normalize, text_style
-from extractor.ingest.ocr_repair import repair_ocr_note
-from extractor.resolve.merge import DatedFact, resolve
 from extractor.text.segment import segment_notes
+from models import Fact, Note
 
 #: one module per fact type under extractor/facts/, each with `extract(doc, ctx) -> list[Fact]`
 FACT_MODULES = ("pain_pattern", "tenderness", "provocative_test", "injection", "conservative_treatment",
@@ -113,7 +113,7 @@ def link_across_notes(found: list[DatedFact], prepared: list[PreparedNote]) -> l
     """Packet-level links that need every note at once (relief told in a later note)."""
     from extractor.facts.injection.link import link_case  # loads spaCy: see extract_notes
 
-    return link_case(found, prepared)
+    return absorb_retellings(link_case(found, prepared), prepared)
 
 
 @dataclass

@@ -4,12 +4,35 @@ from .document import Document, DocumentSummary, Note, NoteKind
 from .errors import INPUT_ERROR_EXIT, DocumentError, ErrorCode
 from .evaluation import EvaluationReport
 from .evidence import Evidence
-from .facts import (FACT_MODELS, FACT_TYPES, Conflict, ConservativeTreatment, Diagnosis, Fact, FactBase,
-                    Imaging, Injection, PainPattern, PlannedProcedure, ProvocativeTest, Smoking, Tenderness)
+from .facts import (
+                    FACT_MODELS,
+                    FACT_TYPES,
+                    Conflict,
+                    ConservativeTreatment,
+                    Diagnosis,
+                    Fact,
+                    FactBase,
+                    Imaging,
+                    Injection,
+                    PainPattern,
+                    PlannedProcedure,
+                    ProvocativeTest,
+                    Smoking,
+                    Tenderness,
+)
 from .policy import LeafTrace, Policy, PolicyEvaluation, PolicySummary
 from .request import CaseRequest, Request
-from .review import (STATUSES, Determination, Flag, Pathway, PolicyRef, Recommendation,
-                     RecommendationStatus, ReviewResult, Status)
+from .review import (
+                    STATUSES,
+                    Determination,
+                    Flag,
+                    Pathway,
+                    PolicyRef,
+                    Recommendation,
+                    RecommendationStatus,
+                    ReviewResult,
+                    Status,
+)
 
 __all__ = [
     "ASSERTIONS", "SIDES", "Assertion", "Side", "Strict", "Document", "DocumentSummary", "Note", "NoteKind",

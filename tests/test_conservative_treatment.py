@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from extractor.resolve.conservative import apply_general_outcomes, merge_conservative
 from extractor.facts.conservative_treatment import extract, stated_weeks
+from extractor.resolve.conservative import apply_general_outcomes, merge_conservative
 from models import ConservativeTreatment, Evidence
 
 D = "2025-09-08"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 
 import pytest
-
 from golden_reviews import cases, golden_path, review_json
 
 

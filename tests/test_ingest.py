@@ -11,9 +11,9 @@ import pytest
 
 from chartsift.packet import add_note, add_table, add_two_column_page, new_packet, render_packet, write
 from extractor.ingest.errors import InputError
+from extractor.ingest.pdftext import BACKENDS
 from extractor.ingest.reader import ingest, page_is_usable
 from extractor.text.normalize import normalize
-from extractor.ingest.pdftext import BACKENDS
 from models import ErrorCode
 
 CANARY = "ZEBULON QUIXOTE-CANARY"

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractor.ingest import ocr, ocr_engine
-from extractor.ingest.reader import IngestedDocument
 from extractor.ingest.ocr_engine import OcrWord, PageReading
+from extractor.ingest.reader import IngestedDocument
 from models import ErrorCode, Evidence
 
 # -- rotation back onto the page --------------------------------------------------------------------

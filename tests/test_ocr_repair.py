@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from extractor.ingest.reader import IngestedDocument
-from extractor.text.normalize import normalize
 from extractor.ingest.ocr import OcrResult
 from extractor.ingest.ocr_repair import repair_ocr_note, repair_text, vocabulary
+from extractor.ingest.reader import IngestedDocument
+from extractor.text.normalize import normalize
 
 
 @pytest.mark.parametrize("read, meant", [

@@ -26,9 +26,9 @@ def debug_everywhere(caplog):
 
 
 def _run_everything():
+    from extractor.facts import provocative_test, smoking_status
     from extractor.nlp import pipeline
     from extractor.nlp.context import NoteContext
-    from extractor.facts import provocative_test, smoking_status
     from models import Note
 
     class Source:

@@ -5,8 +5,14 @@ import datetime as dt
 
 import pytest
 
-from extractor.facts.injection.relief import note_statements, percent_readings, relief_hours, round_half_up, score_series
 from extractor.facts.injection.link import link_relief
+from extractor.facts.injection.relief import (
+    note_statements,
+    percent_readings,
+    relief_hours,
+    round_half_up,
+    score_series,
+)
 from models import Evidence, Injection
 from models.facts import ConservativeTreatment
 
@@ -221,8 +227,8 @@ def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
 ])
 def test_relief_follows_its_injection_in_the_same_document(statement_at, expected):
     """SIJ-016: a 'Pain diary' line the segmenter gave to the next note still belongs to the one above it."""
-    from extractor.facts.injection.relief import ReliefStatement
     from extractor.facts.injection.link import choose_injection
+    from extractor.facts.injection.relief import ReliefStatement
 
     def inj(start, date):
         ev = Evidence(document="packet.pdf", start=start, end=start + 5, text="x" * 5)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from chartsift.packet import render_packet
 from extractor.ingest.reader import ingest
+from extractor.rules.loader import RuleFileError, parse_rules, rules_text
 from extractor.text.furniture import repeated_page_lines
 from extractor.text.normalize import TextStyle, line_key
-from extractor.rules.loader import RuleFileError, parse_rules, rules_text
 from extractor.text.segment import SegmentRules, segment_notes
 
 D = dt.date

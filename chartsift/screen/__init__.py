@@ -14,13 +14,14 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chartsift import __version__ as version
+
 from .inputs import CaseSpec, ScreenInputError, discover, fingerprint
 from .ledger import Ledger, LedgerBusy, Outcome
 from .outputs import remove_stale_temporaries, write_case_report, write_outputs
 from .pool import LocalPool, PoolError, Task
 from .progress import NullProgress
 from .worker import REVIEW_FUNCTION, WARM_UP_FUNCTION
-from chartsift import __version__ as version
 
 __all__ = ["LedgerBusy", "PoolError", "ScreenInputError", "ScreenReport", "screen"]
 

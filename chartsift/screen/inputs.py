@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import Request
 from chartsift.case import CaseError, load_case
+from models import Request
 
 MANIFEST_COLUMNS = ("case_id", "cpt", "side", "request_date", "icd10", "files")
 _LIST_SEP = re.compile(r"[;|]")

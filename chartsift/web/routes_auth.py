@@ -8,10 +8,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from .auth import PRELOGIN_COOKIE, SESSION_COOKIE, authenticate, close_session, open_session, tokens_match
-from .deps import record
+from .deps import check_csrf, record
 from .errors import AppError
 from .views import render, set_cookie
-from .deps import check_csrf
 
 public = APIRouter()
 private = APIRouter()

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.nlp.assertion import assertion_of as mapped_assertion
+from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import (
     TargetRuleSpec,  # noqa: F401  (re-exported for the rules models)
     doc_text,  # re-exported for the fact modules
     once_per_doc,
 )
 from extractor.text.regex_words import lacks_all, lowered_for_words, needed_words
-from extractor.nlp.assertion import assertion_of as mapped_assertion
-from extractor.nlp.context import doc_section
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span

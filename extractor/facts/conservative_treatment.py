@@ -29,12 +29,12 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rules.loader import load_rules
 from extractor.text.temporal import NUMBER_WORDS, find_dates
 from models import ConservativeTreatment
 from models.facts import Modality, Outcome
-from extractor.nlp.context import doc_section
 
 
 class ConservativeRules(BaseModel):

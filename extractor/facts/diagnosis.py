@@ -23,9 +23,6 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.nlp.pipeline import doc_ents
-from models import Diagnosis, Fact
-
 from extractor.facts._clinical import (
     TargetRuleSpec,
     Vocab,
@@ -38,7 +35,9 @@ from extractor.facts._clinical import (
     vocab_matches,
 )
 from extractor.facts.imaging import report_spans
+from extractor.nlp.pipeline import doc_ents
 from extractor.rules.loader import load_rules
+from models import Diagnosis, Fact
 
 RULE = "diagnosis"
 

@@ -27,13 +27,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
+from extractor.facts._clinical import combine_sides, doc_text, label_section, sentences, sides_in, vocab_matches
+from extractor.facts._imaging_findings import read_findings, sentence_findings  # noqa: F401  (sentence_findings re-exported)
+from extractor.facts._imaging_rules import ImagingRules, rules  # noqa: F401  (re-exported)
 from extractor.text.temporal import find_dates
 from models import Fact, Imaging
-
-from extractor.facts._clinical import combine_sides, doc_text, label_section, sentences, sides_in, vocab_matches
-from extractor.facts._imaging_rules import ImagingRules, rules  # noqa: F401  (re-exported)
-from extractor.facts._imaging_findings import read_findings, sentence_findings  # noqa: F401  (sentence_findings re-exported)
 
 RULE = "imaging"
 

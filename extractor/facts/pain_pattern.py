@@ -24,10 +24,6 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.text.regex_words import regex_lower
-from extractor.text.temporal import NUMBER_WORDS, find_dates
-from models import Fact, PainPattern
-
 from extractor.facts._clinical import (
     Vocab,
     checkbox_answer,
@@ -41,6 +37,9 @@ from extractor.facts._clinical import (
 )
 from extractor.facts.imaging import report_spans
 from extractor.rules.loader import load_rules
+from extractor.text.regex_words import regex_lower
+from extractor.text.temporal import NUMBER_WORDS, find_dates
+from models import Fact, PainPattern
 
 RULE = "pain_pattern"
 _UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 12 / 52}

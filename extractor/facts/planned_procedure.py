@@ -16,9 +16,6 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.nlp.pipeline import doc_ents
-from models import Fact, PlannedProcedure
-
 from extractor.facts._clinical import (
     TargetRuleSpec,
     Vocab,
@@ -29,7 +26,9 @@ from extractor.facts._clinical import (
     sides_in,
     vocab_matches,
 )
+from extractor.nlp.pipeline import doc_ents
 from extractor.rules.loader import load_rules
+from models import Fact, PlannedProcedure
 
 RULE = "planned_procedure"
 _FAMILY = re.compile(r"\b(?:mother|father|sister|brother|daughter|son|aunt|uncle|family\s+history|FH)\b", re.IGNORECASE)

@@ -22,13 +22,12 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
+from extractor.facts.tables import block_caption, list_caption, table_cells
 from extractor.nlp.assertion import modifier_categories
+from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rules.loader import load_rules
 from models import ProvocativeTest
-
-from extractor.facts.tables import block_caption, list_caption, table_cells
-from extractor.nlp.context import doc_section
 
 # a clause break between two mentions; a run of spaces separates the cells of a template row
 CLAUSE_PUNCT = re.compile(r"[,;:.]| {2,}|\t")

@@ -23,11 +23,11 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
+from extractor.rules.loader import load_rules
 from extractor.text.temporal import find_dates
 from models import Conflict, Smoking
-from extractor.nlp.context import doc_section
-from extractor.rules.loader import load_rules
 
 STATUS_RANK = {"current": 0, "former": 1, "never": 2, "unknown": 3}
 _YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)\b")

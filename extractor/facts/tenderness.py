@@ -18,13 +18,12 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.nlp.pipeline import doc_ents
-from models import Fact, Tenderness
-
-from extractor.facts.tables import split_cells, table_cells
 from extractor.facts._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
+from extractor.facts.tables import split_cells, table_cells
+from extractor.nlp.pipeline import doc_ents
 from extractor.rules.loader import load_rules
 from extractor.text.sentences import abbreviations
+from models import Fact, Tenderness
 
 RULE = "tenderness"
 

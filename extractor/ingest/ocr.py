@@ -27,12 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from models import ErrorCode
-
 from extractor.ingest import ocr_engine
 from extractor.ingest.document import IngestedDocument, OcrResult
 from extractor.ingest.ocr_engine import OcrUnavailable, OcrWord, PageReading
-
+from models import ErrorCode
 
 log = logging.getLogger("chartsift.ocr")
 

@@ -17,17 +17,15 @@ from typing import BinaryIO
 
 import numpy as np
 
-from models import ErrorCode
-
 from extractor.ingest.document import IngestedDocument
 from extractor.ingest.errors import InputError
-from extractor.ingest.ocr import apply_ocr  # OCR fallback: unusable pages read from their page image
 from extractor.ingest.inflate_guard import InflateBomb, check_pdf
+from extractor.ingest.ocr import apply_ocr  # OCR fallback: unusable pages read from their page image
 from extractor.ingest.pdftext import Backend, PageText, PdfOpenError, open_pdf
 from extractor.ingest.xobject_guard import FormLoop, check_forms
 from extractor.text.furniture import repeated_page_lines
 from extractor.text.normalize import line_key
-
+from models import ErrorCode
 
 #: pypdfium2 reads ~4x faster than pdfplumber (benchmarks/ingest.py) with the same text, reading
 #: order and tables in the tests; pdfplumber stays available and is the fallback for files it refuses

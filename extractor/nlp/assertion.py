@@ -21,9 +21,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models import Assertion
 from extractor.nlp.medspacy_import import import_medspacy
 from extractor.rules.loader import load_rules
+from models import Assertion
 
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
 

@@ -11,9 +11,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from models import Evidence, Note
-
 from extractor.nlp.doc_cache import once_per_doc
+from models import Evidence, Note
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span

@@ -40,9 +40,7 @@ from extractor.nlp.assertion import assertion_of, register_span_flags  # noqa: F
 from extractor.nlp.context import doc_section  # noqa: F401  (re-exported)
 from extractor.nlp.doc_cache import TEXT_KEY, doc_ents, doc_text, once_per_doc  # noqa: F401  (re-exported)
 from extractor.nlp.medspacy_import import import_medspacy
-from extractor.rules.loader import parse_rules
-from extractor.rules.loader import load_rules
-from extractor.rules.loader import rules_text
+from extractor.rules.loader import load_rules, parse_rules, rules_text
 
 _UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 

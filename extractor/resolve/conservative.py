@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from models import ConservativeTreatment, Evidence
-
 from extractor.facts.conservative_treatment import compiled_rules
+from models import ConservativeTreatment, Evidence
 
 
 @dataclass(frozen=True)

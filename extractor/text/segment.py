@@ -21,12 +21,11 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.rules.loader import load_rules
+from extractor.text.normalize import NormalizedText, TextStyle, document_view, line_key, visible
+from extractor.text.temporal import find_dates, parse_date
 from models import Note
 from models.document import NoteKind
-
-from extractor.text.normalize import NormalizedText, TextStyle, document_view, line_key, visible
-from extractor.rules.loader import load_rules
-from extractor.text.temporal import find_dates, parse_date
 
 
 class _Rule(BaseModel):

@@ -21,6 +21,7 @@ import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+
 from extractor.rules.loader import rules_text
 
 # A line that starts a new statement: bullet, checkbox, numbered item, table row, "Label:" row.

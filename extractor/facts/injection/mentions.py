@@ -37,19 +37,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.pipeline import TargetRuleSpec, doc_ents, doc_text
-from extractor.facts.injection.relief import note_statements, side_in, site_in
+from extractor.facts.injection.assertion import injection_assertion
+from extractor.facts.injection.dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
 from extractor.facts.injection.link import link_relief
+from extractor.facts.injection.log import LogRow, log_rows
+from extractor.facts.injection.relief import note_statements, round_half_up, side_in, site_in
+from extractor.nlp.context import doc_section
+from extractor.nlp.pipeline import TargetRuleSpec, doc_ents, doc_text
 from extractor.rules.loader import load_rules
 from extractor.text.temporal import find_dates
 from models import Injection
 from models.facts import Guidance, InjectionPurpose, InjectionSite
-
-from extractor.facts.injection.assertion import injection_assertion
-from extractor.facts.injection.dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
-from extractor.facts.injection.log import LogRow, log_rows
-from extractor.facts.injection.relief import round_half_up
-from extractor.nlp.context import doc_section
 
 
 class InjectionRules(BaseModel):

@@ -30,12 +30,11 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from models import Evidence
-
 from extractor.rules.loader import load_rules
 from extractor.text.regex_words import lacks_all, lowered_for_words, regex_lower
-from extractor.text.temporal import NUMBER_WORDS, DateMention, find_dates
 from extractor.text.sentences import sentence_starts
+from extractor.text.temporal import NUMBER_WORDS, DateMention, find_dates
+from models import Evidence
 
 # ---------------------------------------------------------------- reading numbers
 

@@ -1,0 +1,88 @@
+"""A study told again is the same study: packet-level absorption of imaging retellings.
+
+SPEC section 4: a plan or order that the packet later reports as done is a mention of that event,
+and one event told in several notes is one fact with a quote per mention. Three shapes are read:
+
+- an undated mention ("MRI L-spine" in a request form, "hip films reviewed") of a modality and site
+  the packet dates: it is the latest dated study of them on or before its note (the only one when
+  the note has no date);
+- a mention dated only by month ("MRI SI joints 11/2025 reviewed again") when the packet has a study
+  of that modality and site dated within that month;
+- an order or plan ("CT pelvis ordered") followed in the packet by a study of that modality and site
+  done after it: the first such study.
+
+The mention's quotes move onto the study it tells of; its own fact is dropped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+
+from extractor.resolve.merge import DatedFact
+
+NoteKey = tuple[str, int]
+_TOLD = ("present", "historical")
+
+
+def note_finder(prepared: list):
+    """`note_of(fact)`: the note a fact's first quote lies in, by binary search (packets run to 1,000 pages)."""
+    by_doc: dict[str, list[tuple[int, int]]] = {}
+    for p in prepared:
+        by_doc.setdefault(p.context.source.name, []).append((p.context.note.start, p.context.note.end))
+    starts = {doc: [s for s, _ in sorted(spans)] for doc, spans in by_doc.items()}
+    spans_sorted = {doc: sorted(spans) for doc, spans in by_doc.items()}
+
+    def note_of(fact) -> NoteKey | None:
+        ev = fact.evidence[0]
+        i = bisect_right(starts.get(ev.document, []), ev.start) - 1
+        if i < 0:
+            return None
+        s, e = spans_sorted[ev.document][i]
+        return (ev.document, s) if s <= ev.start < max(e, s + 1) else None
+
+    return note_of
+
+
+def absorb_retellings(found: list[DatedFact], prepared: list) -> list[DatedFact]:
+    """`found` with imaging retellings folded into the studies they tell of."""
+    note_of = note_finder(prepared)
+    note_dates = {(p.context.source.name, p.context.note.start): p.context.date for p in prepared}
+    facts = [d.fact for d in found]
+    studies = [i for i, f in enumerate(facts) if f.type == "imaging"]
+    target: dict[int, int] = {}
+    for i in studies:
+        j = _told_study(i, facts, studies, note_dates.get(note_of(facts[i])))
+        if j is not None:
+            target[i] = j
+    if not target:
+        return found
+    out = list(facts)
+    for i, j in target.items():
+        while j in target:  # a chain ends at a study that is no retelling
+            j = target[j]
+        out[j] = out[j].model_copy(update={"evidence": out[j].evidence + [e for e in facts[i].evidence
+                                                                          if e not in out[j].evidence]})
+    return [DatedFact(f, d.note_date) for k, (f, d) in enumerate(zip(out, found)) if k not in target]
+
+
+def _told_study(i: int, facts: list, studies: list[int], when: dt.date | None) -> int | None:
+    f = facts[i]
+    same = [j for j in studies if j != i and (g := facts[j]).modality == f.modality and g.site == f.site
+            and g.date is not None and g.assertion in _TOLD and not g.date_approximate
+            and (f.side is None or g.side is None or f.side == g.side)]
+    if f.assertion == "hypothetical":
+        if when is None:
+            return None
+        later = [j for j in same if facts[j].date > when and (f.date is None or facts[j].date == f.date)]
+        return min(later, key=lambda j: facts[j].date) if later else None
+    if f.assertion not in _TOLD:
+        return None
+    if f.date is None:
+        told = [j for j in same if when is None or facts[j].date <= when]
+        if when is None and len(told) != 1:
+            return None
+        return max(told, key=lambda j: facts[j].date) if told else None
+    if f.date_approximate:
+        month = [j for j in same if (facts[j].date.year, facts[j].date.month) == (f.date.year, f.date.month)]
+        return month[0] if len(month) == 1 else None
+    return None
