@@ -178,6 +178,28 @@ DISTRACTORS = [
 ]
 
 
+# SPEC section 4 (2026-12-07): indirect statements; a problem-list "tobacco abuse" is current
+CASES += [
+    pytest.param("PROBLEM LIST:\n7. Tobacco abuse.", ("current", "present", None, None), id="problem-list-tobacco-abuse"),
+    pytest.param("PMH: Chronic tobacco abuse, hypertension.", ("current", "present", None, None),
+                 id="chronic-tobacco-abuse"),
+    pytest.param("Plan: counseled on tobacco use disorder.", ("current", "present", None, None),
+                 id="tobacco-use-disorder"),
+    pytest.param("Social history: He is a tobacco user.", ("current", "present", None, None), id="a-tobacco-user"),
+    pytest.param("SHX: Married. Rare cigarette use.", ("current", "present", None, None), id="rare-cigarette-use"),
+    pytest.param("Nicotine dependence, cigarettes.", ("current", "present", None, None), id="nicotine-dependence"),
+    pytest.param("He has a history of tobacco abuse, quit 2010.", ("former", "present", D(2010, 1, 1), None),
+                 id="history-of-tobacco-abuse-quit"),
+    pytest.param("Assessment: history of tobacco use.", ("former", "present", None, None), id="history-of-tobacco-use"),
+    pytest.param("He quite smoking years ago.", ("former", "present", None, None), id="dictated-quite-for-quit"),
+    # the same words negated stay never
+    pytest.param("She is not a tobacco user.", ("never", "present", None, None), id="not-a-tobacco-user"),
+    pytest.param("No tobacco abuse.", ("never", "present", None, None), id="no-tobacco-abuse"),
+    pytest.param("Negative for use of alcohol or tobacco.", ("never", "present", None, None),
+                 id="negative-list-of-substances"),
+]
+
+
 @pytest.mark.parametrize("text, expected", CASES)
 def test_phrasing_families(note_ctx, text, expected):
     doc, ctx = note_ctx(text, NOTE_DATE)
