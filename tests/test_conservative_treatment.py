@@ -340,3 +340,21 @@ def test_mtsamples_outcome_families(note_ctx, text, outcome):
 def test_relapse_is_failure(note_ctx, text, modality, outcome):
     facts = [f for f in _facts(note_ctx, text) if f.modality == modality]
     assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("LABORATORY DATA: His initial blood work, PT was 11 and PTT 27.", id="prothrombin-time-was-n"),
+    pytest.param("Coags: PT of 12.4, INR 1.0.", id="prothrombin-time-of-n"),
+    pytest.param("ALLERGIES: Include IV DYE, SULFA, NSAIDS, COMPAZINE, and DEMEROL.", id="allergy-list"),
+    pytest.param("ALLERGIES:\nIbuprofen (hives), codeine.", id="allergy-section-lines"),
+])
+def test_no_care_in_labs_and_allergies(note_ctx, text):
+    assert _facts(note_ctx, text) == []
+
+
+@pytest.mark.parametrize("text, modality", [
+    pytest.param("She was seen by PT 12 times over 6 weeks.", "physical_therapy", id="pt-n-times-is-therapy"),
+    pytest.param("MEDICATIONS: Ibuprofen 600 mg tid.\nALLERGIES: Sulfa.", "medication", id="medication-beside-allergies"),
+])
+def test_care_beside_labs_and_allergies_is_kept(note_ctx, text, modality):
+    assert [f.modality for f in _facts(note_ctx, text)] == [modality]

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.context import doc_section
@@ -61,6 +61,8 @@ class ConservativeRules(BaseModel):
     negation_modifiers: list[str]
     plan_cues_before: str
     negation_after: str
+    excluded_sections: list[str] = Field(default_factory=list,
+                                         description="sections whose drug and therapy words are no care (allergies)")
 
 
 class _Compiled:
@@ -101,7 +103,8 @@ class _Mention:
 def extract(doc: Doc, ctx) -> list[ConservativeTreatment]:
     """Conservative-treatment facts of one note, one per (modality, assertion)."""
     rules = compiled_rules()
-    mentions = [e for e in doc_ents(doc) if e.label_ in rules.rules.modality_of_category]
+    mentions = [e for e in doc_ents(doc) if e.label_ in rules.rules.modality_of_category
+                and doc_section(doc, e.start_char) not in rules.rules.excluded_sections]
     by_sentence: dict[int, list[Span]] = {}
     for ent in mentions:
         by_sentence.setdefault(ent.sent.start, []).append(ent)
