@@ -155,3 +155,18 @@ def test_evidence_quotes_the_text_with_rule_and_section(note_ctx):
     assert text[ev.start:ev.end] == ev.text == "Gaenslen's: neg"
     assert ev.rule and ev.rule.startswith("provocative_test:")
     assert ev.section == "physical_exam"
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Test | Left | Right\nFABER | (+) | (+)\n", {("faber", "bilateral", "positive", "present")},
+                 id="both-columns-positive-is-bilateral"),
+    pytest.param("Test      Left     Right\nGaenslen      (-)      (-)\n", {("gaenslen", "bilateral", "negative", "present")},
+                 id="aligned-both-negative-is-bilateral"),
+    pytest.param("Test | Left | Right\nFABER | (+) | (-)\n",
+                 {("faber", "left", "positive", "present"), ("faber", "right", "negative", "present")},
+                 id="different-columns-stay-two-facts"),
+])
+def test_table_columns_reading_the_same_are_one_bilateral_finding(note_ctx, text, expected):
+    doc, ctx = note_ctx(text)
+    assert {(f.test, f.side, f.result, f.assertion) for f in extract(doc, ctx)} == expected
+

@@ -390,6 +390,8 @@ def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
         result = next((c.value for c in cues if c.kind == "result"), None)
         if result in ("positive", "negative"):
             out.append((side, result))
+    if len(out) == 2 and out[0][1] == out[1][1] and {s for s, _ in out} == {"left", "right"}:
+        return [("bilateral", out[0][1])]  # both columns read the same: one bilateral finding (CONVENTIONS_2026-12 C6)
     return out
 
 
