@@ -61,7 +61,7 @@ def _expand(cap: dict, slots: dict[str, list[dict]]) -> Iterator[Item]:
             if cap_max is not None and made >= cap_max:
                 return
             chosen = dict(zip(names, combo))
-            text = _SLOT.sub(lambda m: chosen[m.group(1)]["text"], template)
+            text = _SLOT.sub(lambda m, chosen=chosen: chosen[m.group(1)]["text"], template)
             yield Item(cap["id"], cap["kind"], text, tuple(_fill(e, chosen) for e in cap.get("expect", [])),
                        tuple(_fill(f, chosen) for f in cap.get("forbid", [])), cap.get("note_date"))
             made += 1
