@@ -1,4 +1,4 @@
-"""Golden reviews: the review JSON of every annotated case, as text and as a PDF packet.
+"""Golden reviews: the review JSON of every annotated case of every corpus, as text and as a PDF packet.
 
 `python tests/golden_reviews.py` (or `make golden`) rewrites `tests/golden/<corpus>/<case>.<rendering>.json`;
 `tests/test_golden.py` compares the current output with them. A commit that means to change output
@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "golden"
 #: annotated corpora whose every case is a golden review (text and PDF)
-CORPORA = ("sij", "sij_holdout", "sij_fresh")
+CORPORA = ("sij", "sij_holdout", "sij_fresh", "sij_epic", "sij_dictation", "sij_va", "sij_therapy", "sij_faxed",
+           "sij_hospital", "mtsamples_dev")
 RENDERINGS = ("text", "pdf")
 DEMO = ROOT / "corpora" / "demo"
 
