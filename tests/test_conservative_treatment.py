@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from extractor.facts.conservative_treatment import extract, stated_weeks
+from extractor.facts.conservative_treatment import extract
 from extractor.resolve.conservative import apply_general_outcomes, merge_conservative
+from extractor.text.durations import stated_weeks
 from models import ConservativeTreatment, Evidence
 
 D = "2025-09-08"

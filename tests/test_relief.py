@@ -6,13 +6,8 @@ import datetime as dt
 import pytest
 
 from extractor.facts.injection.link import link_relief
-from extractor.facts.injection.relief import (
-    note_statements,
-    percent_readings,
-    relief_hours,
-    round_half_up,
-    score_series,
-)
+from extractor.facts.injection.numbers import percent_readings, relief_hours, round_half_up, score_series
+from extractor.facts.injection.relief import note_statements
 from models import Evidence, Injection
 from models.facts import ConservativeTreatment
 
@@ -397,7 +392,7 @@ def test_word_test_skips_no_relief_statement(monkeypatch, text):
     pytest.param("Relief lasted 6 hours.", None, id="duration-of-a-block"),
 ])
 def test_injection_outcome_phrasings(text, expected):
-    from extractor.facts.injection.relief import injection_outcome
+    from extractor.facts.injection.outcome import injection_outcome
 
     assert injection_outcome(text) == expected
 

@@ -234,3 +234,16 @@ def _sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+#: which of two statements of one key a fact keeps: the most certain assertion first
+_ASSERTION_RANK = {"present": 0, "negated": 1, "possible": 2, "historical": 3, "hypothetical": 4, "family": 5}
+
+
+def keep_first_present(facts: dict, key: tuple, fact) -> None:
+    """One fact per key: the first statement of the most certain assertion wins, later ones add evidence."""
+    old = facts.get(key)
+    if old is None:
+        facts[key] = fact
+        return
+    keep, other = (old, fact) if _ASSERTION_RANK[old.assertion] <= _ASSERTION_RANK[fact.assertion] else (fact, old)
+    evidence = keep.evidence + [e for e in other.evidence if e not in keep.evidence]
+    facts[key] = keep.model_copy(update={"evidence": evidence})

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
+from extractor.facts._clinical import keep_first_present
 from extractor.facts.tables import block_caption, list_caption, table_cells
 from extractor.nlp.assertion import modifier_categories
 from extractor.nlp.context import doc_section
@@ -120,7 +121,7 @@ def extract(doc: Doc, ctx) -> list[ProvocativeTest]:
         nxt = groups[i + 1][0] if i + 1 < len(groups) and groups[i + 1][0].sent == group[-1].sent else None
         prv = groups[i - 1][-1] if i > 0 and groups[i - 1][-1].sent == group[0].sent else None
         for fact in _facts_of(group, prv, nxt, ctx, rules):
-            _merge(facts, fact)
+            keep_first_present(facts, (fact.test, fact.side), fact)
     return list(facts.values())
 
 
@@ -393,16 +394,3 @@ def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
     if len(out) == 2 and out[0][1] == out[1][1] and {s for s, _ in out} == {"left", "right"}:
         return [("bilateral", out[0][1])]  # both columns read the same: one bilateral finding (CONVENTIONS_2026-12 C6)
     return out
-
-
-def _merge(facts: dict[tuple, ProvocativeTest], fact: ProvocativeTest) -> None:
-    """One fact per (test, side): the first present statement wins, later ones add evidence."""
-    key = (fact.test, fact.side)
-    old = facts.get(key)
-    if old is None:
-        facts[key] = fact
-        return
-    rank = {"present": 0, "negated": 1, "possible": 2, "historical": 3, "hypothetical": 4, "family": 5}
-    keep, other = (old, fact) if rank[old.assertion] <= rank[fact.assertion] else (fact, old)
-    evidence = keep.evidence + [e for e in other.evidence if e not in keep.evidence]
-    facts[key] = keep.model_copy(update={"evidence": evidence})

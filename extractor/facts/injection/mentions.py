@@ -41,7 +41,8 @@ from extractor.facts.injection.assertion import injection_assertion
 from extractor.facts.injection.dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
 from extractor.facts.injection.link import link_relief
 from extractor.facts.injection.log import LogRow, log_rows
-from extractor.facts.injection.relief import note_statements, round_half_up, side_in, site_in
+from extractor.facts.injection.numbers import round_half_up
+from extractor.facts.injection.relief import note_statements, side_in, site_in
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, doc_ents, doc_text
 from extractor.rules.loader import load_rules

@@ -1,0 +1,187 @@
+"""Reading relief numbers from text: stated percentages, hours, pre/post pain-score series and
+pain diaries (no spaCy: regexes over a note's text). `extractor.facts.injection.relief` turns them
+into statements about injections."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from extractor.text.regex_words import regex_lower
+from extractor.text.temporal import NUMBER_WORDS
+
+_N = r"\d{1,3}(?:\.\d+)?"
+_PCT = rf"(?P<p>{_N})(?:\s*(?:-|–|to)\s*(?P<p2>{_N}))?\s*(?:%|percent\b|per cent\b)"
+_RELIEF_AFTER = re.compile(
+    r"~?" + _PCT + r"\)?(?!\s*(?:of\b|lidocaine|bupivacaine|ropivacaine|\w*caine|marcaine|xylocaine|sensorcaine))"
+    r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
+    r"(?:relief|improvement|reduction|better|improved|decrease|benefit|resolution|relieved)\b", re.IGNORECASE)
+_RELIEF_BEFORE = re.compile(
+    r"\b(?:relief|improvement|reduction|improved|decreased?|reduced|relieved|better|benefit|helped|gave|provided)\s*"
+    r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
+    r"|more than|at least|maybe|perhaps|only|>|~|\(|:|=|,|-|\"|“)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.IGNORECASE)
+_RELIEF_WORDS = {
+    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
+    0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
+}
+_NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.IGNORECASE)
+_WORDNUM = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True))
+_HOURS = re.compile(
+    r"\b(?:for|lasting|lasted|x|over|duration of|up to)\s+(?:about|approximately|approx\.?|roughly|around|nearly|"
+    r"~|only|just|almost)?\s*(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")(?:\s*(?:-|–|to)\s*(?P<h2>\d+(?:\.\d+)?))?"
+    r"\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\b", re.IGNORECASE)
+
+HOURS_OF = re.compile(r"\b(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")\s*(?P<u>hours?|hrs?|h|minutes?|mins?)\s+of\s+"
+                       r"(?:\w+\s+)?(?:pain\s+)?relief\b", re.IGNORECASE)
+PAIN_SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
+_PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
+                  r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.IGNORECASE)
+_TRAIL = re.compile(r"\s*(?:at|@)\s*(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
+_STATED_AFTER = re.compile(r"\s*\(\s*~?(?P<p>\d{1,3})\s*%\s*\)")
+_PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|before|baseline)\b", re.IGNORECASE)
+_TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
+_FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
+                      r"|\b(?:VAS|NRS|pain score|pain)\s+(?:\w+\s+){0,2}from\s+(?P<e>\d{1,2})\s+(?:to|down to)\s+(?P<f>\d{1,2})\b"
+                      r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b"
+                      r"|\b(?:VAS|NRS|pain(?: score)?)\s*:?\s*(?P<g>\d{1,2})\s*(?:->|→|=>|-->)\s*(?P<h>\d{1,2})\b(?!\s*[/.%])",
+                      re.IGNORECASE)
+ANESTHETIC_WINDOW_MINUTES = 8 * 60
+
+
+def round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Relief read from one stretch of text: [start, end) in that text."""
+
+    start: int
+    end: int
+    percent: float | None = None
+    hours: float | None = None
+    from_scores: bool = False
+
+
+def _num(raw: str) -> float:
+    return float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[regex_lower(raw)])
+
+
+def percent_readings(text: str) -> list[Reading]:
+    """Stated relief percentages in `text` (a sentence), left to right, without overlaps."""
+    found: list[Reading] = []
+    for pattern in (_RELIEF_AFTER, _RELIEF_BEFORE):
+        for m in pattern.finditer(text):
+            if any(m.start() < r.end and r.start < m.end() for r in found) or _is_goal(text, m):
+                continue
+            value = float(m.group("p"))
+            if value <= 100:
+                found.append(Reading(m.start(), m.end(), percent=value))
+    for value, pattern in _RELIEF_WORDS.items():
+        for m in pattern.finditer(text):
+            if not any(m.start() < r.end and r.start < m.end() for r in found):
+                found.append(Reading(m.start(), m.end(), percent=value))
+    return sorted(found, key=lambda r: r.start)
+
+
+def _is_goal(text: str, m: re.Match[str]) -> bool:
+    """'25% improvement goal', 'goal of 50% reduction': targets, not results."""
+    return bool(_NOT_RELIEF.search(text[max(0, m.start() - 25):m.start()])
+                or _NOT_RELIEF.match(text[m.end():m.end() + 12].strip(" ,.")))
+
+
+def relief_hours(text: str) -> float | None:
+    """Duration of relief stated in minutes or hours ("lasting about 6 hours" -> 6, "for 30 min" -> 0.5)."""
+    m = _HOURS.search(text) or HOURS_OF.search(text)
+    if not m:
+        return None
+    value = _num(m.group("h"))
+    return round(value / 60, 2) if m.group("u").lower().startswith("m") else value
+
+
+@dataclass(frozen=True)
+class ScoreSeries:
+    start: int
+    end: int
+    pre: float
+    posts: tuple[tuple[float | None, float], ...]  # (minutes after, score)
+    stated: float | None = None  # a percent written beside the scores
+
+    def percent(self) -> int | None:
+        """(pre - first post within the anesthetic window) / pre, rounded half up."""
+        if self.stated is not None:
+            return round_half_up(self.stated)
+        inside = [s for t, s in self.posts if t is None or t <= ANESTHETIC_WINDOW_MINUTES]
+        if self.pre <= 0 or not inside:
+            return None
+        return max(0, round_half_up((self.pre - inside[0]) / self.pre * 100))
+
+
+def score_series(text: str) -> list[ScoreSeries]:
+    """Pre/post pain-score series: "Pre-procedure 7/10. Post-procedure (30 min) 1/10", "from 8/10 to 2/10"."""
+    scores = list(PAIN_SCORE.finditer(text))
+    out: list[ScoreSeries] = []
+    i = 0
+    while i < len(scores):
+        m = scores[i]
+        lo = max(0, m.start() - 45)
+        pre = _PRE.search(text[lo:m.start()]) or _PRE_AFTER.match(text, m.end())
+        if pre and pre.re is _PRE_AFTER:
+            lo = m.start() - pre.start()  # "7/10 pre, 1/10 at 30 min": the series starts at the score
+        if not pre:
+            i += 1
+            continue
+        posts, end, j = [], m.end(), i + 1
+        while j < len(scores):
+            gap = text[end:scores[j].start()]
+            if _PRE.search(text[max(0, scores[j].start() - 45):scores[j].start()]) or len(gap) > 60 or "\n\n" in gap:
+                break
+            t = _TIME.search(gap)
+            minutes = None if t is None else float(t.group("t")) * (1 if t.group("u").lower().startswith("m") else 60)
+            posts.append((minutes, float(scores[j].group("s"))))
+            end, j = scores[j].end(), j + 1
+        trail = _TRAIL.match(text, end)
+        if posts and trail:
+            unit = 1 if trail.group("u").lower().startswith("m") else 60
+            posts[-1] = (posts[-1][0] if posts[-1][0] is not None else float(trail.group("t")) * unit, posts[-1][1])
+            end = trail.end()
+        stated = _STATED_AFTER.match(text, end)
+        if stated and posts:
+            end = stated.end()
+        if posts:
+            out.append(ScoreSeries(lo + pre.start(), end, float(m.group("s")), tuple(posts),
+                                   float(stated.group("p")) if stated else None))
+        i = j
+    out += [d for d in diary_series(text) if not any(d.start < s.end and s.start < d.end for s in out)]
+    for m in _FROM_TO.finditer(text):
+        if not any(s.start <= m.start() < s.end for s in out):
+            pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"))
+                             if m.group(a))
+            out.append(ScoreSeries(m.start(), m.end(), float(pre), ((None, float(post)),)))
+    return sorted(out, key=lambda s: s.start)
+
+
+_DIARY_LINE = re.compile(r"^[^\n]*\b(?:diary|log)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_DIARY_ENTRY = re.compile(r"(?P<h>\d{1,2}):?(?P<m>\d{2})\s*(?P<pre>pre(?:[- ]?(?:procedure|injection|block))?|baseline)?"
+                          r"\s*[-:=]?\s*(?P<s>\d{1,2}(?:\.\d)?)(?:\s*/\s*10)?\s*(?=\||;|,|$)", re.IGNORECASE)
+
+
+def diary_series(text: str) -> list[ScoreSeries]:
+    """A pain diary written as clock times and scores on one line, the first labelled pre/baseline.
+
+    "Pain diary: 10:15 baseline 8 | 10:45 - 1 | 12:45 - 2", "Diary 0800 pre 6/10; 0830 1/10; 1000 2/10":
+    the minutes after the block come from the clock times (the first post within the anesthetic
+    window counts, as for other series). A line without a pre/baseline label gives nothing.
+    """
+    out = []
+    for line in _DIARY_LINE.finditer(text):
+        entries = [e for e in _DIARY_ENTRY.finditer(line.group()) if int(e.group("h")) < 24 and int(e.group("m")) < 60]
+        pre = next((k for k, e in enumerate(entries) if e.group("pre")), None)
+        if pre is None or pre + 1 >= len(entries):
+            continue
+        clock = [int(e.group("h")) * 60 + int(e.group("m")) for e in entries]
+        posts = tuple(((clock[k] - clock[pre]) % (24 * 60), float(entries[k].group("s")))
+                      for k in range(pre + 1, len(entries)))
+        out.append(ScoreSeries(line.start() + entries[pre].start(), line.start() + entries[-1].end(),
+                               float(entries[pre].group("s")), posts))
+    return out
