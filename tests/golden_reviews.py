@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "golden"
 #: annotated corpora whose every case is a golden review (text and PDF)
 CORPORA = ("sij", "sij_holdout", "sij_fresh", "sij_epic", "sij_dictation", "sij_va", "sij_therapy", "sij_faxed",
-           "sij_hospital", "mtsamples_dev")
+           "sij_hospital", "sij_final_a", "sij_final_b", "mtsamples_dev")
 RENDERINGS = ("text", "pdf")
 DEMO = ROOT / "corpora" / "demo"
 
