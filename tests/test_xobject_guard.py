@@ -18,6 +18,7 @@ LEAF = mh.stream(mh.text_content(["leaf"]), FORM % b" /Resources << /Font << /F1
 @pytest.mark.parametrize("data", [
     pytest.param(mh.inherited_names_loop(), id="no-resources-inherits-callers-names"),
     pytest.param(mh.page_names_loop(), id="no-xobject-dict-uses-page-names"),
+    pytest.param(mh.names_loop_crossover(), id="fuzz-oom3-names-of-what-draws-the-form"),
     pytest.param(_page([mh.stream(b"/X Do", FORM % b""), LEAF]), id="page-form-without-resources-draws-itself"),
 ])
 def test_loops_through_inherited_names_are_refused(data):

@@ -199,27 +199,45 @@ def _forms(resources) -> dict:
 
 
 def _drawings(content: bytes, resources, memo: dict[int, int], stack: set[int], limit: int) -> int:
-    """Form drawings that `content` makes, counting what each drawn form draws in turn."""
+    """Form drawings that `content` makes, counting what each drawn form draws in turn.
+
+    A name a form's own resources lack is looked up in the page's, as PDFium does (fuzz finding oom-3:
+    a form whose /XObject key was misspelt drew its caller by a name only the page defined). Such a
+    form's count depends on the page that draws it, so it is not memoized; `resources` of the first
+    call are the page's."""
+    drawings, _ = _count(content, resources, memo, stack, limit, _forms(resources))
+    return drawings
+
+
+def _count(content: bytes, resources, memo: dict[int, int], stack: set[int], limit: int,
+           page_forms: dict) -> tuple[int, bool]:
+    """(drawings, whether they depend only on `resources`, not on the page that draws `content`)."""
     from pdfminer.pdftypes import resolve1
 
     forms = _forms(resources)
-    total = 0
+    total, own_only = 0, True
     for raw_name, count in Counter(m.group(1) for m in _DO.finditer(content)).items():
         name = raw_name.decode("latin-1")
-        if name not in forms:
+        found = forms.get(name) or page_forms.get(name)
+        own_only = own_only and name in forms  # a name the form lacks may be the page's
+        if found is None:
             continue
-        objid, stream = forms[name]
+        objid, stream = found
         if objid in stack:
             raise FormLoop(True)
-        if objid not in memo:
+        inner_drawings = memo.get(objid)
+        if inner_drawings is None:
             stack.add(objid)
             inner = resolve1(stream.get("Resources")) or resources  # a form without resources uses its page's
-            memo[objid] = _drawings(_stream_data(stream), inner, memo, stack, limit)
+            inner_drawings, context_free = _count(_stream_data(stream), inner, memo, stack, limit, page_forms)
             stack.discard(objid)
-        total += count * (1 + memo[objid])
+            if context_free:
+                memo[objid] = inner_drawings
+            own_only = own_only and context_free
+        total += count * (1 + inner_drawings)
         if total > limit:
-            return total
-    return total
+            return total, own_only
+    return total, own_only
 
 
 def _stream_data(stream) -> bytes:
