@@ -125,3 +125,23 @@ def test_office_summary_of_a_study_keeps_a_later_exam_sentence(note_ctx):
     """SIJ-029 family: an office line that opens with a study in lower case, then an exam sentence."""
     text = "MRI pelvis 3/3/25: no fracture or tumor. Spine alignment normal, no deformity."
     assert _facts(note_ctx, text) == {("spinal_deformity", None, "negated")}
+
+
+# A form or checklist row whose answer column says no negates what the row names (the answer sits in a
+# later column: dot leaders, a column gap, a pipe)
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Pelvic ring fracture/disruption ........ No  (CT 08/20/26 no fracture)",
+                 {("pelvic_ring_fracture", "negated")}, id="dot-leaders-no-with-reason"),
+    pytest.param("Sacral tumor / sacrectomy .............. No", {("sacral_tumor", "negated")}, id="dot-leaders-no"),
+    pytest.param("SIJ infection          None", {("sij_infection", "negated")}, id="column-gap-none"),
+    pytest.param("| Fibromyalgia | No |", {("fibromyalgia", "negated")}, id="pipe-cell-no"),
+    pytest.param("Scoliosis ............ neg.", {("spinal_deformity", "negated")}, id="dot-leaders-neg"),
+    # distractors: the same rows answered yes, and a "no" that is no answer column
+    pytest.param("Sacral tumor / sacrectomy .............. Yes", {("sacral_tumor", "present")}, id="answer-yes"),
+    pytest.param("Fibromyalgia ........ yes, diagnosed 2019", {("fibromyalgia", "present")}, id="answer-yes-with-date"),
+    pytest.param("Assessment: sacroiliitis, no response to NSAIDs.", {("sacroiliitis", "present")},
+                 id="no-inside-prose-is-no-answer"),
+])
+def test_row_answered_no(note_ctx, text, expected):
+    doc, ctx = note_ctx(text)
+    assert {(f.condition, f.assertion) for f in diagnosis.extract(doc, ctx)} == expected
