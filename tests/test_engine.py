@@ -428,7 +428,7 @@ def test_every_leaf_has_a_trace():
                  id="pt-without-duration"),
     pytest.param([sij_block(80), sij_block(50, contrast=None)], "II.G", "(contrast not stated)", ["f1", "f2"],
                  id="block-without-contrast"),
-    pytest.param([steroid(None)], "II.H", "(relief percent not stated)", ["f1"], id="steroid-without-outcome"),
+    pytest.param([steroid(None)], "II.H", "(outcome not stated)", ["f1"], id="steroid-without-outcome"),
     pytest.param([fact("imaging", modality="xray", site="hip", side="left")], "II.F.2", "date not stated", ["f1"],
                  id="undated-hip-radiograph"),
     pytest.param([image("xray", "hip", 200, side="left")], "II.F.2", "outside the 183-day window", ["f1"],
