@@ -1,6 +1,6 @@
 """Coverage-guided fuzzing of ingestion and review with atheris (issue 9), seeded from the hostile corpus.
 
-    .venv/bin/python benchmarks/fuzz.py --minutes 10 [--out DIR]
+    .venv/bin/python benchmarks/fuzz.py --minutes 10 [--out DIR]      # needs atheris: .venv/bin/pip install atheris
 
 The parent writes the seed corpus (tests/fixtures/hostile/make_hostile.py, small fixtures, plus a
 good PDF and a text note), then runs the fuzzer in a child process (nice 10, RLIMIT_AS 3 GB,

@@ -193,3 +193,14 @@ SIJ = Path(__file__).parents[1] / "corpora" / "sij"
 def test_the_sij_corpus_passes_the_check():
     assert [str(p) for p in check_corpus(SIJ)] == []
     assert len(load_corpus(SIJ)) >= 30
+
+
+def test_facts_only_gold_is_checked_without_determinations(corpus):
+    """Real notes that are no request (corpora/mtsamples_dev) carry facts-only gold: no determinations
+    key at all. Its facts are still checked; an empty determinations object is not facts-only."""
+    edit_gold(corpus, "MINI-01", lambda g: g.pop("determinations"))
+    assert check_corpus(corpus) == []
+    edit_gold(corpus, "MINI-01", _set_quote(5, "FABER positive on the right"))
+    assert [p.where for p in check_corpus(corpus)] == ["facts[5].evidence[0]"]
+    edit_gold(corpus, "MINI-02", lambda g: g.update(determinations={}))
+    assert any("missing criteria" in p.reason for p in check_corpus(corpus) if p.case == "MINI-02")
