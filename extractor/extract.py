@@ -113,7 +113,7 @@ def link_across_notes(found: list[DatedFact], prepared: list[PreparedNote]) -> l
     """Packet-level links that need every note at once (relief told in a later note)."""
     from extractor.facts.injection.link import link_case  # loads spaCy: see extract_notes
 
-    return absorb_retellings(link_case(found, prepared), prepared)
+    return absorb_retellings(link_case(found, prepared))
 
 
 @dataclass

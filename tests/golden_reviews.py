@@ -20,9 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "golden"
-#: annotated corpora whose every case is a golden review (text and PDF)
-CORPORA = ("sij", "sij_holdout", "sij_fresh", "sij_epic", "sij_dictation", "sij_va", "sij_therapy", "sij_faxed",
-           "sij_hospital", "sij_final_a", "sij_final_b", "mtsamples_dev")
+#: annotated corpora: every folder of corpora/ whose case folders hold a case.json and a gold.json
+CORPORA = tuple(sorted(d.name for d in (ROOT / "corpora").iterdir() if d.is_dir()
+                       and any((c / "gold.json").is_file() and (c / "case.json").is_file() for c in d.iterdir()
+                               if c.is_dir())))
 RENDERINGS = ("text", "pdf")
 DEMO = ROOT / "corpora" / "demo"
 
@@ -32,7 +33,7 @@ def cases() -> list[tuple[str, str, str]]:
     out = [("demo", "DEMO-001", "pdf")]
     for corpus in CORPORA:
         for case_dir in sorted((ROOT / "corpora" / corpus).iterdir()):
-            if (case_dir / "gold.json").is_file():
+            if (case_dir / "gold.json").is_file() and (case_dir / "case.json").is_file():
                 out += [(corpus, case_dir.name, rendering) for rendering in RENDERINGS]
     return out
 

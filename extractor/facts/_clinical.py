@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.nlp.assertion import assertion_of as mapped_assertion
+from extractor.nlp.assertion import assertion_of  # noqa: F401  (the fact modules' name for it)
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import (
     TargetRuleSpec,  # noqa: F401  (re-exported for the rules models)
@@ -25,7 +25,7 @@ from extractor.nlp.pipeline import (
 from extractor.text.regex_words import lacks_all, lowered_for_words, needed_words
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc
 
 
 class Vocab(BaseModel):
@@ -200,11 +200,6 @@ def section_at(doc: Doc, offset: int) -> str | None:
 
 
 # ---- ents and assertions -----------------------------------------------------------------
-
-def assertion_of(ent: Span) -> str:
-    """SPEC assertion of a target span (ConText), through the pipeline's mapping."""
-    return mapped_assertion(ent)
-
 
 def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
     """[start, end) of the sentence holding `offset` (a line when no sentences are set)."""

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
 from extractor.facts._clinical import keep_first_present
-from extractor.facts.tables import block_caption, list_caption, table_cells
+from extractor.facts.tables import block_caption, list_caption, one_bilateral, table_cells
 from extractor.nlp.assertion import modifier_categories
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
@@ -391,6 +391,4 @@ def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
         result = next((c.value for c in cues if c.kind == "result"), None)
         if result in ("positive", "negative"):
             out.append((side, result))
-    if len(out) == 2 and out[0][1] == out[1][1] and {s for s, _ in out} == {"left", "right"}:
-        return [("bilateral", out[0][1])]  # both columns read the same: one bilateral finding (CONVENTIONS_2026-12 C6)
-    return out
+    return one_bilateral(out)

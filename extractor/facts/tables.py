@@ -83,6 +83,14 @@ def table_cells(text: str, offset: int, headers: dict[str, list[str]] | None = N
     return []
 
 
+def one_bilateral(read: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(side, value) per side column, with a left and a right that read the same as one bilateral
+    finding (corpora/CONVENTIONS_2026-12.md C6)."""
+    if len(read) == 2 and read[0][1] == read[1][1] and {side for side, _ in read} == {"left", "right"}:
+        return [("bilateral", read[0][1])]
+    return read
+
+
 def block_caption(text: str, offset: int) -> str | None:
     """The caption above the table whose row holds `offset` ("EXAM (left side)" over
     "Site / test | Result" over "FABER | +"): the line above the table's header row, when the

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.facts._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
-from extractor.facts.tables import split_cells, table_cells
+from extractor.facts.tables import one_bilateral, split_cells, table_cells
 from extractor.nlp.pipeline import doc_ents
 from extractor.rules.loader import load_rules
 from extractor.text.sentences import abbreviations
@@ -122,14 +122,9 @@ def side_table_rows(text: str) -> list[tuple[int, int, tuple]]:
         sites = vocab_matches(r.sites, text, first_lo, first_lo + len(cells[0]))
         if not sites:
             continue
-        read = {side: _cell_assertion(cell) for side, cell in table_cells(text, first_lo)}
-        read = {side: a for side, a in read.items() if a}
-        if not read:
-            continue
-        if len(read) == 2 and len(set(read.values())) == 1:
-            read = {"bilateral": next(iter(read.values()))}
+        read = [(side, a) for side, cell in table_cells(text, first_lo) if (a := _cell_assertion(cell))]
         span = _word_bounds(text, first_lo, m.end(), first_lo, m.end())
-        out += [(m.start(), m.end(), (sites[0][2], side, assertion, span)) for side, assertion in read.items()]
+        out += [(m.start(), m.end(), (sites[0][2], side, assertion, span)) for side, assertion in one_bilateral(read)]
     return out
 
 

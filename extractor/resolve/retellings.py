@@ -11,47 +11,28 @@ and one event told in several notes is one fact with a quote per mention. Three 
 - an order or plan ("CT pelvis ordered") followed in the packet by a study of that modality and site
   done after it: the first such study.
 
-The mention's quotes move onto the study it tells of; its own fact is dropped.
+The mention's quotes move onto the study it tells of; its own fact is dropped. Plans are also folded
+later by `extractor.resolve.merge.fold_fulfilled_plans` (undated plans, any present study dated on or
+after the plan's note); the two differ on three golden cases, so joining them is an output change
+of its own.
 """
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 
 from extractor.resolve.merge import DatedFact
 
-NoteKey = tuple[str, int]
 _TOLD = ("present", "historical")
 
 
-def note_finder(prepared: list):
-    """`note_of(fact)`: the note a fact's first quote lies in, by binary search (packets run to 1,000 pages)."""
-    by_doc: dict[str, list[tuple[int, int]]] = {}
-    for p in prepared:
-        by_doc.setdefault(p.context.source.name, []).append((p.context.note.start, p.context.note.end))
-    starts = {doc: [s for s, _ in sorted(spans)] for doc, spans in by_doc.items()}
-    spans_sorted = {doc: sorted(spans) for doc, spans in by_doc.items()}
-
-    def note_of(fact) -> NoteKey | None:
-        ev = fact.evidence[0]
-        i = bisect_right(starts.get(ev.document, []), ev.start) - 1
-        if i < 0:
-            return None
-        s, e = spans_sorted[ev.document][i]
-        return (ev.document, s) if s <= ev.start < max(e, s + 1) else None
-
-    return note_of
-
-
-def absorb_retellings(found: list[DatedFact], prepared: list) -> list[DatedFact]:
-    """`found` with imaging retellings folded into the studies they tell of."""
-    note_of = note_finder(prepared)
-    note_dates = {(p.context.source.name, p.context.note.start): p.context.date for p in prepared}
+def absorb_retellings(found: list[DatedFact]) -> list[DatedFact]:
+    """`found` (each fact with the date of the note that told it) with imaging retellings folded into
+    the studies they tell of."""
     facts = [d.fact for d in found]
     studies = [i for i, f in enumerate(facts) if f.type == "imaging"]
     target: dict[int, int] = {}
     for i in studies:
-        j = _told_study(i, facts, studies, note_dates.get(note_of(facts[i])))
+        j = _told_study(i, facts, studies, found[i].note_date)
         if j is not None:
             target[i] = j
     if not target:

@@ -154,15 +154,14 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
         out.append(_statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start))
     after_injection = False  # the previous sentence named an injection: "Pain was back to baseline by week 3."
     for s, e in spans:  # "Therapeutic steroid injection in February did not help.": a dated retelling
-        names = _INJECTION_REF.search(text[s:e]) is not None
-        if s not in used and (names and _dates(text[s:e], ctx.date)
-                              or (names or after_injection) and injection_outcome(text[s:e]) is not None):
-            out.append(_statement(text, ctx, s, e, None, None, False, s))
-        after_injection = names or _PURPOSE["therapeutic"].search(text[s:e]) is not None  # "... 80 mg methylprednisolone."
-    # a conclusion without numbers speaks of a therapeutic injection (SPEC: outcome is what the chart
-    # concludes about one), so it looks for one when it names no purpose
-    out = [replace(st, purpose="therapeutic") if st.outcome and st.purpose is None and st.percent is None
-           and st.hours is None else st for st in out]
+        sentence = text[s:e]
+        names = _INJECTION_REF.search(sentence) is not None
+        if s not in used:
+            conclusion = injection_outcome(sentence) if names or after_injection else None
+            if names and _dates(sentence, ctx.date) or conclusion is not None:
+                out.append(_statement(text, ctx, s, e, None, None, False, s, outcome=conclusion))
+        # "... 80 mg methylprednisolone." names the injection the next sentence concludes about
+        after_injection = names or _PURPOSE["therapeutic"].search(sentence) is not None
     return [st for st in out if st.percent is not None or st.hours is not None or st.outcome is not None
             or (st.dates and st.refers_to_injection)]
 
@@ -177,7 +176,8 @@ _RELIEF_NEEDS = ("%", "percent", "per cent", "relief")
 
 
 def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, at: int,
-               ev_start: int | None = None) -> ReliefStatement:
+               ev_start: int | None = None, outcome: str | None = None) -> ReliefStatement:
+    """A statement of `text[s:e]`; `outcome`: its conclusion when the caller has read it already."""
     context = text[s:e]
     kind = getattr(ctx.note, "kind", "other")
     refers: bool | None = True if _INJECTION_REF.search(context) or kind == "procedure" else None
@@ -185,6 +185,9 @@ def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, 
         refers = False  # "PT gave 50% improvement"
     evidence = ctx.evidence(ev_start if ev_start is not None else s, e, rule="relief.statement")
     purpose = next((p for p, rx in _PURPOSE.items() if rx.search(context)), None)
+    outcome = None if refers is False else outcome or injection_outcome(context)
+    if outcome and purpose is None and percent is None and hours is None:
+        purpose = "therapeutic"  # a conclusion without numbers speaks of a therapeutic injection (SPEC outcome)
     plural = bool(_PLURAL.search(context) and not _SINGULAR_REF.search(context))
     return ReliefStatement(
         evidence=evidence, note_key=(ctx.source.name, ctx.note.start), note_date=ctx.date,
@@ -192,7 +195,7 @@ def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, 
         site=site_in(context, at - s), side=side_in(context), purpose=purpose, refers_to_injection=refers,
         ambiguous=ambiguous or plural,
         plural_only=plural and not ambiguous,
-        doc_start=evidence.start, outcome=injection_outcome(context) if refers is not False else None)
+        doc_start=evidence.start, outcome=outcome)
 
 
 def _dates(context: str, anchor: dt.date | None) -> tuple[DateMention, ...]:
