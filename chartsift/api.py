@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator import evaluate_case
+from evaluator.confidence import score_review
 from evaluator.ocr_hold import hold_not_met
 from extractor.case import read_case
 from extractor.ingest.document import IngestedDocument
@@ -28,17 +29,21 @@ class CaseReview:
 
 
 def review(paths: list[Path] | Path | str, request: Request | None = None, *, case_id: str | None = None,
-           policy_id: str = "CP.MP.126", max_pages: int | None = None) -> ReviewResult:
+           policy_id: str = "CP.MP.126", max_pages: int | None = None,
+           review_threshold: float | None = None) -> ReviewResult:
     """Review one case: a case folder, or the documents of one case.
 
     A document that cannot be read is reported in `errors` with its code; the rest of the
     case is still reviewed. `request` overrides the case folder's `case.json` request.
+    `review_threshold` overrides the confidence below which a criterion is listed in `needs_review`.
     """
-    return review_case(paths, request, case_id=case_id, policy_id=policy_id, max_pages=max_pages).result
+    return review_case(paths, request, case_id=case_id, policy_id=policy_id, max_pages=max_pages,
+                       review_threshold=review_threshold).result
 
 
 def review_case(paths: list[Path] | Path | str, request: Request | None = None, *, case_id: str | None = None,
-                policy_id: str = "CP.MP.126", max_pages: int | None = None) -> CaseReview:
+                policy_id: str = "CP.MP.126", max_pages: int | None = None,
+                review_threshold: float | None = None) -> CaseReview:
     """`review`, also handing back the ingested documents."""
     quiet_third_party_logging()
     case = load_case(paths, case_id=case_id)
@@ -51,6 +56,7 @@ def review_case(paths: list[Path] | Path | str, request: Request | None = None, 
                           determinations=evaluation.determinations, recommendation=evaluation.recommendation,
                           flags=evaluation.flags, errors=extracted.errors,
                           warnings=evaluation.warnings + extracted.warnings, chartsift_version=__version__)
+    score_review(result, threshold=review_threshold)
     return CaseReview(result, extracted.sources)
 
 

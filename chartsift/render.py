@@ -33,15 +33,23 @@ def render_text(result: ReviewResult) -> str:
     lines.append(f"Request: CPT {req.cpt or '-'}, side {req.side or '-'}, date {req.date or '-'}, "
                  f"ICD-10 {', '.join(req.icd10) or '-'}")
     lines.append("")
-    lines.append(f"RECOMMENDATION: {result.recommendation.status}")
-    lines.append(f"  {result.recommendation.summary}")
+    rec = result.recommendation
+    lines.append(f"RECOMMENDATION: {rec.status}" + (f" (confidence {rec.confidence:.2f})"
+                                                    if rec.confidence is not None else ""))
+    lines.append(f"  {rec.summary}")
+    if result.needs_review:
+        lines.append(f"NEEDS REVIEW: {len(result.needs_review)} of {len(result.determinations)} criteria below "
+                     f"the confidence threshold, marked '?' below: {', '.join(result.needs_review)}")
     for flag in result.flags:
         lines.append(f"FLAG: {flag.kind}" + (f" - {flag.message}" if flag.message else ""))
     lines.append("")
-    lines.append("Criteria:")
+    lines.append("Criteria (status, confidence):")
     facts = {f.id: f for f in result.facts}
+    review = set(result.needs_review)
     for d in result.determinations:
-        lines.append(f"  {d.criterion:<8} {_STATUS[d.status]:<13} {d.rationale}")
+        mark = "?" if d.criterion in review else " "
+        conf = f"{d.confidence:.2f}" if d.confidence is not None else "  - "
+        lines.append(f"{mark} {d.criterion:<8} {_STATUS[d.status]:<13} {conf}  {d.rationale}")
         for missing in d.missing:
             lines.append(f"  {'':<8} missing: {missing}")
         for fid in d.evidence:

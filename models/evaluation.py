@@ -124,6 +124,11 @@ class EvaluationReport(Strict):
     determinations: DeterminationScores
     case_scores: list[CaseScore]
     errors: list[EvaluationError]
+    calibration: dict[str, Any] | None = Field(
+        default=None, description="how well the confidences are calibrated, per kind (facts, determinations, "
+        "recommendations): count, accuracy, mean confidence, ECE, Brier, risk-coverage, reliability bins; "
+        "and the routing: share sent to review, accuracy of the rest, wrong determinations behind a "
+        "wrong meets_criteria that were not sent to review")
     pdf: EvaluationReport | None = Field(default=None, description="the same corpus scored as PDF packets "
                                          "(`--as-pdf`)")
     scan: EvaluationReport | None = Field(default=None, description="the same corpus scored as fax-like "

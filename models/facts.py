@@ -53,6 +53,8 @@ class FactBase(Strict):
     conflicts: list[Conflict] = Field(default_factory=list)
     needs_verification: bool = Field(default=False, description="every evidence of the fact is OCR text read "
                                      "with low confidence: the reviewer should check it on the page image")
+    confidence: float | None = Field(default=None, ge=0, le=1, description="calibrated probability that the fact "
+                                     "is right (type, key, assertion and attributes), from evaluator/confidence")
 
     def key(self) -> tuple[Any, ...]:
         return (self.type,) + tuple(getattr(self, k) for k in self.KEY)  # type: ignore[attr-defined]

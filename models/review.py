@@ -31,11 +31,15 @@ class Determination(Strict):
     missing: list[str] = Field(default_factory=list, description="what document would settle an insufficient")
     text: str | None = Field(default=None, description="the policy's own wording of the criterion")
     pathway: Pathway | None = None
+    confidence: float | None = Field(default=None, ge=0, le=1, description="calibrated probability that the "
+                                     "status is right (evaluator/confidence)")
 
 
 class Recommendation(Strict):
     status: RecommendationStatus
     summary: str
+    confidence: float | None = Field(default=None, ge=0, le=1, description="calibrated probability that the "
+                                     "recommendation is right (evaluator/confidence)")
 
 
 class Flag(Strict):
@@ -53,6 +57,8 @@ class ReviewResult(Strict):
     determinations: list[Determination]
     recommendation: Recommendation
     flags: list[Flag] = Field(default_factory=list)
+    needs_review: list[str] = Field(default_factory=list, description="criteria whose confidence is below the "
+                                    "routing threshold, lowest first: the ones a reviewer should check")
     errors: list[DocumentError] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     chartsift_version: str | None = None

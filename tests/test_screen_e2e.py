@@ -88,5 +88,15 @@ def test_screen_command_on_the_annotated_corpus(tmp_path):
     cases = sorted(p.name for p in (REPO / "corpora" / "sij").iterdir() if p.is_dir())
     assert sorted(_summary(tmp_path / "out")) == cases
     assert sorted(_by_case(tmp_path / "out")) == cases
+    # each row carries the review's confidence: the recommendation's, the lowest criterion's, the needs-review count
+    for case_id, result in _by_case(tmp_path / "out").items():
+        row = _summary(tmp_path / "out")[case_id]
+        assert float(row["confidence"]) == pytest.approx(result["recommendation"]["confidence"], abs=1e-9)
+        lowest = min(d["confidence"] for d in result["determinations"])
+        assert float(row["lowest_confidence"]) == pytest.approx(lowest, abs=1e-9)
+        assert int(row["needs_review"]) == len(result["needs_review"])
+        assert row["needs_review_criteria"].split() == result["needs_review"]
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "<th>need review</th>" in index and "<th>lowest</th>" in index
     again = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600, check=False)
     assert again.returncode == 0 and "0 reviewed" in again.stderr

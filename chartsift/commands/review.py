@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--icd10", nargs="+", default=[], metavar="CODE", help="ICD-10 codes of the request")
     p.add_argument("--policy", default="CP.MP.126", metavar="ID", help="policy id (see `chartsift policy list`)")
     p.add_argument("--max-pages", type=int, metavar="P", help="refuse documents with more pages (code too_many_pages)")
+    p.add_argument("--review-threshold", type=float, metavar="P",
+                   help="list the criteria whose confidence is below P (0-1) in needs_review "
+                        "(default: the confidence model's threshold, chosen by measurement)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the review JSON of SPEC section 3 (default)")
     out.add_argument("--text", action="store_true", help="print a readable summary with quotes and pages")
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     given = Request(cpt=args.cpt, side=args.side, date=args.request_date, icd10=args.icd10)
     try:
         reviewed = review_case(args.paths, given, case_id=args.case_id, policy_id=args.policy,
-                               max_pages=args.max_pages)
+                               max_pages=args.max_pages, review_threshold=args.review_threshold)
     except CaseError as exc:
         print(f"chartsift: error [{ErrorCode.CASE_UNREADABLE.value}] {exc}", file=sys.stderr)
         return INPUT_ERROR_EXIT

@@ -23,7 +23,7 @@ from typing import Any
 
 #: fields of every fact that are not attributes of what the chart says
 NON_ATTRIBUTES = frozenset({"id", "type", "assertion", "evidence", "date_approximate", "conflicts",
-                            "needs_verification"})
+                            "needs_verification", "confidence"})
 
 
 def normalize(attribute: str, value: Any) -> Any:

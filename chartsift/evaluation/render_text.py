@@ -76,6 +76,7 @@ def summary(report: EvaluationReport) -> str:
     lines += ["", *_table(["attribute (matched pairs)"] + [f"acc ({n})" for n in names] + ["pairs"],
                           _attribute_rows(variants))]
     lines += ["", *_table(["criterion"] + [f"acc ({n})" for n in names] + ["cases"], _criterion_rows(variants))]
+    lines += calibration_lines(report.calibration)
     lines += ["", "errors: " + ", ".join(f"{k} {n}" for k, n in _error_counts(report).items())]
     failed = [e for e in report.errors if e.kind == "review_failed"]
     for message, count in Counter(e.message for e in failed).most_common(3):
@@ -163,3 +164,23 @@ def _change(before: Any, now: Any) -> str:
     if delta == 0:
         return "="
     return f"{delta:+.3f}" if isinstance(delta, float) else f"{delta:+d}"
+
+
+def calibration_lines(calib: dict | None) -> list[str]:
+    """The calibration table: per kind, ECE, Brier and the risk-coverage at 0.9; then the routing."""
+    if not calib:
+        return []
+    rows = []
+    for kind in ("facts", "determinations", "recommendations"):
+        c = calib[kind]
+        at9 = next((r for r in c["risk_coverage"] if r["threshold"] == 0.9), None)
+        rows.append([kind, str(c["count"]), fmt(c["accuracy"]), fmt(c["mean_confidence"]), fmt(c["ece"]),
+                     fmt(c["brier"]), fmt(at9["accuracy"]) if at9 else "-", fmt(at9["coverage"]) if at9 else "-"])
+    lines = ["", *_table(["calibration", "n", "accuracy", "mean conf", "ECE", "Brier", "acc@>=0.9", "cov@>=0.9"],
+                         rows)]
+    r = calib["routing"]
+    lines.append(f"routing: {r['needs_review']} of {r['determinations']} determinations sent to review "
+                 f"({fmt(r['needs_review_share'])}); the rest right {fmt(r['accuracy_not_routed'])}; "
+                 f"wrong determinations behind a wrong meets_criteria not sent to review: "
+                 f"{r['wrong_meets_not_routed']}")
+    return lines

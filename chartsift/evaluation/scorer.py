@@ -32,6 +32,7 @@ from models.evaluation import (
     TypeScore,
 )
 
+from . import calibration
 from .corpus import RECOMMENDATION, RECOMMENDATION_STATUSES, Gold
 from .criteria import pathway_criteria
 from .matching import compared_attributes, evidence_found, key_of, match_facts
@@ -77,7 +78,7 @@ def score(runs: Sequence[CaseRun], *, corpus: str = "", source: Source = "text",
         _score_case(run, tally)
     return EvaluationReport(corpus=corpus, source=source, cases=len(runs), chartsift_version=version,
                             facts=_fact_scores(tally), determinations=_determination_scores(tally, runs),
-                            case_scores=tally.cases, errors=tally.errors)
+                            case_scores=tally.cases, errors=tally.errors, calibration=calibration.of_runs(runs))
 
 
 def _score_case(run: CaseRun, tally: _Tally) -> None:

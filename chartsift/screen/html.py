@@ -32,11 +32,14 @@ INDEX = _ENV.from_string("""<!doctype html>
 <style>{{ style }}</style></head><body>
 <h1>chartsift screen</h1>
 <p>{{ total }} cases{% for name, n in counts %} &middot; {{ name }}: {{ n }}{% endfor %}. Click a heading to sort.</p>
-<table><thead><tr><th>case</th><th>recommendation</th><th>error</th><th>pages</th><th>missing documentation</th>
+<table><thead><tr><th>case</th><th>recommendation</th><th>confidence</th><th>lowest</th><th>need review</th>
+<th>error</th><th>pages</th><th>missing documentation</th>
 {% for c in criteria %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
 {% for r in rows %}
 <tr><td class="id">{% if r.report %}<a href="{{ r.report }}">{{ r.case_id }}</a>{% else %}{{ r.case_id }}{% endif %}</td>
 <td class="{{ r.recommendation or 'error' }}">{{ r.recommendation or 'error' }}</td>
+<td data-v="{{ r.confidence }}">{{ r.confidence }}</td><td data-v="{{ r.lowest_confidence }}">{{ r.lowest_confidence }}</td>
+<td data-v="{{ r.needs_review }}" title="{{ r.needs_review_criteria }}">{{ r.needs_review }}</td>
 <td>{{ r.error_code }}{% if r.document_errors %} {{ r.document_errors }}{% endif %}</td>
 <td data-v="{{ r.pages }}">{{ r.pages }}</td><td class="missing">{{ r.missing_documentation }}</td>
 {% for c in criteria %}<td class="{{ r.get(c, '') }}">{{ r.get(c, '') }}</td>{% endfor %}</tr>
@@ -53,12 +56,18 @@ CASE = _ENV.from_string("""<!doctype html>
 Request: CPT {{ r.request.cpt or '-' }}, side {{ r.request.side or '-' }}, date {{ r.request.date or '-' }},
 ICD-10 {{ (r.request.icd10 or []) | join(', ') or '-' }}.</p>
 <h2 class="{{ r.recommendation.status }}">{{ r.recommendation.status }}</h2>
-<p>{{ r.recommendation.summary }}</p>
+<p>{{ r.recommendation.summary }}{% if r.recommendation.confidence is not none %} (confidence
+{{ '%.2f' % r.recommendation.confidence }}){% endif %}</p>
+{% if r.needs_review %}<p><b>{{ r.needs_review | length }} of {{ r.determinations | length }} criteria need review</b>
+(confidence below the threshold): {{ r.needs_review | join(', ') }}</p>{% endif %}
 {% for f in r.flags %}<p><b>Flag:</b> {{ f.kind }}{% if f.message %} &ndash; {{ f.message }}{% endif %}</p>{% endfor %}
 <h2>Criteria</h2>
-<table><thead><tr><th>criterion</th><th>status</th><th>rationale</th><th>evidence</th><th>missing</th></tr></thead><tbody>
+<table><thead><tr><th>criterion</th><th>status</th><th>confidence</th><th>rationale</th><th>evidence</th>
+<th>missing</th></tr></thead><tbody>
 {% for d in r.determinations %}
-<tr><td>{{ d.criterion }}</td><td class="{{ d.status }}">{{ d.status }}</td><td>{{ d.rationale }}</td>
+<tr><td>{{ d.criterion }}{% if d.criterion in r.needs_review %} <b title="needs review">?</b>{% endif %}</td>
+<td class="{{ d.status }}">{{ d.status }}</td>
+<td>{{ '%.2f' % d.confidence if d.confidence is not none else '' }}</td><td>{{ d.rationale }}</td>
 <td>{% for fid in d.evidence %}{% for ev in facts.get(fid, {}).get('evidence', [])[:1] %}
 <blockquote>&ldquo;{{ ev.text }}&rdquo; ({{ ev.document }}{% if ev.page %}, p. {{ ev.page }}{% endif %})</blockquote>
 {% endfor %}{% endfor %}</td>

@@ -1,7 +1,8 @@
 """The files of OUT, all regenerated from the ledger and each written to a temporary name, then renamed.
 
 - `results.jsonl`: the review JSON (SPEC section 3) of every reviewed case, in input order;
-- `summary.csv`: one row per case: recommendation, one column per criterion, missing documentation,
+- `summary.csv`: one row per case: recommendation and its confidence, the lowest confidence of any
+  criterion, how many criteria need review (and which), one column per criterion, missing documentation,
   error code (a case that could not be reviewed), the codes of unreadable documents;
 - `errors.csv`: every case error and every document error (code and message, never chart text);
 - `index.html` and `cases/<case>.html`: a sortable table linking to each case's report.
@@ -26,7 +27,8 @@ from . import html
 from .ledger import Row
 
 RESULTS, SUMMARY, ERRORS, INDEX, CASES_DIR = "results.jsonl", "summary.csv", "errors.csv", "index.html", "cases"
-SUMMARY_HEAD = ["case_id", "status", "recommendation", "pathway"]
+SUMMARY_HEAD = ["case_id", "status", "recommendation", "pathway", "confidence", "lowest_confidence",
+                "needs_review", "needs_review_criteria"]
 SUMMARY_TAIL = ["missing_documentation", "error_code", "document_errors", "document_warnings", "pages", "seconds",
                 "report"]
 ERRORS_HEAD = ["case_id", "document", "code", "message"]
@@ -104,6 +106,7 @@ def write_outputs(out: Path, rows: Iterable[Row]) -> dict[str, int]:
 
 def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> dict:
     summary = {"case_id": row.case_id, "status": row.status, "recommendation": "", "pathway": "",
+               "confidence": "", "lowest_confidence": "", "needs_review": "", "needs_review_criteria": "",
                "missing_documentation": "", "error_code": row.error_code or "", "document_errors": "",
                "document_warnings": "",
                "pages": row.pages, "seconds": f"{row.seconds:.2f}" if row.seconds is not None else "", "report": ""}
@@ -111,6 +114,12 @@ def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> di
         return summary
     summary["recommendation"] = result["recommendation"]["status"]
     summary["pathway"] = (result.get("policy") or {}).get("pathway") or ""
+    confidences = [d["confidence"] for d in result.get("determinations", []) if d.get("confidence") is not None]
+    rec_confidence = result["recommendation"].get("confidence")
+    summary["confidence"] = f"{rec_confidence:.3f}" if rec_confidence is not None else ""
+    summary["lowest_confidence"] = f"{min(confidences):.3f}" if confidences else ""
+    summary["needs_review"] = len(result.get("needs_review", []))
+    summary["needs_review_criteria"] = " ".join(result.get("needs_review", []))
     missing: dict[str, None] = {}
     for det in result.get("determinations", []):
         criteria.setdefault(det["criterion"], None)

@@ -32,6 +32,8 @@ class CriterionRow:
     text: str | None
     evidence: list[EvidenceRow] = field(default_factory=list)
     decision: Decision | None = None
+    confidence: float | None = None
+    needs_review: bool = False
 
 
 @dataclass
@@ -82,9 +84,14 @@ def latest_decisions(session: Session, case: Case) -> tuple[dict[str, Decision],
 
 
 def criterion_rows(result: ReviewResult, doc_ids: dict[str, int], decisions: dict[str, Decision]) -> list[CriterionRow]:
-    return [CriterionRow(d.criterion, d.status, d.rationale, list(d.missing), d.text,
-                         evidence_rows(result, d.evidence, doc_ids), decisions.get(d.criterion))
+    """One row per determination; those that need review (confidence below the threshold) first, lowest
+    confidence first, then the rest in the policy's order."""
+    review = {c: i for i, c in enumerate(result.needs_review)}
+    rows = [CriterionRow(d.criterion, d.status, d.rationale, list(d.missing), d.text,
+                         evidence_rows(result, d.evidence, doc_ids), decisions.get(d.criterion),
+                         d.confidence, d.criterion in review)
             for d in result.determinations]
+    return sorted(rows, key=lambda r: (not r.needs_review, review.get(r.criterion, 0)))
 
 
 def fact_rows(result: ReviewResult, doc_ids: dict[str, int]) -> list[dict]:

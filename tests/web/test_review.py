@@ -190,3 +190,16 @@ def test_every_audited_action_left_one_row(reviewed):
     for action in ("login", "case_create", "upload", "view_case", "view_page", "decision", "export"):
         assert action in actions, action
     assert actions.count("upload") == 3
+
+
+def test_case_page_puts_the_criteria_that_need_review_first_and_counts_them(reviewed):
+    data = reviewed.client.get(reviewed.case_url + "/export.json").json()
+    page = _page(reviewed)
+    need = data["needs_review"]
+    assert f"{len(need)} of {len(data['determinations'])} criteria need review" in page
+    order = re.findall(r'<details class="criterion" id="c-([^"]+)"', page)
+    assert sorted(order) == sorted(d["criterion"] for d in data["determinations"])
+    assert order[:len(need)] == need
+    for criterion in need:
+        row = re.search(rf'id="c-{re.escape(criterion)}".*?</details>', page, re.DOTALL).group(0)
+        assert 'class="confidence low"' in row

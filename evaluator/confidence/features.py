@@ -1,0 +1,163 @@
+"""Features of a fact, a determination and a recommendation, read from the review result alone.
+
+They use only what the review JSON carries (so a review written by any earlier version can be
+featurised the same way for training): how many places state a fact, in how many documents,
+whether statements conflicted, the extraction rules that fired and the sections they fired in,
+OCR, how complete the fact's attributes are, which determinations cite it; for a determination,
+its criterion and status, the facts it rests on, and the statuses of its branches.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from models import FactBase, ReviewResult
+from models.review import Determination
+
+#: fields of a fact that are bookkeeping, not attributes read from the chart
+_BOOKKEEPING = frozenset({"id", "type", "assertion", "evidence", "date_approximate", "conflicts",
+                          "needs_verification", "confidence"})
+Features = dict[str, float]
+
+
+class CaseView:
+    """What the features of one review share: facts by id, OCR'd places, citations, branches."""
+
+    def __init__(self, result: ReviewResult) -> None:
+        self.result = result
+        self.facts = {f.id: f for f in result.facts}
+        self.ocr_pages = {(d.name, p) for d in result.documents for p in d.ocr_pages}
+        self.type_counts = Counter(f.type for f in result.facts if f.assertion == "present")
+        self.cited: dict[str, list[Determination]] = {}
+        for det in result.determinations:
+            for fid in det.evidence:
+                self.cited.setdefault(fid, []).append(det)
+        self.by_criterion: dict[tuple[str, str | None], Determination] = {
+            (d.criterion, d.pathway): d for d in result.determinations}
+        self.conflicted = sum(1 for f in result.facts if f.conflicts)
+        #: fact id -> its confidence, once the facts are scored (a determination's features read them)
+        self.fact_confidence: dict[str, float] = {}
+        self.filled = {f.id: _filled(f) for f in result.facts}
+        self.ocr = {f.id: bool(self.ocr_pages) and any((e.document, e.page) in self.ocr_pages for e in f.evidence)
+                    for f in result.facts}
+        self._children: dict[tuple[str, str | None], list[Determination]] = {}
+        for (criterion, pathway), det in self.by_criterion.items():
+            parent, dot, _ = criterion.rpartition(".")
+            if dot:
+                self._children.setdefault((parent, pathway), []).append(det)
+        self.case: Features = {
+            "case:log_facts": math.log1p(len(result.facts)),
+            # documents read: an unreadable one adds no evidence (its error is a feature of its own)
+            "case:log_documents": math.log1p(sum(1 for d in result.documents if d.error is None)),
+            "case:ocr": float(bool(self.ocr_pages)),
+            "case:conflicted_facts": math.log1p(self.conflicted),
+            "case:errors": float(bool(result.errors)),
+        }
+
+    def children(self, det: Determination) -> list[Determination]:
+        return self._children.get((det.criterion, det.pathway), [])
+
+    def on_ocr(self, fact: FactBase) -> bool:
+        return self.ocr[fact.id] if fact.id in self.ocr else any(
+            (e.document, e.page) in self.ocr_pages for e in fact.evidence)
+
+
+def _attributes(fact: FactBase) -> list[Any]:
+    return [getattr(fact, n) for n in type(fact).model_fields if n not in _BOOKKEEPING]
+
+
+def _filled(fact: FactBase) -> float:
+    values = _attributes(fact)
+    if not values:
+        return 1.0
+    return sum(1 for v in values if v not in (None, [], "")) / len(values)
+
+
+def _rules(fact: FactBase) -> Iterable[str]:
+    return {e.rule for e in fact.evidence if getattr(e, "rule", None)}
+
+
+def fact_features(fact: FactBase, view: CaseView, with_case: bool = True) -> Features:
+    """The features of one fact of the review (`with_case=False`: without the case's own, which are the
+    same for every row of a review and can be scored once)."""
+    docs = {e.document for e in fact.evidence}
+    cited_by = view.cited.get(fact.id, [])
+    x: Features = {
+        "bias": 1.0,
+        f"type:{fact.type}": 1.0,
+        f"assertion:{fact.assertion}": 1.0,
+        f"type_assertion:{fact.type}:{fact.assertion}": 1.0,
+        "log_evidence": math.log1p(len(fact.evidence)),
+        "log_documents": math.log1p(len(docs)),
+        "single_mention": float(len(fact.evidence) == 1),
+        "conflicts": float(bool(fact.conflicts)),
+        "needs_verification": float(fact.needs_verification),
+        "date_approximate": float(fact.date_approximate),
+        "ocr": float(view.on_ocr(fact)),
+        "filled": view.filled[fact.id] if fact.id in view.filled else _filled(fact),
+        "cited": float(bool(cited_by)),
+        "cited_met": float(any(d.status == "met" for d in cited_by)),
+        "log_same_type": math.log1p(view.type_counts.get(fact.type, 0)),
+        "log_quote_chars": math.log1p(sum(len(e.text) for e in fact.evidence) / len(fact.evidence)),
+        "no_section": float(all(e.section is None for e in fact.evidence)),
+    }
+    for rule in _rules(fact):
+        x[f"rule:{rule}"] = 1.0
+    for section in {e.section for e in fact.evidence if e.section}:
+        x[f"section:{section}"] = 1.0
+    return x | view.case if with_case else x
+
+
+def determination_features(det: Determination, view: CaseView, with_case: bool = True) -> Features:
+    """The features of one determination of the review (`with_case` as for facts)."""
+    cited = [view.facts[i] for i in det.evidence if i in view.facts]
+    kids = view.children(det)
+    kid_status = Counter(k.status for k in kids)
+    x: Features = {
+        "bias": 1.0,
+        f"criterion:{det.criterion}": 1.0,
+        f"status:{det.status}": 1.0,
+        f"criterion_status:{det.criterion}:{det.status}": 1.0,
+        "log_cited": math.log1p(len(cited)),
+        "no_evidence": float(not cited),
+        "missing": float(bool(det.missing)),
+        "parent": float(bool(kids)),
+        "kids_met": kid_status["met"] / len(kids) if kids else 0.0,
+        "kids_not_met": kid_status["not_met"] / len(kids) if kids else 0.0,
+        "kids_insufficient": kid_status["insufficient"] / len(kids) if kids else 0.0,
+        "cited_conflicts": float(any(f.conflicts for f in cited)),
+        "cited_unverified": float(any(f.needs_verification for f in cited)),
+        "cited_ocr": float(any(view.on_ocr(f) for f in cited)),
+        "cited_not_present": float(any(f.assertion != "present" for f in cited)),
+        "cited_single_mention": float(any(len(f.evidence) == 1 for f in cited)),
+        "cited_min_filled": min((view.filled.get(f.id, 1.0) for f in cited), default=1.0),
+        "cited_approximate": float(any(f.date_approximate for f in cited)),
+    }
+    confs = [view.fact_confidence[f.id] for f in cited if f.id in view.fact_confidence]
+    if confs:
+        x["cited_min_confidence"] = min(confs)
+        x["cited_mean_confidence"] = sum(confs) / len(confs)
+    for fact_type in {f.type for f in cited}:
+        x[f"cited_type:{fact_type}"] = 1.0
+    return x | view.case if with_case else x
+
+
+def recommendation_features(result: ReviewResult, deciding: list[float], lowest: float) -> Features:
+    """The recommendation's features: its status and the confidences it rests on.
+
+    `deciding` are the confidences of the criteria that decide it (the pathway's top criterion, III,
+    codes); `lowest` the lowest confidence of any determination of the review.
+    """
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-3), 1 - 1e-3)
+        return math.log(p / (1 - p))
+
+    return {
+        "bias": 1.0,
+        f"status:{result.recommendation.status}": 1.0,
+        "logit_deciding_min": logit(min(deciding, default=1.0)),
+        "logit_lowest": logit(lowest),
+        "deciding_product": math.prod(deciding) if deciding else 1.0,
+    }

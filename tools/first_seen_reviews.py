@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Rebuild corpora/confidence/first_seen.jsonl.gz: each development corpus reviewed by the code as it
+stood when the corpus was first scored (before any fix it prompted), one JSON line per case.
+
+    python tools/first_seen_reviews.py [--out corpora/confidence/first_seen.jsonl.gz]
+
+For each commit of SNAPSHOTS a detached git worktree is made in a temporary folder and the cases of
+its corpora (the current case folders: documents and case.json do not change after a corpus lands)
+are reviewed by that worktree's code, run with this virtualenv's Python. These are the training
+rows of tools/train_confidence.py: reviews of charts the code had never seen.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: commit -> the corpora first scored on it (README "Accuracy history": rounds 3 and 4)
+SNAPSHOTS = {
+    "6392eff": ["sij_epic", "sij_dictation", "sij_va", "sij_therapy", "sij_faxed", "sij_hospital", "mtsamples_dev"],
+    "eb06948": ["sij_final_a", "sij_final_b"],
+}
+
+DUMP = """
+import gzip, json, sys
+from pathlib import Path
+from chartsift.api import review
+from chartsift.evaluation.corpus import load_corpus
+with gzip.open(sys.argv[1], "wt", encoding="utf-8") as fh:
+    for corpus in sys.argv[2:]:
+        for case in load_corpus(Path(corpus)):
+            r = review(case.case_dir, request=case.request, case_id=case.case_id)
+            fh.write(json.dumps({"corpus": Path(corpus).name, "case_id": case.case_id,
+                                 "review": json.loads(r.model_dump_json())}) + "\\n")
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "corpora/confidence/first_seen.jsonl.gz")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="chartsift-first-seen-") as tmp, gzip.open(args.out, "wb") as out:
+        for commit, corpora in SNAPSHOTS.items():
+            tree = Path(tmp) / commit
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), commit],
+                           check=True)
+            try:
+                part = Path(tmp) / f"{commit}.jsonl.gz"
+                env = dict(os.environ, PYTHONPATH=str(tree))
+                subprocess.run([sys.executable, "-c", DUMP, str(part), *(str(ROOT / "corpora" / c) for c in corpora)],
+                               check=True, cwd=tree, env=env)
+                out.write(gzip.decompress(part.read_bytes()))
+            finally:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
+            print(f"{commit}: {', '.join(corpora)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
