@@ -44,7 +44,19 @@ def _from_folder(folder: Path, case_id: str | None) -> CaseInput:
         documents = [folder / name for name in spec.documents]
     else:
         documents = sorted(p for p in folder.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file())
+    if not documents:  # nothing to review: a review would only list every criterion as undocumented
+        raise CaseError(f"{folder}: no document in the case folder ({_others(folder)})")
     return CaseInput(case_id=case_id or spec.case_id, request=spec.request or Request(), documents=documents)
+
+
+def _others(folder: Path) -> str:
+    """What else the folder holds, by kind (file names often carry the patient's name)."""
+    others = [p for p in folder.iterdir() if p.is_file() and p.name != "case.json" and not p.name.startswith(".")]
+    if not others:
+        return f"it holds no {' or '.join(DOCUMENT_SUFFIXES)} file"
+    kinds = ", ".join(sorted({p.suffix.lower() or "no extension" for p in others}))
+    return f"it holds {len(others)} other file(s), of type {kinds}; a case's documents are " \
+           f"{' or '.join(DOCUMENT_SUFFIXES)} files"
 
 
 def _summary(exc: Exception) -> str:

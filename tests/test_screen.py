@@ -71,7 +71,6 @@ def test_discover_layouts(tmp_path, layout, expected):
 
 
 @pytest.mark.parametrize("rows, message", [
-    pytest.param(["A,,,,,x.pdf", "A,,,,,y.pdf"], "duplicate case id", id="duplicate-ids"),
     pytest.param(["A,,,,,"], "required", id="no-files"),
     pytest.param(["A,,,05/04/2026,,x.pdf"], "request", id="bad-date"),
     pytest.param(["A,,middle,,,x.pdf"], "request", id="bad-side"),
@@ -92,6 +91,36 @@ def test_fingerprint_follows_document_bytes_and_settings(tmp_path):
 
 
 # --- a batch -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["manifest", "case-json"])
+def test_a_duplicate_case_id_is_a_coded_error_and_the_batch_goes_on(tmp_path, layout):
+    """Issue 17: one repeated id aborted the whole batch before it started. Now the first case with the id is
+    reviewed, each later one is an error row `duplicate_case_id` (summary.csv, errors.csv, index.html, exit 3),
+    every other case is reviewed, and a rerun has nothing left to do."""
+    cases = helpers.make_cases(tmp_path, 4)
+    if layout == "manifest":
+        source = _manifest(tmp_path, ["A,,,,,cases/case-0000", "B,,,,,cases/case-0001", "A,,,,,cases/case-0002",
+                                      "C,,,,,cases/case-0003"])
+    else:
+        source = cases
+        for i, case_id in enumerate(["A", "B", "A", "C"]):
+            (cases / f"case-{i:04d}" / "case.json").write_text(json.dumps({"case_id": case_id}))
+    out = tmp_path / "out"
+    report = screen(source, out, workers=1, timeout=30, **FAKE)
+    assert (report.total, report.reviewed, report.errors) == (4, 3, 1)
+    with (out / "summary.csv").open(newline="") as fh:
+        rows = [(r["case_id"], r["status"], r["recommendation"], r["error_code"]) for r in csv.DictReader(fh)]
+    assert rows == [("A", "done", "missing_documentation", ""), ("B", "done", "meets_criteria", ""),
+                    ("A", "error", "", "duplicate_case_id"), ("C", "done", "meets_criteria", "")]
+    errors = list(csv.reader((out / "errors.csv").read_text().splitlines()))
+    message = "input entry 3 has the case id of entry 1, which is reviewed; this one is not: give each case its " \
+              "own id and rerun"
+    assert errors[1:] == [["A", "", "duplicate_case_id", message]]
+    assert [r["case_id"] for r in _results(out)] == ["A", "B", "C"]
+    assert "duplicate_case_id" in (out / "index.html").read_text()
+    again = screen(source, out, workers=1, timeout=30, **FAKE)
+    assert (again.skipped, again.reviewed, again.errors) == (4, 0, 0)
 
 
 def test_batch_writes_every_output_and_rerun_reviews_nothing(tmp_path):

@@ -3,19 +3,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from pathlib import Path
 
 from models import INPUT_ERROR_EXIT, ErrorCode, Request
 
+#: exit status of a request the command line or case.json states wrongly (unknown policy or CPT)
+USAGE_EXIT = 2
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="review one case against the policy",
                        description="Review one case: a case folder (with optional case.json) or the files "
-                                   "(PDF or text) of one case. Options override case.json's request.")
+                                   "(PDF or text) of one case. Options override case.json's request. "
+                                   "Exit status: 0 reviewed; 3 a document could not be read (one coded line "
+                                   "on stderr each, before the review; no review when no document could be "
+                                   "read, or the folder holds none); 2 an unknown policy or CPT.")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a case folder, or the documents of one case")
     p.add_argument("--case-id", help="case id (default: case.json, else the folder or first file name)")
     p.add_argument("--cpt", help="requested procedure: 27279 (minimally invasive) or 27280 (open)")
+    p.add_argument("--allow-unknown-cpt", action="store_true",
+                   help="review a request whose CPT is not a procedure of the policy (default: refused, exit 2); "
+                        "the pathway is then inferred from the chart and the review warns")
     p.add_argument("--side", choices=["left", "right", "bilateral"], help="side of the requested fusion")
     p.add_argument("--request-date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                    help="date the request was received (windows are measured from it)")
@@ -35,26 +45,45 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from chartsift.api import review_case
-    from chartsift.case import CaseError
+    from chartsift.case import CaseError, load_case
     from chartsift.render import render_text
-    from evaluator import UnknownPolicyError
+    from evaluator import UnknownPolicyError, load_policy
 
     given = Request(cpt=args.cpt, side=args.side, date=args.request_date, icd10=args.icd10)
     try:
-        reviewed = review_case(args.paths, given, case_id=args.case_id, policy_id=args.policy,
-                               max_pages=args.max_pages, review_threshold=args.review_threshold)
+        case = load_case(args.paths, case_id=args.case_id)  # a bad case.json or an empty folder: before any work
+        policy = load_policy(args.policy, args.request_date or case.request.date)
     except CaseError as exc:
         print(f"chartsift: error [{ErrorCode.CASE_UNREADABLE.value}] {exc}", file=sys.stderr)
         return INPUT_ERROR_EXIT
     except UnknownPolicyError as exc:
         print(f"chartsift: error [unknown_policy] {exc}", file=sys.stderr)
-        return 2
+        return USAGE_EXIT
+    cpt = args.cpt or case.request.cpt
+    known = {code: pathway.name for pathway in policy.pathways for code in pathway.cpt}
+    if cpt and cpt not in known and not args.allow_unknown_cpt:
+        listed = ", ".join(f"{code} ({name.replace('_', ' ')})" for code, name in known.items())
+        print(f"chartsift: error [unknown_cpt] CPT {cpt} is not a procedure of {policy.id} (its procedures: "
+              f"{listed}); --allow-unknown-cpt reviews it anyway, the pathway then inferred from the chart",
+              file=sys.stderr)
+        return USAGE_EXIT
+    # each document error is printed below, one line each: the ingest log line would say it a second time
+    ingest_log = logging.getLogger("chartsift.ingest")
+    level = ingest_log.level
+    ingest_log.setLevel(logging.ERROR)
+    try:
+        reviewed = review_case(args.paths, given, case_id=args.case_id, policy_id=args.policy,
+                               max_pages=args.max_pages, review_threshold=args.review_threshold)
+    finally:
+        ingest_log.setLevel(level)
     result = reviewed.result
+    for err in result.errors:  # first, so that a reader of the terminal sees them before the review
+        print(f"chartsift: error [{err.code.value}] {err.document}: {err.message}", file=sys.stderr)
+    if result.documents and all(doc.error is not None for doc in result.documents):
+        return INPUT_ERROR_EXIT  # no document could be read: there is nothing to review, so no review
     print(render_text(result) if args.text else result.model_dump_json(indent=2))
     if args.html:
         from chartsift.render_html import render_html
 
         args.html.write_text(render_html(result, reviewed.sources), encoding="utf-8")
-    for err in result.errors:
-        print(f"chartsift: error [{err.code.value}] {err.document}: {err.message}", file=sys.stderr)
     return INPUT_ERROR_EXIT if result.errors else 0

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -49,7 +51,7 @@ class WorkerPool:
 
     def _spawn(self, i: int) -> None:
         cmd = [sys.executable, "-m", "chartsift.web.worker", "--data-dir", str(self.settings.data_dir),
-               "--name", f"worker-{i}", "--max-pages", str(self.settings.max_pages),
+               "--name", f"worker-{i}", "--parent-pid", str(os.getpid()), "--max-pages", str(self.settings.max_pages),
                "--timeout", str(self.settings.job_timeout_s), "--memory-mb", str(self.memory_mb)]
         if self.settings.db_url:
             cmd += ["--db", self.settings.db_url]
@@ -96,10 +98,26 @@ def run(args: argparse.Namespace) -> int:
               f"with password {password!r}; the demo case is http://{args.host}:{args.port}/cases/{case_pk}",
               flush=True)
     pool = WorkerPool(settings, max(1, args.workers), args.memory_mb)
-    pool.start()
+    # uvicorn handles SIGTERM and SIGINT while it serves, then puts back the handlers it found and raises the
+    # signal again: with Python's default SIGTERM action the process died there and the workers were orphaned.
+    # This handler turns that second SIGTERM into an exception, so the `finally` below stops them.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
+        pool.start()
         uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
                     log_level="warning", server_header=False)
+    except Terminated:
+        return 128 + signal.SIGTERM
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
     finally:
         pool.stop()
     return 0
+
+
+class Terminated(Exception):
+    """SIGTERM reached `chartsift serve` outside uvicorn's own handling (or uvicorn raised it again)."""
+
+
+def _terminated(_signum, _frame) -> None:
+    raise Terminated()

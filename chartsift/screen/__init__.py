@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chartsift import __version__ as version
+from models import ErrorCode
 
 from .inputs import CaseSpec, ScreenInputError, discover, fingerprint
 from .ledger import Ledger, LedgerBusy, Outcome
@@ -68,12 +69,19 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
         done = ledger.done_keys(version)
         todo = [c for c in cases if (c.case_id, c.fingerprint) not in done]
         report = ScreenReport(out=out, total=len(cases), skipped=len(cases) - len(todo))
+        duplicates = [c for c in todo if c.duplicate_of is not None]
+        todo = [c for c in todo if c.duplicate_of is None]
         run_id = ledger.start_run(version, len(cases))
         runner = _runner(dask, case_function, init_function, workers, timeout, memory_mb)
         tasks = [Task(i, c.case_id, c.payload(policy_id, max_pages)) for i, c in enumerate(todo)]
         progress.start(len(cases), report.skipped)
         start = time.monotonic()
         try:
+            for case in duplicates:
+                outcome = _duplicate(case)
+                ledger.record(outcome, case.fingerprint, version)
+                report.errors += 1
+                progress.update(outcome)
             if tasks:
                 _run(runner, tasks, todo, keys, ledger, version, out, progress, report, checkpoint_s)
         finally:
@@ -82,6 +90,14 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
             report.counts = write_outputs(out, ledger.rows(keys, version))
             ledger.finish_run(run_id, report.reviewed)
     return report
+
+
+def _duplicate(case: CaseSpec) -> Outcome:
+    """A case whose id an earlier case of INPUT has: not reviewed (two results under one id could not be told
+    apart downstream, and which of the two is the request is the operator's call), reported by code."""
+    return Outcome(case.case_id, "error", error_code=ErrorCode.DUPLICATE_CASE_ID.value,
+                   error_message=f"input entry {case.entry} has the case id of entry {case.duplicate_of}, which "
+                                 "is reviewed; this one is not: give each case its own id and rerun")
 
 
 def _runner(dask: str | None, case_function: str, init_function: str | None, workers: int,

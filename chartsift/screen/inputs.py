@@ -31,7 +31,7 @@ _HASH_CHUNK = 1 << 20
 
 
 class ScreenInputError(ValueError):
-    """INPUT cannot be read as a set of cases (bad manifest, duplicate case ids, nothing to do)."""
+    """INPUT cannot be read as a set of cases (bad manifest, nothing to do)."""
 
 
 @dataclass
@@ -43,6 +43,8 @@ class CaseSpec:
     request: Request | None = None
     fingerprint: str = ""
     documents: list[Path] = field(default_factory=list)
+    entry: int = 0  # 1-based place in INPUT's order
+    duplicate_of: int | None = None  # the entry of the first case with this id, when this one repeats it
 
     def payload(self, policy_id: str, max_pages: int | None) -> dict:
         """The picklable task a worker runs (plain types only)."""
@@ -52,7 +54,8 @@ class CaseSpec:
 
 
 def discover(source: Path) -> list[CaseSpec]:
-    """The cases of INPUT, in a stable order (sorted by name, or manifest order)."""
+    """The cases of INPUT, in a stable order (sorted by name, or manifest order); a case whose id an earlier
+    case already has is marked `duplicate_of` that case (screen reports it as an error and reviews the rest)."""
     source = Path(source)
     if source.is_file() and source.suffix.lower() == ".csv":
         cases = _from_manifest(source)
@@ -60,7 +63,7 @@ def discover(source: Path) -> list[CaseSpec]:
         cases = _from_folder(source)
     else:
         raise ScreenInputError(f"{source}: not a folder of cases, a folder of PDFs or a manifest .csv")
-    _check_unique(cases)
+    _mark_duplicates(cases)
     return cases
 
 
@@ -130,11 +133,12 @@ def _first_error(exc: ValueError) -> str:
     return str(exc)
 
 
-def _check_unique(cases: list[CaseSpec]) -> None:
-    seen: set[str] = set()
-    dupes = sorted({c.case_id for c in cases if c.case_id in seen or seen.add(c.case_id)})
-    if dupes:
-        raise ScreenInputError(f"duplicate case id(s): {', '.join(dupes[:10])}" + (" ..." if len(dupes) > 10 else ""))
+def _mark_duplicates(cases: list[CaseSpec]) -> None:
+    first: dict[str, int] = {}
+    for entry, case in enumerate(cases, start=1):
+        case.entry = entry
+        earlier = first.setdefault(case.case_id, entry)
+        case.duplicate_of = earlier if earlier != entry else None
 
 
 def fingerprint(case: CaseSpec, *, version: str, policy_id: str, max_pages: int | None) -> str:
@@ -147,6 +151,8 @@ def fingerprint(case: CaseSpec, *, version: str, policy_id: str, max_pages: int 
     for path in sorted(set(case.documents + extra), key=str):
         h.update(b"\0" + path.name.encode("utf-8", "surrogateescape") + b"\0")
         h.update(_file_digest(path))
+    if case.duplicate_of is not None:  # its own ledger row, apart from the first case's (same id, maybe same files)
+        h.update(f"\0duplicate entry {case.entry}".encode())
     return h.hexdigest()
 
 

@@ -26,7 +26,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app = FastAPI(title="chartsift reviewer", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = make_sessionmaker(engine, settings.audit_head_file)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     errors.install(app)
     from . import routes_auth, routes_cases, routes_review

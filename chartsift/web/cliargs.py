@@ -28,4 +28,4 @@ def open_db(settings: Settings):
     settings.ensure_dirs()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    return engine, make_sessionmaker(engine)
+    return engine, make_sessionmaker(engine, settings.audit_head_file)

@@ -39,6 +39,11 @@ class Settings:
     def result_dir(self) -> Path:
         return self.data_dir / "results"
 
+    @property
+    def audit_head_file(self) -> Path:
+        """The audit trail's head checkpoints, kept outside the database (see audit.py)."""
+        return self.data_dir / "audit-head.log"
+
     def ensure_dirs(self) -> None:
         for d in (self.data_dir, self.upload_dir, self.cache_dir, self.result_dir, self.data_dir / "work"):
             d.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -46,8 +46,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, audit_head: Path | None = None) -> sessionmaker[Session]:
+    """Sessions on `engine`; those given `audit_head` write the audit trail's head checkpoints there on commit."""
+    return sessionmaker(engine, expire_on_commit=False, info={"audit_head": audit_head} if audit_head else None)
 
 
 @contextmanager

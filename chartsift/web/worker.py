@@ -201,7 +201,9 @@ def limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
 
 
-def serve_forever(settings: Settings, worker: str) -> None:
+def serve_forever(settings: Settings, worker: str, parent_pid: int | None = None) -> None:
+    """Take and review jobs until SIGTERM / SIGINT, or until `parent_pid` (the `chartsift serve` that started
+    this worker) is no longer this process's parent: a worker never outlives its server (kill -9 included)."""
     sessions = make_sessionmaker(make_engine(settings.database_url))
     if recover(sessions, worker):
         log.warning("marked jobs of a crashed %s as failed", worker)
@@ -211,6 +213,9 @@ def serve_forever(settings: Settings, worker: str) -> None:
 
     get_nlp()  # load once, before the first job
     while not _stop:
+        if parent_pid is not None and os.getppid() != parent_pid:
+            log.warning("the server that started this worker is gone; the worker exits")
+            return
         job_id = claim(sessions, worker)
         if job_id is None:
             time.sleep(settings.poll_interval_s)
@@ -254,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, required=True)
     p.add_argument("--db", default="")
     p.add_argument("--name", default="worker-0")
+    p.add_argument("--parent-pid", type=int, default=None, metavar="PID",
+                   help="exit when this process (chartsift serve) is no longer the parent (default: run on)")
     p.add_argument("--max-pages", type=int, default=500)
     p.add_argument("--timeout", type=int, default=600, help="seconds a review may take (0: no limit)")
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGINT, _on_term)
     settings = Settings(data_dir=args.data_dir, db_url=args.db, max_pages=args.max_pages, job_timeout_s=args.timeout)
-    serve_forever(settings, args.name)
+    serve_forever(settings, args.name, parent_pid=args.parent_pid)
     return 0
 
 

@@ -193,9 +193,44 @@ def _server_started_early(request, tmp_path_factory):
                              str(data), "--workers", "2", *(["--db", db_url] if db_url else [])],
                             stdout=subprocess.DEVNULL, stderr=log)
     yield Served(f"http://127.0.0.1:{port}", data, "e2e", PASSWORD), proc
+    workers = review_workers_of(proc.pid)
     proc.terminate()
-    proc.wait(timeout=20)
+    proc.wait(timeout=30)
     log.close()
+    assert not alive(workers), f"`chartsift serve` left its review workers running after SIGTERM: {alive(workers)}"
+
+
+def review_workers_of(parent: int) -> list[int]:
+    """The `chartsift.web.worker` processes whose parent is `parent` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent and b"chartsift.web.worker" in cmdline:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def alive(pids: list[int], wait_s: float = 15.0) -> list[int]:
+    """Those of `pids` still running after up to `wait_s` seconds (a zombie awaiting its reaper has ended)."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        running = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                running.append(pid)
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

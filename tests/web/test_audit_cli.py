@@ -74,7 +74,11 @@ def _tamper(web, sql: str) -> None:
 @pytest.mark.parametrize("sql,seq,reason", [
     pytest.param("UPDATE audit_log SET user_name = 'mallory' WHERE seq = 3", 3, "content", id="edited-row"),
     pytest.param("DELETE FROM audit_log WHERE seq = 2", 2, "missing", id="deleted-row"),
-    pytest.param("DELETE FROM audit_log WHERE seq = 5", None, None, id="truncated-tail-undetectable"),
+    pytest.param("DELETE FROM audit_log WHERE seq = 5", 5, "truncated: the head checkpoint records row 5, the "
+                 "chain ends at row 4", id="truncated-tail"),
+    pytest.param("DELETE FROM audit_log WHERE seq >= 3", 3, "truncated: the head checkpoint records row 5, the "
+                 "chain ends at row 2", id="truncated-last-three"),
+    pytest.param("DELETE FROM audit_log", 1, "records row 5, the chain ends at row 0", id="emptied"),
 ])
 def test_audit_verify_reports_the_first_broken_link(web, capsys, sql, seq, reason):
     _append(web, 5)
@@ -83,10 +87,48 @@ def test_audit_verify_reports_the_first_broken_link(web, capsys, sql, seq, reaso
     _tamper(web, sql)
     code = _cli(web.settings.data_dir, "audit", "verify")
     out = capsys.readouterr().out
-    if seq is None:
-        assert code == 0  # a chain cannot show its own missing tail: say so in the docs, anchor the head
-        return
     assert code == 1 and f"broken at row {seq}" in out and reason in out
+
+
+def test_a_truncated_chain_written_on_again_is_found(web, capsys):
+    """Cut the last two rows, then let the app append three: a whole chain again, but not the one committed."""
+    _append(web, 5)
+    _tamper(web, "DELETE FROM audit_log WHERE seq >= 4")
+    _append(web, 3)
+    assert _cli(web.settings.data_dir, "audit", "verify") == 1
+    assert "broken at row 4: row does not match its head checkpoint" in capsys.readouterr().out
+
+
+def test_a_rolled_back_row_leaves_no_checkpoint(web, capsys):
+    _append(web, 2)
+    with web.sessions() as s:
+        s.begin()
+        audit.append(s, "view_case", "case:x", user="nurse", request_id="r")
+        s.rollback()
+    assert audit.read_checkpoints(web.settings.audit_head_file).keys() == {1, 2}
+    assert _cli(web.settings.data_dir, "audit", "verify") == 0
+
+
+def test_the_head_file_removed_or_an_outside_copy(web, capsys, tmp_path):
+    """Without the head file a chain's end cannot be checked: that is a failure, not a pass. A copy kept
+    elsewhere (--head) finds a truncation that also rewrote the data folder's file."""
+    _append(web, 3)
+    copy = tmp_path / "head-copy.log"
+    copy.write_bytes(web.settings.audit_head_file.read_bytes())
+    web.settings.audit_head_file.unlink()
+    assert _cli(web.settings.data_dir, "audit", "verify") == 1
+    assert "no head checkpoint file (audit-head.log)" in capsys.readouterr().out
+    _tamper(web, "DELETE FROM audit_log WHERE seq = 3")
+    audit.write_checkpoints(web.settings.audit_head_file, _rows(web))  # someone who can write the data folder
+    assert _cli(web.settings.data_dir, "audit", "verify") == 0, "the rewritten file agrees with the cut chain"
+    capsys.readouterr()
+    assert _cli(web.settings.data_dir, "audit", "verify", "--head", str(copy)) == 1
+    assert "truncated: the head checkpoint records row 3, the chain ends at row 2" in capsys.readouterr().out
+
+
+def _rows(web) -> list[tuple[int, str]]:
+    with web.sessions() as s:
+        return [(e.seq, e.hash) for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
 
 
 def test_user_add_with_password_stdin_and_login(web, capsys):

@@ -124,7 +124,7 @@ def test_serve_hands_its_memory_limit_to_the_worker(tmp_path, monkeypatch, argv,
     worker_argv = _worker_argv_from_serve(tmp_path, monkeypatch, *argv)
     limits, served = [], []
     monkeypatch.setattr(worker, "limit_memory", limits.append)
-    monkeypatch.setattr(worker, "serve_forever", lambda settings, name: served.append(name))
+    monkeypatch.setattr(worker, "serve_forever", lambda settings, name, **_kw: served.append(name))
     monkeypatch.setattr(worker.signal, "signal", lambda *_a: None)
     assert worker.main(worker_argv) == 0
     assert limits == [limit_mb] and served == ["worker-0"]
