@@ -102,7 +102,7 @@ class FhirClient:
 def refuses(library, data: dict) -> bool:
     try:
         library.parse(data)
-    except Exception:  # each library has its own error types; any refusal counts
+    except Exception:  # noqa: BLE001 - each library has its own error types; any refusal counts
         return True
     return False
 

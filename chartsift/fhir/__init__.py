@@ -7,11 +7,14 @@ holds a ClaimResponse or any other decision resource.
 from __future__ import annotations
 
 from .bundle import review_bundle
+from .check import FhirCheckError
 from .documents import SourceFile
+from .export import checked_bundle, checked_questionnaire, dumps, sources_of
 from .questionnaire import criterion_ids, questionnaire
 from .response import Override, missing_documentation
 from .reverse import BundleReview, NotAChartsiftBundle, bundle_to_review
 from .terms import NAMESPACE, code_systems
 
-__all__ = ["NAMESPACE", "BundleReview", "NotAChartsiftBundle", "Override", "SourceFile", "bundle_to_review",
-           "code_systems", "criterion_ids", "missing_documentation", "questionnaire", "review_bundle"]
+__all__ = ["NAMESPACE", "BundleReview", "FhirCheckError", "NotAChartsiftBundle", "Override", "SourceFile",
+           "bundle_to_review", "checked_bundle", "checked_questionnaire", "code_systems", "criterion_ids", "dumps",
+           "missing_documentation", "questionnaire", "review_bundle", "sources_of"]

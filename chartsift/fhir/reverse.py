@@ -15,7 +15,6 @@ from models import (
     FACT_MODELS,
     Conflict,
     Determination,
-    DocumentSummary,
     Evidence,
     PolicyRef,
     Recommendation,
@@ -38,10 +37,6 @@ class NotAChartsiftBundle(ValueError):
 class BundleReview:
     result: ReviewResult
     overrides: list[Override] = field(default_factory=list)
-
-
-def _ext_name(url: str) -> str:
-    return url[len(EXTENSION_PREFIX):] if url.startswith(EXTENSION_PREFIX) else url
 
 
 def bundle_to_review(bundle: dict[str, Any]) -> BundleReview:
