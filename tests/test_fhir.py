@@ -22,6 +22,7 @@ from pydantic import Field
 from chartsift.cli import main
 from chartsift.fhir import (
     FhirCheckError,
+    NotAChartsiftBundle,
     Override,
     SourceFile,
     bundle_to_review,
@@ -233,7 +234,8 @@ def test_include_text_needs_fhir(demo_case, capsys):
 
 
 def _demo_like() -> ReviewResult:
-    return golden_cases("sij")[0][1]
+    """A fresh copy of the first golden review of corpora/sij (tests may change it)."""
+    return golden_cases("sij")[0][1].model_copy(deep=True)
 
 
 def test_a_reviewer_override_is_tagged_with_its_author_and_reverses_apart():
@@ -278,6 +280,27 @@ def test_fields_the_review_models_gain_travel_as_extensions():
     assert [e["valueString"] for e in response["extension"]] == ["II.G", "II.H"]
     back = bundle_to_review(bundle).result  # today's models: the extra fields are skipped, the rest reads
     assert back.determinations == result.determinations
+
+
+def test_a_quote_with_a_page_break_stays_exact_and_valid():
+    """A form feed may not stand in a FHIR string: such a quote travels as base64 of its UTF-8."""
+    result = _demo_like()
+    fact = next(f for f in result.facts if any(f.id in d.evidence for d in result.determinations))
+    fact.evidence[0].text = fact.evidence[0].text + "\fPage 2"
+    bundle = checked_bundle(result, [], generated=STAMP)
+    assert "\f" not in json.dumps(bundle)
+    back = {f.id: f for f in bundle_to_review(bundle).result.facts}
+    assert back[fact.id].evidence[0].text == fact.evidence[0].text
+
+
+def test_a_bundle_that_is_not_a_review_is_refused_without_its_values():
+    with pytest.raises(NotAChartsiftBundle):
+        bundle_to_review({"resourceType": "Bundle", "type": "collection", "entry": []})
+    bundle = review_bundle(_demo_like(), [], generated=STAMP)
+    _resources(bundle, "QuestionnaireResponse")[0]["identifier"]["value"] = {"secret": "Jane Roe"}
+    with pytest.raises(NotAChartsiftBundle) as caught:
+        bundle_to_review(bundle)
+    assert "Jane" not in str(caught.value)
 
 
 def test_a_refused_bundle_names_no_chart_text():

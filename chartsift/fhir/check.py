@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .questionnaire import PATHWAY_ITEM
+from .values import FORBIDDEN_IN_STRING
 
 #: decision resources a chartsift Bundle never holds: chartsift recommends, the payer decides
 DECISION_RESOURCES = ("ClaimResponse", "CoverageEligibilityResponse", "ExplanationOfBenefit")
@@ -55,6 +56,7 @@ def check_bundle(bundle: dict[str, Any], questionnaire: dict[str, Any]) -> Any:
     """Parse the Bundle; then: a collection, no decision resource, and its QuestionnaireResponse answers
     every enabled required item of `questionnaire` with one of the item's options, nested as it is."""
     parsed = parse(bundle)
+    _check_strings(bundle, "Bundle")
     if bundle.get("type") != "collection":
         raise FhirCheckError("a chartsift Bundle is a collection")
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
@@ -100,6 +102,18 @@ def _enabled(question: dict[str, Any], pathways: set[str]) -> bool:
     conditions = question.get("enableWhen", [])
     return not conditions or any(c["answerCoding"]["code"] in pathways for c in conditions
                                  if c["question"] == PATHWAY_ITEM)
+
+
+def _check_strings(value: Any, where: str) -> None:
+    """FHIR strings hold no control characters but tab, CR and LF (fhir.resources lets them pass)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _check_strings(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for inner in value:
+            _check_strings(inner, where)
+    elif isinstance(value, str) and FORBIDDEN_IN_STRING.search(value):
+        raise FhirCheckError(f"{where} holds a control character FHIR strings may not hold")
 
 
 def _walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

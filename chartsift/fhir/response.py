@@ -23,7 +23,7 @@ from .terms import (
     extension_url,
     identifier_system,
 )
-from .values import field_extensions, scalar_extensions
+from .values import field_extensions, scalar_extensions, value_extension
 
 #: determination fields with a place of their own in the answer (the rest travel as extensions)
 _PLACED = {"criterion", "status", "text", "evidence"}
@@ -94,7 +94,7 @@ class _Answers:
             answer["extension"] += [{"url": extension_url("automated_status"),
                                      "valueCoding": coding(STATUS_SYSTEM, d.status)}]
             if override.note:
-                answer["extension"].append({"url": extension_url("override_note"), "valueString": override.note})
+                answer["extension"].append(value_extension(extension_url("override_note"), override.note))
         answer["extension"] += field_extensions(d, skip=_PLACED | ({"rationale"} if not d.rationale else set()),
                                                 url=extension_url)
         answer["extension"] += [self._evidence(fact_id) for fact_id in d.evidence]

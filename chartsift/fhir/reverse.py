@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from models import (
     FACT_MODELS,
     Conflict,
@@ -40,6 +42,17 @@ class BundleReview:
 
 
 def bundle_to_review(bundle: dict[str, Any]) -> BundleReview:
+    """The review a chartsift Bundle holds (NotAChartsiftBundle, naming no value, when it holds none)."""
+    try:
+        return _bundle_to_review(bundle)
+    except ValidationError as exc:
+        places = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in exc.errors()[:5])
+        raise NotAChartsiftBundle(f"not a chartsift review: {places}") from None
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise NotAChartsiftBundle(f"not a chartsift review ({type(exc).__name__})") from None
+
+
+def _bundle_to_review(bundle: dict[str, Any]) -> BundleReview:
     resources = {e["fullUrl"]: e["resource"] for e in bundle.get("entry", [])}
     by_type: dict[str, list[dict[str, Any]]] = {}
     for resource in resources.values():

@@ -6,7 +6,9 @@ field added to the review models later (a `confidence`, say) travel through the 
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import types
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,6 +17,8 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 _VALUE_KEYS = ("valueBoolean", "valueInteger", "valueDecimal", "valueDate", "valueString", "valueCode")
+#: characters a FHIR string may not hold (below U+0020 except tab, CR, LF): a page break's form feed, say
+FORBIDDEN_IN_STRING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def value_extension(url: str, value: Any) -> dict[str, Any]:
@@ -28,6 +32,8 @@ def value_extension(url: str, value: Any) -> dict[str, Any]:
     if isinstance(value, dt.date):
         return {"url": url, "valueDate": value.isoformat()}
     if isinstance(value, str):
+        if FORBIDDEN_IN_STRING.search(value):  # kept exact, as base64 of its UTF-8
+            return {"url": url, "valueBase64Binary": base64.b64encode(value.encode("utf-8")).decode("ascii")}
         return {"url": url, "valueString": value}
     raise TypeError(f"no FHIR value type for a {type(value).__name__}")
 
@@ -37,6 +43,8 @@ def scalar_of(extension: dict[str, Any]) -> Any:
     for key in _VALUE_KEYS:
         if key in extension:
             return extension[key]
+    if "valueBase64Binary" in extension:
+        return base64.b64decode(extension["valueBase64Binary"]).decode("utf-8")
     raise ValueError(f"extension {extension.get('url')!r} holds no simple value")
 
 
