@@ -123,6 +123,7 @@ class _Answers:
 
     def _outcome(self, question: dict[str, Any]) -> dict[str, Any] | None:
         link, result = question["linkId"], self.result
+        answers: list[dict[str, Any]]
         if link == PATHWAY_ITEM:
             # in the order the review evaluated them (the reader restores the determinations' order from it)
             pathways = [result.policy.pathway] if result.policy.pathway else \

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from models import (
     FACT_MODELS,
@@ -71,7 +71,8 @@ def _bundle_to_review(bundle: dict[str, Any]) -> BundleReview:
     pathways = reader.pathways
     data: dict[str, Any] = {
         "case_id": qr["identifier"]["value"],
-        "policy": PolicyRef(id=policy_id, revision=revision, pathway=pathways[0] if len(pathways) == 1 else None),
+        "policy": PolicyRef.model_validate({"id": policy_id, "revision": revision,
+                                            "pathway": pathways[0] if len(pathways) == 1 else None}),
         "request": _request(by_type.get("ServiceRequest", [{}])[0]),
         "documents": [summary_of(d) for d in by_type.get("DocumentReference", [])],
         "facts": list(reader.facts.values()),
@@ -171,7 +172,7 @@ def _quote(quote: dict[str, Any]) -> Evidence:
     return Evidence.model_validate(data)
 
 
-def _conflict(model: type, conflict: dict[str, Any]) -> Conflict:
+def _conflict(model: type[BaseModel], conflict: dict[str, Any]) -> Conflict:
     parts = grouped(conflict["extension"])
     attributes: dict[str, Any] = {}
     for name, found in parts.items():
