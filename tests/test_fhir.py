@@ -28,10 +28,11 @@ from chartsift.fhir import (
     bundle_to_review,
     checked_bundle,
     checked_questionnaire,
+    code_systems,
     criterion_ids,
     review_bundle,
 )
-from chartsift.fhir.check import check_bundle
+from chartsift.fhir.check import check_bundle, parse
 from chartsift.fhir.documents import sha256_of_ni
 from chartsift.fhir.terms import ATTACHMENT_PAGES, INFORMATION_ORIGIN, extension_url
 from evaluator import available_policies, load_policy
@@ -117,6 +118,14 @@ def test_cp_mp_126_questionnaire_metadata_and_answers():
     assert {o["valueCoding"]["system"] for o in g["answerOption"]} == {
         "https://chartsift.org/fhir/CodeSystem/determination-status"}
     assert len(criterion_ids(load_policy("CP.MP.126"))) == 22
+
+
+def test_code_systems_parse_and_hold_every_code_the_output_uses():
+    systems = {cs["url"]: cs for cs in code_systems()}
+    for cs in systems.values():
+        parse(cs)
+    statuses = systems["https://chartsift.org/fhir/CodeSystem/determination-status"]
+    assert [c["code"] for c in statuses["concept"]] == ["met", "not_met", "insufficient"]
 
 
 def test_policy_show_fhir_prints_the_questionnaire(capsys):

@@ -29,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also write the review as a self-contained page, quotes highlighted in their sentence")
     p.add_argument("--fhir", type=Path, metavar="OUT.json",
                    help="also write the review as a FHIR R4 collection Bundle: a QuestionnaireResponse answering "
-                        "each criterion of `policy show ID --fhir` (DTR information-origin auto-client), one "
-                        "DocumentReference per document (SHA-256, size, pages; no text), a ServiceRequest for the "
-                        "request and a Provenance; never a decision resource")
+                        "each criterion of `policy show ID --fhir` (DTR information-origin auto-client) with its "
+                        "rationale and quotes, one DocumentReference per document (SHA-256, size, pages; not the "
+                        "document's text), a ServiceRequest for the request and a Provenance; never a decision "
+                        "resource")
     p.add_argument("--fhir-include-text", action="store_true",
                    help="with --fhir: put each document's extracted text (the text evidence offsets point into) "
                         "in its DocumentReference. The text is the patient's chart: share the file accordingly")
