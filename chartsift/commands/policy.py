@@ -14,10 +14,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list policies: id, revision, dates in force, pathways")
     listing.set_defaults(handler=run_list)
-    show = actions.add_parser("show", help="print one policy's criterion tree")
+    show = actions.add_parser("show", help="print one policy's criterion tree (or its FHIR Questionnaire)")
     show.add_argument("policy_id", metavar="ID", help="policy id, e.g. CP.MP.126")
     show.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                       help="show the revision in force on this date (default: the latest)")
+    show.add_argument("--fhir", action="store_true",
+                      help="print the policy as a FHIR R4 Questionnaire (JSON): one choice item per criterion, "
+                           "nested as the tree, answers met / not_met / insufficient")
     show.set_defaults(handler=run_show)
 
 
@@ -43,6 +46,11 @@ def run_show(args: argparse.Namespace) -> int:
     except UnknownPolicyError as exc:
         print(f"chartsift: {exc}", file=sys.stderr)
         return 2
+    if args.fhir:
+        from chartsift.fhir import checked_questionnaire, dumps
+
+        sys.stdout.write(dumps(checked_questionnaire(policy)))
+        return 0
     print(f"{policy.id} {policy.title} ({policy.payer}), revision {policy.revision}, in force "
           f"{policy.effective.from_} to {policy.effective.to or 'now'}")
     for pathway in policy.pathways:

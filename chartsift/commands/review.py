@@ -40,10 +40,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--text", action="store_true", help="print a readable summary with quotes and pages")
     p.add_argument("--html", type=Path, metavar="OUT.html",
                    help="also write the review as a self-contained page, quotes highlighted in their sentence")
+    p.add_argument("--fhir", type=Path, metavar="OUT.json",
+                   help="also write the review as a FHIR R4 collection Bundle: a QuestionnaireResponse answering "
+                        "each criterion of `policy show ID --fhir` (DTR information-origin auto-client) with its "
+                        "rationale and quotes, one DocumentReference per document (SHA-256, size, pages; not the "
+                        "document's text), a ServiceRequest for the request and a Provenance; never a decision "
+                        "resource")
+    p.add_argument("--fhir-include-text", action="store_true",
+                   help="with --fhir: put each document's extracted text (the text evidence offsets point into) "
+                        "in its DocumentReference. The text is the patient's chart: share the file accordingly")
     p.set_defaults(handler=run)
 
 
+def _write_fhir(args: argparse.Namespace, reviewed) -> bool:
+    """Write the Bundle; True when it failed its checks (an internal error: nothing is written)."""
+    from chartsift.case import load_case
+    from chartsift.fhir import FhirCheckError, checked_bundle, dumps, sources_of
+
+    texts = {s.name: s.text for s in reviewed.sources} if args.fhir_include_text else None
+    sources = sources_of(load_case(args.paths, case_id=args.case_id).documents, texts)
+    try:
+        bundle = checked_bundle(reviewed.result, sources)
+    except FhirCheckError as exc:
+        print(f"chartsift: error [{ErrorCode.INTERNAL_ERROR.value}] FHIR Bundle not written: {exc}", file=sys.stderr)
+        return True
+    args.fhir.write_text(dumps(bundle), encoding="utf-8")
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.fhir_include_text and not args.fhir:
+        print("chartsift: error: --fhir-include-text needs --fhir FILE", file=sys.stderr)
+        return 2
     from chartsift.api import review_case
     from chartsift.case import CaseError, load_case
     from chartsift.render import render_text
@@ -86,4 +114,6 @@ def run(args: argparse.Namespace) -> int:
         from chartsift.render_html import render_html
 
         args.html.write_text(render_html(result, reviewed.sources), encoding="utf-8")
+    if args.fhir and _write_fhir(args, reviewed):
+        return 1
     return INPUT_ERROR_EXIT if result.errors else 0

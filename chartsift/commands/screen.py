@@ -6,13 +6,13 @@ import signal
 import sys
 from pathlib import Path
 
-from models import INPUT_ERROR_EXIT
+from models import INPUT_ERROR_EXIT, ErrorCode
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("screen", help="pre-screen many cases in bulk (resumable, isolated workers)",
                        description="Review every case of INPUT into OUT: results.jsonl, summary.csv, errors.csv, "
-                                   "index.html and one report per case. Rerunning skips the cases already done; "
+                                   "index.html and one report per case (with --fhir, one FHIR Bundle per case). Rerunning skips the cases already done; "
                                    "each case runs in a worker process with a timeout and a memory limit.")
     p.add_argument("input", type=Path, metavar="INPUT",
                    help="a folder of case folders, a folder of PDFs (one case each), or a manifest CSV "
@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://HOST:PORT, or 'local'")
     p.add_argument("--policy", default="CP.MP.126", metavar="ID", help="policy id")
     p.add_argument("--retry-errors", action="store_true", help="review again the cases that ended in an error")
+    p.add_argument("--fhir", action="store_true",
+                   help="also write each reviewed case as a FHIR R4 Bundle, OUT/fhir/<case>.json (as `review --fhir`; "
+                        "no document text)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=run)
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = screen(args.input, args.out, workers=args.workers or os.cpu_count() or 1, timeout=timeout,
                         max_pages=args.max_pages, dask=args.dask, policy_id=args.policy, memory_mb=memory,
-                        retry_errors=args.retry_errors, progress=NullProgress() if args.quiet else for_stream(sys.stderr))
+                        retry_errors=args.retry_errors, fhir=args.fhir, progress=NullProgress() if args.quiet else for_stream(sys.stderr))
     except ScreenInputError as exc:
         print(f"chartsift: error: {exc}", file=sys.stderr)
         return 2
@@ -61,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         print("chartsift: interrupted; rerun the same command to finish (done cases are kept)", file=sys.stderr)
         return 130
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()))
+    if report.fhir_failed:
+        print(f"chartsift: error [{ErrorCode.INTERNAL_ERROR.value}] {report.fhir_failed} FHIR Bundle(s) failed their "
+              "checks and were not written", file=sys.stderr)
     print(f"screened {report.total} cases into {report.out} ({report.skipped} already done, {report.reviewed} "
           f"reviewed, {report.errors} errors; {counts})", file=sys.stderr)
     return INPUT_ERROR_EXIT if report.counts.get("error") else 0  # some case could not be reviewed

@@ -19,7 +19,7 @@ from models import ErrorCode
 
 from .inputs import CaseSpec, ScreenInputError, discover, fingerprint
 from .ledger import Ledger, LedgerBusy, Outcome
-from .outputs import remove_stale_temporaries, write_case_report, write_outputs
+from .outputs import bundle_name, remove_stale_temporaries, write_case_bundle, write_case_report, write_outputs
 from .pool import LocalPool, PoolError, Task
 from .progress import NullProgress
 from .worker import REVIEW_FUNCTION, WARM_UP_FUNCTION
@@ -48,14 +48,16 @@ class ScreenReport:
     counts: dict[str, int] = field(default_factory=dict)  # by recommendation ("error" for error cases)
     peak_rss_kb: dict[int, int] = field(default_factory=dict)  # by worker pid
     document_errors: int = 0
+    fhir_failed: int = 0  # --fhir: cases whose Bundle failed its checks (not written)
 
 
 def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: float | None = DEFAULT_TIMEOUT_S,
            max_pages: int | None = None, dask: str | None = None, policy_id: str = "CP.MP.126",
            memory_mb: int | None = DEFAULT_MEMORY_MB, retry_errors: bool = False, progress: NullProgress | None = None,
            case_function: str = REVIEW_FUNCTION, init_function: str | None = WARM_UP_FUNCTION,
-           checkpoint_s: float = CHECKPOINT_S) -> ScreenReport:
-    """Screen every case of `source` into `out`; see the module docstring. Safe to rerun at any time."""
+           checkpoint_s: float = CHECKPOINT_S, fhir: bool = False) -> ScreenReport:
+    """Screen every case of `source` into `out`; see the module docstring. Safe to rerun at any time.
+    With `fhir`, every reviewed case also gets its FHIR Bundle in OUT/fhir/."""
     out = Path(out)
     cases = discover(Path(source))
     for case in cases:
@@ -83,12 +85,14 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
                 report.errors += 1
                 progress.update(outcome)
             if tasks:
-                _run(runner, tasks, todo, keys, ledger, version, out, progress, report, checkpoint_s)
+                _run(runner, tasks, todo, keys, ledger, version, out, progress, report, checkpoint_s, fhir)
         finally:
             progress.close()
             report.seconds = time.monotonic() - start
             report.counts = write_outputs(out, ledger.rows(keys, version))
             ledger.finish_run(run_id, report.reviewed)
+        if fhir:
+            _missing_bundles(out, cases, ledger.rows(keys, version), report)
     return report
 
 
@@ -98,6 +102,16 @@ def _duplicate(case: CaseSpec) -> Outcome:
     return Outcome(case.case_id, "error", error_code=ErrorCode.DUPLICATE_CASE_ID.value,
                    error_message=f"input entry {case.entry} has the case id of entry {case.duplicate_of}, which "
                                  "is reviewed; this one is not: give each case its own id and rerun")
+
+
+def _missing_bundles(out: Path, cases: list, rows, report: ScreenReport) -> None:
+    """Bundles of the cases reviewed by earlier runs (a rerun with --fhir, or after an interruption)."""
+    documents: dict = {}
+    for c in cases:  # the first case of an id is the one reviewed (a later duplicate is an error row)
+        documents.setdefault(c.case_id, c.documents)
+    for row in rows:
+        if row.result_json and not (out / bundle_name(row.case_id)).exists():
+            report.fhir_failed += not write_case_bundle(out, row.case_id, row.result_json, documents[row.case_id])
 
 
 def _runner(dask: str | None, case_function: str, init_function: str | None, workers: int,
@@ -111,7 +125,7 @@ def _runner(dask: str | None, case_function: str, init_function: str | None, wor
 
 
 def _run(runner, tasks: list[Task], todo: list[CaseSpec], keys: list[tuple[str, str]], ledger: Ledger, version: str,
-         out: Path, progress: NullProgress, report: ScreenReport, checkpoint_s: float) -> None:
+         out: Path, progress: NullProgress, report: ScreenReport, checkpoint_s: float, fhir: bool = False) -> None:
     """Review `tasks`; each outcome is committed to the ledger before anything else is done with it."""
     last_checkpoint = time.monotonic()
     for task, outcome in runner.run(tasks):
@@ -119,6 +133,9 @@ def _run(runner, tasks: list[Task], todo: list[CaseSpec], keys: list[tuple[str, 
         _account(report, outcome)
         if outcome.result_json:
             write_case_report(out, outcome.case_id, outcome.result_json)
+            if fhir:
+                report.fhir_failed += not write_case_bundle(out, outcome.case_id, outcome.result_json,
+                                                            todo[task.index].documents)
         progress.update(outcome)
         if time.monotonic() - last_checkpoint >= checkpoint_s:
             started = time.monotonic()

@@ -5,7 +5,8 @@
   criterion, how many criteria need review (and which), one column per criterion, missing documentation,
   error code (a case that could not be reviewed), the codes of unreadable documents;
 - `errors.csv`: every case error and every document error (code and message, never chart text);
-- `index.html` and `cases/<case>.html`: a sortable table linking to each case's report.
+- `index.html` and `cases/<case>.html`: a sortable table linking to each case's report;
+- with `--fhir`, `fhir/<case>.json`: each reviewed case as a FHIR R4 Bundle (chartsift.fhir).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from . import html
 from .ledger import Row
 
 RESULTS, SUMMARY, ERRORS, INDEX, CASES_DIR = "results.jsonl", "summary.csv", "errors.csv", "index.html", "cases"
+FHIR_DIR = "fhir"
 SUMMARY_HEAD = ["case_id", "status", "recommendation", "pathway", "confidence", "lowest_confidence",
                 "needs_review", "needs_review_criteria"]
 SUMMARY_TAIL = ["missing_documentation", "error_code", "document_errors", "document_warnings", "pages", "seconds",
@@ -59,18 +61,43 @@ def atomic_write(path: Path, data: str) -> None:
 
 def remove_stale_temporaries(out: Path) -> None:
     """Temporary files a killed run left behind (the ledger lock guarantees no live writer)."""
-    for folder in (out, out / CASES_DIR):
+    for folder in (out, out / CASES_DIR, out / FHIR_DIR):
         for tmp in folder.glob(".*.tmp"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
 
 
-def report_name(case_id: str) -> str:
-    """A file name for the case's report: safe characters, and unique even when the id is not."""
+def _safe_name(case_id: str) -> str:
+    """Safe characters, and unique even when the id is not."""
     safe = _UNSAFE.sub("_", case_id)[:80] or "case"
     if safe != case_id:
         safe += "-" + hashlib.sha256(case_id.encode()).hexdigest()[:8]
-    return f"{CASES_DIR}/{safe}.html"
+    return safe
+
+
+def report_name(case_id: str) -> str:
+    """A file name for the case's report."""
+    return f"{CASES_DIR}/{_safe_name(case_id)}.html"
+
+
+def bundle_name(case_id: str) -> str:
+    """A file name for the case's FHIR Bundle."""
+    return f"{FHIR_DIR}/{_safe_name(case_id)}.json"
+
+
+def write_case_bundle(out: Path, case_id: str, result_json: str, documents: list[Path]) -> bool:
+    """Write the FHIR Bundle of one reviewed case (no document text); False when it failed its checks
+    (then nothing is written: the failure names no chart text, and the other outputs go on)."""
+    from chartsift.fhir import FhirCheckError, checked_bundle, dumps, sources_of
+    from models import ReviewResult
+
+    try:
+        bundle = checked_bundle(ReviewResult.model_validate_json(result_json), sources_of(documents))
+    except FhirCheckError:
+        return False
+    (out / FHIR_DIR).mkdir(parents=True, exist_ok=True)
+    atomic_write(out / bundle_name(case_id), dumps(bundle))
+    return True
 
 
 def write_case_report(out: Path, case_id: str, result_json: str) -> str:

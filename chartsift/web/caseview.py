@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chartsift.fhir import Override
 from chartsift.render import fact_summary
 from models import ReviewResult
 
@@ -112,3 +113,14 @@ def export_json(case: Case, result: ReviewResult, history: list[Decision]) -> di
     data["review"] = {"revision": case.revision, "decisions": [d for d in current if d["criterion"] is not None],
                       "final_decision": final}
     return data
+
+
+def overrides_in_force(history: list[Decision], revision: int) -> list[Override]:
+    """The reviewers' overrides of this revision that still stand (the newest decision per criterion is an
+    override), for the FHIR export's `override` answers."""
+    newest: dict[str, Decision] = {}
+    for d in history:
+        if d.revision == revision and d.criterion is not None:
+            newest[d.criterion] = d
+    return [Override(criterion=c, status=d.status or "", reviewer=d.user.name, note=d.note,
+                     at=d.created_at.isoformat()) for c, d in newest.items() if d.action == "override"]

@@ -160,6 +160,25 @@ def export_json(request: Request, case_pk: int):
     return Response(body, media_type="application/json", headers=_attachment(case, "json"))
 
 
+@router.get("/cases/{case_pk}/export.fhir.json")
+def export_fhir(request: Request, case_pk: int):
+    """The review as a FHIR R4 Bundle (chartsift.fhir), the reviewers' standing overrides as `override` answers
+    with the reviewer as author. No document text."""
+    from chartsift.fhir import FhirCheckError, SourceFile, checked_bundle, dumps
+
+    case, result, history = _export_data(request, case_pk, "fhir")
+    upload_dir = request.app.state.settings.upload_dir
+    with request.app.state.sessions() as session:
+        stored = [(d.display_name, d.storage_name) for d in _case(session, case_pk).documents if d.storage_name]
+    sources = [SourceFile.from_path(upload_dir / storage, name=name) for name, storage in stored
+               if (upload_dir / storage).is_file()]
+    try:
+        bundle = checked_bundle(result, sources, overrides=caseview.overrides_in_force(history, case.revision))
+    except FhirCheckError:
+        raise AppError(500, "internal_error", "the FHIR export failed its checks") from None
+    return Response(dumps(bundle), media_type="application/fhir+json", headers=_attachment(case, "fhir.json"))
+
+
 @router.get("/cases/{case_pk}/export.html")
 async def export_html(request: Request, case_pk: int):
     case, _result, history = await run_in_threadpool(_export_data, request, case_pk, "html")

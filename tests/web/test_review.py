@@ -168,6 +168,30 @@ def test_export_html_is_self_contained_with_decisions(reviewed):
     assert not re.search(r'(src|href)="(https?:)?//', html) and "<script src" not in html
 
 
+def test_export_fhir_tags_overrides_with_their_reviewer(reviewed):
+    from chartsift.fhir import bundle_to_review, checked_questionnaire
+    from chartsift.fhir.check import check_bundle
+    from evaluator import load_policy
+
+    assert _post(reviewed, "/decisions", criterion="II.B", action="override", status="insufficient",
+                 note="pain pattern unclear").status_code == 303
+    assert 'id="export-fhir"' in _page(reviewed)
+    response = reviewed.client.get(reviewed.case_url + "/export.fhir.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/fhir+json")
+    assert "attachment" in response.headers["content-disposition"]
+    bundle = response.json()
+    check_bundle(bundle, checked_questionnaire(load_policy("CP.MP.126")))
+    back = bundle_to_review(bundle)
+    assert ("II.B", "insufficient", "nurse", "pain pattern unclear") in {
+        (o.criterion, o.status, o.reviewer, o.note) for o in back.overrides}
+    names = [e["resource"]["name"][0]["text"] for e in bundle["entry"]
+             if e["resource"]["resourceType"] == "Practitioner"]
+    assert names == ["nurse"]
+    docs = {e["resource"]["description"]: e["resource"] for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "DocumentReference"}
+    assert docs["packet.pdf"]["content"][0]["attachment"]["contentType"] == "application/pdf"
+
+
 def test_adding_a_document_reviews_again(reviewed):
     note = b"Office note 2026-02-10. Left SI joint injection 2026-01-20 with steroid: 30% relief, failed.\n"
     response = reviewed.client.post(reviewed.case_url + "/documents", data={"csrf_token": csrf_of(_page(reviewed))},
