@@ -17,7 +17,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from pydantic import Field
 
 from chartsift.cli import main
 from chartsift.fhir import (
@@ -36,7 +35,7 @@ from chartsift.fhir.check import check_bundle, parse
 from chartsift.fhir.documents import sha256_of_ni
 from chartsift.fhir.terms import ATTACHMENT_PAGES, INFORMATION_ORIGIN, extension_url
 from evaluator import available_policies, load_policy
-from models import Determination, ReviewResult
+from models import ReviewResult
 from models.policy import children
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -267,28 +266,25 @@ def test_a_reviewer_override_is_tagged_with_its_author_and_reverses_apart():
     assert back.overrides == [Override(criterion, changed, "nurse.kim", "seen on p. 3")]
 
 
-class _ConfidentDetermination(Determination):
-    confidence: float | None = None
-
-
-class _ReviewWithNeedsReview(ReviewResult):
-    needs_review: list[str] = Field(default_factory=list)
-
-
-def test_fields_the_review_models_gain_travel_as_extensions():
-    """The lead's coming `confidence` (determinations) and `needs_review` (review) need no change here."""
+def test_confidence_and_needs_review_travel_as_extensions_and_come_back():
+    """The review's `confidence` (facts, determinations, recommendation) and `needs_review` (SPEC 2026-12-07)
+    travel through the Bundle as extensions, by the generic field mapping, and come back equal."""
     result = _demo_like()
-    data = result.model_dump()
-    data["determinations"] = [_ConfidentDetermination(**d, confidence=0.875) for d in data["determinations"]]
-    richer = _ReviewWithNeedsReview.model_validate({**data, "needs_review": ["II.G", "II.H"]})
-    bundle = review_bundle(richer, [], generated=STAMP)
+    for i, det in enumerate(result.determinations):
+        det.confidence = round(0.5 + i / 100, 3)
+    result.recommendation.confidence = 0.875
+    result.needs_review = ["II.G", "II.H"]
+    bundle = review_bundle(result, [], generated=STAMP)
     check_bundle(bundle, checked_questionnaire(load_policy("CP.MP.126")))
     response = _resources(bundle, "QuestionnaireResponse")[0]
-    answer = _answered(response["item"])[result.determinations[0].criterion]
-    assert {"url": extension_url("confidence"), "valueDecimal": 0.875} in answer["extension"]
-    assert [e["valueString"] for e in response["extension"]] == ["II.G", "II.H"]
-    back = bundle_to_review(bundle).result  # today's models: the extra fields are skipped, the rest reads
+    first = result.determinations[0]
+    answer = _answered(response["item"])[first.criterion]
+    assert {"url": extension_url("confidence"), "valueDecimal": first.confidence} in answer["extension"]
+    assert [e["valueString"] for e in response["extension"] if e["url"] == extension_url("needs_review")] \
+        == ["II.G", "II.H"]
+    back = bundle_to_review(bundle).result
     assert back.determinations == result.determinations
+    assert back.needs_review == ["II.G", "II.H"]
 
 
 def test_a_quote_with_a_page_break_stays_exact_and_valid():
