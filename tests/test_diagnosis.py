@@ -145,3 +145,17 @@ def test_office_summary_of_a_study_keeps_a_later_exam_sentence(note_ctx):
 def test_row_answered_no(note_ctx, text, expected):
     doc, ctx = note_ctx(text)
     assert {(f.condition, f.assertion) for f in diagnosis.extract(doc, ctx)} == expected
+
+
+# ---- a vocabulary hit whose pattern ends on a boundary the next word makes (round 5: a review crashed) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Assessment: septic sacroiliac arthropathy on the left, on IV cefazolin.",
+                 {("sij_infection", None, "present")}, id="septic-sacroiliac-arthropathy"),
+    pytest.param("Assessment: pyogenic SI changes, improving on antibiotics.",
+                 {("sij_infection", None, "present")}, id="pyogenic-si-changes"),
+    pytest.param("Assessment: no septic sacroiliac arthropathy; mechanical SIJ pain.",
+                 {("sij_infection", None, "negated")}, id="negated-septic-arthropathy"),
+])
+def test_pattern_ending_on_the_next_words_boundary(note_ctx, text, expected):
+    assert _facts(note_ctx, text) >= expected

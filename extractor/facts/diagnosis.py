@@ -133,8 +133,7 @@ def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
         by_value.setdefault(id(v), v)
     hits = []
     for s, e, value in vocab_matches(r.conditions, text):
-        entry = next(v for v in r.conditions if v.value == value and any(
-            re.fullmatch(p, text[s:e], re.IGNORECASE) for p in v.patterns))
+        entry = _entry_at(r.conditions, value, text, s, e)
         lo, hi = sentence_bounds(doc, s)
         if entry.requires and not re.search(entry.requires, text[lo:hi], re.IGNORECASE):
             continue
@@ -142,6 +141,19 @@ def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
             continue
         hits.append((s, e, value))
     return hits
+
+
+def _entry_at(conditions, value: str, text: str, s: int, e: int):
+    """The vocabulary entry whose pattern made the hit text[s:e], matched in place (a pattern may end on a
+    boundary that only the following text makes, e.g. 'septic sacroiliac' + ' arthropathy'); failing
+    that, the first entry of the value (never an error: the hit was made by one of them)."""
+    of_value = [v for v in conditions if v.value == value]
+    for entry in of_value:
+        for pattern in entry.patterns:
+            m = re.compile(pattern, re.IGNORECASE).match(text, s)
+            if m is not None and m.end() == e:
+                return entry
+    return of_value[0]
 
 
 def _adjacent_code(text: str, s: int, e: int, codes) -> tuple[int, int, str] | None:
