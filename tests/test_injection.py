@@ -307,3 +307,32 @@ def test_negated_lists_give_no_injection(note_ctx, text):
 def test_injection_dated_from_the_previous_one(note_ctx, text, dates):
     facts = _facts(note_ctx, "FOLLOW-UP\n" + text + "\n", "2026-04-28")
     assert sorted(f.date for f in facts if f.date) == dates
+
+
+# ---- a procedure heading that opens its line with the date dates the entry below it (round 5) ----
+
+@pytest.mark.parametrize("heading1, heading2", [
+    pytest.param("PROCEDURE 11/04/2025 - R SIJ diagnostic block #1", "PROCEDURE 11/25/2025 - R SIJ diagnostic block #2",
+                 id="caps-heading-dash"),
+    pytest.param("Procedure note 11/04/2025: right SI joint block", "Procedure note 11/25/2025: repeat right SI joint block",
+                 id="procedure-note-colon"),
+    pytest.param("INJECTION 11/04/2025  Right SIJ diagnostic injection", "INJECTION 11/25/2025  Right SIJ diagnostic injection",
+                 id="injection-heading-gap"),
+])
+def test_procedure_headings_with_dates_read_their_own_entries(note_ctx, heading1, heading2):
+    text = (f"PAIN CLINIC RECORDS\n\n{heading1}\nFluoroscopic guidance, contrast with intra-articular spread. "
+            f"2 mL 1% lidocaine. 85% relief at 30 min.\n\n{heading2}\n"
+            f"Fluoroscopy, Omnipaque, intra-articular. 2 mL 0.5% bupivacaine. 80% relief.\n")
+    facts = sorted(_facts(note_ctx, text, None), key=lambda f: f.date)
+    got = [(f.date.isoformat(), f.guidance, f.contrast, f.intra_articular, f.anesthetic, f.relief_percent)
+           for f in facts]
+    assert got == [("2025-11-04", "fluoroscopy", True, True, "lidocaine", 85),
+                   ("2025-11-25", "fluoroscopy", True, True, "bupivacaine", 80)]
+
+
+def test_a_date_after_procedure_inside_prose_is_no_heading(note_ctx):
+    """Only a heading that opens its line labels an entry: a retelling in prose reads its own sentence only."""
+    text = ("OFFICE VISIT\nShe says the procedure 11/04/2025 (right SIJ injection) helped.\n"
+            "Today: fluoroscopy is not needed; continue naproxen.\n")
+    facts = _facts(note_ctx, text, "2026-01-10")
+    assert [(f.date.isoformat(), f.guidance) for f in facts] == [("2025-11-04", None)]

@@ -58,6 +58,16 @@ def test_relief_hours(text, hours):
     pytest.param("Pain diary: 10/10 before, 2/10 at 1 hour.", 80, id="label-after-score"),
     pytest.param("pain went from 8/10 to 2/10", 75, id="from-to"),
     pytest.param("Pre 6/10, 10 h 1/10, 30 min 3/10", 50, id="outside-window-skipped"),
+    # a nurse's table, a row a line (round 5 family)
+    pytest.param("Post-procedure pain assessment\n  Time      NRS\n  Pre       8\n  15 min    1\n  2 hr      2\n",
+                 88, id="table-pre-then-times"),
+    pytest.param("Baseline: 6\n20 min: 3\n1 hour: 2\n", 50, id="table-colons"),
+    pytest.param("Pre-procedure   7/10\n30 min post   0-1/10\n4 hr   1/10\n", 86, id="table-range-counts-its-higher-score"),
+    pytest.param("| Time | NRS |\n| Pre | 8 |\n| 20 min | 1 |\n", 88, id="table-in-pipes"),
+    pytest.param("Pain assessment:  Pre NRS 5 | 15 min NRS 1 | 60 min NRS 1", 80, id="table-on-one-line"),
+    pytest.param("Pre 10\n30 min ..... 2\n1 hr ....... 3\n", 80, id="table-dot-leaders"),
+    pytest.param("NRS pre 5, NRS post 1.", 80, id="labelled-pre-post-without-out-of-ten"),
+    pytest.param("pre NRS 8 / post NRS 2", 75, id="pre-nrs-slash-post-nrs"),
 ])
 def test_score_series_percent(text, percent):
     series = score_series(text)
@@ -67,6 +77,11 @@ def test_score_series_percent(text, percent):
 @pytest.mark.parametrize("text", [
     pytest.param("Strength 5/5, pain 6/10 today", id="single-score"),
     pytest.param("Pain 6/10 at rest, 8/10 with sitting", id="scores-without-pre"),
+    pytest.param("Labs\n  Pre    8\n  Hgb    12.1\n", id="table-pre-row-without-time-rows"),
+    pytest.param("  15 min    1\n  30 min    1\n", id="table-without-pre-row"),
+    pytest.param("  Pre    8\n\n  15 min    1\n", id="table-rows-split-by-a-blank-line"),
+    pytest.param("Labs: Pre 8 | Hgb 12.1 | Plt 200", id="one-line-cells-that-are-not-rows"),
+    pytest.param("Bupivacaine pre 5 mL, post 2 mL flush", id="pre-post-volumes-are-not-scores"),
 ])
 def test_no_score_series(text):
     assert score_series(text) == []

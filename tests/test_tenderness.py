@@ -77,12 +77,13 @@ def test_negated_tenderness(note_ctx, text, expected):
                  {("posterior_sij", "right", "present"), ("posterior_sij", "left", "negated"),
                   ("greater_trochanter", "right", "negated"), ("coccyx", None, "negated")},
                  id="capitals-abbreviation-period-ends-no-clause"),
+    # the side of another finding is not borrowed (SPEC section 4; rounds 3-5 annotators): null
     pytest.param("R SIJ TENDER. GREATER TROCHANTER NONTENDER.",
-                 {("posterior_sij", "right", "present"), ("greater_trochanter", "right", "negated")},
+                 {("posterior_sij", "right", "present"), ("greater_trochanter", None, "negated")},
                  id="distractor-capitals-sentence-period-ends-its-clause"),
     pytest.param("Tender over left SIJ, but not over the greater trochanter.",
-                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated")},
-                 id="but-not-over-takes-examined-side"),
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", None, "negated")},
+                 id="but-not-over-borrows-no-side"),
 ])
 def test_rows_and_clauses(note_ctx, text, expected):
     assert _facts(note_ctx, text) == expected
@@ -199,3 +200,27 @@ _LR_SPACES = "Palpation            Left     Right\n"
 ])
 def test_side_column_tables(note_ctx, text, expected):
     assert _facts(note_ctx, text) == expected
+
+
+# ---- round 5 families: the side comes from the finding's own sentence; 'NT'; plural sites ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Exam: TTP over R PSIS / posterior SI joint. No tenderness over greater trochanter.",
+                 {("posterior_sij", "right", "present"), ("greater_trochanter", None, "negated")},
+                 id="no-side-borrowed-from-the-sij-finding"),
+    pytest.param("Palpation: L posterior SIJ tender. Greater trochanter NT. Coccyx NT.",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", None, "negated"),
+                  ("coccyx", None, "negated")}, id="NT-is-nontender"),
+    pytest.param("Tender over the left posterior SIJ. No tenderness of the greater trochanters.",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "bilateral", "negated")},
+                 id="plural-trochanters-are-bilateral"),
+    pytest.param("Exam: Tender over the right SIJ; right greater trochanter nontender.",
+                 {("posterior_sij", "right", "present"), ("greater_trochanter", "right", "negated")},
+                 id="a-side-the-sentence-states-is-kept"),
+])
+def test_round5_side_and_shorthand(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+def test_lowercase_nt_is_no_shorthand(note_ctx):
+    assert _facts(note_ctx, "Greater trochanter nt\n") == set()

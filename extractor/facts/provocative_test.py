@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
 from extractor.facts._clinical import keep_first_present
-from extractor.facts.tables import block_caption, list_caption, one_bilateral, table_cells
+from extractor.facts.tables import block_caption, inline_caption, list_caption, one_bilateral, table_cells
 from extractor.nlp.assertion import modifier_categories
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
@@ -77,6 +77,8 @@ class ProvocativeRules(BaseModel):
     other_region_guard: RegionGuard
     reason_after_not_performed: str
     device_after_name: str
+    inline_caption: str = Field(description="words that make a same-line label a heading of tests "
+                                "('Provocation (L):', 'Tests R:'), whose one side the tests after it take")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class _Compiled:
         self.region_before = re.compile(rules.other_region_guard.immediately_before, re.IGNORECASE)
         self.reason = re.compile(rules.reason_after_not_performed, re.IGNORECASE)
         self.device = re.compile(rules.device_after_name, re.IGNORECASE)
+        self.inline_caption = re.compile(rules.inline_caption, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -331,13 +334,27 @@ def _clause_result(side: Cue, results: list[Cue], text: str) -> str | None:
 
 def _caption_side(ent: Span, rules: _Compiled) -> str | None:
     """The one side a caption gives all rows below it: a table's ("EXAM (left side)") or a
-    list's ("Provocative testing (R):")."""
+    list's ("Provocative testing (R):"), or a heading that opens the tests' own line
+    ("Provocation (L):  Thigh thrust (+)  Compression (+)", "Tests R: FABER (+), ...")."""
     text = doc_text(ent.doc)
     caption = block_caption(text, ent.start_char) or list_caption(text, ent.start_char)
+    if caption is None:
+        inline = inline_caption(text, ent.start_char)
+        caption = inline if inline and rules.inline_caption.search(inline) and not _names_a_test(ent, inline) else None
     if caption is None:
         return None
     found = [value for value, pattern in rules.sides.items() if pattern.search(caption)]
     return found[0] if len(found) == 1 else None
+
+
+def _names_a_test(ent: Span, label: str) -> bool:
+    """Whether a same-line label holds a test mention of its own ("thigh thrust R: pos / compression: pos"):
+    then it is that test's row, not a heading of the tests after it."""
+    text = doc_text(ent.doc)
+    colon = text.rfind(":", 0, ent.start_char)
+    lo = text.rfind(label, 0, colon + 1)
+    return any(lo <= e.start_char and e.end_char <= colon for e in ent.doc.ents
+               if e is not ent and getattr(e._, "provocative_test", None))
 
 
 def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:

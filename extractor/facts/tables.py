@@ -116,6 +116,19 @@ def block_caption(text: str, offset: int) -> str | None:
     return None
 
 
+def inline_caption(text: str, offset: int, max_chars: int = 45) -> str | None:
+    """The label that opens the row holding `offset` on the same line, before its last ':'
+    ("Provocation (L):  Thigh thrust (+)  Compression (+)" -> "Provocation (L)"); only the words
+    since the line's previous ':' (or its start), and only a short label (a heading, not prose)."""
+    start, _ = _line_at(text, offset)
+    colon = text.rfind(":", start, offset)
+    if colon < 0:
+        return None
+    label_start = text.rfind(":", start, colon) + 1 or start
+    label = text[max(label_start, start):colon].strip()
+    return label if 0 < len(label) <= max_chars else None
+
+
 def list_caption(text: str, offset: int) -> str | None:
     """The caption line of the list whose row holds `offset`: the nearest line above that ends
     with ':' ("Provocative testing (R):" over "Thigh thrust ..... positive"), with no blank line

@@ -60,7 +60,7 @@ def extract(doc, ctx) -> list[Fact]:
             continue
         items.extend(sentence_sites(doc, text, lo, hi))
     for site, side, assertion, (s, e) in sorted(items, key=lambda it: it[3]):
-        side = side or (None if side == _MIDLINE else _examined_side(text, s, site, found))
+        side = side or (None if side == _MIDLINE else _examined_side(text, s, site))
         key = (site, side, assertion)
         ev = ctx.evidence(s, e, rule=f"{RULE}:{site}")
         if key in found:
@@ -162,19 +162,18 @@ def _table_row(text: str, m, cells: list[str], column: int) -> list[tuple[int, i
     return out
 
 
-def _examined_side(text: str, offset: int, site: str, found: dict) -> str | None:
-    """Side of an exam that examines one side: its header says so ("EXAM (left side)") or the
-    SIJ tenderness of the same note is on one side only. Midline sites never get a side."""
+def _examined_side(text: str, offset: int, site: str) -> str | None:
+    """Side of an exam that examines one side: its header says so ("EXAM (left side)"). Midline sites
+    never get a side. A side stated for another finding (the SIJ found tender on the right, in the
+    sentence before or on the same line) is not this site's: SPEC section 4, the side comes from where
+    the finding is stated; the independent annotators of rounds 3-5 leave such a side null."""
     r = rules()
     if site not in r.sided_sites:
         return None
     header = None
     for m in re.finditer(r.exam_side_header, text[:offset], re.IGNORECASE | re.MULTILINE):
         header = m.group("side").lower()
-    if header:
-        return header
-    sij_sides = {k[1] for k in found if k[0] == "posterior_sij" and k[1] and k[2] == "present"}
-    return sij_sides.pop() if len(sij_sides) == 1 and site != "posterior_sij" else None
+    return header
 
 
 def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | None, str, tuple[int, int]]]:
@@ -193,9 +192,13 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
         anchor = _governing_anchor(anchors, s, e, clauses)
         assertion = owned.get(i) or _anchor_assertion(doc, anchor)
         side = _MIDLINE if site in r.midline_sites or _midline_other(text, s, site) else _site_side(text, sites, i, lo, hi)
+        if side is None and _PLURAL_SITE.search(text[s:e]):
+            side = "bilateral"  # SPEC section 4: a plural site ("the greater trochanters", "SI joints") is both sides
         out.append((site, side, assertion, _evidence_span(text, s, e, anchor, clauses)))
     return _merge_sideless(out)
 
+
+_PLURAL_SITE = re.compile(r"(?:trochanters|bursae|joints|SIJs)\b", re.IGNORECASE)
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
 _SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"

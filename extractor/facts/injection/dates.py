@@ -32,15 +32,27 @@ def may_date_injection(d, text: str, assertion: str, note_date) -> bool:
     return not (assertion == "present" and note_date is not None and d.date > note_date)
 
 
-_DOS_LABEL = r"\b(?:date of service|DOS|date of procedure|procedure date)\s*[:#-]?\s*"
-DOS = re.compile(_DOS_LABEL, re.IGNORECASE)  # a date-of-service label
-DOS_BEFORE = re.compile(_DOS_LABEL + "$", re.IGNORECASE)  # ... ending the text before a date
+#: a date-of-service label; a bare "Date:" counts unless a word comes just before it ("Quit date:", "Birth date:")
+_LABEL = r"(?:\b(?:date of service|DOS|date of procedure|procedure date)|(?<![A-Za-z] )\bdate(?=\s*:))\s*[:#-]?\s*"
+#: a procedure heading that opens its line with the date ("PROCEDURE 01/08/2026 - L SIJ block #1",
+#: "==== PROCEDURE NOTE ====  10/07/2025", "Procedure note 2/3/26:"): what follows is the entry of that date, as after a DOS label
+_HEADING = r"(?<![^\n])[ \t=*#-]*(?:procedure|injection)(?:\s+(?:note|report))?[ \t=*#:-]*"
+DOS = re.compile(rf"(?:{_LABEL}|{_HEADING}(?=\d{{1,2}}/\d{{1,2}}/\d{{2,4}}))", re.IGNORECASE)  # a date-of-service label
+DOS_BEFORE = re.compile(rf"(?:{_LABEL}|{_HEADING})$", re.IGNORECASE)  # ... ending the text before a date
 
 
 def block_date(text: str, offset: int, default):
-    """The date of the last date-of-service label before `offset` (a packet note the segmenter kept whole)."""
-    labels = list(DOS.finditer(text, 0, offset))
+    """The date of the last date-of-service label before `offset` (a packet note the segmenter kept whole),
+    or of a label later on the same line ("PROCEDURE: L SIJ injection      Date: 02/03/2026")."""
+    line_end = text.find("\n", offset)
+    labels = list(DOS.finditer(text, offset, len(text) if line_end < 0 else line_end))[:1] \
+        or list(DOS.finditer(text, 0, offset))[-1:]
     if not labels:
         return default
-    found = find_dates(text[labels[-1].end():labels[-1].end() + 20], default)
+    return label_date(text, labels[-1], default)
+
+
+def label_date(text: str, label: re.Match[str], default=None):
+    """The date a date-of-service label gives (the date right after it), else `default`."""
+    found = find_dates(text[label.end():label.end() + 20], default)
     return found[0].date if found and found[0].start == 0 else default

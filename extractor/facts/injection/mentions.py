@@ -38,7 +38,14 @@ from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc, Span
 
 from extractor.facts.injection.assertion import injection_assertion
-from extractor.facts.injection.dates import DOS, DOS_BEFORE, block_date, counted_from_previous, may_date_injection
+from extractor.facts.injection.dates import (
+    DOS,
+    DOS_BEFORE,
+    block_date,
+    counted_from_previous,
+    label_date,
+    may_date_injection,
+)
 from extractor.facts.injection.link import link_relief
 from extractor.facts.injection.log import LogRow, log_rows
 from extractor.facts.injection.numbers import round_half_up
@@ -184,7 +191,7 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     block = block_date(doc_text(ent.doc), ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
-    header = date is not None and bool(DOS_BEFORE.search(said[:date.start]))
+    header = date is not None and bool(DOS_BEFORE.search(_line_before(doc_text(ent.doc), sent.start_char + date.start)))
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
     if header and not performed:
@@ -199,6 +206,11 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
             (ctx.date - when).days > rules.rules.historical_after_days:
         assertion = "historical"  # told as past history before this episode of care
     return _Event(site, when, approx, assertion, side, performed, [ent])
+
+
+def _line_before(text: str, offset: int) -> str:
+    """The text of the line before `offset` (a heading the sentencizer cut off: "PROCEDURE | 01/08/2026 - ...")."""
+    return text[text.rfind("\n", 0, offset) + 1:offset]
 
 
 def _dated_site(ent: Span, ctx) -> str | None:
@@ -249,7 +261,11 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
         return own
     first = event.mentions[0].start_char
     later = [e.mentions[0].start_char for e in performed if e.mentions[0].start_char > first]
-    later += [m.start() for m in DOS.finditer(doc_text(doc), first)][:1]  # the next dated block
+    text = doc_text(doc)
+    line_end = text.find("\n", first)  # a label on the mention's own line ("PROCEDURE: ... Date: 02/03") dates it
+    # the next dated block: a label of another date ("Date: 12/03/2025" under its own heading belongs to it)
+    later += [m.start() for m in DOS.finditer(text, first if line_end < 0 else line_end)
+              if label_date(text, m) != event.date][:1]
     lo = first if len(performed) > 1 else 0
     hi = min(later) if later else len(doc_text(doc))
     excluded = set(rules.rules.excluded_sections)

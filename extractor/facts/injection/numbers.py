@@ -21,7 +21,8 @@ _RELIEF_BEFORE = re.compile(
     r"(?:(?:of|by|was|is|at|in pain|approximately|approx\.?|about|roughly|around|nearly|almost|over|greater than"
     r"|more than|at least|maybe|perhaps|only|>|~|\(|:|=|,|-|\"|“)\s*){0,4}~?" + _PCT + r"(?!\s*(?:of\b|\w*caine))", re.IGNORECASE)
 _RELIEF_WORDS = {
-    100.0: re.compile(r"\b(?:complete|total|full|100\s*%)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
+    100.0: re.compile(r"(?<!near-)(?<!near )(?<!nearly )(?<!almost )(?<!near)\b(?:complete|total|full|100\s*%)\s+"
+                      r"(?:pain\s+)?relief\b", re.IGNORECASE),
     0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
 }
 _NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.IGNORECASE)
@@ -43,7 +44,11 @@ _TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b
 _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
                       r"|\b(?:VAS|NRS|pain score|pain)\s+(?:\w+\s+){0,2}from\s+(?P<e>\d{1,2})\s+(?:to|down to)\s+(?P<f>\d{1,2})\b"
                       r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b"
-                      r"|\b(?:VAS|NRS|pain(?: score)?)\s*:?\s*(?P<g>\d{1,2})\s*(?:->|→|=>|-->)\s*(?P<h>\d{1,2})\b(?!\s*[/.%])",
+                      r"|\b(?:VAS|NRS|pain(?: score)?)\s*:?\s*(?P<g>\d{1,2})\s*(?:->|→|=>|-->)\s*(?P<h>\d{1,2})\b(?!\s*[/.%])"
+                      # "NRS pre 5, NRS post 1", "pre NRS 7 / post NRS 2": labelled scores without "/10"
+                      r"|(?:\b(?:VAS|NRS)\s+)?\bpre(?:[- ]?(?:procedure|block|injection))?\s*(?:VAS|NRS)?\s*[:=]?\s*(?P<i>\d{1,2})\b"
+                      r"(?!\s*/\s*10)(?!\s*(?:%|mg|ml|mL|cc))[,;/ \t]+(?:(?:VAS|NRS)\s+)?post(?:[- ]?(?:procedure|block|injection))?"
+                      r"\s*(?:VAS|NRS)?\s*[:=]?\s*(?P<j>\d{1,2})\b(?!\s*(?:/|%|mg|ml|mL|cc))",
                       re.IGNORECASE)
 ANESTHETIC_WINDOW_MINUTES = 8 * 60
 
@@ -153,9 +158,11 @@ def score_series(text: str) -> list[ScoreSeries]:
                                    float(stated.group("p")) if stated else None))
         i = j
     out += [d for d in diary_series(text) if not any(d.start < s.end and s.start < d.end for s in out)]
+    out += [t for t in table_series(text) if not any(t.start < s.end and s.start < t.end for s in out)]
     for m in _FROM_TO.finditer(text):
         if not any(s.start <= m.start() < s.end for s in out):
-            pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"))
+            pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"),
+                                                                    ("i", "j"))
                              if m.group(a))
             out.append(ScoreSeries(m.start(), m.end(), float(pre), ((None, float(post)),)))
     return sorted(out, key=lambda s: s.start)
@@ -184,4 +191,63 @@ def diary_series(text: str) -> list[ScoreSeries]:
                       for k in range(pre + 1, len(entries)))
         out.append(ScoreSeries(line.start() + entries[pre].start(), line.start() + entries[-1].end(),
                                float(entries[pre].group("s")), posts))
+    return out
+
+
+_ROW = (r"(?:(?P<pre>pre(?:[- ]?(?:procedure|procedural|injection|block))?|baseline)"
+        r"|(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)(?:\s+post)?)"
+        r"[ \t]*[:|=-]?[ \t|.]+(?:(?:NRS|VAS|pain(?:\s+score)?)[ \t]*[:=]?[ \t]*)?(?P<s>\d{1,2}(?:\.\d)?)"
+        r"(?:\s*[-\u2013]\s*(?P<s2>\d{1,2}(?:\.\d)?))?(?:\s*/\s*10)?")
+_TABLE_ROW = re.compile(rf"^[ \t|]*{_ROW}[ \t|]*$", re.IGNORECASE | re.MULTILINE)
+_ROW_CELL = re.compile(rf"[ \t]*{_ROW}[ \t]*", re.IGNORECASE)
+_LINE = re.compile(r"[^\n]+")
+
+
+def _cells_as_lines(text: str) -> str:
+    """The text with a table written on one line made rows: "Pre NRS 5 | 15 min NRS 1 | 60 min NRS 1",
+    after an optional caption ending in ':'. Only a line whose cells each read as a row (label and
+    score) and start with a pre/baseline cell is split; '|' and the caption's ':' become line breaks,
+    so the text keeps its length and offsets."""
+    def split(m: re.Match[str]) -> str:
+        line = m.group()
+        if line.count("|") < 2:
+            return line
+        cut = line.rfind(":", 0, line.find("|"))
+        cells = line[cut + 1:].split("|")
+        rows = [_ROW_CELL.fullmatch(c) for c in cells if c.strip()]
+        if len(rows) < 2 or not all(rows) or not rows[0].group("pre"):
+            return line
+        out = line.replace("|", "\n")
+        return out if cut < 0 else out[:cut] + "\n" + out[cut + 1:]
+    return _LINE.sub(split, text)
+
+
+def table_series(text: str) -> list[ScoreSeries]:
+    """A pain-score table, one row a line: a pre/baseline row, then rows of time after the block and score.
+
+    "Time   NRS / Pre   8 / 15 min   1 / 2 hr   2", or in pipes "| Pre | 8 |" (a nurse's post-procedure
+    assessment): the first row
+    within the anesthetic window counts, as for other series; a range ("0-1") counts as its higher
+    score (the smaller relief). Rows must follow one another, line after line; a table without a
+    pre/baseline row gives nothing.
+    """
+    out = []
+    text = _cells_as_lines(text)
+    rows = list(_TABLE_ROW.finditer(text))
+    k = 0
+    while k < len(rows):
+        if not rows[k].group("pre"):
+            k += 1
+            continue
+        run = [rows[k]]
+        while k + len(run) < len(rows):
+            nxt = rows[k + len(run)]
+            if nxt.group("pre") or text[run[-1].end():nxt.start()].strip("\r") != "\n":
+                break
+            run.append(nxt)
+        if len(run) > 1:
+            posts = tuple((float(r.group("t")) * (1 if r.group("u").lower().startswith("m") else 60),
+                           float(r.group("s2") or r.group("s"))) for r in run[1:])
+            out.append(ScoreSeries(run[0].start(), run[-1].end(), float(run[0].group("s")), posts))
+        k += len(run)
     return out
