@@ -93,9 +93,9 @@ def test_interpolation_is_numpys():
 
 
 def test_the_shipped_model_is_versioned_and_complete():
-    data = json.loads((ROOT / "evaluator" / "confidence" / "model-v1.json").read_text())
+    data = json.loads((ROOT / "evaluator" / "confidence" / "model-v2.json").read_text())
     model = ConfidenceModel.from_json(data)
-    assert model.version == "1" and 0.5 <= model.threshold < 1
+    assert model.version == "2" and 0.5 <= model.threshold < 1
     for name in ("fact", "determination", "recommendation"):
         kind = data[name]
         assert len(kind["features"]) == len(kind["coef"]) == len(kind["mean"]) == len(kind["scale"])

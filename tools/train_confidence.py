@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Train the calibrated confidence model (evaluator/confidence/model-v1.json) with scikit-learn.
+"""Train the calibrated confidence model (evaluator/confidence/model-v2.json) with scikit-learn.
 
     python tools/train_confidence.py [--reviews corpora/confidence/first_seen.jsonl.gz]
-                                     [--out evaluator/confidence/model-v1.json] [--json REPORT]
+                                     [--out evaluator/confidence/model-v2.json] [--json REPORT]
 
 Training rows are the *first-seen* reviews of the development corpora: each corpus reviewed by the
 code as it stood when the corpus was first scored, before any fix it prompted (made by
@@ -14,8 +14,8 @@ recommendation when its status equals gold's.
 
 Every number printed is out-of-fold: GroupKFold by case (5 folds), a case's rows never on both
 sides. The configurations compared (regularisation, isotonic vs Platt) are chosen by out-of-fold
-Brier score; the routing threshold is the lowest at which out-of-fold determinations are >= 99 %
-right. Deterministic: no random state is drawn.
+Brier score; the routing threshold is the lowest at which out-of-fold determinations at or above it
+are >= ROUTED_ACCURACY (0.98) right. Deterministic: no random state is drawn.
 """
 from __future__ import annotations
 
@@ -50,7 +50,11 @@ from models import ReviewResult
 MIN_COUNT = 5
 FOLDS = 5
 CONFIGS = [(c, m) for c in (0.1, 1.0) for m in ("isotonic", "sigmoid")]
-VERSION = "1"
+VERSION = "2"
+#: what the determinations a reviewer is not asked to check must reach out of fold. 0.99 (issue 16's
+#: target) is reached only at the ceiling, 0.99, covering 23 % of determinations: three in four would be
+#: sent to review. 0.98 sends one in three and leaves about 1 wrong in 50 of the rest.
+ROUTED_ACCURACY = 0.98
 
 
 def load_rows(path: Path) -> dict[str, list]:
@@ -146,7 +150,7 @@ def top_weights(model_json: dict, n: int = 12) -> list[tuple[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reviews", type=Path, default=ROOT / "corpora/confidence/first_seen.jsonl.gz")
-    ap.add_argument("--out", type=Path, default=ROOT / "evaluator/confidence/model-v1.json")
+    ap.add_argument("--out", type=Path, default=ROOT / "evaluator/confidence/model-v2.json")
     ap.add_argument("--json", type=Path, help="write the cross-validation report here")
     args = ap.parse_args(argv)
     rows = load_rows(args.reviews)
@@ -193,12 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     report["recommendation"] = {"oof": calibration.summary(list(zip(p.tolist(), y.astype(bool).tolist()))),
                                 "chosen": {"C": 1.0, "method": "sigmoid (few rows: one per case)"}}
     out["recommendation"] = export(_model(1.0, "sigmoid", groups).fit(X, y), names)
-    # routing threshold: the lowest at which out-of-fold determinations at or above it are >= 99 % right
+    # routing threshold: the lowest at which out-of-fold determinations at or above it are >= ROUTED_ACCURACY right
     pd_, yd = oof_p["determination"], np.array([r for _, _, r in rows["determination"]], dtype=bool)
     threshold = 0.9
     for t in np.round(np.arange(0.5, 0.991, 0.01), 2):
         kept = yd[pd_ >= t]
-        if len(kept) and kept.mean() >= 0.99:
+        if len(kept) and kept.mean() >= ROUTED_ACCURACY:
             threshold = float(t)
             break
     out["threshold"] = threshold

@@ -1,6 +1,6 @@
 """The calibrated confidence model: a logistic score per row, then its calibration map.
 
-The model file (`model-v1.json`, written by `tools/train_confidence.py`) holds, for each of the
+The model file (`model-v2.json`, written by `tools/train_confidence.py`) holds, for each of the
 three kinds (fact, determination, recommendation), the feature names, the standardisation, the
 logistic coefficients and the calibration fitted by scikit-learn's CalibratedClassifierCV
 (isotonic: the step function's thresholds; sigmoid: Platt's a and b). Applying it is a dot product
@@ -19,7 +19,7 @@ from models import ReviewResult
 
 from .features import CaseView, Features, determination_features, fact_features, recommendation_features
 
-DEFAULT_MODEL = Path(__file__).with_name("model-v1.json")
+DEFAULT_MODEL = Path(__file__).with_name("model-v2.json")
 #: a confidence is never reported as certainty: the training sets are a few thousand rows
 FLOOR, CEILING = 0.01, 0.99
 
