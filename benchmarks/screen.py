@@ -41,11 +41,20 @@ def _estimated_pages(text: str, chars_per_line: int = 100, lines_per_page: int =
     return max(1, -(-lines // lines_per_page))
 
 
-def make_packets(root: Path, n: int, seed: int = 13, pages: tuple[int, int] = (10, 60)) -> Path:
+def reflowed(note: str) -> str:
+    """`note` with each paragraph (lines between blank lines) joined into one line, blank lines dropped."""
+    paragraphs = (" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in note.split("\n\n"))
+    return "\n".join(p for p in paragraphs if p)
+
+
+def make_packets(root: Path, n: int, seed: int = 13, pages: tuple[int, int] = (10, 60), dense: bool = False) -> Path:
     """`n` case folders, each one packet.pdf of about `pages` pages and a case.json.
 
     Each document of a packet (starting on a new page, as a faxed packet's notes do) joins two to
-    five corpus notes, so pages are about as dense as a real office note.
+    five corpus notes, so pages are about as dense as a real office note (~1,500 characters a page).
+    `dense`: the same notes packed tighter, as a hospital print-out is: each paragraph reflowed into
+    full-width lines (`reflowed`) and the whole packet one document, the notes running on without a
+    page break, ~4,200 characters a page.
     """
     from chartsift.packet import render_packet
 
@@ -56,10 +65,10 @@ def make_packets(root: Path, n: int, seed: int = 13, pages: tuple[int, int] = (1
         folder.mkdir(parents=True, exist_ok=True)
         target, packet, estimate = rng.randint(*pages), [], 0
         while estimate < target:
-            document = "\n\n".join(rng.choice(notes) for _ in range(rng.randint(2, 5)))
-            packet.append(document)
-            estimate += _estimated_pages(document)
-        render_packet(packet, folder / "packet.pdf")
+            chosen = [rng.choice(notes) for _ in range(rng.randint(2, 5))]
+            packet.append("\n".join(map(reflowed, chosen)) if dense else "\n\n".join(chosen))
+            estimate = _estimated_pages("\n".join(packet)) if dense else estimate + _estimated_pages(packet[-1])
+        render_packet(["\n".join(packet)] if dense else packet, folder / "packet.pdf")
         (folder / "case.json").write_text(json.dumps({"case_id": folder.name, "request": REQUEST,
                                                       "documents": ["packet.pdf"]}))
     return cases
