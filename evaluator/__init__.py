@@ -101,8 +101,8 @@ def reevaluate(result: ReviewResult, overrides: Mapping[str, str], *, policy: Po
 
     Every criterion above an overridden one is combined again by the policy tree (`engine.evaluate`, the
     overridden and the untouched criteria given as they stand), and the recommendation follows from the new
-    statuses. Criteria not above an override keep chartsift's determination; a changed one has no confidence
-    (the calibrated confidence was chartsift's). With no override that changes a status, the review's own
+    statuses. Criteria not above an override keep chartsift's determination; one whose status changed has no
+    confidence (the calibrated confidence was chartsift's). With no override that changes a status, the review's own
     determinations and recommendation come back.
     """
     stored = {d.criterion: d for d in result.determinations}
@@ -139,13 +139,18 @@ def reevaluate(result: ReviewResult, overrides: Mapping[str, str], *, policy: Po
     recombined = [out.determinations.get(c, d) for c, d in stored.items()]
     unread = {d.name: list(d.unreadable_pages) for d in result.documents if d.unreadable_pages}
     recombined = hold_determinations(recombined, unread, only=above)  # as chartsift's own review holds them
-    determinations = [d.model_copy(update={"confidence": None}) if d.criterion in above
-                      and d.status != stored[d.criterion].status else d if d.criterion in changes
+    determinations = [_recombined(d, stored[d.criterion]) if d.criterion in above else d if d.criterion in changes
                       else stored[d.criterion] for d in recombined]
     by_id = {d.criterion: d for d in determinations}
     return PolicyEvaluation(policy=result.policy, determinations=determinations,
                             recommendation=_recommendation(policy, pathways, by_id),
                             flags=list(result.flags), warnings=list(result.warnings))
+
+
+def _recombined(now: Determination, before: Determination) -> Determination:
+    """A criterion combined again from its parts: its new rationale (naming the parts' new statuses); chartsift's
+    confidence only while the status is chartsift's."""
+    return now.model_copy(update={"confidence": before.confidence if now.status == before.status else None})
 
 
 def _case_side(facts: Sequence[FactBase], request: Request) -> str | None:
