@@ -7,24 +7,32 @@ recommended (the tool never denies, and the reviewer sees what each pathway is m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from models import Determination, FactBase, Flag, Pathway, PolicyRef, Request
+from models import STATUSES, Determination, FactBase, Flag, Pathway, PolicyRef, Recommendation, Request, ReviewResult
 from models.policy import Policy, PolicyEvaluation, PolicySummary
 
 from .engine import Evaluation, evaluate
-from .loader import PolicyFileError, UnknownPolicyError, available_policies, load_policy
+from .loader import PolicyFileError, UnknownPolicyError, available_policies, load_policy, revisions
 from .matching import Case, matches
+from .ocr_hold import hold_determinations
 from .recommend import recommend
+from .tree import TreeRow, criteria_tree, not_needed
 
 __all__ = [
     "PolicyEvaluation",
     "PolicyFileError",
     "PolicySummary",
+    "TreeRow",
     "UnknownPolicyError",
     "available_policies",
+    "criteria_tree",
     "evaluate_case",
     "load_policy",
+    "not_needed",
+    "policy_of",
+    "reevaluate",
+    "review_date_of",
 ]
 
 _PLAN_ASSERTIONS = ("present", "hypothetical")
@@ -59,14 +67,90 @@ def evaluate_case(facts: Sequence[FactBase], request: Request, *, policy_id: str
     for criterion in policy.always:
         evaluate(policy.node(criterion), case, out)
     by_id = out.determinations
-    tops: dict[str, Determination] = {p: by_id[next(s.criterion for s in policy.pathways if s.name == p)] for p in pathways}
-    always = [by_id[c] for c in policy.always]
-    label = f"{policy.id} revision {policy.revision}"
     return PolicyEvaluation(
         policy=PolicyRef(id=policy.id, revision=policy.revision, pathway=pathways[0] if len(pathways) == 1 else None),
         determinations=list(by_id.values()),
-        recommendation=recommend(tops, always, by_id, label, both=len(pathways) > 1),
+        recommendation=_recommendation(policy, pathways, by_id),
         flags=_flags(policy, case), warnings=warnings, traces=out.traces)
+
+
+def _recommendation(policy: Policy, pathways: Sequence[Pathway], by_id: dict[str, Determination]) -> Recommendation:
+    tops: dict[str, Determination] = {p: by_id[next(s.criterion for s in policy.pathways if s.name == p)] for p in pathways}
+    always = [by_id[c] for c in policy.always]
+    label = f"{policy.id} revision {policy.revision}"
+    return recommend(tops, always, by_id, label, both=len(pathways) > 1)
+
+
+def policy_of(ref: PolicyRef, policy_dir: str | None = None) -> Policy:
+    """The policy revision a review was made with (the latest revision of its id when that one is gone)."""
+    found = revisions(ref.id, policy_dir)
+    return next((p for p in found if p.revision == ref.revision), found[-1])
+
+
+def review_date_of(result: ReviewResult) -> dt.date | None:
+    """The date the review measured its time windows from: the request date, else the latest date of service
+    of the documents' notes (as `chartsift.api.review` passes it)."""
+    if result.request.date is not None:
+        return result.request.date
+    dates = [n.date_of_service for d in result.documents for n in d.notes if n.date_of_service]
+    return max(dates) if dates else None
+
+
+def reevaluate(result: ReviewResult, overrides: Mapping[str, str], *, policy: Policy | None = None) -> PolicyEvaluation:
+    """The review with a reviewer's statuses (`overrides`: criterion -> status) in place of chartsift's.
+
+    Every criterion above an overridden one is combined again by the policy tree (`engine.evaluate`, the
+    overridden and the untouched criteria given as they stand), and the recommendation follows from the new
+    statuses. Criteria not above an override keep chartsift's determination; one whose status changed has no
+    confidence (the calibrated confidence was chartsift's). With no override that changes a status, the review's own
+    determinations and recommendation come back.
+    """
+    stored = {d.criterion: d for d in result.determinations}
+    given = {c: s for c, s in overrides.items() if c in stored and s in STATUSES}
+    changes = {c: s for c, s in given.items() if s != stored[c].status}
+    if not changes:
+        return PolicyEvaluation(policy=result.policy, determinations=list(result.determinations),
+                                recommendation=result.recommendation, flags=list(result.flags),
+                                warnings=list(result.warnings))
+    policy = policy or policy_of(result.policy)
+    parents = {row.criterion: row.parent for row in criteria_tree(policy)}
+    above: set[str] = set()
+    for criterion in changes:
+        parent = parents.get(criterion)
+        while parent is not None:
+            above.add(parent)
+            parent = parents.get(parent)
+    above -= set(given)  # a status the reviewer gave stands, whatever its parts
+    fixed = {c: d for c, d in stored.items() if c not in above}
+    for c, status in changes.items():
+        fixed[c] = stored[c].model_copy(update={"status": status, "confidence": None,
+                                                "missing": stored[c].missing if status == "insufficient" else []})
+    request_date = review_date_of(result)
+    case = Case(facts=list(result.facts), request=result.request, request_date=request_date,
+                side=_case_side(result.facts, result.request))
+    out = Evaluation()
+    pathways = [spec.name for spec in policy.pathways if spec.criterion in stored]
+    for spec in policy.pathways:
+        if spec.criterion in stored:
+            evaluate(policy.node(spec.criterion), case, out, pathway=spec.name, fixed=fixed)
+    for criterion in policy.always:
+        if criterion in stored:
+            evaluate(policy.node(criterion), case, out, fixed=fixed)
+    recombined = [out.determinations.get(c, d) for c, d in stored.items()]
+    unread = {d.name: list(d.unreadable_pages) for d in result.documents if d.unreadable_pages}
+    recombined = hold_determinations(recombined, unread, only=above)  # as chartsift's own review holds them
+    determinations = [_recombined(d, stored[d.criterion]) if d.criterion in above else d if d.criterion in changes
+                      else stored[d.criterion] for d in recombined]
+    by_id = {d.criterion: d for d in determinations}
+    return PolicyEvaluation(policy=result.policy, determinations=determinations,
+                            recommendation=_recommendation(policy, pathways, by_id),
+                            flags=list(result.flags), warnings=list(result.warnings))
+
+
+def _recombined(now: Determination, before: Determination) -> Determination:
+    """A criterion combined again from its parts: its new rationale (naming the parts' new statuses); chartsift's
+    confidence only while the status is chartsift's."""
+    return now.model_copy(update={"confidence": before.confidence if now.status == before.status else None})
 
 
 def _case_side(facts: Sequence[FactBase], request: Request) -> str | None:

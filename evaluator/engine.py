@@ -7,7 +7,7 @@ else insufficient; "not" swaps met and not_met.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from models import Determination, Pathway
@@ -47,13 +47,33 @@ class Evaluation:
     traces: list[LeafTrace] = field(default_factory=list)
 
 
+def combine(node: NodeBase, statuses: Sequence[str]) -> str:
+    """The status of the composite `node` (all / any / at_least / not) from its parts' statuses."""
+    if node.op == "all":
+        return combine_all(statuses)
+    if node.op == "any":
+        return combine_any(statuses)
+    if isinstance(node, AtLeastNode):
+        return combine_at_least(statuses, node.n)
+    return negate(statuses[0])
+
+
 def evaluate(node: NodeBase, case: Case, out: Evaluation, *, pathway: Pathway | None = None,
-             criterion: str | None = None) -> Outcome:
-    """Evaluate `node`, recording a Determination for it (when it has an id) and for named nodes below."""
+             criterion: str | None = None, fixed: Mapping[str, Determination] | None = None) -> Outcome:
+    """Evaluate `node`, recording a Determination for it (when it has an id) and for named nodes below.
+
+    A named node in `fixed` is not evaluated: its given determination stands (a reviewer's status, or one
+    already decided), and the nodes above combine it like any other part.
+    """
+    if fixed and node.id is not None and node.id in fixed:
+        given = fixed[node.id]
+        out.determinations[node.id] = given
+        return Outcome(given.status, given.rationale, list(given.evidence), list(given.missing), "fixed",
+                       given.status)
     op = node.op
     named = node.id or criterion
     if op in _COMPOSITE:
-        result = _composite(node, case, out, pathway, named)
+        result = _composite(node, case, out, pathway, named, fixed)
     else:
         result = OPERATORS[op](node, case)
         out.traces.append(LeafTrace(criterion=named, op=op, label=node.label or node.id or op,
@@ -68,18 +88,12 @@ def evaluate(node: NodeBase, case: Case, out: Evaluation, *, pathway: Pathway | 
 
 
 def _composite(node: NodeBase, case: Case, out: Evaluation, pathway: Pathway | None,
-               criterion: str | None) -> Outcome:
-    parts = [(child, evaluate(child, case, out, pathway=pathway, criterion=criterion)) for child in children(node)]
+               criterion: str | None, fixed: Mapping[str, Determination] | None) -> Outcome:
+    parts = [(child, evaluate(child, case, out, pathway=pathway, criterion=criterion, fixed=fixed))
+             for child in children(node)]
     statuses = [r.status for _, r in parts]
     op = node.op
-    if op == "all":
-        status = combine_all(statuses)
-    elif op == "any":
-        status = combine_any(statuses)
-    elif isinstance(node, AtLeastNode):
-        status = combine_at_least(statuses, node.n)
-    else:
-        status = negate(statuses[0])
+    status = combine(node, statuses)
     deciding = [r for _, r in parts if r.status == status] or [r for _, r in parts]
     if op == "not":
         deciding = [r for _, r in parts]

@@ -22,11 +22,20 @@ def hold_not_met(evaluation: PolicyEvaluation, unread: dict[str, list[int]]) -> 
     (`unread`: document name -> pages no reading could get text from)."""
     if not unread or not any(_held(d) for d in evaluation.determinations):
         return evaluation
-    where = "; ".join(f"{name} page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}"
-                      for name, pages in unread.items())
-    held = [_hold(d, where) if _held(d) else d for d in evaluation.determinations]
+    held = hold_determinations(evaluation.determinations, unread)
     return evaluation.model_copy(update={"determinations": held,
                                          "recommendation": _recommend(evaluation, held)})
+
+
+def hold_determinations(determinations: list[Determination], unread: dict[str, list[int]],
+                        only: set[str] | None = None) -> list[Determination]:
+    """`determinations` with those `not_met` held as `insufficient` while pages are unread (only the criteria
+    in `only`, when given: a reviewer's own `not_met` stands)."""
+    if not unread:
+        return list(determinations)
+    where = "; ".join(f"{name} page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}"
+                      for name, pages in unread.items())
+    return [_hold(d, where) if _held(d) and (only is None or d.criterion in only) else d for d in determinations]
 
 
 def _held(d: Determination) -> bool:

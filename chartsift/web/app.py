@@ -1,6 +1,7 @@
 """The app factory: `create_app(settings)` wires database, middleware, error handlers and routes."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -12,6 +13,7 @@ from .config import Settings
 from .db import make_engine, make_sessionmaker, upgrade
 from .deps import require_user
 from .middleware import BodyLimit, RequestContext
+from .views import local_time
 
 HERE = Path(__file__).parent
 #: routes that answer without a session (everything else: 401 or a redirect to /login)
@@ -28,6 +30,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine, settings.audit_head_file)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.templates.env.filters["local"] = partial(local_time, zone=settings.timezone)
     errors.install(app)
     from . import routes_auth, routes_cases, routes_review
 

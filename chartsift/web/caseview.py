@@ -1,6 +1,7 @@
 """What the case page and the exports show: the review result, its evidence, the reviewer's decisions."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -8,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from chartsift.fhir import Override
 from chartsift.render import fact_summary
-from models import ReviewResult
+from evaluator import criteria_tree, not_needed, policy_of, reevaluate
+from models import Recommendation, ReviewResult
+from models.policy import PolicyEvaluation
 
 from .models import Case, Decision, Document
 from .storage import REFUSAL_MESSAGES
@@ -35,6 +38,47 @@ class CriterionRow:
     decision: Decision | None = None
     confidence: float | None = None
     needs_review: bool = False
+    original_status: str | None = None   # chartsift's status
+    changed: str | None = None           # "override" (the reviewer's status) | "re-evaluated" (from its parts)
+    depth: int = 0                       # named criteria above it in the policy tree
+    not_needed: bool = False             # an alternative that a met "any of" does not need
+
+
+@dataclass
+class Reviewed:
+    """The case as the reviewer's decisions make it: the review re-evaluated with the overrides in force,
+    chartsift's own recommendation beside it, and the final decision."""
+
+    result: ReviewResult
+    evaluation: PolicyEvaluation
+    overrides: dict[str, Decision]
+    final: Decision | None
+
+    @property
+    def recommendation(self) -> Recommendation:
+        return self.evaluation.recommendation
+
+    @property
+    def original(self) -> Recommendation:
+        return self.result.recommendation
+
+    @property
+    def changed(self) -> dict[str, str]:
+        """criterion -> "override" | "re-evaluated", for every status the reviewer's decisions changed."""
+        before = {d.criterion: d.status for d in self.result.determinations}
+        return {d.criterion: "override" if d.criterion in self.overrides else "re-evaluated"
+                for d in self.evaluation.determinations if d.status != before.get(d.criterion)}
+
+
+def reviewed_state(result: ReviewResult, decisions: dict[str, Decision], final: Decision | None) -> Reviewed:
+    """`result` re-evaluated with the reviewer's standing overrides (the newest decision per criterion)."""
+    overrides = {c: d for c, d in decisions.items() if d.action == "override" and d.status}
+    return Reviewed(result, reevaluate(result, {c: d.status or "" for c, d in overrides.items()}), overrides, final)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored time (SQLite hands it back naive; it was written in UTC) as an aware UTC time."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 @dataclass
@@ -84,15 +128,27 @@ def latest_decisions(session: Session, case: Case) -> tuple[dict[str, Decision],
     return per, final, list(history)
 
 
-def criterion_rows(result: ReviewResult, doc_ids: dict[str, int], decisions: dict[str, Decision]) -> list[CriterionRow]:
-    """One row per determination; those that need review (confidence below the threshold) first, lowest
-    confidence first, then the rest in the policy's order."""
-    review = {c: i for i, c in enumerate(result.needs_review)}
-    rows = [CriterionRow(d.criterion, d.status, d.rationale, list(d.missing), d.text,
-                         evidence_rows(result, d.evidence, doc_ids), decisions.get(d.criterion),
-                         d.confidence, d.criterion in review)
-            for d in result.determinations]
-    return sorted(rows, key=lambda r: (not r.needs_review, review.get(r.criterion, 0)))
+def criterion_rows(reviewed: Reviewed, doc_ids: dict[str, int], decisions: dict[str, Decision]) -> list[CriterionRow]:
+    """One row per determination, in the policy tree's order (a parent before its children, with its depth),
+    each with the status the reviewer's decisions give it and chartsift's beside it. Those that need review
+    (confidence below the threshold) are marked, not moved; the alternatives a met "any of" does not need are
+    marked and carry no missing-documentation line."""
+    result = reviewed.result
+    policy = policy_of(result.policy)
+    tree = {row.criterion: (i, row.depth) for i, row in enumerate(criteria_tree(policy))}
+    current = {d.criterion: d for d in reviewed.evaluation.determinations}
+    spare = not_needed(policy, {c: d.status for c, d in current.items()})
+    changed = reviewed.changed
+    review = set(result.needs_review)
+    rows = []
+    for d in result.determinations:
+        now = current.get(d.criterion, d)
+        rows.append(CriterionRow(
+            d.criterion, now.status, now.rationale, [] if d.criterion in spare else list(now.missing), d.text,
+            evidence_rows(result, now.evidence, doc_ids), decisions.get(d.criterion), d.confidence,
+            d.criterion in review, original_status=d.status, changed=changed.get(d.criterion),
+            depth=tree.get(d.criterion, (0, 0))[1], not_needed=d.criterion in spare))
+    return sorted(rows, key=lambda r: tree.get(r.criterion, (len(tree), 0))[0])
 
 
 def fact_rows(result: ReviewResult, doc_ids: dict[str, int]) -> list[dict]:
@@ -102,17 +158,67 @@ def fact_rows(result: ReviewResult, doc_ids: dict[str, int]) -> list[dict]:
 
 def decision_dict(d: Decision) -> dict:
     return {"criterion": d.criterion, "action": d.action, "status": d.status, "note": d.note,
-            "user": d.user.name, "at": d.created_at.isoformat(), "revision": d.revision}
+            "user": d.user.name, "at": as_utc(d.created_at).isoformat(timespec="seconds"), "revision": d.revision}
 
 
-def export_json(case: Case, result: ReviewResult, history: list[Decision]) -> dict:
-    """The SPEC review JSON with the reviewer's decisions of this revision added under `review`."""
-    data = result.model_dump(mode="json")
+def reviewed_dict(case: Case, reviewed: Reviewed, history: list[Decision]) -> dict:
+    """The reviewer's part of an export: the final decision and who made it first, then the recommendation
+    with the reviewer's statuses (chartsift's beside it), the criteria they changed, every decision."""
     current = [decision_dict(d) for d in history if d.revision == case.revision]
-    final = next((d for d in reversed(current) if d["criterion"] is None), None)
-    data["review"] = {"revision": case.revision, "decisions": [d for d in current if d["criterion"] is not None],
-                      "final_decision": final}
-    return data
+    before = {d.criterion: d.status for d in reviewed.result.determinations}
+    changed = reviewed.changed
+    return {
+        "final_decision": decision_dict(reviewed.final) if reviewed.final else None,
+        "recommendation": {"status": reviewed.recommendation.status, "summary": reviewed.recommendation.summary},
+        "chartsift_recommendation": reviewed.original.status,
+        "changed": [{"criterion": d.criterion, "status": d.status, "chartsift_status": before[d.criterion],
+                     "by": changed[d.criterion],
+                     "reviewer": reviewed.overrides[d.criterion].user.name if d.criterion in reviewed.overrides
+                     else None}
+                    for d in reviewed.evaluation.determinations if d.criterion in changed],
+        "revision": case.revision,
+        "decisions": [d for d in current if d["criterion"] is not None],
+    }
+
+
+def export_json(case: Case, reviewed: Reviewed, history: list[Decision]) -> dict:
+    """The reviewer's decisions (`review`, first: the final decision, the re-evaluated recommendation), then
+    the SPEC review JSON as chartsift made it."""
+    return {"review": reviewed_dict(case, reviewed, history), **reviewed.result.model_dump(mode="json")}
+
+
+@dataclass
+class ListState:
+    """What the case list shows of a case's review state."""
+
+    final: Decision | None = None
+    recommendation: str | None = None       # with the reviewer's overrides
+    original: str | None = None             # chartsift's
+    overridden: int = 0
+
+
+def list_states(session: Session, cases: list[Case]) -> dict[int, ListState]:
+    """Per case: the final decision of its current revision and the recommendation its overrides give."""
+    by_pk = {c.id: c for c in cases}
+    states = {c.id: ListState(original=c.recommendation, recommendation=c.recommendation) for c in cases}
+    if not cases:
+        return states
+    rows = session.scalars(select(Decision).where(Decision.case_pk.in_(list(by_pk))).order_by(Decision.id)).all()
+    per: dict[int, dict[str, Decision]] = {}
+    for d in rows:
+        if d.revision != by_pk[d.case_pk].revision:
+            continue
+        if d.criterion is None:
+            states[d.case_pk].final = d
+        else:
+            per.setdefault(d.case_pk, {})[d.criterion] = d
+    for pk, decisions in per.items():
+        overrides = {c: d for c, d in decisions.items() if d.action == "override"}
+        result = load_result(by_pk[pk]) if overrides else None
+        if result is not None:
+            states[pk].recommendation = reviewed_state(result, decisions, None).recommendation.status
+            states[pk].overridden = len(overrides)
+    return states
 
 
 def overrides_in_force(history: list[Decision], revision: int) -> list[Override]:

@@ -22,6 +22,7 @@ class Settings:
     page_scale: float = 1.5               # page images: pixels per PDF point
     poll_interval_s: float = 0.5          # worker: how often an idle worker looks for jobs
     job_timeout_s: int = 600              # worker: a review taking longer fails with `timeout`
+    timezone: str = ""                    # times on pages and exports (IANA name); "": the server's local zone
 
     @property
     def database_url(self) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from . import caseview
 from .deps import check_csrf, record
 from .errors import AppError
 from .models import CASE_STATES, Case, Document
@@ -31,8 +32,9 @@ def list_cases(request: Request, q: str = "", status: str = ""):
             stmt = stmt.where(func.lower(Case.case_id).contains(q.lower()[:80], autoescape=True))
         if status in CASE_STATES:
             stmt = stmt.where(Case.status == status)
-        cases = session.scalars(stmt).all()
-    return render(request, "cases.html", cases=cases, q=q, status=status, states=CASE_STATES)
+        cases = list(session.scalars(stmt).all())
+        reviewed = caseview.list_states(session, cases)
+    return render(request, "cases.html", cases=cases, reviewed=reviewed, q=q, status=status, states=CASE_STATES)
 
 
 @router.get("/cases/new")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -36,9 +37,11 @@ def case_page(request: Request, case_pk: int):
         docs = list(case.documents)
         doc_ids = {d.display_name: d.id for d in docs}
         per, final, history = caseview.latest_decisions(session, case)
+        reviewed = caseview.reviewed_state(result, per, final) if result else None
         record(session, request, "view_case", f"case:{case.id}", principal.name)
         context = {"case": case, "result": result, "documents": docs, "final": final, "history": history,
-                   "rows": caseview.criterion_rows(result, doc_ids, per) if result else [],
+                   "reviewed": reviewed,
+                   "rows": caseview.criterion_rows(reviewed, doc_ids, per) if reviewed else [],
                    "facts": caseview.fact_rows(result, doc_ids) if result else [],
                    "doc_errors": caseview.document_errors(docs, result),
                    "statuses": STATUSES, "final_choices": FINAL_DECISIONS}
@@ -143,9 +146,10 @@ def _export_data(request: Request, case_pk: int, kind: str):
         result = caseview.load_result(case)
         if result is None:
             raise AppError(409, "not_reviewed", "the case has no review result yet")
-        _per, _final, history = caseview.latest_decisions(session, case)
+        per, final, history = caseview.latest_decisions(session, case)
+        reviewed = caseview.reviewed_state(result, per, final)
         record(session, request, "export", f"case:{case.id}/{kind}", principal.name)
-        return case, result, history
+        return case, reviewed, history
 
 
 def _attachment(case: Case, ext: str) -> dict[str, str]:
@@ -155,8 +159,8 @@ def _attachment(case: Case, ext: str) -> dict[str, str]:
 
 @router.get("/cases/{case_pk}/export.json")
 def export_json(request: Request, case_pk: int):
-    case, result, history = _export_data(request, case_pk, "json")
-    body = json.dumps(caseview.export_json(case, result, history), indent=2)
+    case, reviewed, history = _export_data(request, case_pk, "json")
+    body = json.dumps(caseview.export_json(case, reviewed, history), indent=2)
     return Response(body, media_type="application/json", headers=_attachment(case, "json"))
 
 
@@ -166,7 +170,8 @@ def export_fhir(request: Request, case_pk: int):
     with the reviewer as author. No document text."""
     from chartsift.fhir import FhirCheckError, SourceFile, checked_bundle, dumps
 
-    case, result, history = _export_data(request, case_pk, "fhir")
+    case, reviewed, history = _export_data(request, case_pk, "fhir")
+    result = reviewed.result
     upload_dir = request.app.state.settings.upload_dir
     with request.app.state.sessions() as session:
         stored = [(d.display_name, d.storage_name) for d in _case(session, case_pk).documents if d.storage_name]
@@ -181,9 +186,14 @@ def export_fhir(request: Request, case_pk: int):
 
 @router.get("/cases/{case_pk}/export.html")
 async def export_html(request: Request, case_pk: int):
-    case, _result, history = await run_in_threadpool(_export_data, request, case_pk, "html")
+    """chartsift's HTML review, led by the reviewer's part: the final decision and who made it, the
+    recommendation with the reviewer's statuses beside chartsift's, the changed criteria, every decision."""
+    case, reviewed, history = await run_in_threadpool(_export_data, request, case_pk, "html")
     page = (request.app.state.settings.result_dir / f"{case.id}-r{case.revision}.html").read_text(encoding="utf-8")
     section = request.app.state.templates.get_template("export_decisions.html").render(
-        case=case, decisions=[caseview.decision_dict(d) for d in history if d.revision == case.revision])
-    page = page.replace("</body>", section + "</body>", 1) if "</body>" in page else page + section
+        case=case, reviewed=reviewed, changed=reviewed.changed,
+        before={d.criterion: d.status for d in reviewed.result.determinations},
+        decisions=[d for d in history if d.revision == case.revision])
+    body = re.search(r"<body[^>]*>", page)
+    page = page[:body.end()] + section + page[body.end():] if body else section + page
     return HTMLResponse(page, headers=_attachment(case, "html"))

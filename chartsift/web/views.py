@@ -1,6 +1,9 @@
 """Small helpers shared by the route modules: templates, cookies, forms."""
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -24,3 +27,13 @@ def cookie_secure(request: Request) -> bool:
 def set_cookie(response, request: Request, name: str, value: str, max_age: int | None = None) -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
                         secure=cookie_secure(request), path="/")
+
+
+def local_time(value: dt.datetime | None, zone: str = "") -> str:
+    """A stored time as the reviewer reads it: local time (`zone`, else the server's zone) to the minute, with
+    the zone's name. A naive value is UTC (SQLite hands the stored UTC time back without its zone)."""
+    if value is None:
+        return ""
+    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    local = aware.astimezone(ZoneInfo(zone) if zone else None)
+    return local.strftime("%Y-%m-%d %H:%M %Z").strip()

@@ -216,14 +216,22 @@ def test_every_audited_action_left_one_row(reviewed):
     assert actions.count("upload") == 3
 
 
-def test_case_page_puts_the_criteria_that_need_review_first_and_counts_them(reviewed):
+def test_case_page_shows_the_tree_and_marks_the_criteria_that_need_review(reviewed):
+    from evaluator import criteria_tree, policy_of
+    from models import PolicyRef
+
     data = reviewed.client.get(reviewed.case_url + "/export.json").json()
     page = _page(reviewed)
     need = data["needs_review"]
     assert f"{len(need)} of {len(data['determinations'])} criteria need review" in page
-    order = re.findall(r'<details class="criterion" id="c-([^"]+)"', page)
-    assert sorted(order) == sorted(d["criterion"] for d in data["determinations"])
-    assert order[:len(need)] == need
-    for criterion in need:
+    order = re.findall(r'<details class="criterion[^"]*" id="c-([^"]+)"', page)
+    ids = {d["criterion"] for d in data["determinations"]}
+    tree = criteria_tree(policy_of(PolicyRef.model_validate(data["policy"])))
+    assert order == [r.criterion for r in tree if r.criterion in ids]  # parents first, not the review's order
+    for row in tree:
+        if row.criterion in ids:
+            assert re.search(rf'class="criterion depth-{row.depth}[^"]*" id="c-{re.escape(row.criterion)}"', page)
+    for criterion in ids:
         row = re.search(rf'id="c-{re.escape(criterion)}".*?</details>', page, re.DOTALL).group(0)
-        assert 'class="confidence low"' in row
+        assert ('class="confidence low"' in row) == (criterion in need)
+        assert ('class="review-mark"' in row) == (criterion in need)
