@@ -29,7 +29,7 @@ class CaseView:
         self.result = result
         self.facts = {f.id: f for f in result.facts}
         self.ocr_pages = {(d.name, p) for d in result.documents for p in d.ocr_pages}
-        self.type_counts = Counter(f.type for f in result.facts if f.assertion == "present")
+        self.type_counts = Counter(_type(f) for f in result.facts if f.assertion == "present")
         self.cited: dict[str, list[Determination]] = {}
         for det in result.determinations:
             for fid in det.evidence:
@@ -64,6 +64,11 @@ class CaseView:
             (e.document, e.page) in self.ocr_pages for e in fact.evidence)
 
 
+def _type(fact: FactBase) -> str:
+    """The fact's `type` (every fact model defines it; FactBase itself does not)."""
+    return str(fact.type)  # type: ignore[attr-defined]
+
+
 def _attributes(fact: FactBase) -> list[Any]:
     return [getattr(fact, n) for n in type(fact).model_fields if n not in _BOOKKEEPING]
 
@@ -76,7 +81,7 @@ def _filled(fact: FactBase) -> float:
 
 
 def _rules(fact: FactBase) -> Iterable[str]:
-    return {e.rule for e in fact.evidence if getattr(e, "rule", None)}
+    return {e.rule for e in fact.evidence if e.rule is not None}
 
 
 def fact_features(fact: FactBase, view: CaseView, with_case: bool = True) -> Features:
@@ -84,11 +89,12 @@ def fact_features(fact: FactBase, view: CaseView, with_case: bool = True) -> Fea
     same for every row of a review and can be scored once)."""
     docs = {e.document for e in fact.evidence}
     cited_by = view.cited.get(fact.id, [])
+    kind = _type(fact)
     x: Features = {
         "bias": 1.0,
-        f"type:{fact.type}": 1.0,
+        f"type:{kind}": 1.0,
         f"assertion:{fact.assertion}": 1.0,
-        f"type_assertion:{fact.type}:{fact.assertion}": 1.0,
+        f"type_assertion:{kind}:{fact.assertion}": 1.0,
         "log_evidence": math.log1p(len(fact.evidence)),
         "log_documents": math.log1p(len(docs)),
         "single_mention": float(len(fact.evidence) == 1),
@@ -99,7 +105,7 @@ def fact_features(fact: FactBase, view: CaseView, with_case: bool = True) -> Fea
         "filled": view.filled[fact.id] if fact.id in view.filled else _filled(fact),
         "cited": float(bool(cited_by)),
         "cited_met": float(any(d.status == "met" for d in cited_by)),
-        "log_same_type": math.log1p(view.type_counts.get(fact.type, 0)),
+        "log_same_type": math.log1p(view.type_counts.get(kind, 0)),
         "log_quote_chars": math.log1p(sum(len(e.text) for e in fact.evidence) / len(fact.evidence)),
         "no_section": float(all(e.section is None for e in fact.evidence)),
     }
@@ -139,7 +145,7 @@ def determination_features(det: Determination, view: CaseView, with_case: bool =
     if confs:
         x["cited_min_confidence"] = min(confs)
         x["cited_mean_confidence"] = sum(confs) / len(confs)
-    for fact_type in {f.type for f in cited}:
+    for fact_type in {_type(f) for f in cited}:
         x[f"cited_type:{fact_type}"] = 1.0
     return x | view.case if with_case else x
 
