@@ -40,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--text", action="store_true", help="print a readable summary with quotes and pages")
     p.add_argument("--html", type=Path, metavar="OUT.html",
                    help="also write the review as a self-contained page, quotes highlighted in their sentence")
+    p.add_argument("--pdf", type=Path, metavar="OUT.pdf",
+                   help="also write the review as a PDF for the case file: the recommendation and its confidence "
+                        "first, one row per criterion (status, confidence, rationale; needs-review ones marked "
+                        "'check'), every quote with document and page, and a crop of each cited PDF page region "
+                        "with its evidence box")
     p.add_argument("--fhir", type=Path, metavar="OUT.json",
                    help="also write the review as a FHIR R4 collection Bundle: a QuestionnaireResponse answering "
                         "each criterion of `policy show ID --fhir` (DTR information-origin auto-client) with its "
@@ -66,6 +71,14 @@ def _write_fhir(args: argparse.Namespace, reviewed) -> bool:
         return True
     args.fhir.write_text(dumps(bundle), encoding="utf-8")
     return False
+
+
+def _write_pdf(args: argparse.Namespace, result) -> None:
+    from chartsift.case import load_case
+    from chartsift.render_pdf import pdf_documents, render_pdf  # fpdf2 loads on use: `import chartsift` stays light
+
+    paths = pdf_documents(load_case(args.paths, case_id=args.case_id).documents)
+    args.pdf.write_bytes(render_pdf(result, paths))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         from chartsift.render_html import render_html
 
         args.html.write_text(render_html(result, reviewed.sources), encoding="utf-8")
+    if args.pdf:
+        _write_pdf(args, result)
     if args.fhir and _write_fhir(args, reviewed):
         return 1
     return INPUT_ERROR_EXIT if result.errors else 0
