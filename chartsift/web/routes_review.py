@@ -184,6 +184,73 @@ def export_fhir(request: Request, case_pk: int):
     return Response(dumps(bundle), media_type="application/fhir+json", headers=_attachment(case, "fhir.json"))
 
 
+def _pdf_part(request: Request, case_pk: int):
+    """The reviewer's part of the PDF (final decision, reviewer, dates, overrides with notes, the case's audit
+    entries, times local to the minute) and document name -> stored PDF file for the evidence crops."""
+    from sqlalchemy import or_, select
+
+    from chartsift.render_pdf import ReviewerPart
+
+    from .models import AuditEvent
+    from .views import local_time
+
+    case, reviewed, history = _export_data(request, case_pk, "pdf")
+    settings = request.app.state.settings
+    zone = settings.timezone
+
+    def when(value) -> str:
+        return local_time(value, zone)
+
+    with request.app.state.sessions() as session:
+        case = _case(session, case_pk)
+        final = reviewed.final
+        summary = [("Final decision", f"{final.status.replace('_', ' ')} by {final.user.name}, {when(final.created_at)}"
+                    + (f" - {final.note}" if final.note else "")) if final and final.status
+                   else ("Final decision", "not yet recorded")]
+        rec, original = reviewed.recommendation, reviewed.original
+        if rec.status != original.status:
+            summary.append(("Recommendation with the reviewer's statuses",
+                            f"{rec.status} (chartsift: {original.status})"))
+        reviewers = sorted({d.user.name for d in history if d.revision == case.revision})
+        summary += [("Reviewer(s)", ", ".join(reviewers) or "-"),
+                    ("Request date", str(case.request_date or "-")),
+                    ("Case created", f"{when(case.created_at)} by {case.creator.name}"),
+                    ("Reviewed by chartsift", when(case.updated_at)),
+                    ("Revision", str(case.revision))]
+        before = {d.criterion: d.status for d in reviewed.result.determinations}
+        overrides = [(d.criterion or "", before.get(d.criterion or "", "-"), d.status or "-",
+                      f"{d.user.name}, {when(d.created_at)}", d.note)
+                     for d in history if d.revision == case.revision and d.action == "override"]
+        prefix = f"case:{case.id}"
+        events = session.scalars(select(AuditEvent).where(or_(AuditEvent.object == prefix,
+                                                               AuditEvent.object.startswith(prefix + "/")))
+                                 .order_by(AuditEvent.seq)).all()
+        audit = [(_audit_time(e.at, when), e.user_name or "-", e.action, e.object) for e in events]
+        stored = {d.display_name: settings.upload_dir / d.storage_name for d in case.documents
+                  if d.media_type == "pdf" and d.storage_name}
+    return case, reviewed.result, ReviewerPart(summary, overrides, audit), stored
+
+
+def _audit_time(at: str, when) -> str:
+    import datetime as dt
+
+    try:
+        return when(dt.datetime.fromisoformat(at))
+    except ValueError:
+        return at
+
+
+@router.get("/cases/{case_pk}/export.pdf")
+async def export_pdf(request: Request, case_pk: int):
+    """The review as a PDF for the case file (chartsift.render_pdf), led by the final decision, the reviewer and
+    the dates; the overrides with their notes and the case's audit entries at the end."""
+    from chartsift.render_pdf import render_pdf
+
+    case, result, part, stored = await run_in_threadpool(_pdf_part, request, case_pk)
+    body = await run_in_threadpool(render_pdf, result, {n: p for n, p in stored.items() if p.is_file()}, part)
+    return Response(body, media_type="application/pdf", headers=_attachment(case, "pdf"))
+
+
 @router.get("/cases/{case_pk}/export.html")
 async def export_html(request: Request, case_pk: int):
     """chartsift's HTML review, led by the reviewer's part: the final decision and who made it, the

@@ -192,6 +192,32 @@ def test_export_fhir_tags_overrides_with_their_reviewer(reviewed):
     assert docs["packet.pdf"]["content"][0]["attachment"]["contentType"] == "application/pdf"
 
 
+def test_export_pdf_leads_with_the_final_decision_and_holds_crops_overrides_and_audit(reviewed):
+    import io
+
+    import pdfplumber
+
+    assert _post(reviewed, "/decisions", criterion="II.C", action="override", status="insufficient",
+                 note="tenderness side unclear").status_code == 303
+    assert _post(reviewed, "/final", decision="pend_documentation", note="need II.H").status_code == 303
+    assert 'id="export-pdf"' in _page(reviewed)
+    response = reviewed.client.get(reviewed.case_url + "/export.pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"] and ".pdf" in response.headers["content-disposition"]
+    result = reviewed.client.get(reviewed.case_url + "/export.json").json()
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        first = " ".join(pdf.pages[0].extract_text().split())
+        text = " ".join(" ".join(p.extract_text() or "" for p in pdf.pages).split())
+        images = sum(len(p.images) for p in pdf.pages)
+    assert "Final decision: pend documentation by nurse" in first and "Reviewer(s): nurse" in first
+    assert f"chartsift recommendation: {result['recommendation']['status']}" in first
+    assert first.index("Final decision") < first.index("chartsift recommendation")
+    assert all(d["criterion"] in text for d in result["determinations"])
+    assert "Reviewer overrides" in text and "II.C: met -> insufficient" in text and "tenderness side unclear" in text
+    assert "Audit entries of the case" in text and "view_case" in text and "decision" in text
+    assert images >= 1  # the crops of packet.pdf's cited regions (fake.pdf was never read)
+
+
 def test_adding_a_document_reviews_again(reviewed):
     note = b"Office note 2026-02-10. Left SI joint injection 2026-01-20 with steroid: 30% relief, failed.\n"
     response = reviewed.client.post(reviewed.case_url + "/documents", data={"csrf_token": csrf_of(_page(reviewed))},
