@@ -101,7 +101,7 @@ def _crop(path: Path, ev: Evidence):
                        outline=(220, 30, 30), width=3)
         return image
     except Exception as exc:  # noqa: BLE001 - a bad page loses its crop, never the export
-        log.warning("evidence crop skipped (%s, page %s): %s", type(exc).__name__, ev.page, type(exc).__name__)
+        log.warning("evidence crop skipped: page %s could not be rendered (%s)", ev.page, type(exc).__name__)
         return None
 
 
