@@ -160,9 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("fact", "determination"):
         if kind == "determination":
             # a determination reads the confidence of the facts it cites: their out-of-fold values (stacked)
-            fact_p = {(g, fid): float(p) for (g, _, _, fid), p in zip(rows["fact"], oof_p["fact"])}
+            fact_p: dict[str, dict[str, float]] = {}
+            for (g, _, _, fid), p in zip(rows["fact"], oof_p["fact"]):
+                fact_p.setdefault(g, {})[fid] = float(p)
             for group, view, labelled in rows.pop("pending"):
-                view.fact_confidence = {fid: p for (g, fid), p in fact_p.items() if g == group}
+                view.fact_confidence = fact_p.get(group, {})
                 for det, right in labelled:
                     rows["determination"].append((group, determination_features(det, view), right))
         groups = np.array([r[0] for r in rows[kind]])

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from models import ReviewResult
 
 from .corpus import RECOMMENDATION, Gold
-from .matching import compared_attributes, match_facts
+from .matching import by_criterion, compared_attributes, match_facts
 
 Pair = tuple[float, bool]
 BINS = 10
@@ -43,10 +43,15 @@ def bins(pairs: Sequence[Pair], n: int = BINS) -> list[Bin]:
 
 def ece(pairs: Sequence[Pair], n: int = BINS) -> float | None:
     """Expected calibration error: the count-weighted mean |accuracy - confidence| over the bins."""
-    if not pairs:
+    return ece_of_bins(bins(pairs, n))
+
+
+def ece_of_bins(filled: Sequence[Bin]) -> float | None:
+    total = sum(b.count for b in filled)
+    if not total:
         return None
-    return sum(b.count * abs(b.accuracy - b.mean_confidence) for b in bins(pairs, n)  # type: ignore[operator]
-               if b.count) / len(pairs)
+    return sum(b.count * abs(b.accuracy - b.mean_confidence) for b in filled  # type: ignore[operator]
+               if b.count) / total
 
 
 def brier(pairs: Sequence[Pair]) -> float | None:
@@ -91,10 +96,7 @@ def fact_labels(result: ReviewResult, gold: Gold) -> list[tuple[Any, bool]]:
 
 def determination_labels(result: ReviewResult, gold: Gold, pathway: str | None) -> list[tuple[Any, bool]]:
     """(predicted determination, right) for each criterion the gold annotates."""
-    found: dict[str, Any] = {}
-    for det in result.determinations:
-        if det.criterion not in found or (pathway and det.pathway == pathway):
-            found[det.criterion] = det
+    found = by_criterion(result.determinations, pathway)
     return [(found[c], found[c].status == status) for c, status in gold.determinations.items()
             if c != RECOMMENDATION and c in found]
 
@@ -107,6 +109,11 @@ def recommendation_label(result: ReviewResult, gold: Gold) -> bool | None:
 def reliability_svg(series: dict[str, Sequence[Pair]], title: str = "Reliability", size: int = 320) -> str:
     """A reliability diagram as inline SVG: accuracy against mean confidence per bin, one line per
     series, the diagonal for perfect calibration, bin counts as dot sizes."""
+    return reliability_svg_of_bins({name: bins(pairs) for name, pairs in series.items()}, title, size)
+
+
+def reliability_svg_of_bins(series: dict[str, Sequence[Bin]], title: str = "Reliability", size: int = 320) -> str:
+    """`reliability_svg` from bins already counted (a saved report keeps its bins, not its pairs)."""
     pad, inner = 40, size - 60
     colours = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
@@ -128,9 +135,9 @@ def reliability_svg(series: dict[str, Sequence[Pair]], title: str = "Reliability
     parts.append(f'<text x="{size / 2}" y="{size - 4}" text-anchor="middle">confidence</text>')
     parts.append(f'<text x="10" y="{size / 2}" transform="rotate(-90 10 {size / 2})" '
                  f'text-anchor="middle">accuracy</text>')
-    for k, (name, pairs) in enumerate(series.items()):
+    for k, (name, filled) in enumerate(series.items()):
         colour = colours[k % len(colours)]
-        points = [(b, *xy(b.mean_confidence, b.accuracy)) for b in bins(pairs)
+        points = [(b, *xy(b.mean_confidence, b.accuracy)) for b in filled
                   if b.count and b.mean_confidence is not None and b.accuracy is not None]
         if points:
             path = " ".join(f"{x:.1f},{y:.1f}" for _, x, y in points)
@@ -141,7 +148,7 @@ def reliability_svg(series: dict[str, Sequence[Pair]], title: str = "Reliability
                          f'<title>{escape(name)}: {b.count} at {b.mean_confidence:.2f}, right {b.accuracy:.2f}'
                          f'</title></circle>')
         parts.append(f'<text x="{pad + 6}" y="{pad - 6 + 12 * (k + 1)}" fill="{colour}">'
-                     f'{escape(name)} (n={len(pairs)}, ECE {ece(pairs) or 0:.3f})</text>')
+                     f'{escape(name)} (n={sum(b.count for b in filled)}, ECE {ece_of_bins(filled) or 0:.3f})</text>')
     parts.append("</svg>")
     return "".join(parts)
 

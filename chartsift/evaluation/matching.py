@@ -124,3 +124,13 @@ def evidence_found(quotes: Iterable[tuple[str, str]], evidence: Iterable[tuple[s
     evidence = list(evidence)
     return any(doc == edoc and texts_overlap(quote, text)
                for doc, quote in quotes for edoc, text in evidence)
+
+
+def by_criterion(determinations: Iterable[Any], pathway: str | None) -> dict[str, Any]:
+    """criterion -> predicted determination; on a repeated id (both pathways evaluated), the one of
+    `pathway` wins."""
+    found: dict[str, Any] = {}
+    for det in determinations:
+        if det.criterion not in found or (pathway and det.pathway == pathway):
+            found[det.criterion] = det
+    return found

@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader
 
 from models.evaluation import ERROR_KINDS, CriterionScore, EvaluationError, EvaluationReport
 
-from .calibration import reliability_svg
+from .calibration import Bin, reliability_svg_of_bins
 from .render_text import fmt
 
 TEMPLATE = "evaluation_report.html"
@@ -60,21 +60,10 @@ def _calibration(report: EvaluationReport) -> dict[str, Any] | None:
     if not calib:
         return None
     kinds = [(k, calib[k]) for k in ("facts", "determinations", "recommendations")]
-    series = {k: _pairs_from_bins(c["bins"]) for k, c in kinds}
-    return {"svg": reliability_svg(series, title=f"Reliability: {report.corpus}"), "kinds": kinds,
+    series = {k: [Bin(**b) for b in c["bins"]] for k, c in kinds}
+    return {"svg": reliability_svg_of_bins(series, title=f"Reliability: {report.corpus}"), "kinds": kinds,
             "thresholds": [r["threshold"] for r in calib["determinations"]["risk_coverage"]],
             "routing": calib["routing"]}
-
-
-def _pairs_from_bins(bins: list[dict[str, Any]]) -> list[tuple[float, bool]]:
-    """Pairs that reproduce each bin's count, mean confidence and accuracy (the report keeps bins only)."""
-    pairs: list[tuple[float, bool]] = []
-    for b in bins:
-        if not b["count"]:
-            continue
-        right = round(b["accuracy"] * b["count"])
-        pairs += [(b["mean_confidence"], True)] * right + [(b["mean_confidence"], False)] * (b["count"] - right)
-    return pairs
 
 
 def _headline(variants: list[EvaluationReport]) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ from models.evaluation import (
 from . import calibration
 from .corpus import RECOMMENDATION, RECOMMENDATION_STATUSES, Gold
 from .criteria import pathway_criteria
-from .matching import compared_attributes, evidence_found, key_of, match_facts
+from .matching import by_criterion, compared_attributes, evidence_found, key_of, match_facts
 from .snippets import add_context
 
 NONE = "(none)"
@@ -165,17 +165,8 @@ def _fact_error(kind: str, run: CaseRun, fact: Any, place: tuple[str | None, str
                            fact_type=fact.type, key=key_of(fact), assertion=fact.assertion)
 
 
-def _predicted_statuses(run: CaseRun) -> dict[str, Any]:
-    """criterion -> predicted Determination; on a repeated id, the one of the case's pathway wins."""
-    found: dict[str, Any] = {}
-    for det in run.result.determinations if run.result else ():
-        if det.criterion not in found or (run.pathway and det.pathway == run.pathway):
-            found[det.criterion] = det
-    return found
-
-
 def _score_determinations(run: CaseRun, tally: _Tally) -> tuple[int, int, str | None]:
-    predicted = _predicted_statuses(run)
+    predicted = by_criterion(run.result.determinations if run.result else (), run.pathway)
     rec_pred = run.result.recommendation.status if run.result else None
     correct = total = 0
     for criterion, gold_status in run.gold.determinations.items():

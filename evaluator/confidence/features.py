@@ -60,8 +60,7 @@ class CaseView:
         return self._children.get((det.criterion, det.pathway), [])
 
     def on_ocr(self, fact: FactBase) -> bool:
-        return self.ocr[fact.id] if fact.id in self.ocr else any(
-            (e.document, e.page) in self.ocr_pages for e in fact.evidence)
+        return self.ocr[fact.id]
 
 
 def _type(fact: FactBase) -> str:
@@ -102,7 +101,7 @@ def fact_features(fact: FactBase, view: CaseView, with_case: bool = True) -> Fea
         "needs_verification": float(fact.needs_verification),
         "date_approximate": float(fact.date_approximate),
         "ocr": float(view.on_ocr(fact)),
-        "filled": view.filled[fact.id] if fact.id in view.filled else _filled(fact),
+        "filled": view.filled[fact.id],
         "cited": float(bool(cited_by)),
         "cited_met": float(any(d.status == "met" for d in cited_by)),
         "log_same_type": math.log1p(view.type_counts.get(kind, 0)),
@@ -138,7 +137,7 @@ def determination_features(det: Determination, view: CaseView, with_case: bool =
         "cited_ocr": float(any(view.on_ocr(f) for f in cited)),
         "cited_not_present": float(any(f.assertion != "present" for f in cited)),
         "cited_single_mention": float(any(len(f.evidence) == 1 for f in cited)),
-        "cited_min_filled": min((view.filled.get(f.id, 1.0) for f in cited), default=1.0),
+        "cited_min_filled": min((view.filled[f.id] for f in cited), default=1.0),
         "cited_approximate": float(any(f.date_approximate for f in cited)),
     }
     confs = [view.fact_confidence[f.id] for f in cited if f.id in view.fact_confidence]

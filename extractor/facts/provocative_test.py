@@ -17,68 +17,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
 from extractor.facts._clinical import keep_first_present
+from extractor.facts._provocative_rules import CompiledRules, compiled_rules
 from extractor.facts.tables import block_caption, inline_caption, list_caption, one_bilateral, table_cells
 from extractor.nlp.assertion import modifier_categories
 from extractor.nlp.context import doc_section
-from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
-from extractor.rules.loader import load_rules
+from extractor.nlp.pipeline import assertion_of, doc_ents, doc_text
 from models import ProvocativeTest
 
 # a clause break between two mentions; a run of spaces separates the cells of a template row
 CLAUSE_PUNCT = re.compile(r"[,;:.]| {2,}|\t")
 CLAUSE_BREAK = re.compile(r"[,;]|\band\b(?=\s+(?:negative|positive|neg|pos)\b)", re.IGNORECASE)
-
-
-class NameGuard(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    rule_ids: list[str]
-    titles: list[str]
-    must_be_followed_by: str
-
-
-class BareGuard(BaseModel):
-    """Bare "compression"/"distraction" count only among SIJ tests, never "compression fracture"."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    rule_ids: list[str]
-    sentence_must_match: str
-    must_not_be_followed_by: str
-    must_not_be_preceded_by: str
-
-
-class RegionGuard(BaseModel):
-    """Cervical/shoulder "compression test" or "distraction test" is not an SIJ test."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    tests: list[str]
-    region: str
-    sij: str
-    immediately_before: str
-
-
-class ProvocativeRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    description: str | None = None
-    target_rules: list[TargetRuleSpec]
-    results: dict[str, list[str]] = Field(description="positive / negative / not_performed -> regexes")
-    bare_signs: dict[str, str]
-    unchecked_box: str
-    sides: dict[str, list[str]]
-    ipsilateral: str
-    person_name_guard: NameGuard
-    bare_name_guard: BareGuard
-    other_region_guard: RegionGuard
-    reason_after_not_performed: str
-    device_after_name: str
-    inline_caption: str = Field(description="words that make a same-line label a heading of tests "
-                                "('Provocation (L):', 'Tests R:'), whose one side the tests after it take")
 
 
 @dataclass(frozen=True)
@@ -89,34 +41,9 @@ class Cue:
     value: str
 
 
-class _Compiled:
-    def __init__(self, rules: ProvocativeRules):
-        self.rules = rules
-        self.results = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in rules.results.items()}
-        self.signs = {k: re.compile(v) for k, v in rules.bare_signs.items()}
-        self.unchecked = re.compile(rules.unchecked_box)
-        self.sides = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in rules.sides.items()}
-        self.ipsilateral = re.compile(rules.ipsilateral, re.IGNORECASE)
-        self.name_follow = re.compile(rules.person_name_guard.must_be_followed_by, re.IGNORECASE)
-        self.bare_sentence = re.compile(rules.bare_name_guard.sentence_must_match, re.IGNORECASE)
-        self.bare_not_followed = re.compile(rules.bare_name_guard.must_not_be_followed_by, re.IGNORECASE)
-        self.bare_not_preceded = re.compile(rules.bare_name_guard.must_not_be_preceded_by, re.IGNORECASE)
-        self.other_region = re.compile(rules.other_region_guard.region, re.IGNORECASE)
-        self.sij_region = re.compile(rules.other_region_guard.sij, re.IGNORECASE)
-        self.region_before = re.compile(rules.other_region_guard.immediately_before, re.IGNORECASE)
-        self.reason = re.compile(rules.reason_after_not_performed, re.IGNORECASE)
-        self.device = re.compile(rules.device_after_name, re.IGNORECASE)
-        self.inline_caption = re.compile(rules.inline_caption, re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _rules() -> _Compiled:
-    return _Compiled(load_rules("provocative_test", ProvocativeRules))
-
-
 def extract(doc: Doc, ctx) -> list[ProvocativeTest]:
     """Provocative-test facts of one note, merged per (test, side)."""
-    rules = _rules()
+    rules = compiled_rules()
     mentions = _collapse_synonyms([e for e in doc_ents(doc) if e.label_ == "PROVOCATIVE_TEST" and _is_test(e, rules)])
     groups = _coordinated(mentions)
     facts: dict[tuple, ProvocativeTest] = {}
@@ -143,7 +70,7 @@ def _collapse_synonyms(mentions: list[Span]) -> list[Span]:
     return out
 
 
-def _is_test(ent: Span, rules: _Compiled) -> bool:
+def _is_test(ent: Span, rules: CompiledRules) -> bool:
     """Drop ambiguous words that are not the test here: "Patrick's" as a person's name ("Dr.
     Patrick's note", "Patrick's wife"), bare "compression" outside SIJ testing ("compression fracture")."""
     rule_id = _rule_id(ent).split(":")[-1]
@@ -176,7 +103,7 @@ def _window(ent: Span) -> str:
     return text[max(0, ent.start_char - GUARD_WINDOW_CHARS):ent.end_char + GUARD_WINDOW_CHARS]
 
 
-def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules: _Compiled) -> list[ProvocativeTest]:
+def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules: CompiledRules) -> list[ProvocativeTest]:
     """Facts of a coordinated list of mentions ("FABER and Gaenslen negative bilaterally"): the
     list shares the prefix of its first mention and the text governed by its last."""
     first, last_ent = group[0], group[-1]
@@ -203,7 +130,7 @@ def _facts_of(group: list[Span], prv: Span | None, nxt: Span | None, ctx, rules:
     return out
 
 
-def _without_reason(cues: list[Cue], text: str, rules: _Compiled) -> list[Cue]:
+def _without_reason(cues: list[Cue], text: str, rules: CompiledRules) -> list[Cue]:
     """Drop the cues of the reason a test was not done: "Gaenslen not done (R TKA)" has no side,
     "FABER deferred due to painful hip" no result."""
     skipped = next((c for c in cues if c.value == "not_performed"), None)
@@ -271,7 +198,7 @@ def _rule_id(ent: Span) -> str:
     return (rule.metadata or {}).get("id", "provocative_test") if rule is not None else "provocative_test"
 
 
-def _cues(text: str, start: int, end: int, rules: _Compiled) -> list[Cue]:
+def _cues(text: str, start: int, end: int, rules: CompiledRules) -> list[Cue]:
     """Result and side cues in text[start:end], longest first on overlap, in text order."""
     if end <= start:
         return []
@@ -290,7 +217,7 @@ def _cues(text: str, start: int, end: int, rules: _Compiled) -> list[Cue]:
     return _non_overlapping(found)
 
 
-def _after_unchecked_box(text: str, cue: Cue, rules: _Compiled) -> bool:
+def _after_unchecked_box(text: str, cue: Cue, rules: CompiledRules) -> bool:
     before = text[max(0, cue.start - 5):cue.start]
     return bool(rules.unchecked.search(before)) and cue.kind == "result"
 
@@ -304,7 +231,7 @@ def _non_overlapping(cues: list[Cue]) -> list[Cue]:
     return sorted(kept, key=lambda c: c.start)
 
 
-def _pair(cues: list[Cue], text: str, ent: Span, rules: _Compiled) -> list[tuple[str | None, str | None, int]]:
+def _pair(cues: list[Cue], text: str, ent: Span, rules: CompiledRules) -> list[tuple[str | None, str | None, int]]:
     """(side, result, end of the last cue used) for each side stated; sides take their clause's result."""
     if not cues:
         return []
@@ -332,32 +259,36 @@ def _clause_result(side: Cue, results: list[Cue], text: str) -> str | None:
     return None
 
 
-def _caption_side(ent: Span, rules: _Compiled) -> str | None:
+def _caption_side(ent: Span, rules: CompiledRules) -> str | None:
     """The one side a caption gives all rows below it: a table's ("EXAM (left side)") or a
     list's ("Provocative testing (R):"), or a heading that opens the tests' own line
     ("Provocation (L):  Thigh thrust (+)  Compression (+)", "Tests R: FABER (+), ...")."""
     text = doc_text(ent.doc)
-    caption = block_caption(text, ent.start_char) or list_caption(text, ent.start_char)
-    if caption is None:
-        inline = inline_caption(text, ent.start_char)
-        caption = inline if inline and rules.inline_caption.search(inline) and not _names_a_test(ent, inline) else None
+    caption = block_caption(text, ent.start_char) or list_caption(text, ent.start_char) \
+        or _inline_heading(ent, text, rules)
     if caption is None:
         return None
     found = [value for value, pattern in rules.sides.items() if pattern.search(caption)]
     return found[0] if len(found) == 1 else None
 
 
-def _names_a_test(ent: Span, label: str) -> bool:
-    """Whether a same-line label holds a test mention of its own ("thigh thrust R: pos / compression: pos"):
-    then it is that test's row, not a heading of the tests after it."""
-    text = doc_text(ent.doc)
-    colon = text.rfind(":", 0, ent.start_char)
-    lo = text.rfind(label, 0, colon + 1)
-    return any(lo <= e.start_char and e.end_char <= colon for e in ent.doc.ents
-               if e is not ent and getattr(e._, "provocative_test", None))
+def _inline_heading(ent: Span, text: str, rules: CompiledRules) -> str | None:
+    """A same-line label that heads the tests after it: it names tests in general ('Provocation',
+    'Tests') and holds no test mention of its own ('thigh thrust R: pos / compression: pos' is that
+    test's row)."""
+    span = inline_caption(text, ent.start_char)
+    if span is None:
+        return None
+    lo, hi = span
+    label = text[lo:hi]
+    if not rules.inline_caption.search(label):
+        return None
+    own = any(lo <= e.start_char and e.end_char <= hi for e in ent.doc.ents
+              if e is not ent and getattr(e._, "provocative_test", None))
+    return None if own else label
 
 
-def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:
+def _ipsilateral_side(ent: Span, rules: CompiledRules) -> str | None:
     """For "FABER positive ipsilaterally": the side stated elsewhere in the same sentence."""
     sent = ent.sent.text
     if not rules.ipsilateral.search(sent):
@@ -368,7 +299,7 @@ def _ipsilateral_side(ent: Span, rules: _Compiled) -> str | None:
     return None
 
 
-def _prefix_start(ent: Span, prv: Span | None, rules: _Compiled) -> int:
+def _prefix_start(ent: Span, prv: Span | None, rules: CompiledRules) -> int:
     """Start of the words right before the mention that belong to it ("positive left FABER").
 
     Only words after the last clause break before the mention count (",", ";", ":", a gap of
@@ -392,14 +323,14 @@ def _prefix_start(ent: Span, prv: Span | None, rules: _Compiled) -> int:
     return doc[i].idx if i < ent.start else ent.start_char
 
 
-def _governed_end(ent: Span, nxt: Span | None, rules: _Compiled) -> int:
+def _governed_end(ent: Span, nxt: Span | None, rules: CompiledRules) -> int:
     """End of the text a mention governs: the next mention's prefix, or the end of the sentence."""
     if nxt is None:
         return ent.sent.end_char
     return max(ent.end_char, _prefix_start(nxt, ent, rules))
 
 
-def _table_results(ent: Span, rules: _Compiled) -> list[tuple[str, str]]:
+def _table_results(ent: Span, rules: CompiledRules) -> list[tuple[str, str]]:
     """(side, result) per Left/Right column when the mention starts a row of such a table."""
     cells = table_cells(doc_text(ent.doc), ent.start_char)
     out = []

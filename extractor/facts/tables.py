@@ -116,17 +116,21 @@ def block_caption(text: str, offset: int) -> str | None:
     return None
 
 
-def inline_caption(text: str, offset: int, max_chars: int = 45) -> str | None:
-    """The label that opens the row holding `offset` on the same line, before its last ':'
+def inline_caption(text: str, offset: int, max_chars: int = 45) -> tuple[int, int] | None:
+    """[start, end) of the label that opens the row holding `offset` on the same line, before its last ':'
     ("Provocation (L):  Thigh thrust (+)  Compression (+)" -> "Provocation (L)"); only the words
     since the line's previous ':' (or its start), and only a short label (a heading, not prose)."""
     start, _ = _line_at(text, offset)
     colon = text.rfind(":", start, offset)
     if colon < 0:
         return None
-    label_start = text.rfind(":", start, colon) + 1 or start
-    label = text[max(label_start, start):colon].strip()
-    return label if 0 < len(label) <= max_chars else None
+    lo = max(text.rfind(":", start, colon) + 1, start)
+    while lo < colon and text[lo].isspace():
+        lo += 1
+    hi = colon
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return (lo, hi) if 0 < hi - lo <= max_chars else None
 
 
 def list_caption(text: str, offset: int) -> str | None:

@@ -40,6 +40,7 @@ class TendernessRules(BaseModel):
     sided_sites: list[str] = Field(description="sites that take the examined side when the note names none")
     exam_side_header: str = Field(description="regex of an exam header naming the examined side, group 'side'")
     midline_other: str = Field(description="regex of `other` sites on the midline (pubic symphysis, sacrum): no side")
+    plural_site: str = Field(description="regex of a site named in the plural: bilateral when it states no side")
     table_header: str = Field(description="regex of a pipe-table header cell holding the tenderness result")
 
 
@@ -192,13 +193,11 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
         anchor = _governing_anchor(anchors, s, e, clauses)
         assertion = owned.get(i) or _anchor_assertion(doc, anchor)
         side = _MIDLINE if site in r.midline_sites or _midline_other(text, s, site) else _site_side(text, sites, i, lo, hi)
-        if side is None and _PLURAL_SITE.search(text[s:e]):
+        if side is None and re.search(r.plural_site, text[s:e], re.IGNORECASE):
             side = "bilateral"  # SPEC section 4: a plural site ("the greater trochanters", "SI joints") is both sides
         out.append((site, side, assertion, _evidence_span(text, s, e, anchor, clauses)))
     return _merge_sideless(out)
 
-
-_PLURAL_SITE = re.compile(r"(?:trochanters|bursae|joints|SIJs)\b", re.IGNORECASE)
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
 _SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"

@@ -41,6 +41,11 @@ DOS = re.compile(rf"(?:{_LABEL}|{_HEADING}(?=\d{{1,2}}/\d{{1,2}}/\d{{2,4}}))", r
 DOS_BEFORE = re.compile(rf"(?:{_LABEL}|{_HEADING})$", re.IGNORECASE)  # ... ending the text before a date
 
 
+def line_before(text: str, offset: int) -> str:
+    """The text of the line before `offset` (a heading the sentencizer cut off: "PROCEDURE | 01/08/2026 - ...")."""
+    return text[text.rfind("\n", 0, offset) + 1:offset]
+
+
 def block_date(text: str, offset: int, default):
     """The date of the last date-of-service label before `offset` (a packet note the segmenter kept whole),
     or of a label later on the same line ("PROCEDURE: L SIJ injection      Date: 02/03/2026")."""

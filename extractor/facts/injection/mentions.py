@@ -44,6 +44,7 @@ from extractor.facts.injection.dates import (
     block_date,
     counted_from_previous,
     label_date,
+    line_before,
     may_date_injection,
 )
 from extractor.facts.injection.link import link_relief
@@ -191,7 +192,7 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     block = block_date(doc_text(ent.doc), ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
-    header = date is not None and bool(DOS_BEFORE.search(_line_before(doc_text(ent.doc), sent.start_char + date.start)))
+    header = date is not None and bool(DOS_BEFORE.search(line_before(doc_text(ent.doc), sent.start_char + date.start)))
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
     if header and not performed:
@@ -206,11 +207,6 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
             (ctx.date - when).days > rules.rules.historical_after_days:
         assertion = "historical"  # told as past history before this episode of care
     return _Event(site, when, approx, assertion, side, performed, [ent])
-
-
-def _line_before(text: str, offset: int) -> str:
-    """The text of the line before `offset` (a heading the sentencizer cut off: "PROCEDURE | 01/08/2026 - ...")."""
-    return text[text.rfind("\n", 0, offset) + 1:offset]
 
 
 def _dated_site(ent: Span, ctx) -> str | None:

@@ -208,6 +208,9 @@ def _cells_as_lines(text: str) -> str:
     after an optional caption ending in ':'. Only a line whose cells each read as a row (label and
     score) and start with a pre/baseline cell is split; '|' and the caption's ':' become line breaks,
     so the text keeps its length and offsets."""
+    if text.count("|") < 2:
+        return text  # most statements hold no table: no pass over their lines
+
     def split(m: re.Match[str]) -> str:
         line = m.group()
         if line.count("|") < 2:
