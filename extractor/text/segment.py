@@ -265,9 +265,9 @@ def _segment(text: str, drop_lines: frozenset[str]) -> list[Note]:
         in_header = i - current.first_line < rules.header_window_lines
         head = read_header(line.text)
         if head.rule and _title_starts(head, line, lines, i, current, in_header):
-            opened.append(_Open(_start_of(line, lines, i, current), i, head.title, head.rule))
+            opened.append(_Open(_start_of(line, lines, i, current, head), i, head.title, head.rule))
         elif head.date and _date_starts(head, lines, i, current, in_header):
-            opened.append(_Open(_start_of(line, lines, i, current), i))
+            opened.append(_Open(_start_of(line, lines, i, current, head), i))
         elif head.rule and in_header and (current.title is None or not current.body_seen and _better_title(head.rule, current)):
             current.title, current.rule = head.title, head.rule
         elif not (head.rule or head.date or _is_label_line(line.text)):
@@ -343,10 +343,14 @@ def _fields_above(lines: list[_Line], i: int, current: _Open) -> int:
     return j
 
 
-def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open) -> int:
-    """Where the note that `line` opens begins: its page start if near the top, else its block."""
+def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open, head: LineHeader) -> int:
+    """Where the note that `line` opens begins: its page start if near the top, else its block. A
+    dated log entry ("03/10/2026 Right SIJ block #2", "DOS 08/18/2025: R SIJ block") begins at its own
+    line: the "Label: value" lines above it are the previous entry's ("Relief: 90%.")."""
     if line.page_top and line.page_start > current.start:
         return line.page_start
+    if head.date is not None and head.leading and head.entry:
+        return line.start
     return lines[_fields_above(lines, i, current)].start
 
 

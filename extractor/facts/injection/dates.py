@@ -41,6 +41,11 @@ DOS = re.compile(rf"(?:{_LABEL}|{_HEADING}(?=\d{{1,2}}/\d{{1,2}}/\d{{2,4}}))", r
 DOS_BEFORE = re.compile(rf"(?:{_LABEL}|{_HEADING})$", re.IGNORECASE)  # ... ending the text before a date
 
 
+#: the line opens with the date ("02/10/2026 Right SIJ diagnostic block #1", "[05/12/2026] Left SIJ ...",
+#: "- 03/03/2026: L SIJ block"): a log entry of that date, like one after a date-of-service label
+ENTRY_START = re.compile(r"^[ \t]*(?:[-*\u2022]\s*)?\[?$")
+
+
 def line_before(text: str, offset: int) -> str:
     """The text of the line before `offset` (a heading the sentencizer cut off: "PROCEDURE | 01/08/2026 - ...")."""
     return text[text.rfind("\n", 0, offset) + 1:offset]

@@ -41,6 +41,7 @@ from extractor.facts.injection.assertion import injection_assertion
 from extractor.facts.injection.dates import (
     DOS,
     DOS_BEFORE,
+    ENTRY_START,
     block_date,
     counted_from_previous,
     label_date,
@@ -192,7 +193,13 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     block = block_date(doc_text(ent.doc), ent.start_char, ctx.date)
     if generic and date is not None and date.date in (block, ctx.date):
         date = None  # "DOS 06/01/2026: 60% relief after the steroid injection": the note's date, not its
-    header = date is not None and bool(DOS_BEFORE.search(line_before(doc_text(ent.doc), sent.start_char + date.start)))
+    before = line_before(doc_text(ent.doc), sent.start_char + date.start) if date is not None else ""
+    header = date is not None and bool(DOS_BEFORE.search(before))
+    if date is not None and not header and not performed and ENTRY_START.match(before) and not date.relative \
+            and not generic and (ctx.date is None or (ctx.date - date.date).days <= rules.rules.historical_after_days):
+        # a log entry opening with its date ("02/10/2026 Right SIJ diagnostic block #1"), recent enough to
+        # be this episode's care: the entry of that date, its attributes on the lines below it
+        performed = assertion == "present" and not past
     if date is not None and block is not None and date.date == block:
         performed = assertion == "present" and not past and (procedure_note or telegraphic) and not generic
     if header and not performed:
@@ -262,12 +269,18 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
     # the next dated block: a label of another date ("Date: 12/03/2025" under its own heading belongs to it)
     later += [m.start() for m in DOS.finditer(text, first if line_end < 0 else line_end)
               if label_date(text, m) != event.date][:1]
+    # the next line that opens with another date: the next entry of a log, named with an injection word or not
+    later += [m.start() for m in _DATED_LINE.finditer(text, first if line_end < 0 else line_end)
+              if label_date(text, m, event.date) != event.date][:1]
     lo = first if len(performed) > 1 else 0
     hi = min(later) if later else len(doc_text(doc))
     excluded = set(rules.rules.excluded_sections)
     out = [s for s in doc.sents if lo <= s.start_char < hi or s.start_char <= first < s.end_char]
     return [s for s in out if s in own or (_section(doc, s.start_char) not in excluded
                                            and not rules.past.search(s.text))]
+
+
+_DATED_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]*)?\[?(?=\d{1,2}/\d{1,2}/\d{2,4}\b)")
 
 
 def _section(doc: Doc, offset: int) -> str | None:

@@ -44,7 +44,7 @@ _TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b
 _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\d{1,2})\s*(?:/\s*10)?\s+(?:to|down to)\s+(?P<b>\d{1,2})\s*/\s*10\b"
                       r"|\b(?:VAS|NRS|pain score|pain)\s+(?:\w+\s+){0,2}from\s+(?P<e>\d{1,2})\s+(?:to|down to)\s+(?P<f>\d{1,2})\b"
                       r"|(?P<c>\d{1,2})\s*/\s*10\s*(?:->|→|=>)\s*(?P<d>\d{1,2})\s*/\s*10\b"
-                      r"|\b(?:VAS|NRS|pain(?: score)?)\s*:?\s*(?P<g>\d{1,2})\s*(?:->|→|=>|-->)\s*(?P<h>\d{1,2})\b(?!\s*[/.%])"
+                      r"|\b(?:VAS|NRS|pain(?: score)?)\s*:?\s*(?P<g>\d{1,2})\s*(?:->|→|=>|-->)\s*(?P<h>\d{1,2})\b(?!\s*[/%])(?!\.\d)"
                       # "NRS pre 5, NRS post 1", "pre NRS 7 / post NRS 2": labelled scores without "/10"
                       r"|(?:\b(?:VAS|NRS)\s+)?\bpre(?:[- ]?(?:procedure|block|injection))?\s*(?:VAS|NRS)?\s*[:=]?\s*(?P<i>\d{1,2})\b"
                       r"(?!\s*/\s*10)(?!\s*(?:%|mg|ml|mL|cc))[,;/ \t]+(?:(?:VAS|NRS)\s+)?post(?:[- ]?(?:procedure|block|injection))?"
@@ -87,6 +87,25 @@ def percent_readings(text: str) -> list[Reading]:
             if not any(m.start() < r.end and r.start < m.end() for r in found):
                 found.append(Reading(m.start(), m.end(), percent=value))
     return sorted(found, key=lambda r: r.start)
+
+
+#: a bare percent closing a procedure-log entry: "0.5% bupivacaine: 90%.", "... 2% lidocaine - 85%", "-> 80 %"
+_ENTRY_RESULT = re.compile(r"(?:[:=]|\s[-\u2013>\u2192]|->)\s*~?" + _PCT + r"(?=\s*(?:[.;]|$|\n|\(|,?\s+(?:x|for|lasting)\s+\d))",
+                           re.IGNORECASE)
+#: labels of percentages that are not relief: "ODI: 42%", "SpO2: 98%", "EF - 55%"
+_OTHER_PERCENT = re.compile(r"\b(?:ODI|oswestry|disability|index|SpO2|O2|sat\w*|EF|ejection|FEV1?|humidity|body fat|"
+                            r"BMI|goal|target|compliance|adherence|attendance|HbA1c|A1c)\W{0,3}$", re.IGNORECASE)
+
+
+def entry_result_readings(text: str) -> list[Reading]:
+    """A percent that closes an injection log entry with no relief word: "R SIJ block #1 - fluoroscopic,
+    0.5% bupivacaine: 90%." (the caller checks that the sentence names an injection)."""
+    out = []
+    for m in _ENTRY_RESULT.finditer(text):
+        value = float(m.group("p"))
+        if value <= 100 and not _OTHER_PERCENT.search(text[max(0, m.start() - 25):m.start()]):
+            out.append(Reading(m.start("p"), m.end(), percent=value))
+    return out[-1:]  # the entry's result is its last number
 
 
 def _is_goal(text: str, m: re.Match[str]) -> bool:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from extractor.facts.injection.numbers import (
     HOURS_OF,
+    entry_result_readings,
     PAIN_SCORE,
     percent_readings,
     relief_hours,
@@ -50,7 +51,10 @@ _SITES = {
 _INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|post[- ]?procedure|SIJI|(?:TF|IL|L)?ESI|"
                             r"epidurals?|arthrogram|MBB|"
                             r"diary|triamcinolone|kenalog|depo-?medrol|steroid)", re.IGNORECASE)
-_OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)|therapy|medications?|chiropract\w*|exercises?|"
+#: "PT" is physical therapy unless a verb of telling follows: "PT REPORTS 90% RELIEF" (all-caps notes) is the patient
+_PT_PATIENT = r"(?!\s+(?:reports?|reported|states?|stated|says|said|notes?|noted|feels?|felt|describes?|endorses?|" \
+              r"denies|denied|c/o|complains|tolerated|had|has|got|returns|called)\b)"
+_OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)" + _PT_PATIENT + r"|therapy|medications?|chiropract\w*|exercises?|"
                               r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.IGNORECASE)
 _SIDES = {"left": re.compile(r"\b(?:left|lt|L)\b(?!\s*\d)", 0), "right": re.compile(r"\b(?:right|rt|R)\b(?!\s*\d)", 0),
           "bilateral": re.compile(r"\b(?:bilateral(?:ly)?|both|B/L|bilat)\b", re.IGNORECASE)}
@@ -139,6 +143,9 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
             continue
         readings = [r for r in percent_readings(sentence)
                     if not any(x.start <= s + r.start < x.end for x in series)]
+        if not readings and _INJECTION_REF.search(sentence):
+            readings = [r for r in entry_result_readings(sentence)
+                        if not any(x.start <= s + r.start < x.end for x in series)]
         if readings:
             first = readings[0]
             hours = relief_hours(sentence[first.start:]) if any(r.percent for r in readings) else None
