@@ -93,3 +93,173 @@ def test_physical_therapy_relief_is_not_the_injection_s(tmp_path):
             "History: PT 6 weeks gave 30% relief.")
     (fact,) = _injections(tmp_path, text)
     assert fact.relief_percent is None
+
+
+# ---------------------------------------------------------------- relief read in words and labels
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Relief ninety percent at 30 minutes", [90], id="words-ninety"),
+    pytest.param("reports eighty-five percent relief", [85], id="words-hyphenated"),
+    pytest.param("seventy five per cent improvement", [75], id="words-per-cent"),
+    pytest.param("one hundred percent relief", [100], id="words-hundred"),
+    pytest.param("fifty percent of her pain is in the buttock", [], id="distractor-words-share-of-pain"),
+    pytest.param("a goal of fifty percent improvement", [], id="distractor-words-goal"),
+])
+def test_percent_in_words(text, expected):
+    from extractor.facts.injection.numbers import percent_readings
+    assert [r.percent for r in percent_readings(text)] == expected
+
+
+@pytest.mark.parametrize("text, percent", [
+    pytest.param("No steroid. Pain score before: 8/10. 30 minutes after: 2/10 for buttock pain.", 75, id="score-before-after"),
+    pytest.param("Pain before 7/10, after 1/10.", 86, id="pain-before"),
+    pytest.param("NRS before: 6/10; 20 min after: 1/10", 83, id="nrs-before"),
+    pytest.param("She rated her pain before the visit 7/10 and now 5/10.", None, id="distractor-before-the-visit"),
+])
+def test_labelled_before_after_scores(text, percent):
+    from extractor.facts.injection.numbers import score_series
+    found = score_series(text)
+    assert (found[0].percent() if found else None) == percent
+
+
+_STEROID = ("PROCEDURE NOTE 12/15/2025\nPROCEDURE PERFORMED: Right sacroiliac joint injection, therapeutic. Fluoroscopic "
+            "guidance, contrast, intra-articular. 40 mg triamcinolone with 1 mL 1% lidocaine. Pre 6/10, post 2/10.\n\n"
+            "NURSE CALL-BACK 12/29/2025\n{later}\n")
+
+
+@pytest.mark.parametrize("later, percent", [
+    pytest.param("Two weeks after the injection pt states relief was only about 40% and is fading.", 40, id="stated-later"),
+    pytest.param("Pt called: the steroid injection gave maybe 30% for about 10 days.", 30, id="stated-later-maybe"),
+    pytest.param("Pt called, no new concerns; pain 5/10 today.", 67, id="distractor-no-stated-percent"),
+])
+def test_a_stated_percent_beats_one_computed_from_scores(tmp_path, later, percent):
+    (fact,) = _injections(tmp_path, _STEROID.format(later=later))
+    assert fact.relief_percent == percent
+    if percent != 67:  # the computed percent stays on the fact as a conflict for the reviewer
+        assert [c.attributes for c in fact.conflicts] == [{"relief_percent": 67}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("She had an L4-5 ESI in March 2019 for leg pain that resolved; the current pain is different.",
+                 [("historical", "2019-03-01", "therapeutic")], id="resolved-pain-not-the-injection"),
+    pytest.param("Hx of an L5-S1 epidural steroid injection in 2021 for sciatica, which resolved then.",
+                 [("historical", "2021-01-01", "therapeutic")], id="resolved-then"),
+    pytest.param("No prior SI joint injections. Her leg pain resolved.", [], id="distractor-no-prior-injections"),
+])
+def test_a_resolved_condition_does_not_negate_the_injection(tmp_path, text, expected):
+    facts = _injections(tmp_path, "OFFICE VISIT\nDate of service: 03/30/2026\n" + text)
+    assert [(f.assertion, str(f.date), f.purpose) for f in facts] == expected
+
+
+@pytest.mark.parametrize("text, outcome", [
+    pytest.param("Two weeks later her pain is almost back where it was.", "failed", id="almost-back-where-it-was"),
+    pytest.param("85% better x 5 hrs, then pain back to usual.", "failed", id="back-to-usual"),
+    pytest.param("The epidural steroid injection helped for only two weeks.", "failed", id="helped-for-only-weeks"),
+    pytest.param("The steroid injection only lasted about 10 days.", "failed", id="only-lasted-days"),
+    pytest.param("The triamcinolone injection is still holding at five months.", "effective", id="still-holding"),
+    pytest.param("Eleven weeks after the steroid injection she is still about 70% better.", "effective", id="still-pct-better"),
+    pytest.param("Prior steroid injection in 2022 worked well at that time.", "effective", id="worked-well"),
+    pytest.param("After the injection she went back to her usual activities.", None, id="distractor-usual-activities"),
+    pytest.param("He is back to his usual self at work.", None, id="distractor-usual-self"),
+])
+def test_outcome_phrasing_families(text, outcome):
+    from extractor.facts.injection.outcome import injection_outcome
+    assert injection_outcome(text) == outcome
+
+
+@pytest.mark.parametrize("text, assertion", [
+    pytest.param("Assessment: R SIJ dysfunction.\nPlan:\n- R SIJ diagnostic block under fluoroscopy with contrast\n",
+                 "hypothetical", id="bullet-under-plan-heading"),
+    pytest.param("Impression: left SIJ pain.\nRECOMMENDATIONS\n1. Left SIJ injection, fluoroscopic, intra-articular.\n",
+                 "hypothetical", id="numbered-under-recommendations"),
+    pytest.param("Assessment:\n- R SIJ diagnostic block under fluoroscopy with contrast 09/20/2025 gave 80% relief.\n"
+                 "Plan:\n- repeat in 2 weeks\n", "present", id="distractor-dated-result-under-assessment"),
+])
+def test_injections_listed_under_a_plan_heading_are_planned(tmp_path, text, assertion):
+    (fact,) = _injections(tmp_path, "OFFICE VISIT\nDate of service: 10/06/2025\n" + text)
+    assert fact.assertion == assertion
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("L SIJ block 03/2025 - 80% relief.", [80], id="month-year-before-percent"),
+    pytest.param("Block 2025 - 85% relief", [85], id="year-before-percent"),
+    pytest.param("relief of 80-90%", [80], id="range-kept"),
+])
+def test_a_year_is_not_the_start_of_a_percent_range(text, expected):
+    from extractor.facts.injection.numbers import percent_readings
+    assert [r.percent for r in percent_readings(text)] == expected
+
+
+def test_an_undated_note_measures_history_from_its_latest_date(tmp_path):
+    text = "CONSULT\nLeft buttock pain. Labs 02/03/2026 reviewed.\nPMH: s/p L5-S1 ESI 03/2019 for L5 radiculopathy, resolved.\n"
+    (fact,) = _injections(tmp_path, text)
+    assert (fact.assertion, str(fact.date)) == ("historical", "2019-03-01")
+
+
+@pytest.mark.parametrize("text, percent", [
+    pytest.param("PAIN SCORE PRE-PROCEDURE: 8 out of 10.\nTECHNIQUE: contrast spread confirmed; 2 mL ropivacaine.\n"
+                 "PAIN SCORE POST-PROCEDURE: 1 out of 10 at thirty minutes.", 88, id="dictated-out-of-ten"),
+    pytest.param("Baseline pain 6 of 10. Needle placed under fluoroscopy. Post-block pain 0 of 10.", 100,
+                 id="of-ten-baseline"),
+    pytest.param("Flowsheet:\ntime  | NRS | intervention\n13:05 | 7   | pre-procedure\n13:48 | 1   | 30 min post\n"
+                 "17:30 | 2   | phone check (5 h)\n", 86, id="flowsheet-clock-rows"),
+    pytest.param("Vitals:\n13:05 | 98 | pulse\n13:20 | 96 | pulse\n", None, id="distractor-vitals-flowsheet"),
+    pytest.param("Pain 8 out of 10 today; she hopes for relief.", None, id="distractor-one-score"),
+])
+def test_labelled_and_flowsheet_scores(text, percent):
+    from extractor.facts.injection.numbers import score_series
+    found = score_series(text)
+    assert (found[0].percent() if found else None) == percent
+
+
+_CONSULT = "CONSULT\nDate of service: 03/30/2026\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("She had two fluoroscopically guided, contrast-enhanced intra-articular diagnostic left SIJ blocks on "
+                 "November 10 and December 1, 2025, with pain falling from 8/10 to 1/10 and from 7/10 to 1/10.",
+                 [("2025-11-10", 88), ("2025-12-01", 86)], id="two-dates-two-score-series"),
+    pytest.param("Left SIJ diagnostic blocks under fluoroscopy with contrast, intra-articular, on 03/03/2026 and "
+                 "03/24/2026 gave 75% and 80% relief.", [("2026-03-03", 75), ("2026-03-24", 80)], id="two-dates-two-percents"),
+    pytest.param("Left SIJ diagnostic blocks 01/05/2026, 01/26/2026 gave 90% and 85% relief respectively.",
+                 [("2026-01-05", 90), ("2026-01-26", 85)], id="comma-dates-respectively"),
+    pytest.param("Left SIJ injection 03/03/2026 gave 75% relief; seen again 03/24/2026.", [("2026-03-03", 75)],
+                 id="distractor-visit-date-after"),
+])
+def test_respective_dates_and_numbers(tmp_path, text, expected):
+    facts = _injections(tmp_path, _CONSULT + text)
+    assert [(str(f.date), f.relief_percent) for f in facts] == expected
+
+
+# ---------------------------------------------------------------- procedure logs laid out as tables
+
+_TABLES = {
+    "pipes-pct-relief": ("INJECTION LOG\nDate       | Procedure            | Side | Injectate             | Guidance | Contrast | % Relief\n"
+                         "12/09/2025 | SIJ inj, diagnostic  | R    | lidocaine 2% 2 mL     | Fluoro   | Yes      | 90% x 2 hrs\n"
+                         "01/13/2026 | SIJ inj, diagnostic  | R    | bupivacaine 0.5% 2 mL | Fluoro   |          | 80%\n",
+                         [("2025-12-09", "right", 90, True), ("2026-01-13", "right", 80, None)]),
+    "spaces-combined-guidance": ("PAIN PROCEDURES - INJECTION LOG\n"
+                                 "Date        Procedure                                 Guidance/contrast     Agent              Relief\n"
+                                 "03/03/2026  L SIJ diagnostic block, intra-articular   fluoro / Omnipaque    lidocaine 2%       80%\n"
+                                 "03/24/2026  L SIJ diagnostic block, intra-articular   fluoro / Omnipaque    bupivacaine 0.5%   78%\n",
+                                 [("2026-03-03", "left", 80, True), ("2026-03-24", "left", 78, True)]),
+    "pre-post-columns": ("PROCEDURE LOG\nDate        Procedure                                   Pre NRS  Post NRS  Comment\n"
+                         "12/08/2025  R SIJ diagnostic block, fluoro, contrast    5        1         IA arthrogram; lidocaine 2% 2 mL\n"
+                         "01/05/2026  R SIJ diagnostic block, fluoro, contrast    8        1         IA arthrogram; lidocaine 2% 2 mL\n",
+                         [("2025-12-08", "right", 80, True), ("2026-01-05", "right", 88, True)]),
+    "leading-pipes-arrow-scores": ("| Date | Procedure | Side | Injectate | Guidance | Relief |\n"
+                                   "| 12/09/2025 | SI joint inj, diagnostic, IA | R | lidocaine 2% 2 mL | fluoro w/ contrast | 10 -> 2 |\n",
+                                   [("2025-12-09", "right", 80, True)]),
+}
+
+
+@pytest.mark.parametrize("name", list(_TABLES))
+def test_injection_log_tables(tmp_path, name):
+    text, expected = _TABLES[name]
+    facts = _injections(tmp_path, text)
+    assert [(str(f.date), f.side, f.relief_percent, f.contrast) for f in facts] == expected
+
+
+def test_a_table_of_vitals_gives_no_injection(tmp_path):
+    text = "VITALS\nDate        Time   BP       Pulse   SpO2\n03/03/2026  09:00  128/82   72      98%\n03/24/2026  09:10  130/80   70      97%\n"
+    assert _injections(tmp_path, text) == []

@@ -264,12 +264,14 @@ def _caption_side(ent: Span, rules: CompiledRules) -> str | None:
     list's ("Provocative testing (R):"), or a heading that opens the tests' own line
     ("Provocation (L):  Thigh thrust (+)  Compression (+)", "Tests R: FABER (+), ...")."""
     text = doc_text(ent.doc)
-    caption = block_caption(text, ent.start_char) or list_caption(text, ent.start_char) \
-        or _inline_heading(ent, text, rules)
-    if caption is None:
-        return None
-    found = [value for value, pattern in rules.sides.items() if pattern.search(caption)]
-    return found[0] if len(found) == 1 else None
+    for read in (block_caption, list_caption, lambda t, _: _inline_heading(ent, t, rules)):
+        caption = read(text, ent.start_char)  # the first caption that names one side ("Result (R)" over the rows)
+        if caption and not caption.rstrip().endswith(":") and (len(caption.strip()) > 60 or caption.rstrip().endswith(".")):
+            continue  # a sentence of prose above the table ("Visit ... left buttock pain."), no caption
+        found = [value for value, pattern in rules.sides.items() if pattern.search(caption)] if caption else []
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _inline_heading(ent: Span, text: str, rules: CompiledRules) -> str | None:

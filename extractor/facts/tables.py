@@ -148,7 +148,13 @@ def list_caption(text: str, offset: int) -> str | None:
         line = text[h_start:h_end].strip()
         if not line:
             return None
-        if line.endswith(":"):
+        if line.endswith(":") or _SIDE_COLUMN.search(line):
             return line
         pos = h_start - 1
     return None
+
+
+#: a column header over rows that gives the one side they report, without a colon:
+#: "Provocation   Result (R)", "Test / Finding (left side)", "Maneuver    Right side"
+_SIDE_COLUMN = re.compile(r"^(?=.{0,50}$)[A-Za-z /]{0,30}\b(?:results?|findings?|response|provocation|maneuvers?|tests?)\b[ \t/]*"
+                          r"(?:\((?:R|L|right|left|rt|lt)(?:\s+side)?\)|(?:right|left)\s+side)$", re.IGNORECASE)

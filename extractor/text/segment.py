@@ -319,6 +319,8 @@ def _date_starts(head: LineHeader, lines: list[_Line], i: int, current: _Open, i
     line = lines[i]
     if current.date == head.date:
         return False  # the same visit's header repeated on a continuation page
+    if _in_headed_table(lines, i):
+        return False  # the next row of a table ("01/13/2026 | SIJ inj | R | ... | 80%") under its "Date | ..." header
     next_entry = head.leading and head.label == current.label and (head.label != "#date" or head.entry)
     if head.label == "#date":
         return next_entry
@@ -352,6 +354,32 @@ def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open, head: Lin
     if head.date is not None and head.leading and head.entry:
         return line.start
     return lines[_fields_above(lines, i, current)].start
+
+
+_CELL_GAP = re.compile(r"\t+|\s*\|\s*|\s{2,}")
+
+
+_TABLE_HEADER = re.compile(r"^[\s|]*(?:date|dos|date of service)\b", re.IGNORECASE)
+
+
+def _in_headed_table(lines: list[_Line], i: int) -> bool:
+    """Line `i` is a row of a table whose header row ("Date | Procedure | Side | ...") is above it, the rows
+    between all table rows, no blank line."""
+    if i == 0 or lines[i].after_blank or not _is_table_row(lines[i].text):
+        return False
+    j = i - 1
+    while j >= 0 and _is_table_row(lines[j].text):
+        if _TABLE_HEADER.match(lines[j].text) and not match_date_header(lines[j].text, weak=True):
+            return True
+        if lines[j].after_blank:
+            return False
+        j -= 1
+    return False
+
+
+def _is_table_row(text: str) -> bool:
+    """A line of at least three cells split by pipes, tabs or runs of spaces."""
+    return len([c for c in _CELL_GAP.split(text.strip().strip("|")) if c.strip()]) >= 3
 
 
 _FIELD_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z /&().#-]{0,30}:\s*\S")

@@ -22,7 +22,8 @@ def injection_assertion(ent: Span, rules) -> str | None:
     assertion = "present" if assertion == "historical" else assertion
     sent = ent.sent.text
     after = doc_text(ent.doc)[ent.end_char:ent.sent.end_char]
-    if assertion == "negated" and (_negation_is_outcome(ent) or _negation_in_other_clause(ent)):
+    if assertion == "negated" and (_negation_is_outcome(ent) or _negation_in_other_clause(ent)
+                                   or _negation_is_resolution(ent)):
         assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
     if assertion == "present" and rules.negation.search(after):
         assertion = "negated"
@@ -51,6 +52,14 @@ def _negation_in_other_clause(ent: Span) -> bool:
     return bool(negating) and all(
         m.modifier_span[1] <= ent.start and _NEW_SUBJECT.search(doc[m.modifier_span[1]:ent.start].text)
         for m in negating)
+
+
+def _negation_is_resolution(ent: Span) -> bool:
+    """Every negating cue says a condition resolved ("ESI in March 2019 for leg pain that resolved"): an
+    injection is an event and cannot resolve, so the cue speaks of the pain it treated."""
+    negating = [m for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
+    return bool(negating) and all(ent.doc[m.modifier_span[0]:m.modifier_span[1]].text.lower().startswith("resol")
+                                  for m in negating)
 
 
 def _negation_is_outcome(ent: Span) -> bool:

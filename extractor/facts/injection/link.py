@@ -8,10 +8,11 @@ of; `link_case` is the packet-level hook (called by
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_right
 from collections import Counter
 
-from extractor.facts.injection.relief import ReliefStatement, note_statements
+from extractor.facts.injection.relief import SCORES_RULE, STATEMENT_RULE, ReliefStatement, note_statements
 from extractor.resolve.conservative import apply_general_outcomes, general_outcome_statements
 from extractor.resolve.merge import DatedFact
 from extractor.text.temporal import DateMention
@@ -37,9 +38,12 @@ def link_relief(facts: list, statements: list[ReliefStatement], note_of) -> list
     # of 1,000 pages has thousands of statements and facts: no rescan of every fact per statement)
     quoted = Counter(_key(e) for i in injections for e in facts[i].evidence)
     for st in sorted(statements, key=lambda s: (s.note_date or dt.date.min, s.doc_start)):
-        if st.refers_to_injection is False or quoted[_key(st.evidence)] > 0:
+        if st.refers_to_injection is False or (quoted[_key(st.evidence)] > 0 and not st.respective):
             continue  # a statement already on an injection is not linked twice
         idx = choose_injection(st, facts, note_of, injections)
+        if idx is not None and st.respective and facts[idx].relief_percent == st.percent \
+                and any(_key(e) == _key(st.evidence) for e in facts[idx].evidence):
+            continue  # one number of a sentence of several, already on its injection
         if idx is not None:
             old, facts[idx] = facts[idx], _apply(facts[idx], st)
             quoted.subtract(_key(e) for e in old.evidence)
@@ -130,9 +134,26 @@ def _apply(fact, st: ReliefStatement):
     if fact.relief_percent is None or fact.relief_percent == st.percent:
         hours = fact.relief_hours if fact.relief_hours is not None else st.hours
         return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})
+    if _computed_only(fact) and st.evidence.rule != SCORES_RULE and not st.ambiguous:
+        # a percent the chart states beats one computed from scores ("pre 6, post 2" in the procedure note,
+        # "relief was only about 40% and is fading" at the two-week call): the computed one stays a conflict
+        kept = Conflict(attributes={"relief_percent": fact.relief_percent},
+                        evidence=[e for e in fact.evidence if e.rule == SCORES_RULE])
+        hours = st.hours if st.hours is not None else fact.relief_hours
+        return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence,
+                                       "conflicts": fact.conflicts + [kept]})
     conflict = Conflict(attributes={k: v for k, v in (("relief_percent", st.percent), ("relief_hours", st.hours))
                                     if v is not None}, evidence=[st.evidence])
     return fact.model_copy(update={"conflicts": fact.conflicts + [conflict]})
+
+
+def _computed_only(fact) -> bool:
+    """The fact's relief percent came from pain scores: a scores quote, and no stated-percent quote."""
+    rules = [e.rule for e in fact.evidence]
+    return SCORES_RULE in rules and not any(e.rule == STATEMENT_RULE and _STATED.search(e.text) for e in fact.evidence)
+
+
+_STATED = re.compile(r"\d\s*%|percent|per cent", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- the packet-level hook
@@ -174,6 +195,12 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
             update = {"evidence": out[j].evidence + [e for e in f.evidence if e not in out[j].evidence]}
             if len(cands) == 1 and out[j].relief_percent is None and f.relief_percent is not None:
                 update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
+            elif len(cands) == 1 and f.relief_percent not in (None, out[j].relief_percent) and _computed_only(out[j]) \
+                    and not _computed_only(f):  # a stated percent beats one computed from scores, as in _apply
+                kept = Conflict(attributes={"relief_percent": out[j].relief_percent},
+                                evidence=[e for e in out[j].evidence if e.rule == SCORES_RULE])
+                update.update(relief_percent=f.relief_percent, conflicts=out[j].conflicts + [kept],
+                              relief_hours=f.relief_hours if f.relief_hours is not None else out[j].relief_hours)
             out[j] = out[j].model_copy(update=update)
     return [f for i, f in enumerate(out) if i not in drop]
 

@@ -26,7 +26,11 @@ class LogRow:
 
 
 def cells_of(line: str) -> list[str]:
-    return [c for c in _CELL_SPLIT.split(line.strip().strip("|")) if c]
+    """The cells of a row; in a pipe table an empty cell stays ("| Fluoro |  | 80%": contrast left blank)."""
+    inner = line.strip().strip("|")
+    if inner.count("|") >= 2:
+        return [c.strip() for c in inner.split("|")]
+    return [c for c in _CELL_SPLIT.split(inner) if c]
 
 
 def log_rows(text: str, spec, anchor) -> tuple[int, list[LogRow]]:
@@ -47,6 +51,7 @@ def _header(line: str, spec) -> list[str] | None:
     for header in ([c.lower() for c in cells_of(line)], line.lower().split()):
         if len(header) >= 3 and re.match(spec.date_header, header[0], re.IGNORECASE) and all(
                 re.match(spec.date_header, h, re.IGNORECASE) or re.match(spec.other_headers, h, re.IGNORECASE)
+                or any(re.match(rx, h, re.IGNORECASE) for rx in spec.columns.values())
                 for h in header):  # the first cell first: most lines of a note are no log header
             return header
     return None
@@ -60,14 +65,14 @@ def _column(header: str, spec) -> str | None:
 
 def _row(start: int, row: str, names: list[str | None], anchor, spec) -> LogRow | None:
     dates = find_dates(row, anchor)
-    if not dates or dates[0].start != len(row) - len(row.lstrip()):
+    if not dates or dates[0].start != len(row) - len(row.lstrip(" \t|")):  # "| 12/09/2025 | ..." too
         return None
     cells = cells_of(row)
-    if len(cells) == len(names):
-        named = {n: c for n, c in zip(names, cells) if n}
+    if len(cells) == len(names):  # a column of no known name still holds words to read ("Comment": "IA; lidocaine")
+        named = {n or f"column {k}": c for k, (n, c) in enumerate(zip(names, cells))}
     else:
         named = _loose(row[dates[0].end:], names, spec)
-        named["date"] = row[:dates[0].end].strip()
+        named["date"] = row[:dates[0].end].strip(" \t|")
     return LogRow(start, start + len(row.rstrip()), named)
 
 

@@ -11,7 +11,25 @@ from extractor.text.regex_words import regex_lower
 from extractor.text.temporal import NUMBER_WORDS
 
 _N = r"\d{1,3}(?:\.\d+)?"
-_PCT = rf"(?P<p>{_N})(?:\s*(?:-|–|to)\s*(?P<p2>{_N}))?\s*(?:%|percent\b|per cent\b)"
+_TENS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+#: a percent written in words: "ninety percent", "eighty-five per cent", "one hundred percent", "fifteen percent"
+_WORD_N = (r"(?:(?:one |a )?hundred|fifteen|(?:" + "|".join(_TENS) + r")(?:[- ](?:"
+           + "|".join(_UNITS) + r"))?)(?=\s+(?:percent|per cent)\b)")
+_PCT = rf"(?P<p>(?<![\d./]){_N}|{_WORD_N})(?:\s*(?:-|–|to)\s*(?P<p2>{_N}|{_WORD_N}))?\s*(?:%|percent\b|per cent\b)"
+
+
+def pct_value(raw: str) -> float:
+    """The number of a percent group: digits or words ("eighty-five" -> 85, "one hundred" -> 100)."""
+    if raw[0].isdigit():
+        return float(raw)
+    words = raw.lower().replace("-", " ").split()
+    if words[-1] == "hundred":
+        return 100.0
+    if words == ["fifteen"]:
+        return 15.0
+    return float(_TENS[words[0]] + (_UNITS[words[1]] if len(words) > 1 else 0))
 _RELIEF_AFTER = re.compile(
     r"~?" + _PCT + r"\)?(?!\s*(?:of\b|lidocaine|bupivacaine|ropivacaine|\w*caine|marcaine|xylocaine|sensorcaine))"
     r"\s*(?:(?:pain|symptom|symptomatic|overall|immediate|sustained|temporary|initial|transient|partial)\s+)*"
@@ -36,7 +54,7 @@ HOURS_OF = re.compile(r"\b(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")\s*(?P<u>hours?|
                        r"(?:\w+\s+)?(?:pain\s+)?relief\b", re.IGNORECASE)
 PAIN_SCORE = re.compile(r"(?<![\d.])(?P<s>\d{1,2}(?:\.\d)?)\s*/\s*10\b")
 _PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block|op|operative)?|baseline|before(?:\s+the)?"
-                  r"\s+(?:injection|procedure|block))\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.IGNORECASE)
+                  r"\s+(?:injection|procedure|block)|(?<=score )before|(?<=pain )before|(?<=NRS )before|(?<=VAS )before)\b(?:\s+(?:pain|score|VAS|NRS|pain score))?\s*[:=(]?\s*$", re.IGNORECASE)
 _TRAIL = re.compile(r"\s*(?:at|@)\s*(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
 _STATED_AFTER = re.compile(r"\s*\(\s*~?(?P<p>\d{1,3})\s*%\s*\)")
 _PRE_AFTER = re.compile(r"\s*(?:pre(?:[- ]?(?:procedure|injection|block))?|before|baseline)\b", re.IGNORECASE)
@@ -79,7 +97,7 @@ def percent_readings(text: str) -> list[Reading]:
         for m in pattern.finditer(text):
             if any(m.start() < r.end and r.start < m.end() for r in found) or _is_goal(text, m):
                 continue
-            value = float(m.group("p"))
+            value = pct_value(m.group("p"))
             if value <= 100:
                 found.append(Reading(m.start(), m.end(), percent=value))
     for value, pattern in _RELIEF_WORDS.items():
@@ -102,7 +120,7 @@ def entry_result_readings(text: str) -> list[Reading]:
     0.5% bupivacaine: 90%." (the caller checks that the sentence names an injection)."""
     out = []
     for m in _ENTRY_RESULT.finditer(text):
-        value = float(m.group("p"))
+        value = pct_value(m.group("p"))
         if value <= 100 and not _OTHER_PERCENT.search(text[max(0, m.start() - 25):m.start()]):
             out.append(Reading(m.start("p"), m.end(), percent=value))
     return out[-1:]  # the entry's result is its last number
@@ -174,10 +192,12 @@ def score_series(text: str) -> list[ScoreSeries]:
             end = stated.end()
         if posts:
             out.append(ScoreSeries(lo + pre.start(), end, float(m.group("s")), tuple(posts),
-                                   float(stated.group("p")) if stated else None))
+                                   pct_value(stated.group("p")) if stated else None))
         i = j
     out += [d for d in diary_series(text) if not any(d.start < s.end and s.start < d.end for s in out)]
     out += [t for t in table_series(text) if not any(t.start < s.end and s.start < t.end for s in out)]
+    out += [t for t in flowsheet_series(text) if not any(t.start < s.end and s.start < t.end for s in out)]
+    out += [t for t in labelled_series(text) if not any(t.start < s.end and s.start < t.end for s in out)]
     for m in _FROM_TO.finditer(text):
         if not any(s.start <= m.start() < s.end for s in out):
             pre, post = next((m.group(a), m.group(b)) for a, b in (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"),
@@ -242,6 +262,68 @@ def _cells_as_lines(text: str) -> str:
         out = line.replace("|", "\n")
         return out if cut < 0 else out[:cut] + "\n" + out[cut + 1:]
     return _LINE.sub(split, text)
+
+
+_OUT_OF = r"(?P<s>\d{1,2}(?:\.\d)?)\s*(?:/\s*10|out of (?:10|ten)|of 10)\b"
+_WORD_MINUTES = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "sixty": 60}
+_LABELLED_PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block)?|baseline)\b[^\n\d]{0,25}?(?<![\d.])"
+                           + _OUT_OF, re.IGNORECASE)
+_LABELLED_POST = re.compile(r"\bpost[- ]?(?:procedure|procedural|injection|block)?\b[^\n\d]{0,25}?(?<![\d.])" + _OUT_OF
+                            + r"(?:\s*(?:at|@)\s*(?P<t>\d+|" + "|".join(_WORD_MINUTES) + r")\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b)?",
+                            re.IGNORECASE)
+_LABELLED_REACH = 600  # characters between a labelled pre score and its post score: one procedure note
+
+
+def labelled_series(text: str) -> list[ScoreSeries]:
+    """A pre score and a post score each under its own label, sentences apart, in dictation's words too:
+    "PAIN SCORE PRE-PROCEDURE: 8 out of 10. TECHNIQUE: ... PAIN SCORE POST-PROCEDURE: 1 out of 10 at thirty
+    minutes." The first post after the pre (before another pre) counts."""
+    out = []
+    pres = list(_LABELLED_PRE.finditer(text))
+    for k, pre in enumerate(pres):
+        limit = min(pre.end() + _LABELLED_REACH, pres[k + 1].start() if k + 1 < len(pres) else len(text))
+        post = _LABELLED_POST.search(text, pre.end(), limit)
+        if post is None:
+            continue
+        minutes = None
+        if post.group("t"):
+            raw = post.group("t").lower()
+            value = float(raw) if raw.isdigit() else float(_WORD_MINUTES[raw])
+            minutes = value * (1 if post.group("u").lower().startswith("m") else 60)
+        out.append(ScoreSeries(pre.start(), post.end(), float(pre.group("s")), ((minutes, float(post.group("s"))),)))
+    return out
+
+
+#: a nurse's flowsheet row: clock time, score, then what the row is ("13:05 | 7 | pre-procedure",
+#: "13:48 | 1 | 30 min post", "17:30  2  phone check (5 h)")
+_FLOW_ROW = re.compile(r"^[ \t]*\d{1,2}:\d{2}[ \t]*[|,;]?[ \t]*(?P<s>\d{1,2}(?:\.\d)?)(?:\s*/\s*10)?[ \t]*[|,;]?[ \t]*"
+                       r"(?P<label>[^\n]*)$", re.MULTILINE)
+_FLOW_PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|injection|block)?|baseline)\b", re.IGNORECASE)
+_FLOW_TIME = re.compile(r"(?P<t>\d+(?:\.\d+)?)\s*(?P<u>min(?:ute)?s?|h|hrs?|hours?)\b", re.IGNORECASE)
+
+
+def flowsheet_series(text: str) -> list[ScoreSeries]:
+    """Flowsheet rows line after line, the first labelled pre/baseline, the next ones timed in their label."""
+    out = []
+    rows = list(_FLOW_ROW.finditer(text))
+    k = 0
+    while k < len(rows):
+        if not _FLOW_PRE.search(rows[k].group("label")):
+            k += 1
+            continue
+        run = [rows[k]]
+        while k + len(run) < len(rows) and text[run[-1].end():rows[k + len(run)].start()].strip("\r") == "\n" \
+                and not _FLOW_PRE.search(rows[k + len(run)].group("label")):
+            run.append(rows[k + len(run)])
+        posts = []
+        for r in run[1:]:
+            t = _FLOW_TIME.search(r.group("label"))
+            minutes = None if t is None else float(t.group("t")) * (1 if t.group("u").lower().startswith("m") else 60)
+            posts.append((minutes, float(r.group("s"))))
+        if posts:
+            out.append(ScoreSeries(run[0].start(), run[-1].end(), float(run[0].group("s")), tuple(posts)))
+        k += len(run)
+    return out
 
 
 def table_series(text: str) -> list[ScoreSeries]:

@@ -109,6 +109,7 @@ class ReliefStatement:
     doc_start: int = 0  # offset of the statement in the document text
     extra_evidence: tuple[Evidence, ...] = field(default=())
     outcome: str | None = None  # what it concludes about a therapeutic injection: failed / effective
+    respective: bool = False  # one of several numbers of a sentence, each dated ("on 3/3 and 3/24 ... 75% and 80%")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -146,7 +147,13 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
         if not readings and _INJECTION_REF.search(sentence):
             readings = [r for r in entry_result_readings(sentence)
                         if not any(x.start <= s + r.start < x.end for x in series)]
-        if readings:
+        pairs = _respective(sentence, readings, ctx.date)
+        if pairs:  # "blocks on 3/3 and 3/24 gave 75% and 80% relief": each number its own injection
+            for when, r in pairs:
+                st = _statement(text, ctx, s, e, r.percent, None, False, s + r.start)
+                out.append(replace(st, dates=(when,), ambiguous=False, plural_only=False, respective=True))
+            used.add(s)
+        elif readings:
             first = readings[0]
             hours = relief_hours(sentence[first.start:]) if any(r.percent for r in readings) else None
             ambiguous = len({r.percent for r in readings}) > 1 or bool(_PCT_LIST.search(sentence))
@@ -155,10 +162,20 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
         elif (m := HOURS_OF.search(sentence)) is not None:  # "with 6 hours of relief": a duration alone
             out.append(_statement(text, ctx, s, e, None, relief_hours(sentence), False, s + m.start()))
             used.add(s)
+    by_sentence: dict[int, list] = {}
     for ser in series:
         s = max((a for a, _ in spans if a <= ser.start), default=0)
+        by_sentence.setdefault(s, []).append(ser)
+    for s, group in by_sentence.items():
         used.add(s)
-        out.append(_statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start))
+        e = next((b for a, b in spans if a == s), group[-1].end)
+        dated = _respective(text[s:e], group, ctx.date, offset=s) if len(group) > 1 else None
+        for k, ser in enumerate(group):
+            st = _statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start,
+                            rule=SCORES_RULE if ser.stated is None else STATEMENT_RULE)
+            if dated:  # "blocks on November 10 and December 1, pain from 8/10 to 1/10 and from 7/10 to 1/10"
+                st = replace(st, dates=(dated[k][0],), ambiguous=False, plural_only=False, respective=True)
+            out.append(st)
     after_injection = False  # the previous sentence named an injection: "Pain was back to baseline by week 3."
     for s, e in spans:  # "Therapeutic steroid injection in February did not help.": a dated retelling
         sentence = text[s:e]
@@ -173,24 +190,44 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
             or (st.dates and st.refers_to_injection)]
 
 
+def _respective(sentence: str, readings: list, anchor: dt.date | None, offset: int = 0) -> list | None:
+    """[(date, reading)] when a sentence names as many injection dates as it gives relief numbers, in the same
+    order (dates first): "two blocks on 3/3 and 3/24 gave 75% and 80% relief", "... on November 10 and
+    December 1, with pain falling from 8/10 to 1/10 and from 7/10 to 1/10". None otherwise."""
+    if len(readings) < 2 or len({getattr(r, "percent", None) for r in readings}) < 1:
+        return None
+    dates = sorted({d.date: d for d in find_dates(sentence, anchor) if not d.relative and not PAIN_SCORE.fullmatch(
+        sentence[d.start:d.end]) and (anchor is None or d.date <= anchor)}.values(), key=lambda d: d.start)
+    first = min(r.start - offset for r in readings)
+    if len(dates) != len(readings) or any(d.end > first for d in dates):
+        return None
+    return list(zip(dates, sorted(readings, key=lambda r: r.start)))
+
+
 def _may_state_relief(sentence: str) -> bool:
     """False when the sentence holds none of the words every relief reading and `HOURS_OF` match needs
     (a percent sign, "percent", "per cent", "relief"): most sentences, ruled out without their regexes."""
     return not lacks_all(lowered_for_words(sentence), _RELIEF_NEEDS)
 
 
-_RELIEF_NEEDS = ("%", "percent", "per cent", "relief")
+_RELIEF_NEEDS = ("%", "percent", "per cent", "relief")  # number words come with "percent"
+
+
+#: evidence rule of a relief statement; SCORES_RULE: a percent computed from pre/post pain scores, which a
+#: percent the chart states for the same injection replaces (SPEC: computed "when only scores are given")
+STATEMENT_RULE = "relief.statement"
+SCORES_RULE = "relief.scores"
 
 
 def _statement(text: str, ctx, s: int, e: int, percent, hours, ambiguous: bool, at: int,
-               ev_start: int | None = None, outcome: str | None = None) -> ReliefStatement:
+               ev_start: int | None = None, outcome: str | None = None, rule: str = STATEMENT_RULE) -> ReliefStatement:
     """A statement of `text[s:e]`; `outcome`: its conclusion when the caller has read it already."""
     context = text[s:e]
     kind = getattr(ctx.note, "kind", "other")
     refers: bool | None = True if _INJECTION_REF.search(context) or kind == "procedure" else None
     if not _INJECTION_REF.search(context) and _OTHER_TREATMENT.search(context):
         refers = False  # "PT gave 50% improvement"
-    evidence = ctx.evidence(ev_start if ev_start is not None else s, e, rule="relief.statement")
+    evidence = ctx.evidence(ev_start if ev_start is not None else s, e, rule=rule)
     purpose = next((p for p, rx in _PURPOSE.items() if rx.search(context)), None)
     outcome = None if refers is False else outcome or injection_outcome(context)
     if outcome and purpose is None and percent is None and hours is None:
