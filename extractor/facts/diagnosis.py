@@ -45,6 +45,8 @@ RULE = "diagnosis"
 class ConditionVocab(Vocab):
     requires: str | None = Field(default=None, description="regex the sentence must also hold")
     sections: list[str] | None = Field(default=None, description="sections the phrase counts in")
+    excludes_near: str | None = Field(default=None, description="regex that, within 50 characters before or 30 after "
+                                      "in the sentence, names another region ('right arm radiculopathy' is no lumbar one)")
 
 
 class CodeMap(BaseModel):
@@ -139,8 +141,14 @@ def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
             continue
         if entry.sections and section_at(doc, s) not in entry.sections:
             continue
+        if entry.excludes_near and not _NAMES_LOW_BACK.search(text[s:e]) \
+                and re.search(entry.excludes_near, text[max(lo, s - 50):min(hi, e + 30)], re.IGNORECASE):
+            continue  # the mention names no region of its own, and another one stands beside it
         hits.append((s, e, value))
     return hits
+
+
+_NAMES_LOW_BACK = re.compile(r"\b(?:lumbar|lumbosacral|L\d|S1)\b", re.IGNORECASE)
 
 
 def _entry_at(conditions, value: str, text: str, s: int, e: int):
