@@ -359,3 +359,33 @@ def test_no_care_in_labs_and_allergies(note_ctx, text):
 ])
 def test_care_beside_labs_and_allergies_is_kept(note_ctx, text, modality):
     assert [f.modality for f in _facts(note_ctx, text)] == [modality]
+
+
+# ---------------------------------------------------------------- family: told helped in one note, failed in another
+
+def _dated_care(modality, outcome, day, doc="n.txt"):
+    from extractor.resolve.merge import DatedFact
+
+    ev = Evidence(document=doc, start=day.toordinal() % 1000, end=day.toordinal() % 1000 + 2, text="PT")
+    return DatedFact(ConservativeTreatment(modality=modality, outcome=outcome, evidence=[ev]), day)
+
+
+@pytest.mark.parametrize("outcomes, merged", [
+    # helped first, failed later, and the other way round: a failure told anywhere stands (SPEC: improved only
+    # when the chart "does not later call it failed"; a later note misreading a summary must not undo it)
+    pytest.param(["improved", "failed"], "failed", id="helped-then-failed"),
+    pytest.param(["failed", "improved"], "failed", id="failed-then-a-later-summary-says-benefit"),
+    pytest.param(["not_tolerated", "ongoing"], "not_tolerated", id="stopped-for-side-effects-then-a-status"),
+    pytest.param(["not_tolerated", "failed"], "not_tolerated", id="stopped-for-pain-then-failed-care-in-general"),
+    # distractors: no failure told, so the result stands over a status, and a lone status stays
+    pytest.param(["improved", "ongoing"], "improved", id="helped-then-continues"),
+    pytest.param(["ongoing", None], "ongoing", id="status-then-nothing"),
+    pytest.param([None, None], None, id="nothing-told"),
+])
+def test_packet_outcome_ranks_failure_over_benefit(outcomes, merged):
+    from extractor.resolve.merge import resolve
+
+    days = [dt.date(2025, 6, 2), dt.date(2026, 1, 12)]
+    found = [_dated_care("physical_therapy", o, d, doc=f"{i}.txt") for i, (o, d) in enumerate(zip(outcomes, days))]
+    (fact,) = resolve(found)
+    assert fact.outcome == merged

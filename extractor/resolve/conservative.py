@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from extractor.facts.conservative_treatment import compiled_rules
+from extractor.resolve.merge import RANKED
 from models import ConservativeTreatment, Evidence
 
 
@@ -49,17 +50,16 @@ def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_d
     return out
 
 
-#: which outcome a merged modality keeps when notes disagree: a documented failure is what the
-#: policy asks for, and "improved" outranks "ongoing" (a result beats a status)
-MERGE_PRIORITY = ("failed", "not_tolerated", "contraindicated", "improved", "ongoing")
+#: which outcome a merged modality keeps when notes disagree (the resolver's ranking, see
+#: extractor.resolve.merge.RANKED)
+MERGE_PRIORITY = RANKED[("conservative_treatment", "outcome")]
 
 
 def merge_conservative(facts: list[ConservativeTreatment]) -> ConservativeTreatment:
     """One modality told in several notes (same key and assertion) as one fact.
 
     Earliest start, latest end, longest stated duration, the outcome by MERGE_PRIORITY, every
-    piece of evidence once; the first fact's other fields. The resolver's generic merge keeps
-    the latest note's outcome instead, which the corpus cannot tell apart from this one.
+    piece of evidence once; the first fact's other fields. The resolver ranks the outcome the same way.
     """
     first = facts[0]
     starts = [(f.start_date, f.date_approximate) for f in facts if f.start_date]

@@ -19,6 +19,13 @@ EARLIEST = ("start_date",)
 LATEST_DATE = ("end_date",)
 LARGEST = ("duration_weeks", "duration_months", "pack_years")
 UNION = ("findings_present", "findings_absent", "location")
+#: attributes whose values rank instead of following the latest note, by type. Conservative care: a
+#: failure told in any note stands against "helped" told in another (SPEC section 4, conservative care
+#: outcome: improved only when the chart "does not later call it failed"; helped at first, failed later
+#: is failed), and a result outranks a status ("improved" beats "ongoing").
+#: "not_tolerated" is the more specific failure (stopped for pain or side effects; it meets II.A.3 by itself), so
+#: it outranks a general "failed nonoperative care".
+RANKED = {("conservative_treatment", "outcome"): ("not_tolerated", "failed", "contraindicated", "improved", "ongoing")}
 _BOOK = {"id", "type", "assertion", "evidence", "conflicts", "date_approximate"}
 
 
@@ -121,7 +128,8 @@ def _merge(items: list[DatedFact]) -> FactBase:
     for name in _attributes(base):
         values = [getattr(i.fact, name) for i in items if getattr(i.fact, name) not in (None, [])]
         if values:
-            setattr(base, name, _combine(name, values))
+            rank = RANKED.get((base.type, name))  # type: ignore[attr-defined]
+            setattr(base, name, min(values, key=rank.index) if rank else _combine(name, values))
     base.evidence = _unique_evidence(items)
     base.date_approximate = all(i.fact.date_approximate for i in items)
     return base
