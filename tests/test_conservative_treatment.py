@@ -107,14 +107,14 @@ def test_outcome(note_ctx, text, outcome):
 
 
 def test_outcomes_by_clause(note_ctx):
-    """SIJ-001: PT failed by the trailing clause; home exercise ongoing by its own cue."""
+    """SIJ-001: PT failed, and home exercise too: "but the pain is unchanged" is a result, "continues" only a status."""
     text = ("She completed 8 weeks of formal physical therapy (lumbopelvic stabilization) from May through "
             "June 2025 and\ncontinues the home exercise program most days, but the pain is unchanged.\n")
     got = _by_modality(note_ctx, text)
     pt, hep = got[("physical_therapy", "present")], got[("home_exercise", "present")]
     assert (pt.outcome, pt.duration_weeks, pt.start_date, pt.end_date) == \
         ("failed", 8, dt.date(2025, 5, 1), dt.date(2025, 6, 1))
-    assert (hep.outcome, hep.duration_weeks, hep.start_date) == ("ongoing", None, None)
+    assert (hep.outcome, hep.duration_weeks, hep.start_date) == ("failed", None, None)  # SPEC: the pain persists
 
 
 def test_drugs_are_one_medication_fact(note_ctx):
@@ -389,3 +389,91 @@ def test_packet_outcome_ranks_failure_over_benefit(outcomes, merged):
     found = [_dated_care("physical_therapy", o, d, doc=f"{i}.txt") for i, (o, d) in enumerate(zip(outcomes, days))]
     (fact,) = resolve(found)
     assert fact.outcome == merged
+
+
+# ---------------------------------------------------------------- family: helped at first, then faded
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    pytest.param("Formal PT for 8 weeks helped initially, then the pain came back where it started.",
+                 "physical_therapy", "failed", id="helped-initially-then-back"),
+    pytest.param("Naproxen gave some relief at first but it no longer does anything.", "medication", "failed",
+                 id="relief-at-first-no-longer"),
+    pytest.param("Her home program was helpful early on; she says \"not anymore.\"", "home_exercise", "failed",
+                 id="helpful-early-on-not-anymore"),
+    pytest.param("Chiropractic: initially helpful, pain crept back within a month.", "chiropractic", "failed",
+                 id="initially-helpful-crept-back"),
+    pytest.param("Six OMT visits; the improvement faded after each one.", "osteopathic_manipulation", "failed",
+                 id="improvement-faded"),
+    pytest.param("PT 10 weeks - helped the first couple of weeks, then nothing.", "physical_therapy", "failed",
+                 id="first-couple-of-weeks-then-nothing"),
+    pytest.param("Light duty since May, which made a difference at first; pain back up by August.",
+                 "activity_modification", "failed", id="activity-pain-back-up"),
+    pytest.param("Gabapentin and celecoxib, short-term gains only.", "medication", "failed", id="short-term-gains"),
+    # distractors: it helped and nothing says it faded
+    pytest.param("Formal PT for 8 weeks helped a great deal.", "physical_therapy", "improved", id="helped-no-fading"),
+    pytest.param("Meloxicam started at first visit has helped her sitting tolerance.", "medication", "improved",
+                 id="at-first-visit-is-no-fading"),
+])
+def test_helped_at_first_then_faded_is_failure(note_ctx, text, modality, outcome):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
+    assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    # a negated result with a qualifier, a perfect tense, a verb of lessening
+    pytest.param("Eight weeks of PT without durable benefit.", "physical_therapy", "failed", id="without-durable"),
+    pytest.param("Tramadol and acetaminophen with limited benefit.", "medication", "failed", id="limited-benefit"),
+    pytest.param("Diclofenac and duloxetine have not controlled the pain.", "medication", "failed",
+                 id="have-not-controlled"),
+    pytest.param("She started duloxetine in May, which has not reduced the pain.", "medication", "failed",
+                 id="has-not-reduced"),
+    pytest.param("PT twice weekly through June made no difference.", "physical_therapy", "failed",
+                 id="made-no-difference"),
+    pytest.param("PT improved his stamina but not the buttock pain.", "physical_therapy", "failed",
+                 id="improved-function-but-not-the-pain"),
+    # distractors
+    pytest.param("Ibuprofen without difficulty swallowing; it helps her pain.", "medication", "improved",
+                 id="without-is-no-result"),
+    pytest.param("PT improved her pain, but not her sleep.", "physical_therapy", "improved",
+                 id="but-not-something-else"),
+])
+def test_negated_result_families(note_ctx, text, modality, outcome):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
+    assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text, outcomes", [
+    pytest.param("PT 07/2025-08/2025, 6 weeks; HEP ongoing; no change.",
+                 {"physical_therapy": "failed", "home_exercise": "failed"}, id="status-yields-to-a-free-result"),
+    pytest.param("Continues the home program; still no improvement.", {"home_exercise": "failed"},
+                 id="continues-still-no-improvement"),
+    # distractors: a result of another mention of the clause does not replace a status
+    pytest.param("PT helped a lot and she continues HEP daily.",
+                 {"physical_therapy": "improved", "home_exercise": "ongoing"}, id="own-status-kept"),
+    pytest.param("PT 8 weeks, no relief; continues HEP daily.",
+                 {"physical_therapy": "failed", "home_exercise": "ongoing"}, id="result-in-other-clause"),
+])
+def test_status_and_result(note_ctx, text, outcomes):
+    got = {f.modality: f.outcome for f in _facts(note_ctx, text, "2025-11-03")}
+    assert got == outcomes
+
+
+def test_packet_outcome_medication_failure_outranks_one_drug_not_tolerated():
+    """All drugs are one medication fact: one drug stopped for drowsiness beside drugs that failed is a failed trial."""
+    from extractor.resolve.merge import resolve
+
+    found = [_dated_care("medication", "not_tolerated", dt.date(2025, 6, 2), "a.txt"),
+             _dated_care("medication", "failed", dt.date(2026, 1, 12), "b.txt")]
+    (fact,) = resolve(found)
+    assert fact.outcome == "failed"
+
+
+def test_general_failure_replaces_a_status():
+    """'Continues HEP' in one note and 'failed conservative care' later: the HEP failed (a status is no result)."""
+    from extractor.resolve.conservative import GeneralOutcome
+
+    ev = Evidence(document="n.txt", start=0, end=2, text="PT")
+    statement = GeneralOutcome(ev, dt.date(2026, 1, 5))
+    facts = [_care("home_exercise", "ongoing"), _care("physical_therapy", "improved")]
+    got = apply_general_outcomes(facts, [statement], lambda f: dt.date(2025, 9, 1))
+    assert [f.outcome for f in got] == ["failed", "improved"]

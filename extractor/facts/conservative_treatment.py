@@ -270,7 +270,7 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
     A result told in a clause with mentions holds for the other mentions of that clause only
     ("acetaminophen with partial relief; home PT since July": PT gets nothing); a result told in
     a clause without mentions ("...; no improvement") or by a following sentence holds for every
-    mention that has no cue of its own.
+    mention that has no result of its own: a status ("HEP ongoing; no change") yields to it.
     """
     text = doc_text(sent.doc)
     clauses = _clauses(text, sent.start_char, sent.end_char, rules)
@@ -296,7 +296,14 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
             own.setdefault(near, []).append(outcome)
     free += _followup_cues(sent, rules)
     for i, m in enumerate(mentions):
-        mine = own.get(i) or in_clause.get(clause_of[i]) or free
+        results = [o for o in own.get(i, []) if o != "ongoing"]
+        statuses = [o for o in own.get(i, []) if o == "ongoing"]  # "HEP ongoing; no change": the result wins
+        if results:
+            mine = results
+        elif statuses:  # its own status beats a result of another mention of the clause ("PT helped and she continues HEP")
+            mine = [o for o in free if o != "ongoing"] or statuses
+        else:
+            mine = in_clause.get(clause_of[i]) or free
         m.outcome = _best(mine, rules) or _best(_section_outcome(m, rules), rules)
 
 

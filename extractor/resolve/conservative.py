@@ -32,7 +32,8 @@ def general_outcome_statements(text: str, ctx) -> list[GeneralOutcome]:
 
 
 def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_date_of) -> list:
-    """Present conservative treatments with no outcome take the failure told of care as a whole.
+    """Present conservative treatments with no result (no outcome, or only "ongoing") take the failure told of care
+    as a whole: "continues HEP" and later "failed conservative care including HEP" is a failed HEP.
 
     A general statement ("refractory to conservative care") covers the treatments told on or
     before its note, and is added to their evidence. Without such a statement a modality that
@@ -41,7 +42,7 @@ def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_d
     """
     out = []
     for f in facts:
-        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome is None:
+        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome in (None, "ongoing"):
             told = note_date_of(f)
             hits = [s for s in statements if s.note_date is None or told is None or told <= s.note_date]
             if hits:

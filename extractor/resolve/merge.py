@@ -23,9 +23,14 @@ UNION = ("findings_present", "findings_absent", "location")
 #: failure told in any note stands against "helped" told in another (SPEC section 4, conservative care
 #: outcome: improved only when the chart "does not later call it failed"; helped at first, failed later
 #: is failed), and a result outranks a status ("improved" beats "ongoing").
-#: "not_tolerated" is the more specific failure (stopped for pain or side effects; it meets II.A.3 by itself), so
-#: it outranks a general "failed nonoperative care".
-RANKED = {("conservative_treatment", "outcome"): ("not_tolerated", "failed", "contraindicated", "improved", "ongoing")}
+#: "not_tolerated" is the more specific failure of one therapy (stopped for pain or side effects; it meets II.A.3
+#: by itself), so it outranks a general "failed nonoperative care"; but all drugs are one medication fact, and
+#: one drug stopped for drowsiness beside drugs that failed is a failed medication trial.
+_FAILURE_FIRST = ("failed", "not_tolerated", "contraindicated", "improved", "ongoing")
+RANKED: dict[tuple, tuple[str, ...]] = {
+    ("conservative_treatment", "outcome"): ("not_tolerated", "failed", "contraindicated", "improved", "ongoing"),
+    ("conservative_treatment", "outcome", "medication"): _FAILURE_FIRST,
+}
 _BOOK = {"id", "type", "assertion", "evidence", "conflicts", "date_approximate"}
 
 
@@ -128,7 +133,8 @@ def _merge(items: list[DatedFact]) -> FactBase:
     for name in _attributes(base):
         values = [getattr(i.fact, name) for i in items if getattr(i.fact, name) not in (None, [])]
         if values:
-            rank = RANKED.get((base.type, name))  # type: ignore[attr-defined]
+            kind = base.type  # type: ignore[attr-defined]
+            rank = RANKED.get((kind, name, getattr(base, "modality", None))) or RANKED.get((kind, name))
             setattr(base, name, min(values, key=rank.index) if rank else _combine(name, values))
     base.evidence = _unique_evidence(items)
     base.date_approximate = all(i.fact.date_approximate for i in items)
