@@ -203,7 +203,8 @@ def test_regression_sij_007_medication_section_outcome_is_for_medications_only(n
     text = ("Meds: NSAIDs contraindicated (CKD stage 3); acetaminophen scheduled and duloxetine 60 mg since "
             "March 2025 without relief.\nSince March she avoids stairs and prolonged standing.\n")
     got = {f.modality: (f.assertion, f.outcome) for f in _facts(note_ctx, text, "2025-11-14")}
-    assert got == {"medication": ("present", "failed"), "activity_modification": ("present", None)}
+    # "Since March she avoids ..." is a lasting change with no result: ongoing (CONVENTIONS_2026-12 C1; SIJ-007 gold)
+    assert got == {"medication": ("present", "failed"), "activity_modification": ("present", "ongoing")}
 
 
 def test_general_failure_statement_covers_earlier_care(note_ctx):
@@ -289,7 +290,8 @@ def test_outcome_stays_in_its_clause(note_ctx):
     """A result told of one item of a ';' list is not the result of the next items."""
     text = "Naproxen with partial relief; PT since 04/2026; avoids heavy lifting.\n"
     got = {f.modality: f.outcome for f in _facts(note_ctx, text, "2026-06-01")}
-    assert got == {"medication": "improved", "physical_therapy": None, "activity_modification": None}
+    # PT "since 04/2026" is current care with no result: ongoing by its own cue, not the naproxen's relief
+    assert got == {"medication": "improved", "physical_therapy": "ongoing", "activity_modification": None}
 
 
 def test_declined_drug_beside_tried_drugs_is_one_medication_fact(note_ctx):
@@ -477,3 +479,85 @@ def test_general_failure_replaces_a_status():
     facts = [_care("home_exercise", "ongoing"), _care("physical_therapy", "improved")]
     got = apply_general_outcomes(facts, [statement], lambda f: dt.date(2025, 9, 1))
     assert [f.outcome for f in got] == ["failed", "improved"]
+
+
+# ---------------------------------------------------------------- family: activity modification in everyday words
+
+@pytest.mark.parametrize("text", [
+    # an activity given up: a sport, a class, a chore, any hobby told as a gerund
+    pytest.param("He gave up his Saturday tennis league in the spring.", id="gave-up-league"),
+    pytest.param("She stepped back from teaching spin classes.", id="stepped-back-from-classes"),
+    pytest.param("Has stopped mopping and carrying the laundry basket.", id="stopped-chore-gerund"),
+    pytest.param("He is holding off on deer hunting this season.", id="holding-off-on"),
+    pytest.param("She no longer mows the lawn.", id="no-longer-mows"),
+    # a move to lighter work, an activity swapped for a gentler one
+    pytest.param("Moved from stocking shelves to a seated cashier position in May.", id="moved-to-seated-position"),
+    pytest.param("The plant reassigned him to a desk-based inspection role.", id="reassigned-desk-based-role"),
+    pytest.param("Switched from jogging to the elliptical since the summer.", id="swapped-activity"),
+    # less work
+    pytest.param("Her clinic hours were cut; she reduced her schedule to 2 days a week.", id="reduced-schedule"),
+    pytest.param("Went down to three-day weeks at the warehouse, then to part-time.", id="went-to-part-time"),
+    pytest.param("He now works from home to avoid the drive.", id="now-works-from-home"),
+    pytest.param("Restricted to light duty work by occupational health.", id="restricted-to-light-duty"),
+    # advice to spare the joint, weight-bearing orders
+    pytest.param("Counseled to limit stair climbing and bending.", id="counseled-to-limit"),
+    pytest.param("Lifting precautions reviewed with the patient.", id="lifting-precautions"),
+    pytest.param("Ortho: PWB RLE with crutches x 6 weeks.", id="partial-weight-bearing"),
+])
+def test_activity_modification_families(note_ctx, text):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"]
+    assert [f.assertion for f in facts] in (["present"], ["hypothetical"])
+
+
+@pytest.mark.parametrize("text", [
+    # work and activity told unchanged: negated activity modification
+    pytest.param("He has not modified his activities at all.", id="has-not-modified"),
+    pytest.param("No change in her duties at the bakery.", id="no-change-in-duties"),
+    pytest.param("Still working full-duty on the line, 12-hour shifts.", id="still-full-duty"),
+    pytest.param("Not willing to cut hours right now.", id="not-willing-to-cut"),
+    pytest.param("Says she cannot afford light duty.", id="cannot-afford-light-duty"),
+])
+def test_activity_unchanged_is_negated(note_ctx, text):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"]
+    assert [f.assertion for f in facts] == ["negated"]
+
+
+@pytest.mark.parametrize("text", [
+    # distractors: stopping care or a habit, a symptom, an x-ray view, a drug that stopped working
+    pytest.param("She stopped taking naproxen in May.", id="stopped-taking-a-drug"),
+    pytest.param("He stopped smoking in 2019.", id="stopped-smoking"),
+    pytest.param("Meloxicam stopped working after a month.", id="stopped-working-is-failure"),
+    pytest.param("Weight-bearing AP view of the pelvis obtained.", id="weight-bearing-x-ray"),
+    pytest.param("She moved to Ohio in 2019.", id="moved-house"),
+    pytest.param("Works from home as an accountant.", id="works-from-home-without-change"),
+    pytest.param("Strongly advised to stop smoking.", id="advised-to-stop-smoking"),
+    pytest.param("Instructed to avoid caffeinated drinks.", id="instructed-to-avoid-caffeine"),
+    pytest.param("He did quit chewing tobacco.", id="quit-chewing-tobacco"),
+    pytest.param("The drain stopped draining on day 2.", id="device-stopped-gerund"),
+])
+def test_activity_modification_distractors(note_ctx, text):
+    assert [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"] == []
+
+
+@pytest.mark.parametrize("text, outcome", [
+    # C1: a lasting change or a drug "since" a date, with no result: ongoing
+    pytest.param("Cut her hours to 6-hour shifts since August.", "ongoing", id="since-is-ongoing"),
+    pytest.param("She has stopped vacuuming and now drives only short trips.", "ongoing", id="now-is-ongoing"),
+    pytest.param("Stopped golf since June; no change in the pain.", "failed", id="since-with-a-result"),
+    pytest.param("Off work for 3 weeks in 2023 after the fall.", None, id="over-with-no-result"),
+])
+def test_lasting_change_is_ongoing(note_ctx, text, outcome):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"]
+    assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text, start, end", [
+    # giving an activity up dates the start of the modification, not its end
+    pytest.param("He stopped cycling in June, which has not helped.", dt.date(2025, 6, 1), None, id="stopped-in-month"),
+    pytest.param("Quit her bowling league in 03/2025.", dt.date(2025, 3, 1), None, id="quit-in-month-year"),
+    # distractor: care that ended keeps its end date
+    pytest.param("PT from May until July 2025, no change.", dt.date(2025, 5, 1), dt.date(2025, 7, 1), id="pt-ended"),
+])
+def test_giving_up_an_activity_starts_the_modification(note_ctx, text, start, end):
+    (f,) = _facts(note_ctx, text, "2025-11-03")
+    assert (f.start_date, f.end_date) == (start, end)

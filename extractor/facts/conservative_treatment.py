@@ -380,6 +380,9 @@ def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTr
         w = stated_weeks(window)
         if w is not None:
             weeks.append(w)
+    if ms[0].modality == "activity_modification" and not starts and ends:
+        # "stopped cycling a year ago", "quit golf in June": giving an activity up is when the modification began
+        starts, ends = [(min(ends), True)], []
     first = min(starts) if starts else None
     approx_start = bool(first and first[1])
     duration = max(weeks) if weeks else None
