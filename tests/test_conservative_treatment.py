@@ -561,3 +561,35 @@ def test_lasting_change_is_ongoing(note_ctx, text, outcome):
 def test_giving_up_an_activity_starts_the_modification(note_ctx, text, start, end):
     (f,) = _facts(note_ctx, text, "2025-11-03")
     assert (f.start_date, f.end_date) == (start, end)
+
+
+# ---------------------------------------------------------------- family: each checkbox and each negation owns its own items
+
+@pytest.mark.parametrize("text, assertions", [
+    pytest.param("Tried: [x] NSAIDs  [ ] PT  [x] Home exercises  [ ] Chiropractor",
+                 {"medication": "present", "physical_therapy": "negated", "home_exercise": "present",
+                  "chiropractic": "negated"}, id="boxes-before-items"),
+    pytest.param("Prior care: ( ) OMT (x) physical therapy", {"osteopathic_manipulation": "negated",
+                                                             "physical_therapy": "present"}, id="round-boxes"),
+    pytest.param("                      Yes   No\nChiropractor          [X]   [ ]\nPhysical therapy      [ ]   [X]\n",
+                 {"chiropractic": "present", "physical_therapy": "negated"}, id="yes-no-columns-after-item"),
+    # a negation reaches over a list of care items, not over a clause of its own
+    pytest.param("Denies any chiropractic care or PT.", {"chiropractic": "negated", "physical_therapy": "negated"},
+                 id="one-negation-a-list"),
+    pytest.param("No PT, chiropractic, or OMT so far.", {"physical_therapy": "negated", "chiropractic": "negated",
+                                                        "osteopathic_manipulation": "negated"}, id="no-then-list"),
+    pytest.param("Declines all medications while nursing, including ibuprofen and acetaminophen.",
+                 {"medication": "negated"}, id="declines-all-including-list"),
+    pytest.param("Declines any pain medication (personal preference), including acetaminophen and NSAIDs.",
+                 {"medication": "negated"}, id="declines-parenthesis-including-list"),
+    pytest.param("She does not wish to be on any medication now.", {"medication": "negated"}, id="not-wish-to-be-on"),
+    pytest.param("Treated without surgery, with eight weeks of toe-touch weight bearing.",
+                 {"activity_modification": "present"}, id="without-surgery-is-no-denial-of-the-care"),
+    pytest.param("No fever or weight loss. Has stopped running and uses a sit-stand desk.",
+                 {"activity_modification": "present"}, id="negated-symptoms-before"),
+    pytest.param("No operative indication for the fracture; partial weight bearing with a walker.",
+                 {"activity_modification": "present"}, id="no-indication-then-care"),
+])
+def test_checkbox_and_negation_scope(note_ctx, text, assertions):
+    got = {f.modality: f.assertion for f in _facts(note_ctx, text, "2025-11-03")}
+    assert got == assertions
