@@ -593,3 +593,59 @@ def test_giving_up_an_activity_starts_the_modification(note_ctx, text, start, en
 def test_checkbox_and_negation_scope(note_ctx, text, assertions):
     got = {f.modality: f.assertion for f in _facts(note_ctx, text, "2025-11-03")}
     assert got == assertions
+
+
+# ---------------------------------------------------------------- family: a plan the packet later shows carried out
+
+def _planned(modality, assertion, day, doc, start=None, weeks=None):
+    from extractor.resolve.merge import DatedFact
+
+    ev = Evidence(document=doc, start=0, end=2, text="PT")
+    return DatedFact(ConservativeTreatment(modality=modality, assertion=assertion, start_date=start,
+                                           duration_weeks=weeks, evidence=[ev]), day)
+
+
+def test_plan_later_done_is_one_present_fact():
+    """C2: "Refer PT" on 01/13, PT told done in a later note: one present PT fact with both quotes."""
+    from extractor.resolve.merge import resolve
+
+    plan = _planned("physical_therapy", "hypothetical", dt.date(2026, 1, 13), "a.txt")
+    done = _planned("physical_therapy", "present", dt.date(2026, 4, 2), "b.txt")
+    (fact,) = resolve([plan, done])
+    assert (fact.assertion, fact.start_date, len(fact.evidence)) == ("present", None, 2)
+
+
+@pytest.mark.parametrize("plan_day, done_day, done_start, n_facts, start", [
+    # the care was done before the plan: a new course is planned, the plan stays hypothetical
+    pytest.param(dt.date(2026, 4, 2), dt.date(2026, 1, 13), None, 2, None, id="plan-after-the-care"),
+    # the later note dates the care itself: its start stands
+    pytest.param(dt.date(2026, 1, 13), dt.date(2026, 4, 2), dt.date(2026, 2, 2), 1, dt.date(2026, 2, 2),
+                 id="stated-start-kept"),
+    # the care told in the plan's own note: folded too
+    pytest.param(dt.date(2026, 1, 13), dt.date(2026, 1, 13), None, 1, None, id="same-note"),
+])
+def test_plan_fold_distractors(plan_day, done_day, done_start, n_facts, start):
+    from extractor.resolve.merge import resolve
+
+    facts = resolve([_planned("physical_therapy", "hypothetical", plan_day, "a.txt"),
+                     _planned("physical_therapy", "present", done_day, "b.txt", start=done_start)])
+    assert len(facts) == n_facts
+    assert [f.start_date for f in facts if f.assertion == "present"] == [start]
+
+
+def test_plan_of_another_modality_is_not_folded():
+    from extractor.resolve.merge import resolve
+
+    facts = resolve([_planned("chiropractic", "hypothetical", dt.date(2026, 1, 13), "a.txt"),
+                     _planned("physical_therapy", "present", dt.date(2026, 4, 2), "b.txt")])
+    assert sorted((f.modality, f.assertion) for f in facts) == [("chiropractic", "hypothetical"),
+                                                                ("physical_therapy", "present")]
+
+
+@pytest.mark.parametrize("text, modality", [
+    pytest.param("plan cont chiro, f/u 4 wks", "chiropractic", id="cont-abbreviation"),
+    pytest.param("Plan: cont. meloxicam 15 mg daily.", "medication", id="cont-period"),
+])
+def test_continued_care_in_a_plan_is_present(note_ctx, text, modality):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
+    assert [(f.assertion, f.outcome) for f in facts] == [("present", "ongoing")]

@@ -40,8 +40,13 @@ class DatedFact:
     note_date: dt.date | None
 
 
-#: types whose planned (hypothetical) statement becomes evidence of the study done later
-FULFILLED_PLANS = ("imaging",)
+#: types whose planned (hypothetical) statement becomes evidence of the study or care done later
+#: (SPEC section 4: a plan "that the packet later reports as done ... is a mention of that event"). A dated type
+#: (imaging) needs the study dated on or after the plan's note; conservative care, which has no date key, needs
+#: the care told as done in a note on or after the plan's note (CONVENTIONS_2026-12 C2: "Refer PT" on 01/13, PT
+#: told done later: one present PT fact). The plan's visit date is not made the start: on the development corpora
+#: it was wrong as often as right (a referral starts weeks later; "continue" restates care begun earlier).
+FULFILLED_PLANS = ("imaging", "conservative_treatment")
 
 
 def resolve(found: list[DatedFact]) -> list[Fact]:
@@ -78,10 +83,11 @@ def _fulfilment(plan: DatedFact, found: list[DatedFact]) -> DatedFact | None:
     same = [k for k in fact.KEY if k != "date"]
     for item in found:
         other = item.fact
-        if other.type != fact.type or other.assertion != "present" or getattr(other, "date", None) is None:
+        when = getattr(other, "date", None) if "date" in fact.KEY else item.note_date
+        if other.type != fact.type or other.assertion != "present" or when is None:
             continue
         if all(getattr(other, k) == getattr(fact, k) for k in same) and \
-                (plan.note_date is None or other.date >= plan.note_date):  # type: ignore[attr-defined]
+                (plan.note_date is None or when >= plan.note_date):
             return item
     return None
 
