@@ -107,14 +107,14 @@ def test_outcome(note_ctx, text, outcome):
 
 
 def test_outcomes_by_clause(note_ctx):
-    """SIJ-001: PT failed by the trailing clause; home exercise ongoing by its own cue."""
+    """SIJ-001: PT failed, and home exercise too: "but the pain is unchanged" is a result, "continues" only a status."""
     text = ("She completed 8 weeks of formal physical therapy (lumbopelvic stabilization) from May through "
             "June 2025 and\ncontinues the home exercise program most days, but the pain is unchanged.\n")
     got = _by_modality(note_ctx, text)
     pt, hep = got[("physical_therapy", "present")], got[("home_exercise", "present")]
     assert (pt.outcome, pt.duration_weeks, pt.start_date, pt.end_date) == \
         ("failed", 8, dt.date(2025, 5, 1), dt.date(2025, 6, 1))
-    assert (hep.outcome, hep.duration_weeks, hep.start_date) == ("ongoing", None, None)
+    assert (hep.outcome, hep.duration_weeks, hep.start_date) == ("failed", None, None)  # SPEC: the pain persists
 
 
 def test_drugs_are_one_medication_fact(note_ctx):
@@ -203,7 +203,8 @@ def test_regression_sij_007_medication_section_outcome_is_for_medications_only(n
     text = ("Meds: NSAIDs contraindicated (CKD stage 3); acetaminophen scheduled and duloxetine 60 mg since "
             "March 2025 without relief.\nSince March she avoids stairs and prolonged standing.\n")
     got = {f.modality: (f.assertion, f.outcome) for f in _facts(note_ctx, text, "2025-11-14")}
-    assert got == {"medication": ("present", "failed"), "activity_modification": ("present", None)}
+    # "Since March she avoids ..." is a lasting change with no result: ongoing (CONVENTIONS_2026-12 C1; SIJ-007 gold)
+    assert got == {"medication": ("present", "failed"), "activity_modification": ("present", "ongoing")}
 
 
 def test_general_failure_statement_covers_earlier_care(note_ctx):
@@ -289,7 +290,8 @@ def test_outcome_stays_in_its_clause(note_ctx):
     """A result told of one item of a ';' list is not the result of the next items."""
     text = "Naproxen with partial relief; PT since 04/2026; avoids heavy lifting.\n"
     got = {f.modality: f.outcome for f in _facts(note_ctx, text, "2026-06-01")}
-    assert got == {"medication": "improved", "physical_therapy": None, "activity_modification": None}
+    # PT "since 04/2026" is current care with no result: ongoing by its own cue, not the naproxen's relief
+    assert got == {"medication": "improved", "physical_therapy": "ongoing", "activity_modification": None}
 
 
 def test_declined_drug_beside_tried_drugs_is_one_medication_fact(note_ctx):
@@ -359,3 +361,291 @@ def test_no_care_in_labs_and_allergies(note_ctx, text):
 ])
 def test_care_beside_labs_and_allergies_is_kept(note_ctx, text, modality):
     assert [f.modality for f in _facts(note_ctx, text)] == [modality]
+
+
+# ---------------------------------------------------------------- family: told helped in one note, failed in another
+
+def _dated_care(modality, outcome, day, doc="n.txt"):
+    from extractor.resolve.merge import DatedFact
+
+    ev = Evidence(document=doc, start=day.toordinal() % 1000, end=day.toordinal() % 1000 + 2, text="PT")
+    return DatedFact(ConservativeTreatment(modality=modality, outcome=outcome, evidence=[ev]), day)
+
+
+@pytest.mark.parametrize("outcomes, merged", [
+    # helped first, failed later, and the other way round: a failure told anywhere stands (SPEC: improved only
+    # when the chart "does not later call it failed"; a later note misreading a summary must not undo it)
+    pytest.param(["improved", "failed"], "failed", id="helped-then-failed"),
+    pytest.param(["failed", "improved"], "failed", id="failed-then-a-later-summary-says-benefit"),
+    pytest.param(["not_tolerated", "ongoing"], "not_tolerated", id="stopped-for-side-effects-then-a-status"),
+    pytest.param(["not_tolerated", "failed"], "not_tolerated", id="stopped-for-pain-then-failed-care-in-general"),
+    # distractors: no failure told, so the result stands over a status, and a lone status stays
+    pytest.param(["improved", "ongoing"], "improved", id="helped-then-continues"),
+    pytest.param(["ongoing", None], "ongoing", id="status-then-nothing"),
+    pytest.param([None, None], None, id="nothing-told"),
+])
+def test_packet_outcome_ranks_failure_over_benefit(outcomes, merged):
+    from extractor.resolve.merge import resolve
+
+    days = [dt.date(2025, 6, 2), dt.date(2026, 1, 12)]
+    found = [_dated_care("physical_therapy", o, d, doc=f"{i}.txt") for i, (o, d) in enumerate(zip(outcomes, days))]
+    (fact,) = resolve(found)
+    assert fact.outcome == merged
+
+
+# ---------------------------------------------------------------- family: helped at first, then faded
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    pytest.param("Formal PT for 8 weeks helped initially, then the pain came back where it started.",
+                 "physical_therapy", "failed", id="helped-initially-then-back"),
+    pytest.param("Naproxen gave some relief at first but it no longer does anything.", "medication", "failed",
+                 id="relief-at-first-no-longer"),
+    pytest.param("Her home program was helpful early on; she says \"not anymore.\"", "home_exercise", "failed",
+                 id="helpful-early-on-not-anymore"),
+    pytest.param("Chiropractic: initially helpful, pain crept back within a month.", "chiropractic", "failed",
+                 id="initially-helpful-crept-back"),
+    pytest.param("Six OMT visits; the improvement faded after each one.", "osteopathic_manipulation", "failed",
+                 id="improvement-faded"),
+    pytest.param("PT 10 weeks - helped the first couple of weeks, then nothing.", "physical_therapy", "failed",
+                 id="first-couple-of-weeks-then-nothing"),
+    pytest.param("Light duty since May, which made a difference at first; pain back up by August.",
+                 "activity_modification", "failed", id="activity-pain-back-up"),
+    pytest.param("Gabapentin and celecoxib, short-term gains only.", "medication", "failed", id="short-term-gains"),
+    # distractors: it helped and nothing says it faded
+    pytest.param("Formal PT for 8 weeks helped a great deal.", "physical_therapy", "improved", id="helped-no-fading"),
+    pytest.param("Meloxicam started at first visit has helped her sitting tolerance.", "medication", "improved",
+                 id="at-first-visit-is-no-fading"),
+])
+def test_helped_at_first_then_faded_is_failure(note_ctx, text, modality, outcome):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
+    assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    # a negated result with a qualifier, a perfect tense, a verb of lessening
+    pytest.param("Eight weeks of PT without durable benefit.", "physical_therapy", "failed", id="without-durable"),
+    pytest.param("Tramadol and acetaminophen with limited benefit.", "medication", "failed", id="limited-benefit"),
+    pytest.param("Diclofenac and duloxetine have not controlled the pain.", "medication", "failed",
+                 id="have-not-controlled"),
+    pytest.param("She started duloxetine in May, which has not reduced the pain.", "medication", "failed",
+                 id="has-not-reduced"),
+    pytest.param("PT twice weekly through June made no difference.", "physical_therapy", "failed",
+                 id="made-no-difference"),
+    pytest.param("PT improved his stamina but not the buttock pain.", "physical_therapy", "failed",
+                 id="improved-function-but-not-the-pain"),
+    # distractors
+    pytest.param("Ibuprofen without difficulty swallowing; it helps her pain.", "medication", "improved",
+                 id="without-is-no-result"),
+    pytest.param("PT improved her pain, but not her sleep.", "physical_therapy", "improved",
+                 id="but-not-something-else"),
+])
+def test_negated_result_families(note_ctx, text, modality, outcome):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
+    assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text, outcomes", [
+    pytest.param("PT 07/2025-08/2025, 6 weeks; HEP ongoing; no change.",
+                 {"physical_therapy": "failed", "home_exercise": "failed"}, id="status-yields-to-a-free-result"),
+    pytest.param("Continues the home program; still no improvement.", {"home_exercise": "failed"},
+                 id="continues-still-no-improvement"),
+    # distractors: a result of another mention of the clause does not replace a status
+    pytest.param("PT helped a lot and she continues HEP daily.",
+                 {"physical_therapy": "improved", "home_exercise": "ongoing"}, id="own-status-kept"),
+    pytest.param("PT 8 weeks, no relief; continues HEP daily.",
+                 {"physical_therapy": "failed", "home_exercise": "ongoing"}, id="result-in-other-clause"),
+])
+def test_status_and_result(note_ctx, text, outcomes):
+    got = {f.modality: f.outcome for f in _facts(note_ctx, text, "2025-11-03")}
+    assert got == outcomes
+
+
+def test_packet_outcome_medication_failure_outranks_one_drug_not_tolerated():
+    """All drugs are one medication fact: one drug stopped for drowsiness beside drugs that failed is a failed trial."""
+    from extractor.resolve.merge import resolve
+
+    found = [_dated_care("medication", "not_tolerated", dt.date(2025, 6, 2), "a.txt"),
+             _dated_care("medication", "failed", dt.date(2026, 1, 12), "b.txt")]
+    (fact,) = resolve(found)
+    assert fact.outcome == "failed"
+
+
+def test_general_failure_replaces_a_status():
+    """'Continues HEP' in one note and 'failed conservative care' later: the HEP failed (a status is no result)."""
+    from extractor.resolve.conservative import GeneralOutcome
+
+    ev = Evidence(document="n.txt", start=0, end=2, text="PT")
+    statement = GeneralOutcome(ev, dt.date(2026, 1, 5))
+    facts = [_care("home_exercise", "ongoing"), _care("physical_therapy", "improved")]
+    got = apply_general_outcomes(facts, [statement], lambda f: dt.date(2025, 9, 1))
+    assert [f.outcome for f in got] == ["failed", "improved"]
+
+
+# ---------------------------------------------------------------- family: activity modification in everyday words
+
+@pytest.mark.parametrize("text", [
+    # an activity given up: a sport, a class, a chore, any hobby told as a gerund
+    pytest.param("He gave up his Saturday tennis league in the spring.", id="gave-up-league"),
+    pytest.param("She stepped back from teaching spin classes.", id="stepped-back-from-classes"),
+    pytest.param("Has stopped mopping and carrying the laundry basket.", id="stopped-chore-gerund"),
+    pytest.param("He is holding off on deer hunting this season.", id="holding-off-on"),
+    pytest.param("She no longer mows the lawn.", id="no-longer-mows"),
+    # a move to lighter work, an activity swapped for a gentler one
+    pytest.param("Moved from stocking shelves to a seated cashier position in May.", id="moved-to-seated-position"),
+    pytest.param("The plant reassigned him to a desk-based inspection role.", id="reassigned-desk-based-role"),
+    pytest.param("Switched from jogging to the elliptical since the summer.", id="swapped-activity"),
+    # less work
+    pytest.param("Her clinic hours were cut; she reduced her schedule to 2 days a week.", id="reduced-schedule"),
+    pytest.param("Went down to three-day weeks at the warehouse, then to part-time.", id="went-to-part-time"),
+    pytest.param("He now works from home to avoid the drive.", id="now-works-from-home"),
+    pytest.param("Restricted to light duty work by occupational health.", id="restricted-to-light-duty"),
+    # advice to spare the joint, weight-bearing orders
+    pytest.param("Counseled to limit stair climbing and bending.", id="counseled-to-limit"),
+    pytest.param("Lifting precautions reviewed with the patient.", id="lifting-precautions"),
+    pytest.param("Ortho: PWB RLE with crutches x 6 weeks.", id="partial-weight-bearing"),
+])
+def test_activity_modification_families(note_ctx, text):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"]
+    assert [f.assertion for f in facts] in (["present"], ["hypothetical"])
+
+
+@pytest.mark.parametrize("text", [
+    # work and activity told unchanged: negated activity modification
+    pytest.param("He has not modified his activities at all.", id="has-not-modified"),
+    pytest.param("No change in her duties at the bakery.", id="no-change-in-duties"),
+    pytest.param("Still working full-duty on the line, 12-hour shifts.", id="still-full-duty"),
+    pytest.param("Not willing to cut hours right now.", id="not-willing-to-cut"),
+    pytest.param("Says she cannot afford light duty.", id="cannot-afford-light-duty"),
+])
+def test_activity_unchanged_is_negated(note_ctx, text):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"]
+    assert [f.assertion for f in facts] == ["negated"]
+
+
+@pytest.mark.parametrize("text", [
+    # distractors: stopping care or a habit, a symptom, an x-ray view, a drug that stopped working
+    pytest.param("She stopped taking naproxen in May.", id="stopped-taking-a-drug"),
+    pytest.param("He stopped smoking in 2019.", id="stopped-smoking"),
+    pytest.param("Meloxicam stopped working after a month.", id="stopped-working-is-failure"),
+    pytest.param("Weight-bearing AP view of the pelvis obtained.", id="weight-bearing-x-ray"),
+    pytest.param("She moved to Ohio in 2019.", id="moved-house"),
+    pytest.param("Works from home as an accountant.", id="works-from-home-without-change"),
+    pytest.param("Strongly advised to stop smoking.", id="advised-to-stop-smoking"),
+    pytest.param("Instructed to avoid caffeinated drinks.", id="instructed-to-avoid-caffeine"),
+    pytest.param("He did quit chewing tobacco.", id="quit-chewing-tobacco"),
+    pytest.param("The drain stopped draining on day 2.", id="device-stopped-gerund"),
+])
+def test_activity_modification_distractors(note_ctx, text):
+    assert [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"] == []
+
+
+@pytest.mark.parametrize("text, outcome", [
+    # C1: a lasting change or a drug "since" a date, with no result: ongoing
+    pytest.param("Cut her hours to 6-hour shifts since August.", "ongoing", id="since-is-ongoing"),
+    pytest.param("She has stopped vacuuming and now drives only short trips.", "ongoing", id="now-is-ongoing"),
+    pytest.param("Stopped golf since June; no change in the pain.", "failed", id="since-with-a-result"),
+    pytest.param("Off work for 3 weeks in 2023 after the fall.", None, id="over-with-no-result"),
+])
+def test_lasting_change_is_ongoing(note_ctx, text, outcome):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == "activity_modification"]
+    assert [f.outcome for f in facts] == [outcome]
+
+
+@pytest.mark.parametrize("text, start, end", [
+    # giving an activity up dates the start of the modification, not its end
+    pytest.param("He stopped cycling in June, which has not helped.", dt.date(2025, 6, 1), None, id="stopped-in-month"),
+    pytest.param("Quit her bowling league in 03/2025.", dt.date(2025, 3, 1), None, id="quit-in-month-year"),
+    # distractor: care that ended keeps its end date
+    pytest.param("PT from May until July 2025, no change.", dt.date(2025, 5, 1), dt.date(2025, 7, 1), id="pt-ended"),
+])
+def test_giving_up_an_activity_starts_the_modification(note_ctx, text, start, end):
+    (f,) = _facts(note_ctx, text, "2025-11-03")
+    assert (f.start_date, f.end_date) == (start, end)
+
+
+# ---------------------------------------------------------------- family: each checkbox and each negation owns its own items
+
+@pytest.mark.parametrize("text, assertions", [
+    pytest.param("Tried: [x] NSAIDs  [ ] PT  [x] Home exercises  [ ] Chiropractor",
+                 {"medication": "present", "physical_therapy": "negated", "home_exercise": "present",
+                  "chiropractic": "negated"}, id="boxes-before-items"),
+    pytest.param("Prior care: ( ) OMT (x) physical therapy", {"osteopathic_manipulation": "negated",
+                                                             "physical_therapy": "present"}, id="round-boxes"),
+    pytest.param("                      Yes   No\nChiropractor          [X]   [ ]\nPhysical therapy      [ ]   [X]\n",
+                 {"chiropractic": "present", "physical_therapy": "negated"}, id="yes-no-columns-after-item"),
+    # a negation reaches over a list of care items, not over a clause of its own
+    pytest.param("Denies any chiropractic care or PT.", {"chiropractic": "negated", "physical_therapy": "negated"},
+                 id="one-negation-a-list"),
+    pytest.param("No PT, chiropractic, or OMT so far.", {"physical_therapy": "negated", "chiropractic": "negated",
+                                                        "osteopathic_manipulation": "negated"}, id="no-then-list"),
+    pytest.param("Declines all medications while nursing, including ibuprofen and acetaminophen.",
+                 {"medication": "negated"}, id="declines-all-including-list"),
+    pytest.param("Declines any pain medication (personal preference), including acetaminophen and NSAIDs.",
+                 {"medication": "negated"}, id="declines-parenthesis-including-list"),
+    pytest.param("She does not wish to be on any medication now.", {"medication": "negated"}, id="not-wish-to-be-on"),
+    pytest.param("Treated without surgery, with eight weeks of toe-touch weight bearing.",
+                 {"activity_modification": "present"}, id="without-surgery-is-no-denial-of-the-care"),
+    pytest.param("No fever or weight loss. Has stopped running and uses a sit-stand desk.",
+                 {"activity_modification": "present"}, id="negated-symptoms-before"),
+    pytest.param("No operative indication for the fracture; partial weight bearing with a walker.",
+                 {"activity_modification": "present"}, id="no-indication-then-care"),
+])
+def test_checkbox_and_negation_scope(note_ctx, text, assertions):
+    got = {f.modality: f.assertion for f in _facts(note_ctx, text, "2025-11-03")}
+    assert got == assertions
+
+
+# ---------------------------------------------------------------- family: a plan the packet later shows carried out
+
+def _planned(modality, assertion, day, doc, start=None, weeks=None):
+    from extractor.resolve.merge import DatedFact
+
+    ev = Evidence(document=doc, start=0, end=2, text="PT")
+    return DatedFact(ConservativeTreatment(modality=modality, assertion=assertion, start_date=start,
+                                           duration_weeks=weeks, evidence=[ev]), day)
+
+
+def test_plan_later_done_is_one_present_fact():
+    """C2: "Refer PT" on 01/13, PT told done in a later note: one present PT fact with both quotes."""
+    from extractor.resolve.merge import resolve
+
+    plan = _planned("physical_therapy", "hypothetical", dt.date(2026, 1, 13), "a.txt")
+    done = _planned("physical_therapy", "present", dt.date(2026, 4, 2), "b.txt")
+    (fact,) = resolve([plan, done])
+    assert (fact.assertion, fact.start_date, len(fact.evidence)) == ("present", None, 2)
+
+
+@pytest.mark.parametrize("plan_day, done_day, done_start, n_facts, start", [
+    # the care was done before the plan: a new course is planned, the plan stays hypothetical
+    pytest.param(dt.date(2026, 4, 2), dt.date(2026, 1, 13), None, 2, None, id="plan-after-the-care"),
+    # the later note dates the care itself: its start stands
+    pytest.param(dt.date(2026, 1, 13), dt.date(2026, 4, 2), dt.date(2026, 2, 2), 1, dt.date(2026, 2, 2),
+                 id="stated-start-kept"),
+    # the care told in the plan's own note: folded too
+    pytest.param(dt.date(2026, 1, 13), dt.date(2026, 1, 13), None, 1, None, id="same-note"),
+])
+def test_plan_fold_distractors(plan_day, done_day, done_start, n_facts, start):
+    from extractor.resolve.merge import resolve
+
+    facts = resolve([_planned("physical_therapy", "hypothetical", plan_day, "a.txt"),
+                     _planned("physical_therapy", "present", done_day, "b.txt", start=done_start)])
+    assert len(facts) == n_facts
+    assert [f.start_date for f in facts if f.assertion == "present"] == [start]
+
+
+def test_plan_of_another_modality_is_not_folded():
+    from extractor.resolve.merge import resolve
+
+    facts = resolve([_planned("chiropractic", "hypothetical", dt.date(2026, 1, 13), "a.txt"),
+                     _planned("physical_therapy", "present", dt.date(2026, 4, 2), "b.txt")])
+    assert sorted((f.modality, f.assertion) for f in facts) == [("chiropractic", "hypothetical"),
+                                                                ("physical_therapy", "present")]
+
+
+@pytest.mark.parametrize("text, modality", [
+    pytest.param("plan cont chiro, f/u 4 wks", "chiropractic", id="cont-abbreviation"),
+    pytest.param("Plan: cont. meloxicam 15 mg daily.", "medication", id="cont-period"),
+])
+def test_continued_care_in_a_plan_is_present(note_ctx, text, modality):
+    facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
+    assert [(f.assertion, f.outcome) for f in facts] == [("present", "ongoing")]

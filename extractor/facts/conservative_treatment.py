@@ -182,8 +182,12 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
     text = doc_text(ent.doc)
     before = text[window[0]:ent.start_char]
     sentence = ent.sent.text
-    if assertion == "negated" and (_negation_is_outcome(ent, rules) or not _treatment_negator(ent, rules)):
+    if assertion == "negated" and (_negation_is_outcome(ent, rules) or not _treatment_negator(ent, rules)
+                                   or not _negator_governs(ent, window)):
         assertion = _without_negation(ent)  # "did not help" is an outcome; "fever resolved" negates no care
+    box = _checkbox(ent, window)
+    if box is not None and assertion in ("present", "negated", "historical"):
+        assertion = "present" if box else "negated"  # "[ ] Chiropractic  [x] Home exercise": each box owns its item
     if assertion == "present" and rules.plan_before.search(before):
         assertion = "hypothetical"  # "prognosis good with compliance to a home exercise program"
     continuing = rules.continuing.search(sentence) and not _CONDITIONAL.search(sentence)
@@ -195,6 +199,63 @@ def _assertion(ent: Span, window: tuple[int, int], rules: _Compiled) -> str:
                                                    or rules.negated_target.match(ent.text)):
         assertion = "negated"  # "has never tried PT", "Still no medications.", "PT: declined"
     return "present" if assertion == "historical" else assertion
+
+
+_BOX = re.compile(r"\[\s*([xX✓✔]?)\s*\]|\(\s*([xX]?)\s*\)|([☒☑☐])")
+
+
+def _box_checked(m: re.Match) -> bool:
+    return bool(m.group(1) or m.group(2) or m.group(3) in ("☒", "☑"))
+
+
+def _checkbox(ent: Span, window: tuple[int, int]) -> bool | None:
+    """A checkbox row's answer for this item: the box just before it in its window and line ("[x] PT"), or a
+    Yes/No pair of boxes right after it ("Chiropractor  [X]  [ ]": the first box is Yes); None when no box."""
+    text = doc_text(ent.doc)
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    before = text[max(line_start, window[0]):ent.start_char]
+    boxes = list(_BOX.finditer(before))
+    if boxes and not before[boxes[-1].end():].strip(" \t:-.").count(" ") > 3:
+        return _box_checked(boxes[-1])
+    line_end = text.find("\n", ent.end_char)
+    after = text[ent.end_char:line_end if line_end >= 0 else len(text)]
+    pair = re.match(r"^[\s.:_-]*(\[\s*[xX✓✔]?\s*\]|\(\s*[xX]?\s*\)|[☒☑☐])\s*(\[\s*[xX✓✔]?\s*\]|\(\s*[xX]?\s*\)|[☒☑☐])", after)
+    if pair:
+        yes, no = (_box_checked(_BOX.match(pair.group(k))) for k in (1, 2))
+        if yes != no:
+            return yes
+    return None
+
+
+def _negator_governs(ent: Span, window: tuple[int, int]) -> bool:
+    """Some negating modifier reaches this item: nothing but a list of care items, connectors and a few
+    words lie between ("denies any chiropractic care or PT", "PT: declined"), not a clause of its own ("no
+    operative indication for the fracture, protected weight bearing"; "without surgery with twelve weeks of ...")."""
+    doc = ent.doc
+    text = doc_text(doc)
+    care = [e for e in doc_ents(doc) if e.label_ in compiled_rules().rules.modality_of_category]
+    for m in ent._.modifiers:
+        if m.category not in ("NEGATED_EXISTENCE", "NOT_PERFORMED"):
+            continue
+        span = doc[m.modifier_span[0]:m.modifier_span[1]]
+        if span.start_char < ent.end_char and span.end_char > ent.start_char:
+            return True
+        a, b = (span.end_char, ent.start_char) if span.end_char <= ent.start_char else (ent.end_char, span.start_char)
+        between = list(text[a:b])
+        for e in care:  # other care items of the same list do not count
+            if a <= e.start_char and e.end_char <= b:
+                between[e.start_char - a:e.end_char - a] = " " * (e.end_char - e.start_char)
+        rest = re.sub(r"\([^()]*\)", " ", "".join(between))  # "(personal preference)"
+        words = [w for w in re.findall(r"[A-Za-z]+", rest) if w.lower() not in _LIST_WORDS]
+        if len(words) <= _NEGATOR_WORDS and not re.search(r"[;:]|\[\s*[xX]\s*\]", rest):
+            return True
+    return False
+
+
+_LIST_WORDS = {"or", "and", "nor", "any", "a", "an", "the", "of", "prior", "previous", "formal", "trial", "trials",
+               "course", "courses", "with", "her", "his", "their", "for", "this", "pain", "all", "other", "including",
+               "such", "as", "e", "g", "eg", "like", "either", "medication", "medications", "meds", "to", "be", "on"}
+_NEGATOR_WORDS = 2  # plain words a negation reaches over to the care it denies ("has not yet tried PT")
 
 
 _CONDITIONAL = re.compile(r"\b(?:if|unless|will (?:start|begin|try|initiate|refer))\b", re.IGNORECASE)
@@ -270,7 +331,7 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
     A result told in a clause with mentions holds for the other mentions of that clause only
     ("acetaminophen with partial relief; home PT since July": PT gets nothing); a result told in
     a clause without mentions ("...; no improvement") or by a following sentence holds for every
-    mention that has no cue of its own.
+    mention that has no result of its own: a status ("HEP ongoing; no change") yields to it.
     """
     text = doc_text(sent.doc)
     clauses = _clauses(text, sent.start_char, sent.end_char, rules)
@@ -296,7 +357,14 @@ def _give_outcomes(mentions: list[_Mention], sent: Span, rules: _Compiled) -> No
             own.setdefault(near, []).append(outcome)
     free += _followup_cues(sent, rules)
     for i, m in enumerate(mentions):
-        mine = own.get(i) or in_clause.get(clause_of[i]) or free
+        results = [o for o in own.get(i, []) if o != "ongoing"]
+        statuses = [o for o in own.get(i, []) if o == "ongoing"]  # "HEP ongoing; no change": the result wins
+        if results:
+            mine = results
+        elif statuses:  # its own status beats a result of another mention of the clause ("PT helped and she continues HEP")
+            mine = [o for o in free if o != "ongoing"] or statuses
+        else:
+            mine = in_clause.get(clause_of[i]) or free
         m.outcome = _best(mine, rules) or _best(_section_outcome(m, rules), rules)
 
 
@@ -373,6 +441,9 @@ def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTr
         w = stated_weeks(window)
         if w is not None:
             weeks.append(w)
+    if ms[0].modality == "activity_modification" and not starts and ends:
+        # "stopped cycling a year ago", "quit golf in June": giving an activity up is when the modification began
+        starts, ends = [(min(ends), True)], []
     first = min(starts) if starts else None
     approx_start = bool(first and first[1])
     duration = max(weeks) if weeks else None

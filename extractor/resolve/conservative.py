@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from extractor.facts.conservative_treatment import compiled_rules
+from extractor.resolve.merge import RANKED
 from models import ConservativeTreatment, Evidence
 
 
@@ -31,7 +32,8 @@ def general_outcome_statements(text: str, ctx) -> list[GeneralOutcome]:
 
 
 def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_date_of) -> list:
-    """Present conservative treatments with no outcome take the failure told of care as a whole.
+    """Present conservative treatments with no result (no outcome, or only "ongoing") take the failure told of care
+    as a whole: "continues HEP" and later "failed conservative care including HEP" is a failed HEP.
 
     A general statement ("refractory to conservative care") covers the treatments told on or
     before its note, and is added to their evidence. Without such a statement a modality that
@@ -40,7 +42,7 @@ def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_d
     """
     out = []
     for f in facts:
-        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome is None:
+        if f.type == "conservative_treatment" and f.assertion == "present" and f.outcome in (None, "ongoing"):
             told = note_date_of(f)
             hits = [s for s in statements if s.note_date is None or told is None or told <= s.note_date]
             if hits:
@@ -49,17 +51,16 @@ def apply_general_outcomes(facts: list, statements: list[GeneralOutcome], note_d
     return out
 
 
-#: which outcome a merged modality keeps when notes disagree: a documented failure is what the
-#: policy asks for, and "improved" outranks "ongoing" (a result beats a status)
-MERGE_PRIORITY = ("failed", "not_tolerated", "contraindicated", "improved", "ongoing")
+#: which outcome a merged modality keeps when notes disagree (the resolver's ranking, see
+#: extractor.resolve.merge.RANKED)
+MERGE_PRIORITY = RANKED[("conservative_treatment", "outcome")]
 
 
 def merge_conservative(facts: list[ConservativeTreatment]) -> ConservativeTreatment:
     """One modality told in several notes (same key and assertion) as one fact.
 
     Earliest start, latest end, longest stated duration, the outcome by MERGE_PRIORITY, every
-    piece of evidence once; the first fact's other fields. The resolver's generic merge keeps
-    the latest note's outcome instead, which the corpus cannot tell apart from this one.
+    piece of evidence once; the first fact's other fields. The resolver ranks the outcome the same way.
     """
     first = facts[0]
     starts = [(f.start_date, f.date_approximate) for f in facts if f.start_date]

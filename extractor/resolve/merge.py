@@ -19,6 +19,18 @@ EARLIEST = ("start_date",)
 LATEST_DATE = ("end_date",)
 LARGEST = ("duration_weeks", "duration_months", "pack_years")
 UNION = ("findings_present", "findings_absent", "location")
+#: attributes whose values rank instead of following the latest note, by type. Conservative care: a
+#: failure told in any note stands against "helped" told in another (SPEC section 4, conservative care
+#: outcome: improved only when the chart "does not later call it failed"; helped at first, failed later
+#: is failed), and a result outranks a status ("improved" beats "ongoing").
+#: "not_tolerated" is the more specific failure of one therapy (stopped for pain or side effects; it meets II.A.3
+#: by itself), so it outranks a general "failed nonoperative care"; but all drugs are one medication fact, and
+#: one drug stopped for drowsiness beside drugs that failed is a failed medication trial.
+_FAILURE_FIRST = ("failed", "not_tolerated", "contraindicated", "improved", "ongoing")
+RANKED: dict[tuple, tuple[str, ...]] = {
+    ("conservative_treatment", "outcome"): ("not_tolerated", "failed", "contraindicated", "improved", "ongoing"),
+    ("conservative_treatment", "outcome", "medication"): _FAILURE_FIRST,
+}
 _BOOK = {"id", "type", "assertion", "evidence", "conflicts", "date_approximate"}
 
 
@@ -28,8 +40,13 @@ class DatedFact:
     note_date: dt.date | None
 
 
-#: types whose planned (hypothetical) statement becomes evidence of the study done later
-FULFILLED_PLANS = ("imaging",)
+#: types whose planned (hypothetical) statement becomes evidence of the study or care done later
+#: (SPEC section 4: a plan "that the packet later reports as done ... is a mention of that event"). A dated type
+#: (imaging) needs the study dated on or after the plan's note; conservative care, which has no date key, needs
+#: the care told as done in a note on or after the plan's note (CONVENTIONS_2026-12 C2: "Refer PT" on 01/13, PT
+#: told done later: one present PT fact). The plan's visit date is not made the start: on the development corpora
+#: it was wrong as often as right (a referral starts weeks later; "continue" restates care begun earlier).
+FULFILLED_PLANS = ("imaging", "conservative_treatment")
 
 
 def resolve(found: list[DatedFact]) -> list[Fact]:
@@ -66,10 +83,11 @@ def _fulfilment(plan: DatedFact, found: list[DatedFact]) -> DatedFact | None:
     same = [k for k in fact.KEY if k != "date"]
     for item in found:
         other = item.fact
-        if other.type != fact.type or other.assertion != "present" or getattr(other, "date", None) is None:
+        when = getattr(other, "date", None) if "date" in fact.KEY else item.note_date
+        if other.type != fact.type or other.assertion != "present" or when is None:
             continue
         if all(getattr(other, k) == getattr(fact, k) for k in same) and \
-                (plan.note_date is None or other.date >= plan.note_date):  # type: ignore[attr-defined]
+                (plan.note_date is None or when >= plan.note_date):
             return item
     return None
 
@@ -121,7 +139,9 @@ def _merge(items: list[DatedFact]) -> FactBase:
     for name in _attributes(base):
         values = [getattr(i.fact, name) for i in items if getattr(i.fact, name) not in (None, [])]
         if values:
-            setattr(base, name, _combine(name, values))
+            kind = base.type  # type: ignore[attr-defined]
+            rank = RANKED.get((kind, name, getattr(base, "modality", None))) or RANKED.get((kind, name))
+            setattr(base, name, min(values, key=rank.index) if rank else _combine(name, values))
     base.evidence = _unique_evidence(items)
     base.date_approximate = all(i.fact.date_approximate for i in items)
     return base
