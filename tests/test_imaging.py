@@ -362,3 +362,78 @@ def test_honorific_opens_no_report_header(line, found):
     import re
 
     assert bool(re.match(imaging.rules().header, line, re.IGNORECASE)) is found
+
+
+# ---- hedged findings, withdrawn findings, addenda (issue 15 family: a radiology addendum that withdraws
+# or corrects a finding; a hedge names no finding present) -------------------------------------------
+
+@pytest.mark.parametrize("sentence, site, present, absent", [
+    pytest.param("Possible early erosive change of the left iliac surface.", "si_joint", [], [], id="possible"),
+    pytest.param("Marrow edema along the iliac side, suspicious for early sacroiliitis.", "si_joint", [], [],
+                 id="suspicious-for"),
+    pytest.param("Subchondral T1 foci, question early erosions.", "si_joint", [], [], id="question-early"),
+    pytest.param("Mild marrow edema; inflammatory arthropathy not excluded.", "si_joint", [], [],
+                 id="not-excluded-after"),
+    pytest.param("Lucency concerning for a lytic lesion.", "pelvis", [], [], id="concerning-for"),
+    pytest.param("Possible tiny erosion; no fracture.", "si_joint", [], ["fracture"],
+                 id="hedge-stays-in-its-clause"),
+    pytest.param("No fracture, possible early sacroiliitis.", "si_joint", [], ["fracture"],
+                 id="hedge-after-a-negated-clause"),
+    pytest.param("The term sacroiliitis is withdrawn.", "si_joint", [], ["inflammatory_arthropathy"],
+                 id="finding-withdrawn"),
+    pytest.param("Erosions are not seen.", "si_joint", [], ["inflammatory_arthropathy"], id="not-seen-after"),
+    pytest.param("Sclerosis of the left SI joint is confirmed.", "si_joint", ["degenerative_change"], [],
+                 id="distractor-affirmed-after"),
+    pytest.param("Findings compatible with sacroiliitis.", "si_joint", ["inflammatory_arthropathy"], [],
+                 id="distractor-compatible-with-is-affirmed"),
+    pytest.param("The joint in question shows mild sclerosis.", "si_joint", ["degenerative_change"], [],
+                 id="distractor-joint-in-question"),
+])
+def test_hedged_and_withdrawn_findings(sentence, site, present, absent):
+    found_present, found_absent = imaging.sentence_findings(sentence, 0, len(sentence), site)
+    assert (sorted(found_present), sorted(found_absent)) == (sorted(present), sorted(absent))
+
+
+@pytest.mark.parametrize("report, present, absent", [
+    pytest.param("MRI SACROILIAC JOINTS W/O    01/12/2026\nImpression: Subchondral edema; findings compatible with "
+                 "sacroiliitis.\nADDENDUM 01/14/2026 (Dr. Vale): The focus is a vascular channel, not an erosion. "
+                 "No erosions or inflammatory change. Mild degenerative change only.",
+                 ["degenerative_change"], ["inflammatory_arthropathy"], id="addendum-with-date-and-reader"),
+    pytest.param("EXAM: MRI BILATERAL SACROILIAC JOINTS\nFINDINGS: Erosive change left iliac side. No fracture.\n"
+                 "ADDENDUM: On review with STIR images there is no erosion and no sacroiliitis.",
+                 [], ["fracture", "inflammatory_arthropathy"], id="addendum-label"),
+    pytest.param("EXAM: CT PELVIS\nIMPRESSION: Left sacral ala fracture.\nCorrected report: no fracture; the "
+                 "line is a nutrient canal.", [], ["fracture"], id="corrected-report"),
+    pytest.param("EXAM: MRI SACROILIAC JOINTS\nIMPRESSION: No fracture.\nADDENDUM: A nondisplaced left sacral "
+                 "fracture is seen on the coronal images.", ["fracture"], [], id="addendum-adds-a-finding"),
+    pytest.param("MRI SACROILIAC JOINTS WITHOUT CONTRAST\nExam date: 04/08/2026\nImpression: Possible early erosive "
+                 "change right SIJ - correlate for sacroiliitis. Mild sclerosis.\nElectronically signed: R. Okafor, MD "
+                 "04/08/2026 17:40\n\nADDENDUM 04/10/2026: The foci are vascular channels. No erosions. No findings "
+                 "of sacroiliitis.\nR. Okafor, MD", ["degenerative_change"], ["inflammatory_arthropathy"],
+                 id="addendum-after-signature-and-blank-line"),
+    pytest.param("XR LEFT HIP - 12/29/2025\nFINDINGS: Joint space narrowing suggesting mild osteoarthritis.\n"
+                 "ADDENDUM 12/31/2025: The narrowing was rotation. The finding of osteoarthritis is withdrawn.",
+                 [], ["hip_osteoarthritis"], id="finding-withdrawn-in-addendum"),
+    pytest.param("05/04/2026 MRI SACROILIAC JOINTS\nFINDINGS: Mild edema. No erosions. No fracture.\nADDENDUM "
+                 "05/06/2026: The statement \"No erosions\" in the original report is retracted.",
+                 ["inflammatory_arthropathy"], ["fracture"], id="retracted-negation-affirms"),
+    pytest.param("05/26/2026  MRI LUMBAR SPINE W/O: Mild L5-S1 disc bulge. Foraminal narrowing with possible "
+                 "contact of the L5 root.\n  ADDENDUM 05/28/2026: No contact of the L5 root. No neural compression.",
+                 [], ["neural_compression"], id="indented-addendum-under-a-one-line-report"),
+    pytest.param("EXAM: MRI PELVIS\nIMPRESSION: Sacral mass S1-S4.\nADDENDUM: The S1 signal is marrow, not tumor; "
+                 "the mass spans S2-S4.", ["tumor"], [], id="addendum-narrows-but-keeps-the-finding"),
+    pytest.param("EXAM: MRI SACROILIAC JOINTS\nIMPRESSION: Bilateral erosions, active sacroiliitis.\nADDENDUM: "
+                 "Ordering provider notified. No fracture.", ["inflammatory_arthropathy"], ["fracture"],
+                 id="distractor-addendum-that-leaves-the-finding"),
+])
+def test_addendum_replaces_what_the_report_said(note_ctx, report, present, absent):
+    facts = _facts(note_ctx, report)
+    assert len(facts) == 1
+    assert (sorted(facts[0].findings_present), sorted(facts[0].findings_absent)) == (sorted(present), sorted(absent))
+
+
+def test_addendum_of_another_report_is_not_attached(note_ctx):
+    text = ("EXAM: XR PELVIS\nIMPRESSION: Erosions of both SI joints.\n\nOFFICE NOTE\nAddendum: patient called, "
+            "no fracture on outside films.")
+    xr = [f for f in _facts(note_ctx, text) if f.site == "pelvis"]
+    assert [(f.findings_present, f.findings_absent) for f in xr] == [(["inflammatory_arthropathy"], [])]

@@ -17,17 +17,30 @@ class Study(Protocol):
 
 
 def read_findings(text: str, study: Study) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-    """Findings present and absent in the study's findings text, and the sentences that gave them."""
-    present: list[str] = []
-    absent: list[str] = []
+    """Findings present and absent in the study's findings text, and the sentences that gave them.
+
+    Within one statement present wins over absent ("no fracture of the hip; pelvic fracture"). What
+    the report says from an addendum or a revised impression on replaces what it said before about
+    the same finding: a withdrawn "possible sacroiliitis" followed by "ADDENDUM: no erosions" is absent."""
+    r = rules()
+    before: tuple[list[str], list[str]] = ([], [])
+    after: tuple[list[str], list[str]] = ([], [])
     used: list[tuple[int, int]] = []
+    revised = False
     for s, e in study.findings_text:
         for ss, se in _finding_sentences(text, s, e):
+            line_start = text.rfind("\n", 0, ss) + 1
+            if not revised and re.search(r.addendum_cues, text[min(line_start, ss):se], re.IGNORECASE):
+                revised = True
             p, a = sentence_findings(text, ss, se, study.site)
             if p or a:
                 used.append((ss, se))
+            present, absent = after if revised else before
             present.extend(x for x in p if x not in present)
             absent.extend(x for x in a if x not in absent)
+    (p0, a0), (p1, a1) = before, after
+    present = [x for x in p0 if x not in a1 or x in p1] + [x for x in p1 if x not in p0]
+    absent = [x for x in a0 if x not in p1] + [x for x in a1 if x not in a0 and x not in p1]
     return present, [x for x in absent if x not in present], used
 
 
@@ -61,8 +74,14 @@ def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], 
         prior_cues = [c for c in cues if c[1] <= rel]
         negated = bool(prior_cues) and not any(prior_cues[-1][1] <= x < rel for x in ends)
         stop = re.search(r"[.;,]", text[f1:e])
-        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f1 + (stop.start() if stop else e - f1)], re.IGNORECASE):
+        clause_end = f1 + (stop.start() if stop else e - f1)
+        window = max(s, f0 - 40)
+        breaks = [window + m.end() for m in re.finditer(r"[.;,]", text[window:f0])]
+        clause_start = breaks[-1] if breaks else window  # a hedge in another clause hedges nothing here
+        if re.search(r.uncertain_cues, text[clause_start:clause_end], re.IGNORECASE):
             continue
+        if re.match(r.post_negation_cues, text[f1:clause_end], re.IGNORECASE):
+            negated = not negated  # 'sacroiliitis is withdrawn'; 'the statement "no erosions" is retracted'
         hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.IGNORECASE)
         for finding in _findings_of(value, bool(hip)):
             target = absent if negated else present

@@ -24,6 +24,9 @@ class ImagingRules(BaseModel):
     negation_cues: str
     scope_ends: str
     uncertain_cues: str
+    post_negation_cues: str = Field(description="regex anchored after a finding: '... is withdrawn', '... not seen' make it absent")
+    signature_line: str = Field(description="regex: a signature line between a report and its addendum ('Electronically signed: ...')")
+    addendum_cues: str = Field(description="regex: from an addendum or revised impression on, a report's statements replace earlier ones")
     hypothetical_cues: str
     plan_labels: str
     done_cues: str

@@ -114,9 +114,29 @@ def _blocks(text: str) -> tuple[tuple[int, int, int, int], ...]:
         j = i + 1
         while j < len(lines) and _continues(text, *lines[j], has_inline=bool(_findings_part(inline))):
             j += 1
+        j = _addendum_after(text, lines, j)
         blocks.append((s, lines[j - 1][1], study_s, study_e))
         i = j
     return tuple(blocks)
+
+
+def _addendum_after(text: str, lines: list[tuple[int, int]], j: int) -> int:
+    """The end (line index) of a report block that ends before line `j`, extended over an addendum
+    that follows it past blank lines and a signature ("Electronically signed: ...", "ADDENDUM
+    04/10/2026: ... no erosions"): the addendum belongs to the report above it."""
+    r = rules()
+    k = j
+    while k < len(lines) and k - j < 4 and (not text[slice(*lines[k])].strip()
+                                             or re.match(r.signature_line, text[slice(*lines[k])])):
+        k += 1
+    if k >= len(lines) or not re.match(r"[ \t]*(?:" + r.addendum_cues + ")", text[slice(*lines[k])],
+                                                    re.IGNORECASE):
+        return j
+    k += 1
+    while k < len(lines) and text[slice(*lines[k])].strip() and not re.match(r.header, text[slice(*lines[k])],
+                                                                               re.IGNORECASE):
+        k += 1
+    return k
 
 
 def _prose_line(line: str, header: re.Match) -> bool:
@@ -192,6 +212,8 @@ def _block_findings(text: str, study_e: int, header_end: int, b1: int) -> list[t
     for s, e in _lines(text[header_end:b1]):
         s, e = s + header_end, e + header_end
         label = re.match(r"\s*([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", text[s:e])
+        if not label and re.match(r"[ \t]*(?:" + r.addendum_cues + ")", text[s:e], re.IGNORECASE):
+            reading = True  # "ADDENDUM 04/10/2026 (Dr. X): ..." is read like a findings label
         if label:
             reading = bool(re.match(r.findings_labels, label.group(1), re.IGNORECASE)) or not re.match(
                 r.not_findings_labels, label.group(1), re.IGNORECASE) and not re.match(r.report_labels, label.group(1), re.IGNORECASE)
