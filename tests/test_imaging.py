@@ -419,7 +419,7 @@ def test_hedged_and_withdrawn_findings(sentence, site, present, absent):
                  ["inflammatory_arthropathy"], ["fracture"], id="retracted-negation-affirms"),
     pytest.param("05/26/2026  MRI LUMBAR SPINE W/O: Mild L5-S1 disc bulge. Foraminal narrowing with possible "
                  "contact of the L5 root.\n  ADDENDUM 05/28/2026: No contact of the L5 root. No neural compression.",
-                 [], ["neural_compression"], id="indented-addendum-under-a-one-line-report"),
+                 ["degenerative_change"], ["neural_compression"], id="indented-addendum-under-a-one-line-report"),
     pytest.param("EXAM: MRI PELVIS\nIMPRESSION: Sacral mass S1-S4.\nADDENDUM: The S1 signal is marrow, not tumor; "
                  "the mass spans S2-S4.", ["tumor"], [], id="addendum-narrows-but-keeps-the-finding"),
     pytest.param("EXAM: MRI SACROILIAC JOINTS\nIMPRESSION: Bilateral erosions, active sacroiliitis.\nADDENDUM: "
@@ -437,3 +437,83 @@ def test_addendum_of_another_report_is_not_attached(note_ctx):
             "no fracture on outside films.")
     xr = [f for f in _facts(note_ctx, text) if f.site == "pelvis"]
     assert [(f.findings_present, f.findings_absent) for f in xr] == [(["inflammatory_arthropathy"], [])]
+
+
+# ---- report dates in other shapes (issue 15 family: a dated study read as undated) ------------------
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Exm Date: OCT 07, 2025@11:02  Procedure: XR SACROILIAC JOINTS 3V\nReport: Mild sclerosis. "
+                 "No erosions.\n", [("xray", "si_joint", "2025-10-07", ["degenerative_change"],
+                                     ["inflammatory_arthropathy"])], id="month-name-date-procedure-label"),
+    pytest.param("JUN 02, 2026  XR HIP LEFT: Preserved joint space. No osteoarthritis.\n"
+                 "JUN 09, 2026  MRI LUMBAR SPINE: No stenosis.\n",
+                 [("mri", "lumbar_spine", "2026-06-09", [], ["neural_compression"]),
+                  ("xray", "hip", "2026-06-02", [], ["hip_osteoarthritis"])], id="month-name-date-prefix"),
+    pytest.param("Sept 3, 2025 CT PELVIS - no fracture.\n", [("ct", "pelvis", "2025-09-03", [], ["fracture"])],
+                 id="abbreviated-month"),
+    pytest.param("LAKESIDE RADIOLOGY - 01/08/2026\nXR PELVIS AP: No fracture.\nMRI LUMBAR SPINE: No stenosis.\n",
+                 [("mri", "lumbar_spine", "2026-01-08", [], ["neural_compression"]),
+                  ("xray", "pelvis", "2026-01-08", [], ["fracture"])], id="letterhead-date"),
+    pytest.param("Patient: DOE, JANE   DOB 06/03/1960\nXR PELVIS AP: No fracture.\n",
+                 [("xray", "pelvis", None, [], ["fracture"])], id="distractor-birth-date-is-no-study-date"),
+    pytest.param("Procedure: CT-guided aspiration, right sacroiliac joint.\n", [], id="distractor-ct-guided-procedure"),
+])
+def test_report_date_shapes(note_ctx, text, expected):
+    rows = sorted((f.modality, f.site, f.date.isoformat() if f.date else None, sorted(f.findings_present),
+                   sorted(f.findings_absent)) for f in _facts(note_ctx, text, None))
+    assert rows == sorted(expected)
+
+
+def test_letterhead_date_does_not_override_the_date_of_service(note_ctx):
+    facts = _facts(note_ctx, "LAKESIDE RADIOLOGY - printed 02/01/2026\nXR PELVIS AP: No fracture.\n", "2026-01-08")
+    assert [f.date for f in facts] == [dt.date(2026, 1, 8)]
+
+
+# ---- one report header naming two studies (their findings sentences name the site they speak of) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Exam Date: OCT 06, 2025  XR PELVIS 1V / XR HIP RT 2V\n Report: SI joints maintained with mild "
+                 "subchondral sclerosis. No fracture. Right hip: normal joint space, no osteoarthritis.\n",
+                 {("pelvis", ("degenerative_change",), ("fracture",)), ("hip", (), ("hip_osteoarthritis",))},
+                 id="shared-report-line-siteless-sentence-is-the-first-studys"),
+    pytest.param("EXAM: XR PELVIS AND LEFT HIP\nFINDINGS: Left hip: mild joint space narrowing. SI joints: no "
+                 "erosions.\n",
+                 {("pelvis", (), ("inflammatory_arthropathy",)), ("hip", ("hip_osteoarthritis",), ())},
+                 id="each-sentence-to-its-site"),
+    pytest.param("EXAM: XR PELVIS AND LEFT HIP\nIMPRESSION: No fracture or dislocation.\n",
+                 {("pelvis", (), ("fracture",)), ("hip", (), ("fracture",))}, id="distractor-siteless-sentence-is-shared"),
+])
+def test_shared_header_findings_go_to_the_site_named(note_ctx, text, expected):
+    got = {(f.site, tuple(sorted(f.findings_present)), tuple(sorted(f.findings_absent))) for f in _facts(note_ctx, text)}
+    assert got == expected
+
+
+def test_plan_under_an_assessment_slash_plan_heading_is_an_order(note_ctx):
+    text = "Assessment/Plan\n1. Left sacroiliitis\n2. Low back pain\nXR pelvis, XR L hip, MRI SI joints, MRI L-spine.\n"
+    assert {f.assertion for f in _facts(note_ctx, text)} == {"hypothetical"}
+
+
+@pytest.mark.parametrize("sentence, present, absent", [
+    pytest.param("No degenerative change.", [], ["degenerative_change", "hip_osteoarthritis"], id="hip-no-degenerative-change"),
+    pytest.param("Joint space preserved; no degenerative changes or fracture.", [],
+                 ["degenerative_change", "fracture", "hip_osteoarthritis"], id="hip-no-degenerative-changes-list"),
+    pytest.param("No degenerative arthritis.", [], ["hip_osteoarthritis"], id="distractor-degenerative-arthritis-is-oa"),
+    pytest.param("Mild degenerative change of the hip.", ["hip_osteoarthritis"], [], id="distractor-present-is-oa-only"),
+])
+def test_hip_study_excluding_degenerative_change(sentence, present, absent):
+    found_present, found_absent = imaging.sentence_findings(sentence, 0, len(sentence), "hip")
+    assert (sorted(found_present), sorted(found_absent)) == (sorted(present), sorted(absent))
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("HOSPITAL RADIOLOGY   ** faxed 01/16/2026 14:22 **\nCT SIJ: no fracture.\n", id="fax-date"),
+    pytest.param("FAMILY MEDICINE - PROGRESS NOTES\nPt: Doe, J   DOB 05/30/1968\nClinician: A. Smith, MD\n\n"
+                 "--- 08/14/2025 ---\nS: pain.\nXR pelvis: no fx.\n", id="visit-separator-below-the-letterhead"),
+])
+def test_letterhead_date_distractors(note_ctx, text):
+    assert [f.date for f in _facts(note_ctx, text, None)] == [None]
+
+
+def test_a_study_line_is_no_letterhead(note_ctx):
+    text = "CITY RADIOLOGY\n[01/07/2026] XR SACROILIAC JOINTS\nSIJs: no erosions.\nCT SIJ: no fracture.\n"
+    assert {f.date for f in _facts(note_ctx, text, None) if f.modality == "ct"} == {None}

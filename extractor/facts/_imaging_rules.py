@@ -32,6 +32,7 @@ class ImagingRules(BaseModel):
     done_cues: str
     historical_cues: str
     negated_study_before: str
+    birth_date_label: str = Field(description="regex: a letterhead line naming a birth, fax or print date gives no study date")
     plan_heading: str = Field(description="regex of a plan heading line ('PLAN', 'Plan:'): study lines under it are orders")
     order_today: str = Field(description="regex: 'today' in a plan orders a study for today, it does not report one")
 

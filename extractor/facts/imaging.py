@@ -46,6 +46,8 @@ class Study:
     approximate: bool = False
     spans: list[tuple[int, int]] = field(default_factory=list)
     findings_text: list[tuple[int, int]] = field(default_factory=list)
+    siblings: tuple[str, ...] = ()  # the other sites of the same report header ("XR PELVIS / XR HIP RT")
+    first: bool = True  # the header names this study first
 
 
 def extract(doc, ctx) -> list[Fact]:
@@ -182,15 +184,33 @@ def _continues(text: str, s: int, e: int, has_inline: bool) -> bool:
 
 def report_studies(text: str, note_date) -> list[Study]:
     studies = []
-    for b0, b1, s, e in _blocks(text):
+    blocks = _blocks(text)
+    if note_date is None and blocks:  # "VALLEY IMAGING - 11/10/2025" dates the reports under it
+        note_date = _letterhead_date(text, blocks[0][0])
+    for b0, b1, s, e in blocks:
         header_line_end = text.find("\n", s)
         header_line_end = b1 if header_line_end < 0 or header_line_end > b1 else header_line_end
         date, approx = _block_date(text, b0, b1, header_line_end, note_date)
         findings = _block_findings(text, e, header_line_end, b1)
-        for modality, site, side in _parse_study(text, s, e):
+        parsed = _parse_study(text, s, e)
+        for modality, site, side in parsed:
             studies.append(Study(modality, site, side, date, approximate=approx, spans=[(s, e)],
-                                 findings_text=findings))
+                                 findings_text=findings,
+                                 siblings=tuple(x[1] for x in parsed if x[1] != site), first=site == parsed[0][1]))
     return studies
+
+
+def _letterhead_date(text: str, end: int):
+    """The date of a letterhead or title line above a note's first report ("HARBORVIEW RADIOLOGY -
+    01/08/2026") among its first three lines, for a note without a date of service; a birth, fax or
+    print date is no study date, and a dated line further down is a visit's, not the letterhead's."""
+    for line in [x for x in text[:end].split("\n") if x.strip()][:3]:
+        if re.search(rules().birth_date_label, line, re.IGNORECASE) or vocab_matches(rules().modalities, line):
+            continue  # a study line's date is that study's, not the letterhead's
+        found = [d for d in find_dates(line, None) if not d.approximate]
+        if found:
+            return found[0].date
+    return None
 
 
 def _block_date(text: str, b0: int, b1: int, header_end: int, note_date):
