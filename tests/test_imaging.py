@@ -517,3 +517,33 @@ def test_letterhead_date_distractors(note_ctx, text):
 def test_a_study_line_is_no_letterhead(note_ctx):
     text = "CITY RADIOLOGY\n[01/07/2026] XR SACROILIAC JOINTS\nSIJs: no erosions.\nCT SIJ: no fracture.\n"
     assert {f.date for f in _facts(note_ctx, text, None) if f.modality == "ct"} == {None}
+
+
+# ---- lists of studies in dictated prose: each site with the modality of its own list item ----------
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Imaging: CT of the SI joints, right hip radiographs and a lumbar MRI were reviewed.",
+                 {("ct", "si_joint"), ("xray", "hip"), ("mri", "lumbar_spine")}, id="modality-after-site-items"),
+    pytest.param("Imaging: SI joint radiographs and CT, right hip radiographs, lumbar MRI reviewed.",
+                 {("xray", "si_joint"), ("xray", "hip"), ("mri", "lumbar_spine")},
+                 id="mixed-order-items-no-ct-hip"),
+    pytest.param("The CT of the SI joints and the lumbar MRI were reviewed.", {("ct", "si_joint"), ("mri", "lumbar_spine")},
+                 id="two-items-two-modalities"),
+    pytest.param("XR SI joints and R hip reviewed.", {("xray", "si_joint"), ("xray", "hip")},
+                 id="distractor-item-without-modality-takes-the-one-before"),
+    pytest.param("MRI of the SI joints and lumbar spine reviewed.", {("mri", "si_joint"), ("mri", "lumbar_spine")},
+                 id="distractor-shared-modality"),
+    pytest.param("The lumbar MRI reviewed today showed degenerative SI joint change only and a normal hip.",
+                 {("mri", "lumbar_spine")}, id="sites-after-showed-are-findings-places"),
+])
+def test_prose_study_lists(note_ctx, text, expected):
+    assert {(f.modality, f.site) for f in _facts(note_ctx, text, "2026-01-15")} == expected
+
+
+def test_date_label_with_the_colon_after_the_date(note_ctx):
+    text = ("EXAM DATE 04/01/2026: XR SI JOINTS AP/OBLIQUES + XR LEFT HIP\nFindings: SI joints symmetric, no "
+            "erosions. Left hip: normal joint space, no degenerative change.\n")
+    rows = {(f.site, f.date.isoformat() if f.date else None, tuple(sorted(f.findings_absent)))
+            for f in _facts(note_ctx, text, None)}
+    assert rows == {("si_joint", "2026-04-01", ("inflammatory_arthropathy",)),
+                    ("hip", "2026-04-01", ("degenerative_change", "hip_osteoarthritis"))}

@@ -325,7 +325,7 @@ def prose_studies(doc, text: str, note_date, skip: list[tuple[int, int]]) -> lis
             if not modalities:
                 continue
             sites = _study_sites(text, modalities, vocab_matches(r.sites, text, c0, c1))
-            for (m0, m1, modality), group in _pair(modalities, sites):
+            for (m0, m1, modality), group in _pair(text, modalities, sites):
                 if re.search(r.negated_study_before, text[max(c0, m0 - 30):m0], re.IGNORECASE):
                     continue
                 studies.extend(_prose_study(doc, text, c0, c1, m0, m1, modality, group, note_date))
@@ -341,14 +341,26 @@ def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-def _pair(modalities, sites):
-    """Each site goes with the modality before it in the clause (else the first after it)."""
+def _pair(text: str, modalities, sites):
+    """Each site goes with the modality of its own list item ("CT of the SI joints, right hip radiographs
+    and a lumbar MRI": CT SI joints, XR hip, MRI lumbar); a site whose item names no modality goes with
+    the modality before it in the clause (else the first after it): "XR SI joints and R hip"."""
     groups: dict[int, list] = {i: [] for i in range(len(modalities))}
     for site in sites:
-        before = [i for i, m in enumerate(modalities) if m[0] <= site[0]]
-        i = before[-1] if before else 0
+        own = [i for i, m in enumerate(modalities) if _same_item(text, m, site)]
+        if own:
+            i = min(own, key=lambda k: abs(modalities[k][0] - site[0]))
+        else:
+            before = [i for i, m in enumerate(modalities) if m[0] <= site[0]]
+            i = before[-1] if before else 0
         groups[i].append(site)
     return [(modalities[i], g) for i, g in groups.items() if g]
+
+
+def _same_item(text: str, a: tuple, b: tuple) -> bool:
+    """Whether two mentions stand in one item of a list (no list separator between them)."""
+    lo, hi = min(a[1], b[1]), max(a[0], b[0])
+    return lo <= hi and not re.search(rules().list_separator, text[lo:hi], re.IGNORECASE)
 
 
 def _study_sites(text: str, modalities, sites):
@@ -360,6 +372,8 @@ def _study_sites(text: str, modalities, sites):
         named = [x for x in out if before and x[0] >= before[-1][1]]
         if named and ":" in text[named[0][1]:site[0]]:
             continue
+        if before and re.search(rules().finding_verbs, text[before[-1][1]:site[0]], re.IGNORECASE):
+            continue  # "lumbar MRI showed degenerative SI joint change": a finding's place, no study
         out.append(site)
     return out
 
