@@ -362,3 +362,188 @@ def test_honorific_opens_no_report_header(line, found):
     import re
 
     assert bool(re.match(imaging.rules().header, line, re.IGNORECASE)) is found
+
+
+# ---- hedged findings, withdrawn findings, addenda (issue 15 family: a radiology addendum that withdraws
+# or corrects a finding; a hedge names no finding present) -------------------------------------------
+
+@pytest.mark.parametrize("sentence, site, present, absent", [
+    pytest.param("Possible early erosive change of the left iliac surface.", "si_joint", [], [], id="possible"),
+    pytest.param("Marrow edema along the iliac side, suspicious for early sacroiliitis.", "si_joint", [], [],
+                 id="suspicious-for"),
+    pytest.param("Subchondral T1 foci, question early erosions.", "si_joint", [], [], id="question-early"),
+    pytest.param("Mild marrow edema; inflammatory arthropathy not excluded.", "si_joint", [], [],
+                 id="not-excluded-after"),
+    pytest.param("Lucency concerning for a lytic lesion.", "pelvis", [], [], id="concerning-for"),
+    pytest.param("Possible tiny erosion; no fracture.", "si_joint", [], ["fracture"],
+                 id="hedge-stays-in-its-clause"),
+    pytest.param("No fracture, possible early sacroiliitis.", "si_joint", [], ["fracture"],
+                 id="hedge-after-a-negated-clause"),
+    pytest.param("The term sacroiliitis is withdrawn.", "si_joint", [], ["inflammatory_arthropathy"],
+                 id="finding-withdrawn"),
+    pytest.param("Erosions are not seen.", "si_joint", [], ["inflammatory_arthropathy"], id="not-seen-after"),
+    pytest.param("Sclerosis of the left SI joint is confirmed.", "si_joint", ["degenerative_change"], [],
+                 id="distractor-affirmed-after"),
+    pytest.param("Findings compatible with sacroiliitis.", "si_joint", ["inflammatory_arthropathy"], [],
+                 id="distractor-compatible-with-is-affirmed"),
+    pytest.param("The joint in question shows mild sclerosis.", "si_joint", ["degenerative_change"], [],
+                 id="distractor-joint-in-question"),
+])
+def test_hedged_and_withdrawn_findings(sentence, site, present, absent):
+    found_present, found_absent = imaging.sentence_findings(sentence, 0, len(sentence), site)
+    assert (sorted(found_present), sorted(found_absent)) == (sorted(present), sorted(absent))
+
+
+@pytest.mark.parametrize("report, present, absent", [
+    pytest.param("MRI SACROILIAC JOINTS W/O    01/12/2026\nImpression: Subchondral edema; findings compatible with "
+                 "sacroiliitis.\nADDENDUM 01/14/2026 (Dr. Vale): The focus is a vascular channel, not an erosion. "
+                 "No erosions or inflammatory change. Mild degenerative change only.",
+                 ["degenerative_change"], ["inflammatory_arthropathy"], id="addendum-with-date-and-reader"),
+    pytest.param("EXAM: MRI BILATERAL SACROILIAC JOINTS\nFINDINGS: Erosive change left iliac side. No fracture.\n"
+                 "ADDENDUM: On review with STIR images there is no erosion and no sacroiliitis.",
+                 [], ["fracture", "inflammatory_arthropathy"], id="addendum-label"),
+    pytest.param("EXAM: CT PELVIS\nIMPRESSION: Left sacral ala fracture.\nCorrected report: no fracture; the "
+                 "line is a nutrient canal.", [], ["fracture"], id="corrected-report"),
+    pytest.param("EXAM: MRI SACROILIAC JOINTS\nIMPRESSION: No fracture.\nADDENDUM: A nondisplaced left sacral "
+                 "fracture is seen on the coronal images.", ["fracture"], [], id="addendum-adds-a-finding"),
+    pytest.param("MRI SACROILIAC JOINTS WITHOUT CONTRAST\nExam date: 04/08/2026\nImpression: Possible early erosive "
+                 "change right SIJ - correlate for sacroiliitis. Mild sclerosis.\nElectronically signed: R. Okafor, MD "
+                 "04/08/2026 17:40\n\nADDENDUM 04/10/2026: The foci are vascular channels. No erosions. No findings "
+                 "of sacroiliitis.\nR. Okafor, MD", ["degenerative_change"], ["inflammatory_arthropathy"],
+                 id="addendum-after-signature-and-blank-line"),
+    pytest.param("XR LEFT HIP - 12/29/2025\nFINDINGS: Joint space narrowing suggesting mild osteoarthritis.\n"
+                 "ADDENDUM 12/31/2025: The narrowing was rotation. The finding of osteoarthritis is withdrawn.",
+                 [], ["hip_osteoarthritis"], id="finding-withdrawn-in-addendum"),
+    pytest.param("05/04/2026 MRI SACROILIAC JOINTS\nFINDINGS: Mild edema. No erosions. No fracture.\nADDENDUM "
+                 "05/06/2026: The statement \"No erosions\" in the original report is retracted.",
+                 ["inflammatory_arthropathy"], ["fracture"], id="retracted-negation-affirms"),
+    pytest.param("05/26/2026  MRI LUMBAR SPINE W/O: Mild L5-S1 disc bulge. Foraminal narrowing with possible "
+                 "contact of the L5 root.\n  ADDENDUM 05/28/2026: No contact of the L5 root. No neural compression.",
+                 ["degenerative_change"], ["neural_compression"], id="indented-addendum-under-a-one-line-report"),
+    pytest.param("EXAM: MRI PELVIS\nIMPRESSION: Sacral mass S1-S4.\nADDENDUM: The S1 signal is marrow, not tumor; "
+                 "the mass spans S2-S4.", ["tumor"], [], id="addendum-narrows-but-keeps-the-finding"),
+    pytest.param("EXAM: MRI SACROILIAC JOINTS\nIMPRESSION: Bilateral erosions, active sacroiliitis.\nADDENDUM: "
+                 "Ordering provider notified. No fracture.", ["inflammatory_arthropathy"], ["fracture"],
+                 id="distractor-addendum-that-leaves-the-finding"),
+])
+def test_addendum_replaces_what_the_report_said(note_ctx, report, present, absent):
+    facts = _facts(note_ctx, report)
+    assert len(facts) == 1
+    assert (sorted(facts[0].findings_present), sorted(facts[0].findings_absent)) == (sorted(present), sorted(absent))
+
+
+def test_addendum_of_another_report_is_not_attached(note_ctx):
+    text = ("EXAM: XR PELVIS\nIMPRESSION: Erosions of both SI joints.\n\nOFFICE NOTE\nAddendum: patient called, "
+            "no fracture on outside films.")
+    xr = [f for f in _facts(note_ctx, text) if f.site == "pelvis"]
+    assert [(f.findings_present, f.findings_absent) for f in xr] == [(["inflammatory_arthropathy"], [])]
+
+
+# ---- report dates in other shapes (issue 15 family: a dated study read as undated) ------------------
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Exm Date: OCT 07, 2025@11:02  Procedure: XR SACROILIAC JOINTS 3V\nReport: Mild sclerosis. "
+                 "No erosions.\n", [("xray", "si_joint", "2025-10-07", ["degenerative_change"],
+                                     ["inflammatory_arthropathy"])], id="month-name-date-procedure-label"),
+    pytest.param("JUN 02, 2026  XR HIP LEFT: Preserved joint space. No osteoarthritis.\n"
+                 "JUN 09, 2026  MRI LUMBAR SPINE: No stenosis.\n",
+                 [("mri", "lumbar_spine", "2026-06-09", [], ["neural_compression"]),
+                  ("xray", "hip", "2026-06-02", [], ["hip_osteoarthritis"])], id="month-name-date-prefix"),
+    pytest.param("Sept 3, 2025 CT PELVIS - no fracture.\n", [("ct", "pelvis", "2025-09-03", [], ["fracture"])],
+                 id="abbreviated-month"),
+    pytest.param("LAKESIDE RADIOLOGY - 01/08/2026\nXR PELVIS AP: No fracture.\nMRI LUMBAR SPINE: No stenosis.\n",
+                 [("mri", "lumbar_spine", "2026-01-08", [], ["neural_compression"]),
+                  ("xray", "pelvis", "2026-01-08", [], ["fracture"])], id="letterhead-date"),
+    pytest.param("Patient: DOE, JANE   DOB 06/03/1960\nXR PELVIS AP: No fracture.\n",
+                 [("xray", "pelvis", None, [], ["fracture"])], id="distractor-birth-date-is-no-study-date"),
+    pytest.param("Procedure: CT-guided aspiration, right sacroiliac joint.\n", [], id="distractor-ct-guided-procedure"),
+])
+def test_report_date_shapes(note_ctx, text, expected):
+    rows = sorted((f.modality, f.site, f.date.isoformat() if f.date else None, sorted(f.findings_present),
+                   sorted(f.findings_absent)) for f in _facts(note_ctx, text, None))
+    assert rows == sorted(expected)
+
+
+def test_letterhead_date_does_not_override_the_date_of_service(note_ctx):
+    facts = _facts(note_ctx, "LAKESIDE RADIOLOGY - printed 02/01/2026\nXR PELVIS AP: No fracture.\n", "2026-01-08")
+    assert [f.date for f in facts] == [dt.date(2026, 1, 8)]
+
+
+# ---- one report header naming two studies (their findings sentences name the site they speak of) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Exam Date: OCT 06, 2025  XR PELVIS 1V / XR HIP RT 2V\n Report: SI joints maintained with mild "
+                 "subchondral sclerosis. No fracture. Right hip: normal joint space, no osteoarthritis.\n",
+                 {("pelvis", ("degenerative_change",), ("fracture",)), ("hip", (), ("hip_osteoarthritis",))},
+                 id="shared-report-line-siteless-sentence-is-the-first-studys"),
+    pytest.param("EXAM: XR PELVIS AND LEFT HIP\nFINDINGS: Left hip: mild joint space narrowing. SI joints: no "
+                 "erosions.\n",
+                 {("pelvis", (), ("inflammatory_arthropathy",)), ("hip", ("hip_osteoarthritis",), ())},
+                 id="each-sentence-to-its-site"),
+    pytest.param("EXAM: XR PELVIS AND LEFT HIP\nIMPRESSION: No fracture or dislocation.\n",
+                 {("pelvis", (), ("fracture",)), ("hip", (), ("fracture",))}, id="distractor-siteless-sentence-is-shared"),
+])
+def test_shared_header_findings_go_to_the_site_named(note_ctx, text, expected):
+    got = {(f.site, tuple(sorted(f.findings_present)), tuple(sorted(f.findings_absent))) for f in _facts(note_ctx, text)}
+    assert got == expected
+
+
+def test_plan_under_an_assessment_slash_plan_heading_is_an_order(note_ctx):
+    text = "Assessment/Plan\n1. Left sacroiliitis\n2. Low back pain\nXR pelvis, XR L hip, MRI SI joints, MRI L-spine.\n"
+    assert {f.assertion for f in _facts(note_ctx, text)} == {"hypothetical"}
+
+
+@pytest.mark.parametrize("sentence, present, absent", [
+    pytest.param("No degenerative change.", [], ["degenerative_change", "hip_osteoarthritis"], id="hip-no-degenerative-change"),
+    pytest.param("Joint space preserved; no degenerative changes or fracture.", [],
+                 ["degenerative_change", "fracture", "hip_osteoarthritis"], id="hip-no-degenerative-changes-list"),
+    pytest.param("No degenerative arthritis.", [], ["hip_osteoarthritis"], id="distractor-degenerative-arthritis-is-oa"),
+    pytest.param("Mild degenerative change of the hip.", ["hip_osteoarthritis"], [], id="distractor-present-is-oa-only"),
+])
+def test_hip_study_excluding_degenerative_change(sentence, present, absent):
+    found_present, found_absent = imaging.sentence_findings(sentence, 0, len(sentence), "hip")
+    assert (sorted(found_present), sorted(found_absent)) == (sorted(present), sorted(absent))
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("HOSPITAL RADIOLOGY   ** faxed 01/16/2026 14:22 **\nCT SIJ: no fracture.\n", id="fax-date"),
+    pytest.param("FAMILY MEDICINE - PROGRESS NOTES\nPt: Doe, J   DOB 05/30/1968\nClinician: A. Smith, MD\n\n"
+                 "--- 08/14/2025 ---\nS: pain.\nXR pelvis: no fx.\n", id="visit-separator-below-the-letterhead"),
+])
+def test_letterhead_date_distractors(note_ctx, text):
+    assert [f.date for f in _facts(note_ctx, text, None)] == [None]
+
+
+def test_a_study_line_is_no_letterhead(note_ctx):
+    text = "CITY RADIOLOGY\n[01/07/2026] XR SACROILIAC JOINTS\nSIJs: no erosions.\nCT SIJ: no fracture.\n"
+    assert {f.date for f in _facts(note_ctx, text, None) if f.modality == "ct"} == {None}
+
+
+# ---- lists of studies in dictated prose: each site with the modality of its own list item ----------
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Imaging: CT of the SI joints, right hip radiographs and a lumbar MRI were reviewed.",
+                 {("ct", "si_joint"), ("xray", "hip"), ("mri", "lumbar_spine")}, id="modality-after-site-items"),
+    pytest.param("Imaging: SI joint radiographs and CT, right hip radiographs, lumbar MRI reviewed.",
+                 {("xray", "si_joint"), ("xray", "hip"), ("mri", "lumbar_spine")},
+                 id="mixed-order-items-no-ct-hip"),
+    pytest.param("The CT of the SI joints and the lumbar MRI were reviewed.", {("ct", "si_joint"), ("mri", "lumbar_spine")},
+                 id="two-items-two-modalities"),
+    pytest.param("XR SI joints and R hip reviewed.", {("xray", "si_joint"), ("xray", "hip")},
+                 id="distractor-item-without-modality-takes-the-one-before"),
+    pytest.param("MRI of the SI joints and lumbar spine reviewed.", {("mri", "si_joint"), ("mri", "lumbar_spine")},
+                 id="distractor-shared-modality"),
+    pytest.param("The lumbar MRI reviewed today showed degenerative SI joint change only and a normal hip.",
+                 {("mri", "lumbar_spine")}, id="sites-after-showed-are-findings-places"),
+])
+def test_prose_study_lists(note_ctx, text, expected):
+    assert {(f.modality, f.site) for f in _facts(note_ctx, text, "2026-01-15")} == expected
+
+
+def test_date_label_with_the_colon_after_the_date(note_ctx):
+    text = ("EXAM DATE 04/01/2026: XR SI JOINTS AP/OBLIQUES + XR LEFT HIP\nFindings: SI joints symmetric, no "
+            "erosions. Left hip: normal joint space, no degenerative change.\n")
+    rows = {(f.site, f.date.isoformat() if f.date else None, tuple(sorted(f.findings_absent)))
+            for f in _facts(note_ctx, text, None)}
+    assert rows == {("si_joint", "2026-04-01", ("inflammatory_arthropathy",)),
+                    ("hip", "2026-04-01", ("degenerative_change", "hip_osteoarthritis"))}

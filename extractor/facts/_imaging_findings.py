@@ -14,21 +14,69 @@ class Study(Protocol):
 
     site: str
     findings_text: list[tuple[int, int]]
+    siblings: tuple[str, ...]
+    first: bool
 
 
 def read_findings(text: str, study: Study) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-    """Findings present and absent in the study's findings text, and the sentences that gave them."""
-    present: list[str] = []
-    absent: list[str] = []
+    """Findings present and absent in the study's findings text, and the sentences that gave them.
+
+    Within one statement present wins over absent ("no fracture of the hip; pelvic fracture"). What
+    the report says from an addendum or a revised impression on replaces what it said before about
+    the same finding: a withdrawn "possible sacroiliitis" followed by "ADDENDUM: no erosions" is absent."""
+    r = rules()
+    before: tuple[list[str], list[str]] = ([], [])
+    after: tuple[list[str], list[str]] = ([], [])
     used: list[tuple[int, int]] = []
-    for s, e in study.findings_text:
-        for ss, se in _finding_sentences(text, s, e):
-            p, a = sentence_findings(text, ss, se, study.site)
-            if p or a:
-                used.append((ss, se))
-            present.extend(x for x in p if x not in present)
-            absent.extend(x for x in a if x not in absent)
+    revised = False
+    sentences = [x for s, e in study.findings_text for x in _finding_sentences(text, s, e)]
+    # once a shared report speaks of this study by its site, a sentence naming no site is the first study's
+    shared = study.first or not any(_named(text, ss, se) & _SAME_PLACE.get(study.site, {study.site})
+                                    for ss, se in sentences)
+    for ss, se in sentences:
+        line_start = text.rfind("\n", 0, ss) + 1
+        if not revised and re.search(r.addendum_cues, text[min(line_start, ss):se], re.IGNORECASE):
+            revised = True
+        if not _about(text, ss, se, study.site, study.siblings, shared):
+            continue
+        p, a = sentence_findings(text, ss, se, study.site)
+        if p or a:
+            used.append((ss, se))
+        present, absent = after if revised else before
+        present.extend(x for x in p if x not in present)
+        absent.extend(x for x in a if x not in absent)
+    (p0, a0), (p1, a1) = before, after
+    present = [x for x in p0 if x not in a1 or x in p1] + [x for x in p1 if x not in p0]
+    absent = [x for x in a0 if x not in p1] + [x for x in a1 if x not in a0 and x not in p1]
     return present, [x for x in absent if x not in present], used
+
+
+#: a sentence about the SI joints speaks of a pelvis study too, and the other way round
+_SAME_PLACE = {"pelvis": {"pelvis", "si_joint"}, "si_joint": {"si_joint", "pelvis"}}
+
+
+def _named(text: str, s: int, e: int) -> set[str]:
+    return {v for *_, v in vocab_matches(rules().sites, text, s, e)}
+
+
+def _names_only_others(text: str, s: int, e: int, site: str, siblings: tuple[str, ...]) -> bool:
+    """Whether the sentence names a sibling study's site and not `site` (False when it names `site`)."""
+    named = _named(text, s, e)
+    if named & _SAME_PLACE.get(site, {site}):
+        return False
+    return any(named & _SAME_PLACE.get(x, {x}) for x in siblings)
+
+
+def _about(text: str, s: int, e: int, site: str, siblings: tuple[str, ...], shared: bool) -> bool:
+    """Whether a findings sentence of a report header that names several studies ("XR PELVIS 1V / XR HIP
+    RT 2V") speaks of `site`: a sentence that names only another study's site ("Right hip: no
+    osteoarthritis") belongs to that study; one that names no site belongs to all, unless the report
+    speaks of this study by its site elsewhere (`shared` False): then it is the first study's."""
+    if not siblings:
+        return True
+    if not _named(text, s, e):
+        return shared
+    return not _names_only_others(text, s, e, site, siblings)
 
 
 def _finding_sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -61,19 +109,28 @@ def sentence_findings(text: str, s: int, e: int, site: str) -> tuple[list[str], 
         prior_cues = [c for c in cues if c[1] <= rel]
         negated = bool(prior_cues) and not any(prior_cues[-1][1] <= x < rel for x in ends)
         stop = re.search(r"[.;,]", text[f1:e])
-        if re.search(r.uncertain_cues, text[max(s, f0 - 40):f1 + (stop.start() if stop else e - f1)], re.IGNORECASE):
+        clause_end = f1 + (stop.start() if stop else e - f1)
+        window = max(s, f0 - 40)
+        breaks = [window + m.end() for m in re.finditer(r"[.;,]", text[window:f0])]
+        clause_start = breaks[-1] if breaks else window  # a hedge in another clause hedges nothing here
+        if re.search(r.uncertain_cues, text[clause_start:clause_end], re.IGNORECASE):
             continue
+        if re.match(r.post_negation_cues, text[f1:clause_end], re.IGNORECASE):
+            negated = not negated  # 'sacroiliitis is withdrawn'; 'the statement "no erosions" is retracted'
         hip = site == "hip" or re.search(r"\bhips?\b", text[s:e], re.IGNORECASE)
-        for finding in _findings_of(value, bool(hip)):
+        for finding in _findings_of(value, bool(hip), negated and site == "hip"):
             target = absent if negated else present
             if finding not in target:
                 target.append(finding)
     return present, absent
 
 
-def _findings_of(value: str, hip: bool) -> list[str]:
+def _findings_of(value: str, hip: bool, hip_study_excludes: bool = False) -> list[str]:
+    """The SPEC findings a lexicon value names. Of a hip, degeneration is hip osteoarthritis; a hip
+    study that excludes "degenerative change" in those words excludes both (CONVENTIONS C8: the same
+    word map as for a present finding, which outside the hip is degenerative_change)."""
     if value == "joint_degeneration":
         return ["hip_osteoarthritis" if hip else "degenerative_change"]
     if value == "degenerative_change" and hip:
-        return ["hip_osteoarthritis"]
+        return ["hip_osteoarthritis", "degenerative_change"] if hip_study_excludes else ["hip_osteoarthritis"]
     return value.split("+")

@@ -46,6 +46,8 @@ class Study:
     approximate: bool = False
     spans: list[tuple[int, int]] = field(default_factory=list)
     findings_text: list[tuple[int, int]] = field(default_factory=list)
+    siblings: tuple[str, ...] = ()  # the other sites of the same report header ("XR PELVIS / XR HIP RT")
+    first: bool = True  # the header names this study first
 
 
 def extract(doc, ctx) -> list[Fact]:
@@ -114,9 +116,29 @@ def _blocks(text: str) -> tuple[tuple[int, int, int, int], ...]:
         j = i + 1
         while j < len(lines) and _continues(text, *lines[j], has_inline=bool(_findings_part(inline))):
             j += 1
+        j = _addendum_after(text, lines, j)
         blocks.append((s, lines[j - 1][1], study_s, study_e))
         i = j
     return tuple(blocks)
+
+
+def _addendum_after(text: str, lines: list[tuple[int, int]], j: int) -> int:
+    """The end (line index) of a report block that ends before line `j`, extended over an addendum
+    that follows it past blank lines and a signature ("Electronically signed: ...", "ADDENDUM
+    04/10/2026: ... no erosions"): the addendum belongs to the report above it."""
+    r = rules()
+    k = j
+    while k < len(lines) and k - j < 4 and (not text[slice(*lines[k])].strip()
+                                             or re.match(r.signature_line, text[slice(*lines[k])])):
+        k += 1
+    if k >= len(lines) or not re.match(r"[ \t]*(?:" + r.addendum_cues + ")", text[slice(*lines[k])],
+                                                    re.IGNORECASE):
+        return j
+    k += 1
+    while k < len(lines) and text[slice(*lines[k])].strip() and not re.match(r.header, text[slice(*lines[k])],
+                                                                               re.IGNORECASE):
+        k += 1
+    return k
 
 
 def _prose_line(line: str, header: re.Match) -> bool:
@@ -162,15 +184,33 @@ def _continues(text: str, s: int, e: int, has_inline: bool) -> bool:
 
 def report_studies(text: str, note_date) -> list[Study]:
     studies = []
-    for b0, b1, s, e in _blocks(text):
+    blocks = _blocks(text)
+    if note_date is None and blocks:  # "VALLEY IMAGING - 11/10/2025" dates the reports under it
+        note_date = _letterhead_date(text, blocks[0][0])
+    for b0, b1, s, e in blocks:
         header_line_end = text.find("\n", s)
         header_line_end = b1 if header_line_end < 0 or header_line_end > b1 else header_line_end
         date, approx = _block_date(text, b0, b1, header_line_end, note_date)
         findings = _block_findings(text, e, header_line_end, b1)
-        for modality, site, side in _parse_study(text, s, e):
+        parsed = _parse_study(text, s, e)
+        for modality, site, side in parsed:
             studies.append(Study(modality, site, side, date, approximate=approx, spans=[(s, e)],
-                                 findings_text=findings))
+                                 findings_text=findings,
+                                 siblings=tuple(x[1] for x in parsed if x[1] != site), first=site == parsed[0][1]))
     return studies
+
+
+def _letterhead_date(text: str, end: int):
+    """The date of a letterhead or title line above a note's first report ("HARBORVIEW RADIOLOGY -
+    01/08/2026") among its first three lines, for a note without a date of service; a birth, fax or
+    print date is no study date, and a dated line further down is a visit's, not the letterhead's."""
+    for line in [x for x in text[:end].split("\n") if x.strip()][:3]:
+        if re.search(rules().birth_date_label, line, re.IGNORECASE) or vocab_matches(rules().modalities, line):
+            continue  # a study line's date is that study's, not the letterhead's
+        found = [d for d in find_dates(line, None) if not d.approximate]
+        if found:
+            return found[0].date
+    return None
 
 
 def _block_date(text: str, b0: int, b1: int, header_end: int, note_date):
@@ -192,6 +232,8 @@ def _block_findings(text: str, study_e: int, header_end: int, b1: int) -> list[t
     for s, e in _lines(text[header_end:b1]):
         s, e = s + header_end, e + header_end
         label = re.match(r"\s*([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", text[s:e])
+        if not label and re.match(r"[ \t]*(?:" + r.addendum_cues + ")", text[s:e], re.IGNORECASE):
+            reading = True  # "ADDENDUM 04/10/2026 (Dr. X): ..." is read like a findings label
         if label:
             reading = bool(re.match(r.findings_labels, label.group(1), re.IGNORECASE)) or not re.match(
                 r.not_findings_labels, label.group(1), re.IGNORECASE) and not re.match(r.report_labels, label.group(1), re.IGNORECASE)
@@ -283,7 +325,7 @@ def prose_studies(doc, text: str, note_date, skip: list[tuple[int, int]]) -> lis
             if not modalities:
                 continue
             sites = _study_sites(text, modalities, vocab_matches(r.sites, text, c0, c1))
-            for (m0, m1, modality), group in _pair(modalities, sites):
+            for (m0, m1, modality), group in _pair(text, modalities, sites):
                 if re.search(r.negated_study_before, text[max(c0, m0 - 30):m0], re.IGNORECASE):
                     continue
                 studies.extend(_prose_study(doc, text, c0, c1, m0, m1, modality, group, note_date))
@@ -299,14 +341,26 @@ def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-def _pair(modalities, sites):
-    """Each site goes with the modality before it in the clause (else the first after it)."""
+def _pair(text: str, modalities, sites):
+    """Each site goes with the modality of its own list item ("CT of the SI joints, right hip radiographs
+    and a lumbar MRI": CT SI joints, XR hip, MRI lumbar); a site whose item names no modality goes with
+    the modality before it in the clause (else the first after it): "XR SI joints and R hip"."""
     groups: dict[int, list] = {i: [] for i in range(len(modalities))}
     for site in sites:
-        before = [i for i, m in enumerate(modalities) if m[0] <= site[0]]
-        i = before[-1] if before else 0
+        own = [i for i, m in enumerate(modalities) if _same_item(text, m, site)]
+        if own:
+            i = min(own, key=lambda k: abs(modalities[k][0] - site[0]))
+        else:
+            before = [i for i, m in enumerate(modalities) if m[0] <= site[0]]
+            i = before[-1] if before else 0
         groups[i].append(site)
     return [(modalities[i], g) for i, g in groups.items() if g]
+
+
+def _same_item(text: str, a: tuple, b: tuple) -> bool:
+    """Whether two mentions stand in one item of a list (no list separator between them)."""
+    lo, hi = min(a[1], b[1]), max(a[0], b[0])
+    return lo <= hi and not re.search(rules().list_separator, text[lo:hi], re.IGNORECASE)
 
 
 def _study_sites(text: str, modalities, sites):
@@ -318,6 +372,8 @@ def _study_sites(text: str, modalities, sites):
         named = [x for x in out if before and x[0] >= before[-1][1]]
         if named and ":" in text[named[0][1]:site[0]]:
             continue
+        if before and re.search(rules().finding_verbs, text[before[-1][1]:site[0]], re.IGNORECASE):
+            continue  # "lumbar MRI showed degenerative SI joint change": a finding's place, no study
         out.append(site)
     return out
 
