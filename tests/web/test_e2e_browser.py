@@ -238,30 +238,48 @@ def test_the_viewer_pages_zooms_and_the_keyboard_drives_the_review(page, served,
 
     expect(page.locator("#viewer-body img")).to_have_js_property("complete", True)
     natural = page.locator("#viewer-body img").evaluate("img => img.naturalWidth")
-    assert abs(_image_width(page) - natural) < 2  # 100%
-    expect(page.locator("#viewer-zoom")).to_have_text("100%")
-    box_before = box.bounding_box()["width"]
-    page.click("#viewer-zoom-in")
-    expect(page.locator("#viewer-zoom")).to_have_text("110%")
-    page.keyboard.press("+")
-    expect(page.locator("#viewer-zoom")).to_have_text("125%")
-    assert abs(_image_width(page) - natural * 1.25) < 2
-    assert abs(box.bounding_box()["width"] / box_before - 1.25) < 0.02  # the box scales with the page
-    b, i = box.bounding_box(), page.locator("#viewer-body img").bounding_box()
-    assert i["x"] <= b["x"] and b["x"] + b["width"] <= i["x"] + i["width"] + 1
-    page.screenshot(path=shots / "02-viewer-zoomed-125.png")
-    page.keyboard.press("-")
-    page.keyboard.press("-")
-    expect(page.locator("#viewer-zoom")).to_have_text("100%")
-    page.click("#viewer-fit")
+    zoom = page.locator("#viewer-zoom")
+
+    def shown_zoom() -> int:
+        return int(zoom.inner_text().rstrip("%"))
+
+    def check_box_on_page() -> None:
+        b, i = box.bounding_box(), page.locator("#viewer-body img").bounding_box()
+        assert i["x"] <= b["x"] and b["x"] + b["width"] <= i["x"] + i["width"] + 1
+        assert i["y"] <= b["y"] and b["y"] + b["height"] <= i["y"] + i["height"] + 1
+        assert abs(b["width"] / i["width"] - box_share) < 0.01  # the box scales with the page
+
+    # it opens fitted to the viewer's width: the whole width of the page, no sideways scroll
     room = page.locator("#viewer-body").evaluate("b => b.clientWidth")
     assert room - 24 <= _image_width(page) <= room and _image_width(page) < natural
-    expect(page.locator("#viewer-zoom")).to_have_text(f"{round(100 * _image_width(page) / natural)}%")
-    b, i = box.bounding_box(), page.locator("#viewer-body img").bounding_box()
-    assert i["x"] <= b["x"] and b["x"] + b["width"] <= i["x"] + i["width"] + 1
-    assert abs(b["width"] / box_before - _image_width(page) / natural) < 0.02
-    assert page.locator("#viewer-body").evaluate("b => b.scrollWidth <= b.clientWidth")  # no sideways scroll
-    page.screenshot(path=shots / "03-viewer-fit.png")
+    assert page.locator("#viewer-body").evaluate("b => b.scrollWidth <= b.clientWidth")
+    fitted = shown_zoom()
+    assert fitted == round(100 * _image_width(page) / natural)
+    box_share = box.bounding_box()["width"] / page.locator("#viewer-body img").bounding_box()["width"]
+    page.screenshot(path=shots / "02-viewer-fit.png")
+
+    page.click("#viewer-zoom-in")
+    page.keyboard.press("+")
+    larger = shown_zoom()
+    assert larger > fitted and abs(_image_width(page) - natural * larger / 100) < 2
+    check_box_on_page()
+    assert page.evaluate("""() => { const r = document.querySelector('#evbox').getBoundingClientRect();
+        const v = document.querySelector('#viewer-body').getBoundingClientRect();
+        return r.top >= v.top - 1 && r.bottom <= v.bottom + 1 && r.left >= v.left - 1; }""")  # kept in view
+    page.screenshot(path=shots / "03-viewer-zoomed-in.png")
+    page.click("#viewer-next" if other > quote_page else "#viewer-prev")  # the zoom stays for the next page
+    expect(title).to_have_text(f"Page {other} of 7")
+    assert shown_zoom() == larger
+    page.click("#viewer-prev" if other > quote_page else "#viewer-next")
+    expect(title).to_have_text(f"Page {quote_page} of 7")
+    expect(box).to_be_visible()
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    assert shown_zoom() < larger
+    check_box_on_page()
+    page.keyboard.press("0")
+    assert shown_zoom() == fitted
 
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()

@@ -73,7 +73,8 @@
   var vbody = document.getElementById("viewer-body");
   var ZOOMS = [0.25, 0.33, 0.5, 0.67, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4];
   // page: shown; want: asked for last (keys pressed faster than pages load count from it); seq drops stale answers
-  var state = {caseId: null, doc: null, page: 0, want: 0, pages: 0, quotePage: 0, bbox: "", zoom: 1, fit: false,
+  // the page opens fitted to the viewer's width; a zoom chosen with the buttons or keys stays for the next page
+  var state = {caseId: null, doc: null, page: 0, want: 0, pages: 0, quotePage: 0, bbox: "", zoom: 1, fit: true,
                seq: 0};
 
   function setText(id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } }
