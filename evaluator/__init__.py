@@ -17,7 +17,7 @@ from .loader import PolicyFileError, UnknownPolicyError, available_policies, loa
 from .matching import Case, matches
 from .ocr_hold import hold_determinations
 from .recommend import recommend
-from .tree import TreeRow, criteria_tree, not_needed
+from .tree import TreeRow, blocking, criteria_tree, not_needed
 
 __all__ = [
     "PolicyEvaluation",
@@ -26,12 +26,14 @@ __all__ = [
     "TreeRow",
     "UnknownPolicyError",
     "available_policies",
+    "blocking",
     "criteria_tree",
     "evaluate_case",
     "load_policy",
     "not_needed",
     "policy_of",
     "reevaluate",
+    "unknown_cpt",
     "review_date_of",
 ]
 
@@ -79,6 +81,16 @@ def _recommendation(policy: Policy, pathways: Sequence[Pathway], by_id: dict[str
     always = [by_id[c] for c in policy.always]
     label = f"{policy.id} revision {policy.revision}"
     return recommend(tops, always, by_id, label, both=len(pathways) > 1)
+
+
+def unknown_cpt(policy: Policy, cpt: str | None) -> str | None:
+    """Why the request's CPT is refused (no procedure of the policy: none of its criteria applies), with the
+    way to review it anyway; None for a CPT the policy knows, or none at all (the pathway is then inferred)."""
+    if not cpt or any(cpt in p.cpt for p in policy.pathways):
+        return None
+    listed = ", ".join(f"{code} ({p.name.replace('_', ' ')})" for p in policy.pathways for code in p.cpt)
+    return (f"CPT {cpt} is not a procedure of {policy.id} (its procedures: {listed}); --allow-unknown-cpt reviews "
+            "it anyway, the pathway then inferred from the chart")
 
 
 def policy_of(ref: PolicyRef, policy_dir: str | None = None) -> Policy:

@@ -58,3 +58,39 @@ def not_needed(policy: Policy, statuses: Mapping[str, str]) -> set[str]:
     for top in policy.criteria:
         visit(top)
     return found
+
+
+_RANK = {"met": 0, "insufficient": 1, "not_met": 2}
+
+
+def blocking(policy: Policy, statuses: Mapping[str, str], pathway: str | None) -> list[str]:
+    """The criteria that keep a review from `meets_criteria`: on the pathway taken (`pathway`; None: both were
+    evaluated, then the one with the better top status, as the recommendation takes it) and in the criteria
+    every pathway needs (III, codes), each top criterion that is `not_met` or `insufficient` is followed down to
+    the deepest named criteria that are themselves not met or insufficient, and a criterion whose own status is
+    worse than its failing parts explain (II.A not met with a part only insufficient). A named "any of" / "at least n of"
+    that is not met is named itself (none of its alternatives is the one missing), and the alternatives of a met
+    one are never blocking. Policy order; empty when the tops are all met."""
+    tops = [p.criterion for p in policy.pathways if pathway in (None, p.name) and p.criterion in statuses]
+    if pathway is None and tops:
+        tops = [min(tops, key=lambda c: _RANK.get(statuses[c], 3))]
+    found: list[str] = []
+
+    def down(node: NodeBase) -> int:
+        """Add the deepest failing named criteria at or below `node`; the worst status rank it added (0: none)."""
+        rank = _RANK.get(statuses.get(node.id, "met"), 0) if node.id is not None else 0
+        if node.id is not None and rank == 0:
+            return 0
+        if node.id is not None and node.op in _ALTERNATIVES:
+            found.append(node.id)
+            return rank
+        worst = max([down(child) for child in children(node)], default=0)  # a list: every child is visited
+        if rank > worst:  # its parts do not explain it (II.A not met for care under 6 months): it blocks itself
+            found.append(node.id)  # type: ignore[arg-type]
+            return rank
+        return worst
+
+    for top in tops + [c for c in policy.always if c in statuses]:
+        down(policy.node(top))
+    order = {row.criterion: i for i, row in enumerate(criteria_tree(policy))}
+    return sorted(dict.fromkeys(found), key=lambda c: order.get(c, len(order)))

@@ -28,6 +28,7 @@ class ErrorCode(str, Enum):
     WORKER_CRASH = "worker_crash"            # the worker process died
     INTERNAL_ERROR = "internal_error"        # a bug: reported without document text
     DUPLICATE_CASE_ID = "duplicate_case_id"  # batch: an earlier case of the input has the same id (not reviewed)
+    UNKNOWN_CPT = "unknown_cpt"              # the request's CPT is no procedure of the policy (not reviewed)
 
 
 #: Exit code of the CLI when any document of a case failed to load.

@@ -111,8 +111,8 @@ def test_a_duplicate_case_id_is_a_coded_error_and_the_batch_goes_on(tmp_path, la
     assert (report.total, report.reviewed, report.errors) == (4, 3, 1)
     with (out / "summary.csv").open(newline="") as fh:
         rows = [(r["case_id"], r["status"], r["recommendation"], r["error_code"]) for r in csv.DictReader(fh)]
-    assert rows == [("A", "done", "missing_documentation", ""), ("B", "done", "meets_criteria", ""),
-                    ("A", "error", "", "duplicate_case_id"), ("C", "done", "meets_criteria", "")]
+    assert rows == [("A", "done", "missing_documentation", ""), ("A", "error", "", "duplicate_case_id"),
+                    ("B", "done", "meets_criteria", ""), ("C", "done", "meets_criteria", "")]  # by case id
     errors = list(csv.reader((out / "errors.csv").read_text().splitlines()))
     message = "input entry 3 has the case id of entry 1, which is reviewed; this one is not: give each case its " \
               "own id and rerun"

@@ -96,7 +96,8 @@ def test_screen_command_on_the_annotated_corpus(tmp_path):
         assert float(row["lowest_confidence"]) == pytest.approx(lowest, abs=1e-9)
         assert int(row["needs_review"]) == len(result["needs_review"])
         assert row["needs_review_criteria"].split() == result["needs_review"]
+        assert (row["blocking_criteria"] == "") == (result["recommendation"]["status"] == "meets_criteria")
     index = (tmp_path / "out" / "index.html").read_text()
-    assert "<th>need review</th>" in index and "<th>lowest</th>" in index
+    assert '">review</th>' in index and '">lowest</th>' in index and ">blocking</th>" in index
     again = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600, check=False)
     assert again.returncode == 0 and "0 reviewed" in again.stderr

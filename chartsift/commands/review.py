@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from chartsift.api import review_case
     from chartsift.case import CaseError, load_case
     from chartsift.render import render_text
-    from evaluator import UnknownPolicyError, load_policy
+    from evaluator import UnknownPolicyError, load_policy, unknown_cpt
 
     given = Request(cpt=args.cpt, side=args.side, date=args.request_date, icd10=args.icd10)
     try:
@@ -101,12 +101,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"chartsift: error [unknown_policy] {exc}", file=sys.stderr)
         return USAGE_EXIT
     cpt = args.cpt or case.request.cpt
-    known = {code: pathway.name for pathway in policy.pathways for code in pathway.cpt}
-    if cpt and cpt not in known and not args.allow_unknown_cpt:
-        listed = ", ".join(f"{code} ({name.replace('_', ' ')})" for code, name in known.items())
-        print(f"chartsift: error [unknown_cpt] CPT {cpt} is not a procedure of {policy.id} (its procedures: "
-              f"{listed}); --allow-unknown-cpt reviews it anyway, the pathway then inferred from the chart",
-              file=sys.stderr)
+    refusal = unknown_cpt(policy, cpt)
+    if refusal and not args.allow_unknown_cpt:
+        print(f"chartsift: error [{ErrorCode.UNKNOWN_CPT.value}] {refusal}", file=sys.stderr)
         return USAGE_EXIT
     # each document error is printed below, one line each: the ingest log line would say it a second time
     ingest_log = logging.getLogger("chartsift.ingest")

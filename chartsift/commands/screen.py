@@ -30,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fhir", action="store_true",
                    help="also write each reviewed case as a FHIR R4 Bundle, OUT/fhir/<case>.json (as `review --fhir`; "
                         "no document text)")
+    p.add_argument("--allow-unknown-cpt", action="store_true",
+                   help="review the cases whose CPT is not a procedure of the policy (default: each is an error row "
+                        "unknown_cpt, as `review` refuses it, and the others are screened); a rerun with it reviews "
+                        "just those")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=run)
 
@@ -53,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = screen(args.input, args.out, workers=args.workers or os.cpu_count() or 1, timeout=timeout,
                         max_pages=args.max_pages, dask=args.dask, policy_id=args.policy, memory_mb=memory,
-                        retry_errors=args.retry_errors, fhir=args.fhir, progress=NullProgress() if args.quiet else for_stream(sys.stderr))
+                        retry_errors=args.retry_errors, fhir=args.fhir, allow_unknown_cpt=args.allow_unknown_cpt, progress=NullProgress() if args.quiet else for_stream(sys.stderr))
     except ScreenInputError as exc:
         print(f"chartsift: error: {exc}", file=sys.stderr)
         return 2

@@ -55,13 +55,17 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
            max_pages: int | None = None, dask: str | None = None, policy_id: str = "CP.MP.126",
            memory_mb: int | None = DEFAULT_MEMORY_MB, retry_errors: bool = False, progress: NullProgress | None = None,
            case_function: str = REVIEW_FUNCTION, init_function: str | None = WARM_UP_FUNCTION,
-           checkpoint_s: float = CHECKPOINT_S, fhir: bool = False) -> ScreenReport:
+           checkpoint_s: float = CHECKPOINT_S, fhir: bool = False, allow_unknown_cpt: bool = False) -> ScreenReport:
     """Screen every case of `source` into `out`; see the module docstring. Safe to rerun at any time.
-    With `fhir`, every reviewed case also gets its FHIR Bundle in OUT/fhir/."""
+    With `fhir`, every reviewed case also gets its FHIR Bundle in OUT/fhir/. A case whose CPT the policy does
+    not know is an error row `unknown_cpt` (as `chartsift review` refuses it) and the rest go on; with
+    `allow_unknown_cpt` it is reviewed (the pathway inferred from the chart, with the review's warning)."""
     out = Path(out)
     cases = discover(Path(source))
+    refusals = _unknown_cpts(cases, policy_id)
     for case in cases:
-        case.fingerprint = fingerprint(case, version=version, policy_id=policy_id, max_pages=max_pages)
+        case.fingerprint = fingerprint(case, version=version, policy_id=policy_id, max_pages=max_pages,
+                                       allow_unknown_cpt=allow_unknown_cpt and case.entry in refusals)
     keys = [(c.case_id, c.fingerprint) for c in cases]
     progress = progress or NullProgress()
     with Ledger(out) as ledger:
@@ -71,16 +75,17 @@ def screen(source: Path | str, out: Path | str, *, workers: int = 1, timeout: fl
         done = ledger.done_keys(version)
         todo = [c for c in cases if (c.case_id, c.fingerprint) not in done]
         report = ScreenReport(out=out, total=len(cases), skipped=len(cases) - len(todo))
-        duplicates = [c for c in todo if c.duplicate_of is not None]
-        todo = [c for c in todo if c.duplicate_of is None]
+        refused = [c for c in todo if c.duplicate_of is not None or (c.entry in refusals and not allow_unknown_cpt)]
+        skip = {c.entry for c in refused}
+        todo = [c for c in todo if c.entry not in skip]
         run_id = ledger.start_run(version, len(cases))
         runner = _runner(dask, case_function, init_function, workers, timeout, memory_mb)
         tasks = [Task(i, c.case_id, c.payload(policy_id, max_pages)) for i, c in enumerate(todo)]
         progress.start(len(cases), report.skipped)
         start = time.monotonic()
         try:
-            for case in duplicates:
-                outcome = _duplicate(case)
+            for case in refused:  # in case id order, before the reviews: no worker needed
+                outcome = _duplicate(case) if case.duplicate_of is not None else _unknown_cpt(case, refusals)
                 ledger.record(outcome, case.fingerprint, version)
                 report.errors += 1
                 progress.update(outcome)
@@ -102,6 +107,25 @@ def _duplicate(case: CaseSpec) -> Outcome:
     return Outcome(case.case_id, "error", error_code=ErrorCode.DUPLICATE_CASE_ID.value,
                    error_message=f"input entry {case.entry} has the case id of entry {case.duplicate_of}, which "
                                  "is reviewed; this one is not: give each case its own id and rerun")
+
+
+def _unknown_cpts(cases: list[CaseSpec], policy_id: str) -> dict[int, str]:
+    """entry -> why its CPT is refused, for the cases whose request names a CPT the policy does not know (none
+    when the policy itself is unknown: then every review reports that)."""
+    from evaluator import UnknownPolicyError, load_policy, unknown_cpt
+
+    try:
+        policy = load_policy(policy_id)
+    except UnknownPolicyError:
+        return {}
+    found = {c.entry: unknown_cpt(policy, c.cpt) for c in cases}
+    return {entry: why for entry, why in found.items() if why}
+
+
+def _unknown_cpt(case: CaseSpec, refusals: dict[int, str]) -> Outcome:
+    """A case whose CPT is no procedure of the policy: not reviewed (no criterion of the policy applies to another
+    procedure, so neither met nor not met would be true), reported by code as `chartsift review` does."""
+    return Outcome(case.case_id, "error", error_code=ErrorCode.UNKNOWN_CPT.value, error_message=refusals[case.entry])
 
 
 def _missing_bundles(out: Path, cases: list, rows, report: ScreenReport) -> None:

@@ -44,6 +44,7 @@ class CaseSpec:
     fingerprint: str = ""
     documents: list[Path] = field(default_factory=list)
     entry: int = 0  # 1-based place in INPUT's order
+    cpt: str | None = None  # the request's CPT (the manifest's, else case.json's): screen refuses one the policy lacks
     duplicate_of: int | None = None  # the entry of the first case with this id, when this one repeats it
 
     def payload(self, policy_id: str, max_pages: int | None) -> dict:
@@ -54,8 +55,10 @@ class CaseSpec:
 
 
 def discover(source: Path) -> list[CaseSpec]:
-    """The cases of INPUT, in a stable order (sorted by name, or manifest order); a case whose id an earlier
-    case already has is marked `duplicate_of` that case (screen reports it as an error and reviews the rest)."""
+    """The cases of INPUT sorted by case id (cases of one id in INPUT's order), so that the processing and every
+    output follow the same order whatever INPUT's order and the number of workers; a case whose id an earlier
+    case of INPUT already has is marked `duplicate_of` that case (screen reports it as an error and reviews the
+    rest)."""
     source = Path(source)
     if source.is_file() and source.suffix.lower() == ".csv":
         cases = _from_manifest(source)
@@ -64,7 +67,7 @@ def discover(source: Path) -> list[CaseSpec]:
     else:
         raise ScreenInputError(f"{source}: not a folder of cases, a folder of PDFs or a manifest .csv")
     _mark_duplicates(cases)
-    return cases
+    return sorted(cases, key=lambda c: (c.case_id, c.entry))
 
 
 def _from_folder(folder: Path) -> list[CaseSpec]:
@@ -84,8 +87,10 @@ def _case_folder(folder: Path, default_id: str, request: Request | None) -> Case
     try:
         case = load_case(folder)
     except CaseError:
-        return CaseSpec(case_id=default_id, paths=[folder], request=request, documents=[folder / "case.json"])
-    return CaseSpec(case_id=case.case_id, paths=[folder], request=request, documents=list(case.documents))
+        return CaseSpec(case_id=default_id, paths=[folder], request=request, documents=[folder / "case.json"],
+                        cpt=request.cpt if request else None)
+    return CaseSpec(case_id=case.case_id, paths=[folder], request=request, documents=list(case.documents),
+                    cpt=(request.cpt if request else None) or case.request.cpt)
 
 
 def _from_manifest(manifest: Path) -> list[CaseSpec]:
@@ -117,7 +122,7 @@ def _manifest_row(base: Path, row: dict, line: int) -> CaseSpec:
         spec = _case_folder(paths[0], case_id, request)
         spec.case_id = case_id
         return spec
-    return CaseSpec(case_id=case_id, paths=paths, request=request, documents=paths)
+    return CaseSpec(case_id=case_id, paths=paths, request=request, documents=paths, cpt=request.cpt)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -141,8 +146,10 @@ def _mark_duplicates(cases: list[CaseSpec]) -> None:
         case.duplicate_of = earlier if earlier != entry else None
 
 
-def fingerprint(case: CaseSpec, *, version: str, policy_id: str, max_pages: int | None) -> str:
-    """sha256 over what the review of `case` depends on; a missing file hashes as missing."""
+def fingerprint(case: CaseSpec, *, version: str, policy_id: str, max_pages: int | None,
+                allow_unknown_cpt: bool = False) -> str:
+    """sha256 over what the review of `case` depends on; a missing file hashes as missing. `allow_unknown_cpt`
+    (given for a case whose CPT the policy lacks) makes it another piece of work than the refused one."""
     h = hashlib.sha256()
     h.update(json.dumps({"version": version, "policy": policy_id, "max_pages": max_pages,
                          "request": case.request.model_dump(mode="json") if case.request else None,
@@ -151,6 +158,8 @@ def fingerprint(case: CaseSpec, *, version: str, policy_id: str, max_pages: int 
     for path in sorted(set(case.documents + extra), key=str):
         h.update(b"\0" + path.name.encode("utf-8", "surrogateescape") + b"\0")
         h.update(_file_digest(path))
+    if allow_unknown_cpt:
+        h.update(b"\0allow unknown cpt")
     if case.duplicate_of is not None:  # its own ledger row, apart from the first case's (same id, maybe same files)
         h.update(f"\0duplicate entry {case.entry}".encode())
     return h.hexdigest()

@@ -1,17 +1,21 @@
 """The files of OUT, all regenerated from the ledger and each written to a temporary name, then renamed.
 
-- `results.jsonl`: the review JSON (SPEC section 3) of every reviewed case, in input order;
+- `results.jsonl`: the review JSON (SPEC section 3) of every reviewed case, sorted by case id (as every file);
 - `summary.csv`: one row per case: recommendation and its confidence, the lowest confidence of any
-  criterion, how many criteria need review (and which), one column per criterion, missing documentation,
-  error code (a case that could not be reviewed), the codes of unreadable documents;
+  criterion, how many criteria need review (and which), the blocking criteria (those that keep the case from
+  meets_criteria: not_met or insufficient on the pathway taken, evaluator.blocking), one column per
+  criterion, missing documentation, error code (a case that could not be reviewed), the codes of unreadable
+  documents;
 - `errors.csv`: every case error and every document error (code and message, never chart text);
-- `index.html` and `cases/<case>.html`: a sortable table linking to each case's report;
+- `index.html` and `cases/<case>.html`: a sortable table that fits a laptop screen (the criteria of each case
+  in one compact cell), with filters by recommendation, needs-review and error, linking to each case's report;
 - with `--fhir`, `fhir/<case>.json`: each reviewed case as a FHIR R4 Bundle (chartsift.fhir).
 """
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -22,7 +26,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from models import ErrorCode
+from evaluator import UnknownPolicyError, blocking, criteria_tree, policy_of
+from models import ErrorCode, PolicyRef
 
 from . import html
 from .ledger import Row
@@ -30,7 +35,7 @@ from .ledger import Row
 RESULTS, SUMMARY, ERRORS, INDEX, CASES_DIR = "results.jsonl", "summary.csv", "errors.csv", "index.html", "cases"
 FHIR_DIR = "fhir"
 SUMMARY_HEAD = ["case_id", "status", "recommendation", "pathway", "confidence", "lowest_confidence",
-                "needs_review", "needs_review_criteria"]
+                "needs_review", "needs_review_criteria", "blocking_criteria"]
 SUMMARY_TAIL = ["missing_documentation", "error_code", "document_errors", "document_warnings", "pages", "seconds",
                 "report"]
 ERRORS_HEAD = ["case_id", "document", "code", "message"]
@@ -110,14 +115,17 @@ def write_case_report(out: Path, case_id: str, result_json: str) -> str:
 
 
 def write_outputs(out: Path, rows: Iterable[Row]) -> dict[str, int]:
-    """Regenerate every output of OUT from ledger rows (input order); returns counts by status."""
+    """Regenerate every output of OUT from ledger rows (in their order: by case id); returns counts by status."""
     summaries: list[dict] = []
     errors: list[list[str]] = []
     criteria: dict[str, None] = {}
+    policies: dict[tuple[str, str], None] = {}
     with atomic_file(out / RESULTS) as results:
         for row in rows:
             result = json.loads(row.result_json) if row.result_json else None
             if result is not None:
+                ref = result.get("policy") or {}
+                policies.setdefault((ref.get("id") or "", ref.get("revision") or ""), None)
                 results.write(row.result_json.strip() + "\n")
                 if not (out / report_name(row.case_id)).exists():
                     write_case_report(out, row.case_id, row.result_json)
@@ -127,13 +135,15 @@ def write_outputs(out: Path, rows: Iterable[Row]) -> dict[str, int]:
     atomic_write(out / SUMMARY, _csv(columns, [[s.get(c, "") for c in columns] for s in summaries]))
     atomic_write(out / ERRORS, _csv(ERRORS_HEAD, errors))
     counts = Counter(s["recommendation"] or "error" for s in summaries)
-    atomic_write(out / INDEX, html.render_index(summaries, list(criteria), sorted(counts.items())))
+    atomic_write(out / INDEX, html.render_index(summaries, _tree_order(list(criteria), policies),
+                                                sorted(counts.items())))
     return dict(counts)
 
 
 def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> dict:
     summary = {"case_id": row.case_id, "status": row.status, "recommendation": "", "pathway": "",
                "confidence": "", "lowest_confidence": "", "needs_review": "", "needs_review_criteria": "",
+               "blocking_criteria": "",
                "missing_documentation": "", "error_code": row.error_code or "", "document_errors": "",
                "document_warnings": "",
                "pages": row.pages, "seconds": f"{row.seconds:.2f}" if row.seconds is not None else "", "report": ""}
@@ -155,12 +165,41 @@ def _summary_row(row: Row, result: dict | None, criteria: dict[str, None]) -> di
         # documents; a failed branch of an "any" (I.B when I.A is met) asks for nothing
         if det["status"] == "insufficient" and "." not in det["criterion"]:
             missing.update(dict.fromkeys(det.get("missing", [])))
+    summary["blocking_criteria"] = " ".join(_blocking(result))
     summary["missing_documentation"] = " | ".join(missing)
     summary["document_errors"] = " ".join(sorted({e["code"] for e in result.get("errors", [])}))
     summary["document_warnings"] = " ".join(sorted({w.split(":", 1)[0] for w in result.get("warnings", [])
                                                     if w.split(":", 1)[0] in _CODES}))
     summary["report"] = report_name(row.case_id)
     return summary
+
+
+def _tree_order(criteria: list[str], policies: dict[tuple[str, str], None]) -> list[str]:
+    """The criteria as the policy lists them, a parent before its children (index.html); others after them."""
+    order: dict[str, int] = {}
+    for key in policies:
+        policy = _policy(*key)
+        for row in criteria_tree(policy) if policy else []:
+            order.setdefault(row.criterion, len(order))
+    return sorted(criteria, key=lambda c: order.get(c, len(order)))
+
+
+def _blocking(result: dict) -> list[str]:
+    """The criteria that keep the case from meets_criteria (evaluator.blocking, with the review's policy)."""
+    ref = result.get("policy") or {}
+    policy = _policy(ref.get("id") or "", ref.get("revision") or "")
+    if policy is None:
+        return []
+    statuses = {d["criterion"]: d["status"] for d in result.get("determinations", [])}
+    return blocking(policy, statuses, ref.get("pathway"))
+
+
+@functools.cache
+def _policy(policy_id: str, revision: str):
+    try:
+        return policy_of(PolicyRef(id=policy_id, revision=revision))
+    except (UnknownPolicyError, ValueError):
+        return None
 
 
 def _error_rows(row: Row, result: dict | None) -> list[list[str]]:

@@ -5,6 +5,8 @@ import json
 import logging
 import uuid
 
+from .errors import error_page, prefers_html
+
 log = logging.getLogger("chartsift.web")
 
 SECURITY_HEADERS = [
@@ -44,12 +46,27 @@ class RequestContext:
         except Exception as exc:  # noqa: BLE001 - answered here so no traceback (it may quote data) is logged
             log.error("internal error %s at %s request_id=%s", type(exc).__name__, where(exc), rid)
             if not started:
-                body = json.dumps({"error_code": "internal_error", "message": "internal error; quote the request id",
-                                   "request_id": rid}).encode()
+                kind, body = error_body(scope, 500, "internal_error", "internal error; quote the request id", rid)
                 await send_with_headers({"type": "http.response.start", "status": 500,
-                                         "headers": [(b"content-type", b"application/json"),
+                                         "headers": [(b"content-type", kind),
                                                      (b"content-length", str(len(body)).encode())]})
                 await send_with_headers({"type": "http.response.body", "body": body})
+
+
+def error_body(scope, status: int, code: str, message: str, rid: str) -> tuple[bytes, bytes]:
+    """(content type, body) of an error answered below the app's exception handlers: the error page for a
+    browser (as errors.respond), else the JSON body."""
+    accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
+    app = scope.get("app")
+    templates = getattr(getattr(app, "state", None), "templates", None)
+    if templates is not None and prefers_html(accept):
+        try:
+            page = error_page(templates, status, code, message, rid, scope.get("path", ""))
+            return b"text/html; charset=utf-8", page.encode()
+        except Exception as exc:  # noqa: BLE001 - a broken template must not turn an error page into a crash
+            log.error("error page failed %s at %s request_id=%s", type(exc).__name__, where(exc), rid)
+    body = json.dumps({"error_code": code, "message": message, "request_id": rid}).encode()
+    return b"application/json", body
 
 
 def where(exc: BaseException) -> str:
@@ -102,9 +119,16 @@ class BodyLimit:
 
     async def _refuse(self, scope, send):
         rid = scope.get("state", {}).get("request_id", uuid.uuid4().hex)
-        body = json.dumps({"error_code": "too_large", "message": f"the upload is over the limit of {self.limit} bytes",
-                           "request_id": rid}).encode()
+        kind, body = error_body(scope, 413, "too_large", f"the upload is over the limit of {_size(self.limit)}", rid)
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+                                (b"cache-control", b"no-store"), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _size(limit: int) -> str:
+    """The upload limit as a reviewer reads it: '50 MB' (MiB), '64 KB' (KiB) or bytes."""
+    for unit, factor in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if limit >= factor:
+            return f"{limit / factor:.3g} {unit} ({limit} bytes)"
+    return f"{limit} bytes"

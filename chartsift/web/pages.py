@@ -20,16 +20,18 @@ class PageImage:
     width_pt: float
     height_pt: float
     scale: float
+    pages: int  # the document's page count (the viewer's next/previous page)
 
 
 def page_image(pdf: Path, page: int, cache_dir: Path, scale: float) -> PageImage:
     """The PNG of 1-based `page` at `scale` pixels per point, rendered once and then read from the cache."""
     stem = f"{pdf.stem}-p{page}-s{scale:g}"
     png, meta = cache_dir / f"{stem}.png", cache_dir / f"{stem}.json"
-    if not (png.is_file() and meta.is_file()):
+    info = json.loads(meta.read_text()) if png.is_file() and meta.is_file() else {}
+    if "pages" not in info:  # not rendered yet (or cached before the page count was kept)
         _render(pdf, page, scale, png, meta)
-    info = json.loads(meta.read_text())
-    return PageImage(png, info["w_px"], info["h_px"], info["w_pt"], info["h_pt"], scale)
+        info = json.loads(meta.read_text())
+    return PageImage(png, info["w_px"], info["h_px"], info["w_pt"], info["h_pt"], scale, info["pages"])
 
 
 def _render(pdf: Path, page: int, scale: float, png: Path, meta: Path) -> None:
@@ -40,6 +42,7 @@ def _render(pdf: Path, page: int, scale: float, png: Path, meta: Path) -> None:
         try:
             if not 1 <= page <= len(doc):
                 raise AppError(404, "not_found", "no such page")
+            pages = len(doc)
             pdf_page = doc[page - 1]
             w_pt, h_pt = pdf_page.get_size()
             image = pdf_page.render(scale=scale).to_pil()
@@ -48,7 +51,8 @@ def _render(pdf: Path, page: int, scale: float, png: Path, meta: Path) -> None:
     tmp = png.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     image.save(tmp, format="PNG")
     os.replace(tmp, png)
-    meta.write_text(json.dumps({"w_px": image.width, "h_px": image.height, "w_pt": w_pt, "h_pt": h_pt}))
+    meta.write_text(json.dumps({"w_px": image.width, "h_px": image.height, "w_pt": w_pt, "h_pt": h_pt,
+                                      "pages": pages}))
 
 
 def box_pixels(bbox: tuple[float, float, float, float], image: PageImage) -> dict[str, float]:

@@ -73,7 +73,8 @@ def page_view(request: Request, case_pk: int, doc_id: int, page: int, bbox: str 
         px = box_pixels(box, image)
         box_html = ('<div class="evbox" id="evbox" style="left:{left}px;top:{top}px;width:{width}px;'
                     'height:{height}px"></div>').format(**px)
-    body = (f'<div class="pagehead">{html.escape(name)} &middot; page {page}</div>'
+    body = (f'<div class="pagehead" id="pagehead" data-page="{page}" data-pages="{image.pages}">'
+            f'{html.escape(name)} &middot; page {page} of {image.pages}</div>'
             f'<div class="pageimg" style="width:{image.width_px}px;height:{image.height_px}px">'
             f'<img src="{src}" width="{image.width_px}" height="{image.height_px}" alt="page {page}">'
             f'{box_html}</div>')
