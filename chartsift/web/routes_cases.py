@@ -37,10 +37,10 @@ def list_cases(request: Request, q: str = "", status: str = "", recommendation: 
     filters = worklist.Filters(q=q, status=status, recommendation=recommendation, decision=decision,
                                assignee=assignee[:80], due=due, needs_review=needs_review, sort=sort)
     now = utcnow()
-    with request.app.state.sessions() as session:
+    with request.app.state.sessions() as session, session.begin():
         if session.scalar(worklist.stale(select(Case.id)).limit(1)) is not None:
-            with session.begin():
-                worklist.backfill(session, zone)
+            worklist.backfill(session, zone)
+    with request.app.state.sessions() as session:
         stmt = worklist.list_query(filters, principal.user_id, now, zone, CASE_STATES)
         total = worklist.count(session, stmt)
         cases = list(session.scalars(stmt.limit(worklist.LIST_LIMIT)).all())
