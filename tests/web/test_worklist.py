@@ -139,7 +139,7 @@ def set_case(web, url: str, **values) -> None:
 def queue(web):
     """Four reviewed cases: due yesterday (assigned to nurse), later today, in three days (second), in ten days."""
     now = worklist.utcnow()
-    start, tomorrow = worklist.today_bounds(now, CHICAGO)
+    _start, tomorrow = worklist.today_bounds(now, CHICAGO)
     urls = {}
     for golden, due in (("sij/SIJ-023.text.json", now - dt.timedelta(days=1)),
                         ("demo/DEMO-001.pdf.json", now + (tomorrow - now) / 2),
@@ -435,7 +435,7 @@ def test_import_of_a_screen_output_folder(web, tmp_path, caplog):
                 urgency="urgent", received="2026-03-07T10:00:00")
     (cases / "SIJ-023" / "case.json").write_text(json.dumps(meta))
     shutil.copytree(CORPORA / "sij" / "SIJ-001", cases / "SIJ-001", ignore=shutil.ignore_patterns("gold.json", "*.md"))
-    changed = sorted((cases / "SIJ-001").glob("*.txt"))[0]
+    changed = min((cases / "SIJ-001").glob("*.txt"))
     changed.write_text(changed.read_text() + "\nlate addendum\n")
 
     report = import_screen(web.settings, web.sessions, out, user="nurse", cases=cases, assign="second")
