@@ -220,6 +220,11 @@ def _pdf_part(request: Request, case_pk: int):
                             f"{rec.status} (chartsift: {original.status})"))
         reviewers = sorted({d.user.name for d in history if d.revision == case.revision})
         summary += [("Reviewer(s)", ", ".join(reviewers) or "-"),
+                    ("Assigned to", case.assignee.name if case.assignee else "nobody"),
+                    ("Patient", " / ".join(str(v) for v in (case.patient_name, case.patient_birth_date,
+                                                            case.member_id) if v) or "-"),
+                    ("Received", f"{when(case.received_at)} ({case.urgency or 'standard'}); decision due "
+                                 f"{when(case.due_at)}" if case.due_at else "-"),
                     ("Request date", str(case.request_date or "-")),
                     ("Case created", f"{when(case.created_at)} by {case.creator.name}"),
                     ("Reviewed by chartsift", when(case.updated_at)),

@@ -498,3 +498,21 @@ def test_queue_import_command(web, tmp_path, capsys):
     assert "queued 0 of 2" in captured.out and "skipped [duplicate_case_id] SIJ-023" in captured.err
     with pytest.raises(SystemExit, match="unknown time zone 'Mars/Olympus'"):
         main([a if a != CHICAGO else "Mars/Olympus" for a in args])
+
+
+def test_the_pdf_for_the_case_file_names_the_patient_the_assignee_and_the_due_date(web):
+    import io
+
+    import pdfplumber
+
+    url, _ = add_reviewed_case(web, "demo/DEMO-001.pdf.json")
+    set_case(web, url, patient_name="Quackenbush Zebulon", patient_birth_date=dt.date(1957, 3, 14),
+             member_id="MBR99887766", urgency="urgent", received_at=utc(2026, 3, 7, 16, 0),
+             due_at=utc(2026, 3, 10, 16, 0))
+    assert assign(web.client, url, "me").status_code == 303
+    response = web.client.get(url + "/export.pdf")
+    assert response.status_code == 200
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        first = " ".join(pdf.pages[0].extract_text().split())
+    assert "Assigned to: nurse" in first and "Patient: Quackenbush Zebulon / 1957-03-14 / MBR99887766" in first
+    assert "Received: 2026-03-07 10:00 CST (urgent); decision due 2026-03-10 11:00 CDT" in first
