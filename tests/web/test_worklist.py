@@ -374,19 +374,20 @@ def test_migration_0003_keeps_every_row_of_legacy_duplicates(tmp_path):
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0002")
-        conn.execute(text("INSERT INTO users (id, name, role, password_hash, active, created_at) "
-                          "VALUES (1, 'nurse', 'reviewer', 'x', true, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO users (name, role, password_hash, active, created_at) "  # (the id sequence
+                          "VALUES ('nurse', 'reviewer', 'x', true, CURRENT_TIMESTAMP)"))  # serves add_user below)
+        uid = conn.execute(text("SELECT id FROM users")).scalar()
         for pk in (1, 2):
             conn.execute(text("INSERT INTO cases (id, case_id, icd10, status, revision, created_by, created_at, "
-                              f"updated_at) VALUES ({pk}, 'A', '[]', 'done', 1, 1, CURRENT_TIMESTAMP, "
+                              f"updated_at) VALUES ({pk}, 'A', '[]', 'done', 1, {uid}, CURRENT_TIMESTAMP, "
                               "CURRENT_TIMESTAMP)"))
             conn.execute(text("INSERT INTO documents (id, case_pk, display_name, storage_name, media_type, size, "
                               f"sha256, uploaded_by, uploaded_at) VALUES ({pk}, {pk}, 'a.txt', 's{pk}.txt', 'text', "
-                              "0, 'h', 1, CURRENT_TIMESTAMP)"))
+                              f"0, 'h', {uid}, CURRENT_TIMESTAMP)"))
             conn.execute(text(f"INSERT INTO jobs (id, case_pk, status, created_at) VALUES ({pk}, {pk}, 'done', "
                               "CURRENT_TIMESTAMP)"))
             conn.execute(text("INSERT INTO decisions (id, case_pk, revision, criterion, action, note, user_id, "
-                              f"created_at) VALUES ({pk}, {pk}, 1, 'II', 'confirm', '', 1, CURRENT_TIMESTAMP)"))
+                              f"created_at) VALUES ({pk}, {pk}, 1, 'II', 'confirm', '', {uid}, CURRENT_TIMESTAMP)"))
         conn.commit()
         command.upgrade(cfg, "head")
         conn.commit()
@@ -394,13 +395,27 @@ def test_migration_0003_keeps_every_row_of_legacy_duplicates(tmp_path):
         for table in ("documents", "jobs", "decisions"):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 2, table
     engine.dispose()
-    web = build_web(tmp_path, timezone=CHICAGO)  # same database, now migrated: the list backfills the due dates
+    web = _app_on(settings, timezone=CHICAGO)  # same database, now migrated: the list backfills the due dates
     web.add_user("lead", role="admin")
     assert web.login("lead").status_code == 303
     assert sorted(listed(web.client)) == ["A", "A~2"]
     with web.sessions() as s:
         assert all(c.due_at is not None and c.received_at is not None for c in s.scalars(select(Case)))
     web.app.state.engine.dispose()
+
+
+def _app_on(settings, **overrides):
+    """The web app on `settings`' database as it is (build_web would empty a PostgreSQL test database)."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from chartsift.web.app import create_app
+
+    from .conftest import Web
+
+    app = create_app(dataclasses.replace(settings, **overrides))
+    return Web(app, app.state.settings, TestClient(app, raise_server_exceptions=False))
 
 
 # --- import of a screen output folder ------------------------------------------------------------------------------------
