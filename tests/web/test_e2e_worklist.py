@@ -20,20 +20,21 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path(CHROMIUM).exists(), r
 CORPORA = Path(__file__).parents[2] / "corpora"
 PATIENTS = {"DEMO-001": ("Avery Lind (synthetic)", "1961-04-02", "M100042", "standard"),
             "SIJ-023": ("Blake Moreno (synthetic)", "1958-11-20", "M100077", "urgent"),
-            "SIJ-001": ("Casey Ortiz (synthetic)", "1970-06-09", "M100101", "standard")}
+            "SIJ-010": ("Casey Ortiz (synthetic)", "1970-06-09", "M100101", "standard")}
 
 
 @pytest.fixture
 def imported(served, tmp_path, demo_pdf):
-    """Three screened cases in the served app's queue, with case.json patients and their documents."""
+    """Three screened cases in the served app's queue, with case.json patients and their documents (ids apart from
+    those the other tests on the served app upload: E2E-00n, and SIJ-001..006 of the load test)."""
     from chartsift.web.config import Settings
     from chartsift.web.db import make_engine, make_sessionmaker
     from chartsift.web.queue_import import import_screen
 
-    out = screen_out(tmp_path, ["demo/DEMO-001.pdf.json", "sij/SIJ-023.text.json", "sij/SIJ-001.text.json"])
+    out = screen_out(tmp_path, ["demo/DEMO-001.pdf.json", "sij/SIJ-023.text.json", "sij/SIJ-010.text.json"])
     cases = tmp_path / "input"
     for case_id, folder in (("DEMO-001", demo_pdf.parent), ("SIJ-023", CORPORA / "sij" / "SIJ-023"),
-                            ("SIJ-001", CORPORA / "sij" / "SIJ-001")):
+                            ("SIJ-010", CORPORA / "sij" / "SIJ-010")):
         shutil.copytree(folder, cases / case_id, ignore=shutil.ignore_patterns("gold.json", "*.md", "*.py", "src"))
         meta = json.loads((cases / case_id / "case.json").read_text())
         name, born, member, urgency = PATIENTS[case_id]
