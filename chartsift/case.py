@@ -1,13 +1,14 @@
 """Case folders (SPEC section 2): which documents belong to a case, and its request."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from models import CaseRequest, Request
+from models import CaseRequest, Patient, Request
 
 DOCUMENT_SUFFIXES = (".pdf", ".txt")
 
@@ -21,6 +22,10 @@ class CaseInput:
     case_id: str
     request: Request
     documents: list[Path] = field(default_factory=list)
+    #: case.json's queue fields (the web app's worklist); the review never reads them
+    patient: Patient | None = None
+    received: dt.datetime | None = None
+    urgency: str | None = None
 
 
 def load_case(paths: list[Path] | Path, *, case_id: str | None = None) -> CaseInput:
@@ -46,7 +51,8 @@ def _from_folder(folder: Path, case_id: str | None) -> CaseInput:
         documents = sorted(p for p in folder.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file())
     if not documents:  # nothing to review: a review would only list every criterion as undocumented
         raise CaseError(f"{folder}: no document in the case folder ({_others(folder)})")
-    return CaseInput(case_id=case_id or spec.case_id, request=spec.request or Request(), documents=documents)
+    return CaseInput(case_id=case_id or spec.case_id, request=spec.request or Request(), documents=documents,
+                     patient=spec.patient, received=spec.received, urgency=spec.urgency)
 
 
 def _others(folder: Path) -> str:

@@ -14,7 +14,7 @@ import sys
 from . import __version__
 
 #: sub-command modules under chartsift/commands/, in the order `--help` lists them
-COMMANDS = ("review", "schema", "evaluate", "corpus", "screen", "policy", "serve", "user", "audit")
+COMMANDS = ("review", "schema", "evaluate", "corpus", "screen", "policy", "serve", "queue", "user", "audit")
 #: top-level modules of the optional extras (pyproject's [project.optional-dependencies]) -> the extra
 EXTRA_OF_MODULE = {"fastapi": "web", "starlette": "web", "uvicorn": "web", "sqlalchemy": "web", "alembic": "web",
                    "multipart": "web", "python_multipart": "web", "argon2": "web", "psycopg": "web",

@@ -21,7 +21,7 @@ from .facts import (
                     Tenderness,
 )
 from .policy import LeafTrace, Policy, PolicyEvaluation, PolicySummary
-from .request import CaseRequest, Request
+from .request import URGENCIES, CaseRequest, Patient, Request, Urgency
 from .review import (
                     STATUSES,
                     Determination,
@@ -38,7 +38,8 @@ __all__ = [
     "ASSERTIONS", "SIDES", "Assertion", "Side", "Strict", "Document", "DocumentSummary", "Note", "NoteKind",
     "INPUT_ERROR_EXIT", "DocumentError", "ErrorCode", "Evidence", "FACT_MODELS", "FACT_TYPES", "Conflict",
     "ConservativeTreatment", "Diagnosis", "Fact", "FactBase", "Imaging", "Injection", "PainPattern",
-    "PlannedProcedure", "ProvocativeTest", "Smoking", "Tenderness", "CaseRequest", "Request", "STATUSES",
+    "PlannedProcedure", "ProvocativeTest", "Smoking", "Tenderness", "CaseRequest", "Patient", "Request", "URGENCIES", "Urgency",
+    "STATUSES",
     "Determination", "Flag", "Pathway", "PolicyRef", "Recommendation", "RecommendationStatus",
     "ReviewResult", "Status", "LeafTrace", "Policy", "PolicyEvaluation", "PolicySummary",
 ]

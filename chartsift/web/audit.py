@@ -28,7 +28,7 @@ GENESIS = "0" * 64
 #: Session.info keys: where a session's head checkpoints go (make_sessionmaker), and its rows not yet committed
 HEAD_KEY, _PENDING = "audit_head", "audit_pending"
 ACTIONS = ("login", "login_failed", "logout", "view_case", "view_page", "upload", "upload_refused", "decision",
-           "export", "user_change", "case_create")
+           "export", "user_change", "case_create", "case_import", "assign")
 
 
 class AuditTamperError(RuntimeError):

@@ -198,26 +198,18 @@ class ListState:
 
 
 def list_states(session: Session, cases: list[Case]) -> dict[int, ListState]:
-    """Per case: the final decision of its current revision and the recommendation its overrides give."""
+    """Per case: the final decision of its current revision (who made it, when) and the recommendation its overrides
+    give (kept on the case by worklist.refresh_state)."""
     by_pk = {c.id: c for c in cases}
-    states = {c.id: ListState(original=c.recommendation, recommendation=c.recommendation) for c in cases}
+    states = {c.id: ListState(original=c.recommendation, recommendation=c.reviewed_recommendation or c.recommendation,
+                              overridden=c.criteria_overridden or 0) for c in cases}
     if not cases:
         return states
-    rows = session.scalars(select(Decision).where(Decision.case_pk.in_(list(by_pk))).order_by(Decision.id)).all()
-    per: dict[int, dict[str, Decision]] = {}
-    for d in rows:
-        if d.revision != by_pk[d.case_pk].revision:
-            continue
-        if d.criterion is None:
+    finals = session.scalars(select(Decision).where(Decision.case_pk.in_(list(by_pk)), Decision.criterion.is_(None))
+                             .order_by(Decision.id)).all()
+    for d in finals:
+        if d.revision == by_pk[d.case_pk].revision:
             states[d.case_pk].final = d
-        else:
-            per.setdefault(d.case_pk, {})[d.criterion] = d
-    for pk, decisions in per.items():
-        overrides = {c: d for c, d in decisions.items() if d.action == "override"}
-        result = load_result(by_pk[pk]) if overrides else None
-        if result is not None:
-            states[pk].recommendation = reviewed_state(result, decisions, None).recommendation.status
-            states[pk].overridden = len(overrides)
     return states
 
 

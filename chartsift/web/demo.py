@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from . import audit
+from . import audit, worklist
 from .auth import add_user, hash_password
 from .config import Settings
 from .models import Case, Document, User
@@ -50,7 +50,9 @@ def _demo_case(session, settings: Settings, meta: dict, user: User) -> Case:
     req = meta.get("request", {})
     case = Case(case_id=meta["case_id"], cpt=req.get("cpt"), side=req.get("side"),
                 request_date=dt.date.fromisoformat(req["date"]) if req.get("date") else None,
-                icd10=req.get("icd10", []), status="queued", created_by=user.id)
+                icd10=req.get("icd10", []), status="queued", created_by=user.id, source="upload",
+                urgency=meta.get("urgency") or "standard")
+    worklist.set_receipt(case, None, settings.timezone)  # the request date's start: the demo case is overdue
     session.add(case)
     session.flush()
     for name in meta.get("documents", ["packet.pdf"]):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("reviewer", "admin")
@@ -11,6 +11,8 @@ ROLES = ("reviewer", "admin")
 FINAL_DECISIONS = ("approve", "pend_documentation", "refer_physician")
 DETERMINATION_ACTIONS = ("confirm", "override")
 CASE_STATES = ("queued", "processing", "done", "failed")
+#: where a case came from: the new-case form, or `chartsift queue import` of a `screen` output folder
+CASE_SOURCES = ("upload", "screen")
 
 
 def utcnow() -> dt.datetime:
@@ -43,9 +45,11 @@ class LoginSession(Base):
 
 
 class Case(Base):
+    """A prior-authorization request in the reviewers' queue. The case id is unique: a second upload under the same
+    id is refused (its documents belong on the existing case, as a new revision)."""
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(80), index=True)
+    case_id: Mapped[str] = mapped_column(String(80), index=True, unique=True)
     cpt: Mapped[str | None] = mapped_column(String(10))
     side: Mapped[str | None] = mapped_column(String(10))
     request_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -58,7 +62,27 @@ class Case(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    creator: Mapped[User] = relationship(lazy="joined")
+    # the worklist (migration 0003): who works the case, when its decision is due, whom it is for
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    urgency: Mapped[str | None] = mapped_column(String(10))          # models.URGENCIES
+    source: Mapped[str | None] = mapped_column(String(20))           # CASE_SOURCES
+    #: patient identifiers from case.json or the form: shown on the list and the case page, never logged or audited
+    patient_name: Mapped[str | None] = mapped_column(String(200))
+    patient_birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    member_id: Mapped[str | None] = mapped_column(String(80))
+    # the current revision's review state, kept by worklist.refresh_state so that the list filters and sorts in SQL
+    reviewed_recommendation: Mapped[str | None] = mapped_column(String(40))  # with the reviewer's overrides
+    final_decision: Mapped[str | None] = mapped_column(String(30))
+    criteria_total: Mapped[int | None] = mapped_column(Integer)       # criteria to review (not the unneeded)
+    criteria_confirmed: Mapped[int | None] = mapped_column(Integer)
+    criteria_overridden: Mapped[int | None] = mapped_column(Integer)
+    needs_review: Mapped[int | None] = mapped_column(Integer)         # criteria below the routing threshold
+    confidence: Mapped[float | None] = mapped_column(Float)           # the recommendation's
+    creator: Mapped[User] = relationship(lazy="joined", foreign_keys=[created_by])
+    assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[assignee_id])
     documents: Mapped[list[Document]] = relationship(back_populates="case", order_by="Document.id")
 
 

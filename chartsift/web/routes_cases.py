@@ -6,14 +6,17 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from . import caseview
+from models import ErrorCode
+
+from . import caseview, worklist
 from .deps import check_csrf, record
 from .errors import AppError
-from .models import CASE_STATES, Case, Document
+from .models import CASE_STATES, FINAL_DECISIONS, Case, Document, User, utcnow
 from .storage import StoredFile, all_refused, store_upload
 from .views import render
 from .worker import enqueue
@@ -22,19 +25,31 @@ router = APIRouter()
 MAX_FILES = 50
 _CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+#: the code of a case id already in the queue (the batch's code for the same thing)
+DUPLICATE = ErrorCode.DUPLICATE_CASE_ID.value
 
 
 @router.get("/cases")
-def list_cases(request: Request, q: str = "", status: str = ""):
+def list_cases(request: Request, q: str = "", status: str = "", recommendation: str = "", decision: str = "",
+               assignee: str = "", due: str = "", needs_review: str = "", sort: str = "due"):
+    """The worklist: every case (or those the filters keep), by due date unless sorted otherwise."""
+    principal, zone = request.state.principal, request.app.state.settings.timezone
+    filters = worklist.Filters(q=q, status=status, recommendation=recommendation, decision=decision,
+                               assignee=assignee[:80], due=due, needs_review=needs_review, sort=sort)
+    now = utcnow()
+    with request.app.state.sessions() as session, session.begin():
+        if session.scalar(worklist.stale(select(Case.id)).limit(1)) is not None:
+            worklist.backfill(session, zone)
     with request.app.state.sessions() as session:
-        stmt = select(Case).order_by(Case.created_at.desc()).limit(500)
-        if q:
-            stmt = stmt.where(func.lower(Case.case_id).contains(q.lower()[:80], autoescape=True))
-        if status in CASE_STATES:
-            stmt = stmt.where(Case.status == status)
-        cases = list(session.scalars(stmt).all())
+        stmt = worklist.list_query(filters, principal.user_id, now, zone, CASE_STATES)
+        total = worklist.count(session, stmt)
+        cases = list(session.scalars(stmt.limit(worklist.LIST_LIMIT)).all())
         reviewed = caseview.list_states(session, cases)
-    return render(request, "cases.html", cases=cases, reviewed=reviewed, q=q, status=status, states=CASE_STATES)
+        users = [u.name for u in worklist.active_users(session)]
+    return render(request, "cases.html", cases=cases, reviewed=reviewed, f=filters, total=total, states=CASE_STATES,
+                  users=users, due_state={c.id: worklist.due_state(c, now, zone) for c in cases},
+                  recommendations=worklist.RECOMMENDATIONS, decisions=FINAL_DECISIONS, sorts=worklist.SORTS,
+                  limit=worklist.LIST_LIMIT, next_url=f"/cases?{filters.query()}")
 
 
 @router.get("/cases/new")
@@ -60,7 +75,48 @@ def _request_fields(form) -> dict:
     icd10 = [c.strip().upper() for c in re.split(r"[,\s]+", str(form.get("icd10", ""))) if c.strip()]
     if any(not _ICD10.match(c) for c in icd10):
         raise AppError(422, "invalid_request", "ICD-10 codes look like M46.1")
-    return {"case_id": case_id, "cpt": cpt, "side": side, "request_date": date, "icd10": icd10}
+    return {"case_id": case_id, "cpt": cpt, "side": side, "request_date": date, "icd10": icd10, **_queue_fields(form)}
+
+
+def _queue_fields(form) -> dict:
+    """The worklist's fields of the form: patient identifiers, urgency (the receipt is `_received`)."""
+    name = " ".join(str(form.get("patient_name", "")).split())[:200] or None
+    member = str(form.get("member_id", "")).strip()[:80] or None
+    raw_birth = str(form.get("patient_birth_date", "")).strip()
+    try:
+        birth = dt.date.fromisoformat(raw_birth) if raw_birth else None
+    except ValueError:
+        raise AppError(422, "invalid_request", "date of birth must be YYYY-MM-DD") from None
+    return {"patient_name": name, "patient_birth_date": birth, "member_id": member,
+            "urgency": worklist.valid_urgency(str(form.get("urgency", "")))}
+
+
+def _received(form) -> dt.datetime | None:
+    """The receipt date-time of the form (local time, as a browser's datetime-local field gives it), or None."""
+    raw = str(form.get("received", "")).strip()
+    try:
+        return dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise AppError(422, "invalid_request", "received must be a date and time, YYYY-MM-DDTHH:MM") from None
+
+
+def _existing(session, case_id: str) -> int | None:
+    return session.scalar(select(Case.id).where(Case.case_id == case_id))
+
+
+def duplicate_error(pk: int) -> AppError:
+    """The 409 of a case id already in the queue (the id is not echoed: the page says which case it is)."""
+    return AppError(409, DUPLICATE, f"a case with this id is already in the queue (/cases/{pk}); add the documents "
+                                    "there, which reviews it again as a new revision, or give this case its own id")
+
+
+def _refuse_duplicate(request: Request, pk: int):
+    """A browser gets the new-case page again with the message and a link to the case; others the coded JSON."""
+    if "text/html" in request.headers.get("accept", ""):
+        error = duplicate_error(pk)
+        return render(request, "duplicate_case.html", status_code=409, existing=pk, error_code=error.code,
+                      message=error.message)
+    raise duplicate_error(pk)
 
 
 async def _uploads(request: Request, form, taken: set[str]) -> list[StoredFile]:
@@ -107,20 +163,61 @@ async def create_case(request: Request):
     principal = request.state.principal
     form = await request.form(max_files=MAX_FILES, max_fields=20)
     check_csrf(request, principal, form.get("csrf_token"))
-    fields = _request_fields(form)
+    fields, received = _request_fields(form), _received(form)
+    with request.app.state.sessions() as session:
+        if (pk := _existing(session, fields["case_id"])) is not None:  # before the upload is stored
+            return _refuse_duplicate(request, pk)
     stored = await _uploads(request, form, set())
+    zone = request.app.state.settings.timezone
 
     def _create() -> int:
         with request.app.state.sessions() as session, session.begin():
-            case = Case(**fields, status="queued", created_by=principal.user_id)
+            case = Case(**fields, status="queued", source="upload", created_by=principal.user_id)
+            worklist.set_receipt(case, received, zone)
             session.add(case)
             session.flush()
             record(session, request, "case_create", f"case:{case.id}", principal.name)
             _add_documents(session, request, case, stored, principal)
             return case.id
 
-    case_pk = await run_in_threadpool(_create)
+    try:
+        case_pk = await run_in_threadpool(_create)
+    except IntegrityError:  # the same id created at the same moment by another request
+        _remove(request, stored)
+        with request.app.state.sessions() as session:
+            pk = _existing(session, fields["case_id"])
+        if pk is None:
+            raise
+        return _refuse_duplicate(request, pk)
     return RedirectResponse(f"/cases/{case_pk}", status_code=303)
+
+
+@router.post("/cases/{case_pk}/assign")
+async def assign(request: Request, case_pk: int):
+    """Assign the case: `assignee` is "me", a user name, or empty (unassigned). Who may: worklist.check_assignment."""
+    principal = request.state.principal
+    form = await request.form(max_files=0, max_fields=4)
+    check_csrf(request, principal, form.get("csrf_token"))
+    name = str(form.get("assignee", "")).strip()[:80]
+    target_url = str(form.get("next", ""))
+    with request.app.state.sessions() as session, session.begin():
+        case = session.get(Case, case_pk)
+        if case is None:
+            raise AppError(404, "not_found", "no such case")
+        target = None
+        if name:
+            target = session.scalar(select(User).where(User.name == (principal.name if name == "me" else name),
+                                                       User.active.is_(True)))
+            if target is None:
+                raise AppError(422, "unknown_reviewer", "no active user of that name")
+        worklist.check_assignment(principal, case, target)
+        if case.assignee_id != (target.id if target else None):
+            case.assignee_id, case.assigned_at = (target.id if target else None), utcnow()
+            record(session, request, "assign", f"case:{case.id}/assignee:{target.name if target else '-'}",
+                   principal.name)
+    if not (target_url.startswith("/cases") and "//" not in target_url):
+        target_url = f"/cases/{case_pk}"
+    return RedirectResponse(target_url, status_code=303)
 
 
 @router.post("/cases/{case_pk}/documents")

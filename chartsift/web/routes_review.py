@@ -11,10 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from models import STATUSES
 
-from . import caseview
+from . import caseview, worklist
 from .deps import check_csrf, record
 from .errors import AppError
-from .models import DETERMINATION_ACTIONS, FINAL_DECISIONS, Case, Decision, Document
+from .models import DETERMINATION_ACTIONS, FINAL_DECISIONS, Case, Decision, Document, utcnow
 from .pages import box_pixels, page_image, parse_bbox
 from .views import render
 
@@ -33,6 +33,9 @@ def case_page(request: Request, case_pk: int):
     principal = request.state.principal
     with request.app.state.sessions() as session, session.begin():
         case = _case(session, case_pk)
+        zone = request.app.state.settings.timezone
+        if case.due_at is None or (case.result_json is not None and case.criteria_total is None):
+            worklist.backfill(session, zone)  # a case made before the worklist (migration 0003)
         result = caseview.load_result(case)
         docs = list(case.documents)
         doc_ids = {d.display_name: d.id for d in docs}
@@ -40,7 +43,8 @@ def case_page(request: Request, case_pk: int):
         reviewed = caseview.reviewed_state(result, per, final) if result else None
         record(session, request, "view_case", f"case:{case.id}", principal.name)
         context = {"case": case, "result": result, "documents": docs, "final": final, "history": history,
-                   "reviewed": reviewed,
+                   "reviewed": reviewed, "users": [u.name for u in worklist.active_users(session)],
+                   "due_state": worklist.due_state(case, utcnow(), zone),
                    "rows": caseview.criterion_rows(reviewed, doc_ids, per) if reviewed else [],
                    "facts": caseview.fact_rows(result, doc_ids) if result else [],
                    "doc_errors": caseview.document_errors(docs, result),
@@ -134,8 +138,11 @@ def _save_decision(request: Request, case_pk: int, criterion: str | None, action
             raise AppError(409, "not_reviewed", "the case has no review result yet")
         if criterion is not None and criterion not in {d.criterion for d in result.determinations}:
             raise AppError(422, "invalid_request", "no such criterion in this review")
+        worklist.check_may_decide(principal, case)
         session.add(Decision(case_pk=case.id, revision=case.revision, criterion=criterion, action=action,
                              status=status, note=note, user_id=principal.user_id))
+        session.flush()
+        worklist.refresh_state(session, case)
         record(session, request, "decision", f"case:{case.id}/{criterion or 'final'}:{action}:{status or '-'}",
                principal.name)
 
@@ -214,6 +221,11 @@ def _pdf_part(request: Request, case_pk: int):
                             f"{rec.status} (chartsift: {original.status})"))
         reviewers = sorted({d.user.name for d in history if d.revision == case.revision})
         summary += [("Reviewer(s)", ", ".join(reviewers) or "-"),
+                    ("Assigned to", case.assignee.name if case.assignee else "nobody"),
+                    ("Patient", " / ".join(str(v) for v in (case.patient_name, case.patient_birth_date,
+                                                            case.member_id) if v) or "-"),
+                    ("Received", f"{when(case.received_at)} ({case.urgency or 'standard'}); decision due "
+                                 f"{when(case.due_at)}" if case.due_at else "-"),
                     ("Request date", str(case.request_date or "-")),
                     ("Case created", f"{when(case.created_at)} by {case.creator.name}"),
                     ("Reviewed by chartsift", when(case.updated_at)),

@@ -27,6 +27,7 @@ from .db import make_engine, make_sessionmaker, transaction
 from .middleware import where
 from .models import Case, Job, utcnow
 from .storage import REFUSAL_MESSAGES
+from .worklist import refresh_state
 
 log = logging.getLogger("chartsift.web.worker")
 _stop = False
@@ -94,6 +95,7 @@ def process(settings: Settings, sessions: sessionmaker[Session], job_id: int) ->
         case.revision += 1
         (settings.result_dir / f"{case.id}-r{case.revision}.html").write_text(html, encoding="utf-8")
         case.result_json, case.recommendation, case.error_code = result_json, recommendation, None
+        refresh_state(s, case)  # a new revision: no decisions of its own yet
         still_queued = s.scalar(select(Job.id).where(Job.case_pk == case.id, Job.status == "queued"))
         case.status, case.updated_at = ("queued" if still_queued else "done"), utcnow()
         _finish(s, s.get(Job, job_id), "done", None)

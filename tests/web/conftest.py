@@ -143,6 +143,7 @@ class Served:
     data_dir: Path
     user: str
     password: str
+    db_url: str = ""  # "" : SQLite in data_dir
 
 
 def served_database() -> str:
@@ -192,7 +193,7 @@ def _server_started_early(request, tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "chartsift.cli", "serve", "--port", str(port), "--data-dir",
                              str(data), "--workers", "2", *(["--db", db_url] if db_url else [])],
                             stdout=subprocess.DEVNULL, stderr=log)
-    yield Served(f"http://127.0.0.1:{port}", data, "e2e", PASSWORD), proc
+    yield Served(f"http://127.0.0.1:{port}", data, "e2e", PASSWORD, db_url), proc
     workers = review_workers_of(proc.pid)
     proc.terminate()
     proc.wait(timeout=30)

@@ -36,7 +36,7 @@ def test_migrating_twice_is_a_no_op(web):
 
     upgrade(web.app.state.engine)
     with web.app.state.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_refused_documents_migration_keeps_the_rows_of_0001(tmp_path):

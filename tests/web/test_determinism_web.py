@@ -52,19 +52,22 @@ def _cli(case: Path) -> dict:
     return json.loads(out.getvalue())
 
 
-def _web_answers(web, case: Path) -> list[dict]:
-    urls = []
+def _web_answers(tmp_path_factory, case: Path) -> list[dict]:
+    """One upload of the chart to each of UPLOADS fresh web apps in turn (a case id is unique in an app's queue, and
+    a PostgreSQL test database holds one app at a time), all reviewed in this one process."""
+    answers = []
     for _ in range(UPLOADS):
+        web = build_web(tmp_path_factory.mktemp("web") / "data")
+        web.add_user()
+        assert web.login().status_code == 303
         files = [(p.name.encode(), p.read_bytes()) for p in _documents(case)]
         response = post_case(web, case.name, files, **_form(case))
         assert response.status_code == 303, response.text
-        urls.append(response.headers["location"])
-    assert web.run_jobs() == UPLOADS
-    answers = []
-    for url in urls:
-        exported = web.client.get(url + "/export.json").json()
+        assert web.run_jobs() == 1
+        exported = web.client.get(response.headers["location"] + "/export.json").json()
         assert exported.pop("review")["decisions"] == []
         answers.append(exported)
+        web.app.state.engine.dispose()
     return answers
 
 
@@ -73,13 +76,9 @@ def hashes(charts, tmp_path_factory) -> dict[str, dict[str, list[str]]]:  # noqa
     """chart -> surface -> one hash per run (the web: one per upload)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         batch = pool.submit(_batch, list(charts.values()), tmp_path_factory.mktemp("batch") / "out")
-        web = build_web(tmp_path_factory.mktemp("web") / "data")
-        web.add_user()
-        assert web.login().status_code == 303
-        found = {name: {"web": [answer_hash(a) for a in _web_answers(web, case)],
+        found = {name: {"web": [answer_hash(a) for a in _web_answers(tmp_path_factory, case)],
                         "api": [answer_hash(_api(case))], "cli": [answer_hash(_cli(case))]}
                  for name, case in charts.items()}
-        web.app.state.engine.dispose()
         for name, case in charts.items():
             found[name]["batch"] = [answer_hash(batch.result()[case.name])]
     return found

@@ -107,10 +107,10 @@ def test_list_header_and_exports_lead_with_the_final_decision_and_who_made_it(we
     assert not ISO.search(page)
 
     listing = web.client.get("/cases").text
-    line = re.search(r'<tr data-case="DEMO-001">.*?</tr>', listing, re.DOTALL).group(0)
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", line, re.DOTALL)
-    assert "<strong>pend documentation</strong> by nurse" in cells[1]  # right after the case id
-    assert "missing documentation" in cells[2] and "chartsift: meets criteria" in cells[2]
+    line = re.search(r'<tr data-case="DEMO-001"[^>]*>.*?</tr>', listing, re.DOTALL).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", line, re.DOTALL)  # due date, case, final decision, recommendation
+    assert "<strong>pend documentation</strong> by nurse" in cells[2]  # right after the case id
+    assert "missing documentation" in cells[3] and "chartsift: meets criteria" in cells[3]
     assert not ISO.search(listing)
 
     exported = web.client.get(url + "/export.json").json()

@@ -46,7 +46,7 @@ def test_a_failed_login_is_audited_without_a_user(web):
 
 
 @pytest.mark.parametrize("query,expected", [
-    pytest.param("", ["B-2", "A-1"], id="all-newest-first"),
+    pytest.param("", ["A-1", "B-2"], id="all-soonest-due-first"),  # the worklist's order: received first, due first
     pytest.param("a-", ["A-1"], id="case-insensitive"),
     pytest.param("%", [], id="like-wildcard-is-literal"),
     pytest.param("Z", [], id="none"),
