@@ -18,7 +18,7 @@ from chartsift.api import review
 from chartsift.evaluation import calibration
 from chartsift.render import render_text
 from evaluator.confidence import load_model, score_review
-from evaluator.confidence.model import CEILING, FLOOR, ConfidenceModel, _interp, _Kind
+from evaluator.confidence.model import CEILING, DEFAULT_MODEL, FLOOR, ConfidenceModel, _interp, _Kind, meets_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "corpora" / "sij_epic" / "EP-001"
@@ -65,12 +65,21 @@ def test_text_review_marks_the_criteria_that_need_review(result):
     assert "NEEDS REVIEW" not in calm
 
 
+def _trainer():
+    """tools/train_confidence.py as a module (it is a script, not a package)."""
+    import importlib.util
+    import sys
+    if "train_confidence" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("train_confidence", ROOT / "tools" / "train_confidence.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["train_confidence"] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules["train_confidence"]
+
+
 def test_the_exported_model_gives_what_scikit_learn_fitted():
     """The JSON export (tools/train_confidence.py's `export`) applied in pure Python equals predict_proba."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("train_confidence", ROOT / "tools" / "train_confidence.py")
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    train = _trainer()
     rng = np.random.default_rng(7)
     X = rng.normal(size=(400, 4))
     y = (X[:, 0] + 0.5 * X[:, 1] + rng.normal(scale=0.8, size=400) > 0).astype(int)
@@ -93,13 +102,95 @@ def test_interpolation_is_numpys():
 
 
 def test_the_shipped_model_is_versioned_and_complete():
-    data = json.loads((ROOT / "evaluator" / "confidence" / "model-v2.json").read_text())
+    path = ROOT / "evaluator" / "confidence" / "model-v3.json"
+    assert DEFAULT_MODEL == path
+    data = json.loads(path.read_text())
     model = ConfidenceModel.from_json(data)
-    assert model.version == "2" and 0.5 <= model.threshold < 1
+    assert load_model() == model
+    assert model.version == "3" and 0.5 <= model.threshold < 1 and model.meets_rule is True
     for name in ("fact", "determination", "recommendation"):
         kind = data[name]
         assert len(kind["features"]) == len(kind["coef"]) == len(kind["mean"]) == len(kind["scale"])
         assert all(s > 0 for s in kind["scale"]) and getattr(model, name).names == tuple(kind["features"])
+    # the v3 features carry weight in the shipped model (they were kept because out-of-fold Brier fell)
+    for name in ("relief_missing", "relief_near", "date_missing", "head_siblings", "same_identity"):
+        assert name in data["fact"]["features"]
+    for name in ("cited_relief_margin", "parent_status:met", "pathway:open", "cited_assertion:negated"):
+        assert name in data["determination"]["features"]
+
+
+def test_features_are_deterministic_and_read_only_the_review_json(result):
+    """The same review, and the same review read back from its JSON, give the same features: what the
+    trainer computed from stored first-seen reviews is what a review computes."""
+    from evaluator.confidence.features import CaseView, determination_features, fact_features
+    from models import ReviewResult
+
+    again = ReviewResult.model_validate_json(result.model_dump_json())
+    views = (CaseView(result), CaseView(result), CaseView(again))
+    for view in views:
+        view.fact_confidence = {f.id: 0.5 for f in view.result.facts}
+    for i in range(len(result.facts)):
+        rows = [fact_features(v.result.facts[i], v) for v in views]
+        assert rows[0] == rows[1] == rows[2]
+    for i, det in enumerate(result.determinations):
+        rows = [determination_features(v.result.determinations[i], v) for v in views]
+        assert rows[0] == rows[1] == rows[2]
+        assert rows[0][f"pathway:{det.pathway}"] == 1.0
+
+
+def test_relief_is_measured_from_the_policy_thresholds():
+    """An injection's relief near 75 % or 50 % is flagged near; far from both, its margin is larger."""
+    from evaluator.confidence.features import CaseView, fact_features
+    from models import ReviewResult
+
+    def features(relief):
+        data = json.loads(review(CASE).model_dump_json())
+        data["facts"] = [{"id": "f1", "type": "injection", "site": "sacroiliac_joint", "relief_percent": relief,
+                          "evidence": [{"document": "x.txt", "start": 0, "end": 5, "text": "SIJ injection"}]}]
+        data["determinations"] = []
+        result = ReviewResult.model_validate(data)
+        return fact_features(result.facts[0], CaseView(result))
+
+    near, far, none = features(72.0), features(95.0), features(None)
+    assert near["relief_near"] == 1.0 and near["relief_margin"] == pytest.approx(3 / 25)
+    assert far["relief_near"] == 0.0 and far["relief_margin"] == pytest.approx(20 / 25)
+    assert none["relief_missing"] == 1.0 and "relief_margin" not in none and none["date_missing"] == 1.0
+
+
+def test_the_routing_threshold_is_the_lowest_that_reaches_the_routed_accuracy():
+    """tools/train_confidence.py's rule: the lowest t (0.50, 0.51, ...) at which out-of-fold
+    determinations at confidence >= t are >= ROUTED_ACCURACY right."""
+    from types import SimpleNamespace
+
+    train = _trainer()
+    # 100 right and 1 wrong at 0.95, 10 wrong at 0.80, 50 right at 0.60
+    dets = [(0.95, True)] * 100 + [(0.95, False)] + [(0.80, False)] * 10 + [(0.60, True)] * 50
+    case = SimpleNamespace(det_p=[p for p, _ in dets], det_right={i: r for i, (_, r) in enumerate(dets)})
+    assert train.ROUTED_ACCURACY == 0.98
+    # at 0.60: 150/161 = 0.932 right; up to 0.80: 100/111 = 0.901; from 0.81: 100/101 = 0.990
+    assert train.choose_threshold([case]) == 0.81
+
+
+def test_a_meets_criteria_recommendation_is_no_surer_than_a_criterion_that_needs_review():
+    from dataclasses import replace
+
+    assert meets_rule("meets_criteria", 0.95, [0.97, 0.84], 0.9) == 0.84
+    assert meets_rule("meets_criteria", 0.80, [0.97, 0.84], 0.9) == 0.80
+    assert meets_rule("meets_criteria", 0.95, [0.97, 0.93], 0.9) == 0.95
+    assert meets_rule("physician_review", 0.95, [0.97, 0.30], 0.9) == 0.95
+    # on a real meets_criteria review: below the threshold as soon as a criterion is routed, else untouched
+    meets = review(ROOT / "corpora" / "sij_epic" / "EP-011")
+    assert meets.recommendation.status == "meets_criteria"
+    without = replace(load_model(), meets_rule=False)
+    for threshold in (0.0, 0.5, 0.9, 0.95, 1.0):
+        scored = score_review(meets.model_copy(deep=True), threshold=threshold)
+        plain = score_review(meets.model_copy(deep=True), model=without, threshold=threshold)
+        lowest = min(d.confidence for d in scored.determinations)
+        if lowest < threshold:
+            assert scored.needs_review
+            assert scored.recommendation.confidence == min(plain.recommendation.confidence, lowest) < threshold
+        else:
+            assert scored.recommendation.confidence == plain.recommendation.confidence
 
 
 def test_calibration_numbers_on_known_pairs():

@@ -1,10 +1,10 @@
 """The calibrated confidence model: a logistic score per row, then its calibration map.
 
-The model file (`model-v2.json`, written by `tools/train_confidence.py`) holds, for each of the
+The model file (`model-v3.json`, written by `tools/train_confidence.py`) holds, for each of the
 three kinds (fact, determination, recommendation), the feature names, the standardisation, the
 logistic coefficients and the calibration fitted by scikit-learn's CalibratedClassifierCV
-(isotonic: the step function's thresholds; sigmoid: Platt's a and b). Applying it is a dot product
-and an interpolation.
+(isotonic: the step function's thresholds; sigmoid: Platt's a and b), the routing threshold and
+(from v3) `meets_rule`. Applying it is a dot product and an interpolation.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from models import ReviewResult
 
 from .features import CaseView, Features, determination_features, fact_features, recommendation_features
 
-DEFAULT_MODEL = Path(__file__).with_name("model-v2.json")
+#: model-v2.json stays beside it, so the confidences of a v2 review can be reproduced (`load_model(path)`)
+DEFAULT_MODEL = Path(__file__).with_name("model-v3.json")
 #: a confidence is never reported as certainty: the training sets are a few thousand rows
 FLOOR, CEILING = 0.01, 0.99
 
@@ -46,9 +47,10 @@ class _Kind:
 
     def score(self, x: Features) -> float:
         """The uncalibrated decision value (the logistic regression's log-odds); features it does not
-        know (rare in training) weigh nothing."""
+        know (rare in training) weigh nothing. `fsum` is exact, so the order of the features (some come
+        from sets, whose order varies between processes) cannot change the last bit, nor a rounding."""
         weight = self.weight
-        return self.offset + sum(weight[k] * v for k, v in x.items() if k in weight)
+        return self.offset + math.fsum([weight[k] * v for k, v in x.items() if k in weight])
 
     def probability(self, x: Features, shift: float = 0.0) -> float:
         """The calibrated probability of a row; `shift` adds a score computed apart (the case's features)."""
@@ -85,12 +87,15 @@ class ConfidenceModel:
     fact: _Kind
     determination: _Kind
     recommendation: _Kind
+    #: apply `meets_rule` to the recommendation (model v3 on; v2's file has no such key)
+    meets_rule: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ConfidenceModel:
         return cls(version=data["version"], threshold=float(data["threshold"]),
                    fact=_Kind.from_json(data["fact"]), determination=_Kind.from_json(data["determination"]),
-                   recommendation=_Kind.from_json(data["recommendation"]))
+                   recommendation=_Kind.from_json(data["recommendation"]),
+                   meets_rule=bool(data.get("meets_rule", False)))
 
 
 @lru_cache(maxsize=4)
@@ -103,12 +108,23 @@ def deciding(result: ReviewResult) -> list[Any]:
     return [d for d in result.determinations if "." not in d.criterion]
 
 
+def meets_rule(status: str, confidence: float, confidences: list[float], threshold: float) -> float:
+    """A meets_criteria recommendation is no surer than its least sure criterion once any criterion is
+    below the routing threshold: every criterion must hold for it, so one that needs review puts the
+    recommendation below the threshold too."""
+    if status == "meets_criteria" and confidences and min(confidences) < threshold:
+        return min(confidence, min(confidences))
+    return confidence
+
+
 def score_review(result: ReviewResult, model: ConfidenceModel | None = None,
                  threshold: float | None = None) -> ReviewResult:
     """Set `confidence` on every fact, determination and the recommendation; fill `needs_review`.
 
     `threshold` overrides the model's routing threshold: a determination below it is listed in
-    `needs_review` (lowest confidence first, each criterion once).
+    `needs_review` (lowest confidence first, each criterion once) and, where the model says so, a
+    meets_criteria recommendation with any criterion below it is no surer than that criterion
+    (`meets_rule`).
     """
     model = model or load_model()
     threshold = model.threshold if threshold is None else threshold
@@ -124,8 +140,10 @@ def score_review(result: ReviewResult, model: ConfidenceModel | None = None,
                                                          det_shift)
     confidences = [d.confidence for d in result.determinations if d.confidence is not None]
     top = [d.confidence for d in deciding(result) if d.confidence is not None]
-    result.recommendation.confidence = model.recommendation.probability(
-        recommendation_features(result, top, min(confidences, default=1.0)))
+    confidence = model.recommendation.probability(recommendation_features(result, top, confidences))
+    if model.meets_rule:
+        confidence = meets_rule(result.recommendation.status, confidence, confidences, threshold)
+    result.recommendation.confidence = confidence
     low = sorted((d for d in result.determinations if d.confidence is not None and d.confidence < threshold),
                  key=lambda d: (d.confidence, d.criterion))
     result.needs_review = list(dict.fromkeys(d.criterion for d in low))
