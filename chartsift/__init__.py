@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-__all__ = ["review", "evaluate", "__version__"]
+__all__ = ["__version__", "evaluate", "review"]
 
 if TYPE_CHECKING:
     from .api import review

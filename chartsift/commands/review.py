@@ -58,8 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _write_fhir(args: argparse.Namespace, reviewed) -> bool:
     """Write the Bundle; True when it failed its checks (an internal error: nothing is written)."""
     from chartsift.case import load_case
-    from models import ErrorCode
     from chartsift.fhir import FhirCheckError, checked_bundle, dumps, sources_of
+    from models import ErrorCode
 
     texts = {s.name: s.text for s in reviewed.sources} if args.fhir_include_text else None
     sources = sources_of(load_case(args.paths, case_id=args.case_id).documents, texts)
