@@ -216,3 +216,33 @@ def test_a_page_picked_for_its_ink_keeps_its_text_layer_when_ocr_reads_no_more()
     doc = _doc(["Sacroiliac joint injection performed under fluoroscopy", ""], unreadable=[])
     merged = ocr.merge_pages(doc, {1: _ocr_page("Sacroiliac joint injection performed", 93.0)})
     assert merged.text == doc.text and merged.ocr.pages == [] and merged.ocr.failed == []
+
+
+# -- cropping to the inked area (a knob of benchmarks/ocr_tradeoff.py) ------------------------------
+
+
+def test_cropped_reading_gives_boxes_on_the_whole_page(monkeypatch):
+    """With CROP_MARGINS Tesseract reads only the inked part; its boxes come back in the whole page's frame."""
+    pixels = np.full((1100, 850), 255, dtype=np.uint8)
+    pixels[400:440, 300:500] = 0  # one "word" of ink, at 100 dpi: x 216-360 pt, top 288-316.8 pt
+    seen = {}
+
+    def fake_tesseract(image, dpi, psm=3):
+        seen["size"] = image.size
+        ink = np.argwhere(np.asarray(image) < 128)
+        (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
+        scale = 72.0 / dpi
+        return [OcrWord("word", (left * scale, top * scale, right * scale, bottom * scale), 90.0)]
+
+    monkeypatch.setattr(ocr_engine, "run_tesseract", fake_tesseract)
+    whole = ocr_engine._read_rotated(Image.fromarray(pixels), 0.0, 100).words[0].box
+    monkeypatch.setattr(ocr_engine, "CROP_MARGINS", True)
+    cropped = ocr_engine._read_rotated(Image.fromarray(pixels), 0.0, 100)
+    assert seen["size"][0] < 850 and seen["size"][1] < 1100  # Tesseract saw less than the page
+    assert cropped.size == (850, 1100)
+    assert cropped.words[0].box == pytest.approx(whole, abs=1e-6)
+    assert whole == pytest.approx((216.0, 288.0, 360.0, 316.8), abs=1e-6)
+
+
+def test_ink_bounds_of_a_blank_page_are_the_page():
+    assert ocr_engine._ink_bounds(Image.new("L", (400, 300), 255), 10) == (0, 0, 400, 300)

@@ -7,8 +7,6 @@ import logging
 import sys
 from pathlib import Path
 
-from models import INPUT_ERROR_EXIT, ErrorCode, Request
-
 #: exit status of a request the command line or case.json states wrongly (unknown policy or CPT)
 USAGE_EXIT = 2
 
@@ -61,6 +59,7 @@ def _write_fhir(args: argparse.Namespace, reviewed) -> bool:
     """Write the Bundle; True when it failed its checks (an internal error: nothing is written)."""
     from chartsift.case import load_case
     from chartsift.fhir import FhirCheckError, checked_bundle, dumps, sources_of
+    from models import ErrorCode
 
     texts = {s.name: s.text for s in reviewed.sources} if args.fhir_include_text else None
     sources = sources_of(load_case(args.paths, case_id=args.case_id).documents, texts)
@@ -85,10 +84,13 @@ def run(args: argparse.Namespace) -> int:
     if args.fhir_include_text and not args.fhir:
         print("chartsift: error: --fhir-include-text needs --fhir FILE", file=sys.stderr)
         return 2
+    # the review's modules load here, not when the CLI builds its parser: `chartsift --help` and the
+    # other commands do not pay for the models, the evaluator or the extractor
     from chartsift.api import review_case
     from chartsift.case import CaseError, load_case
     from chartsift.render import render_text
     from evaluator import UnknownPolicyError, load_policy, unknown_cpt
+    from models import INPUT_ERROR_EXIT, ErrorCode, Request
 
     given = Request(cpt=args.cpt, side=args.side, date=args.request_date, icd10=args.icd10)
     try:

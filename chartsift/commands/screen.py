@@ -6,8 +6,6 @@ import signal
 import sys
 from pathlib import Path
 
-from models import INPUT_ERROR_EXIT, ErrorCode
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("screen", help="pre-screen many cases in bulk (resumable, isolated workers)",
@@ -45,8 +43,10 @@ def _terminate(signum, frame):  # SIGTERM: unwind like Ctrl-C so workers are sto
 def run(args: argparse.Namespace) -> int:
     import os
 
+    # loaded on use, not when the CLI builds its parser (`chartsift --help` and the other commands skip them)
     from chartsift.screen import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LedgerBusy, PoolError, ScreenInputError, screen
     from chartsift.screen.progress import NullProgress, for_stream
+    from models import INPUT_ERROR_EXIT, ErrorCode
 
     if args.workers is not None and args.workers < 1:
         print("chartsift: error: --workers must be at least 1", file=sys.stderr)

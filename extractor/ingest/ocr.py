@@ -145,8 +145,9 @@ def _read_in_worker(index: int, dpi: int, folder: str | None) -> dict[str, Any]:
     return read_page_record(_PDF, index, dpi, Path(folder) if folder else None)
 
 
-def read_pages(data: bytes, pages: list[int], *, dpi: int = OCR_DPI, workers: int | None = None) -> list[PageReading]:
+def read_pages(data: bytes, pages: list[int], *, dpi: int | None = None, workers: int | None = None) -> list[PageReading]:
     """Readings of the 1-based `pages`, in order: cached ones from the cache, the rest in parallel."""
+    dpi = dpi or OCR_DPI
     folder = cache_dir()
     count = _worker_count(len(pages), workers)
     if count <= 1:

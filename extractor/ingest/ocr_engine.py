@@ -30,6 +30,17 @@ MIN_READ_CHARS = 20
 #: below this mean confidence the first reading may be sideways: ask OSD for the orientation
 ORIENTATION_RETRY_CONFIDENCE = 55.0
 MAX_SKEW_DEGREES = 5.0
+#: the reading knobs benchmarks/ocr_tradeoff.py measures (CPU per dense page against the scan-vs-text
+#: fact F1 gap): Tesseract's page-segmentation mode; pages straighter than DESKEW_BELOW_DEGREES are read
+#: as they are (Tesseract's own line finding copes with a slight skew); MEDIAN_FILTER is the despeckling
+#: window (0: none); CROP_MARGINS reads only the inked part of the page; TESSERACT_OPTIONS are passed on
+PAGE_PSM = 3
+DESKEW_BELOW_DEGREES = 0.15
+MEDIAN_FILTER = 3
+CROP_MARGINS = False
+TESSERACT_OPTIONS: tuple[str, ...] = ()
+#: white border kept around the inked area when cropping, in points
+CROP_PAD_POINTS = 12.0
 TESSERACT_TIMEOUT_S = 120
 #: most pixels a rendered page may have (letter at 300 dpi: 8.4 million; A0 at 300 dpi: 140 million)
 MAX_RENDER_PIXELS = 150_000_000
@@ -112,7 +123,9 @@ def render_page(pdf_bytes: bytes, index: int, dpi: int) -> Image.Image:
 
 def read_image(image: Image.Image, dpi: int) -> PageReading:
     """OCR one grayscale page image: despeckle, deskew, read, and retry upright when poor."""
-    clean = image.convert("L").filter(ImageFilter.MedianFilter(3))
+    clean = image.convert("L")
+    if MEDIAN_FILTER:
+        clean = clean.filter(ImageFilter.MedianFilter(MEDIAN_FILTER))
     skew = estimate_skew(clean)
     reading = _read_rotated(clean, skew, dpi)
     if (reading.confidence or 0.0) < ORIENTATION_RETRY_CONFIDENCE and _has_ink(clean):
@@ -135,8 +148,26 @@ def _has_ink(image: Image.Image) -> bool:
 
 def _read_rotated(image: Image.Image, angle: float, dpi: int) -> PageReading:
     turned = _rotate(image, angle)
-    words = run_tesseract(turned, dpi)
+    left, top = 0, 0
+    if CROP_MARGINS:
+        left, top, right, bottom = _ink_bounds(turned, round(CROP_PAD_POINTS * dpi / 72.0))
+        turned = turned.crop((left, top, right, bottom))
+    words = run_tesseract(turned, dpi, PAGE_PSM)
+    if left or top:  # boxes back into the frame of the whole turned page
+        dx, dy = left * 72.0 / dpi, top * 72.0 / dpi
+        for w in words:
+            w.box = (w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy)
     return PageReading(words=words, angle=angle, size=image.size, dpi=dpi)
+
+
+def _ink_bounds(image: Image.Image, pad: int) -> tuple[int, int, int, int]:
+    """The inked part of the page (from a 4x reduced copy), padded; the whole page when it has no ink."""
+    small = np.asarray(image.reduce(4)) < 128
+    rows, cols = np.flatnonzero(small.any(axis=1)), np.flatnonzero(small.any(axis=0))
+    if not len(rows):
+        return 0, 0, image.width, image.height
+    return (max(0, cols[0] * 4 - pad), max(0, rows[0] * 4 - pad),
+            min(image.width, (cols[-1] + 1) * 4 + pad), min(image.height, (rows[-1] + 1) * 4 + pad))
 
 
 def _rotate(image: Image.Image, angle: float) -> Image.Image:
@@ -162,7 +193,7 @@ def estimate_skew(image: Image.Image) -> float:
     best = max(coarse, key=sharpness)
     fine = np.arange(best - 0.5, best + 0.51, 0.1)
     best = max(fine, key=sharpness)
-    return 0.0 if abs(best) < 0.15 else round(float(best), 2)
+    return 0.0 if abs(best) < DESKEW_BELOW_DEGREES else round(float(best), 2)
 
 
 def detect_orientation(image: Image.Image, dpi: int) -> int:
@@ -179,7 +210,7 @@ def detect_orientation(image: Image.Image, dpi: int) -> int:
 def run_tesseract(image: Image.Image, dpi: int, psm: int = 3) -> list[OcrWord]:
     """Words of an upright page image, in Tesseract's reading order, boxes in PDF points (`psm` 3:
     find the layout, 6: one block of text, as in a crop)."""
-    tsv = _tesseract(image, dpi, ["--psm", str(psm), "tsv"])
+    tsv = _tesseract(image, dpi, ["--psm", str(psm), *TESSERACT_OPTIONS, "tsv"])
     scale = 72.0 / dpi
     words = []
     for line in tsv.splitlines()[1:]:

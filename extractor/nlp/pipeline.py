@@ -33,13 +33,19 @@ import threading
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from extractor.nlp.medspacy_import import import_medspacy, import_spacy
+
+# spaCy without its command-line package (extractor/nlp/medspacy_import.py): this module is where a
+# process first imports spaCy, so it comes before the spaCy imports below
+import_spacy()
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.nlp.assertion import assertion_of, register_span_flags  # noqa: F401  (re-exported)
 from extractor.nlp.context import doc_section  # noqa: F401  (re-exported)
 from extractor.nlp.doc_cache import TEXT_KEY, doc_ents, doc_text, once_per_doc  # noqa: F401  (re-exported)
-from extractor.nlp.medspacy_import import import_medspacy
 from extractor.rules.loader import load_rules, parse_rules, rules_text
 
 _UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")

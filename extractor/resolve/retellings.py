@@ -29,10 +29,15 @@ def absorb_retellings(found: list[DatedFact]) -> list[DatedFact]:
     """`found` (each fact with the date of the note that told it) with imaging retellings folded into
     the studies they tell of."""
     facts = [d.fact for d in found]
-    studies = [i for i, f in enumerate(facts) if f.type == "imaging"]
+    # the studies of each modality and site, in packet order: a retelling is compared with those alone
+    # (a dense packet holds hundreds of imaging mentions; comparing each with all of them was quadratic)
+    studies: dict[tuple, list[int]] = {}
+    for i, f in enumerate(facts):
+        if f.type == "imaging":
+            studies.setdefault((f.modality, f.site), []).append(i)
     target: dict[int, int] = {}
-    for i in studies:
-        j = _told_study(i, facts, studies, found[i].note_date)
+    for i in (i for same in studies.values() for i in same):
+        j = _told_study(i, facts, studies[(facts[i].modality, facts[i].site)], found[i].note_date)
         if j is not None:
             target[i] = j
     if not target:
@@ -47,10 +52,10 @@ def absorb_retellings(found: list[DatedFact]) -> list[DatedFact]:
 
 
 def _told_study(i: int, facts: list, studies: list[int], when: dt.date | None) -> int | None:
+    """The study fact `i` tells of again, among `studies` (those of its modality and site), or None."""
     f = facts[i]
-    same = [j for j in studies if j != i and (g := facts[j]).modality == f.modality and g.site == f.site
-            and g.date is not None and g.assertion in _TOLD and not g.date_approximate
-            and (f.side is None or g.side is None or f.side == g.side)]
+    same = [j for j in studies if j != i and (g := facts[j]).date is not None and g.assertion in _TOLD
+            and not g.date_approximate and (f.side is None or g.side is None or f.side == g.side)]
     if f.assertion == "hypothetical":
         if when is None:
             return None
