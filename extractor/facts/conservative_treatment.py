@@ -20,7 +20,6 @@ modification: no fact. Duration: only when stated in weeks ("x 6 weeks"; corpus 
 """
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass
@@ -32,8 +31,7 @@ from spacy.tokens import Doc, Span
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rules.loader import load_rules
-from extractor.text.durations import month_pair, stated_weeks
-from extractor.text.temporal import find_dates
+from extractor.text.durations import date_range, stated_weeks
 from models import ConservativeTreatment
 from models.facts import Modality, Outcome
 
@@ -138,7 +136,7 @@ def _therapy_note(fact: ConservativeTreatment, doc: Doc, ctx, rules: _Compiled) 
     update: dict = {}
     episode = _EPISODE.search(doc_text(doc))
     if episode:
-        start, end, approx, _ = date_range(episode.group(), ctx.date, rules)
+        start, end, approx, _ = date_range(episode.group(), ctx.date, rules.joiner, rules.start_cue, rules.end_cue)
         weeks = stated_weeks(episode.group())
         for name, value in (("start_date", start), ("end_date", end), ("duration_weeks", weeks)):
             if getattr(fact, name) is None and value is not None:
@@ -398,42 +396,11 @@ def _best(outcomes: list[str], rules: _Compiled) -> str | None:
     return min(outcomes, key=lambda o: rules.rank[o]) if outcomes else None
 
 
-# ---------------------------------------------------------------- dates and durations
-
-_YEAR_ONLY = re.compile(r"^(?:in|since|quit|until|from|during)?\s*(?:19|20)\d\d$", re.IGNORECASE)  # "PT in 2025" says when, not when it started
-
-
-def date_range(text: str, anchor: dt.date | None, rules: _Compiled | None = None):
-    """(start, end, start_approximate) stated in a window: "from 1/5 to 2/20", "since January", "completed in June"."""
-    rules = rules or compiled_rules()
-    pair = month_pair(text, anchor)
-    if pair:
-        return pair[0], pair[1], True, []
-    mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)
-                and not _YEAR_ONLY.search(text[d.start:d.end])]
-    start = end = None
-    approx = False
-    i = 0
-    while i < len(mentions):
-        d = mentions[i]
-        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        if nxt and rules.joiner.match(text[d.end:nxt.start]):
-            start, end, approx = start or d.date, nxt.date, d.approximate
-            i += 2
-            continue
-        if rules.end_cue.search(text[:d.start]) and not rules.start_cue.search(text[max(0, d.start - 12):d.start]):
-            end = d.date
-        elif start is None:
-            start, approx = d.date, d.approximate
-        i += 1
-    return start, end, approx, mentions
-
-
 def _fact(ms: list[_Mention], doc: Doc, ctx, rules: _Compiled) -> ConservativeTreatment:
     starts, ends, weeks = [], [], []
     for m in ms:
         window = doc_text(doc)[m.window[0]:m.window[1]]
-        start, end, approx, _ = date_range(window, ctx.date, rules)
+        start, end, approx, _ = date_range(window, ctx.date, rules.joiner, rules.start_cue, rules.end_cue)
         if start:
             starts.append((start, approx))
         if end:

@@ -37,3 +37,34 @@ def month_pair(text: str, anchor: dt.date | None) -> tuple[dt.date, dt.date] | N
     if not (start and end) or start[0].date > end[0].date:
         return None
     return start[0].date, end[0].date
+
+
+_YEAR_ONLY = re.compile(r"^(?:in|since|quit|until|from|during)?\s*(?:19|20)\d\d$", re.IGNORECASE)  # "PT in 2025" says when, not when it started
+
+
+def date_range(text: str, anchor: dt.date | None, joiner: re.Pattern[str], start_cue: re.Pattern[str],
+               end_cue: re.Pattern[str]):
+    """(start, end, start_approximate, date mentions) stated in a window: "from 1/5 to 2/20", "since January",
+    "completed in June". `joiner` matches what joins two dates of one range, `end_cue` / `start_cue` the words
+    that make a date an end or a start (the caller's rule file holds them)."""
+    pair = month_pair(text, anchor)
+    if pair:
+        return pair[0], pair[1], True, []
+    mentions = [d for d in find_dates(text, anchor) if not (d.relative and anchor and d.date > anchor)
+                and not _YEAR_ONLY.search(text[d.start:d.end])]
+    start = end = None
+    approx = False
+    i = 0
+    while i < len(mentions):
+        d = mentions[i]
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        if nxt and joiner.match(text[d.end:nxt.start]):
+            start, end, approx = start or d.date, nxt.date, d.approximate
+            i += 2
+            continue
+        if end_cue.search(text[:d.start]) and not start_cue.search(text[max(0, d.start - 12):d.start]):
+            end = d.date
+        elif start is None:
+            start, approx = d.date, d.approximate
+        i += 1
+    return start, end, approx, mentions

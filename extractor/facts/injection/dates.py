@@ -66,3 +66,23 @@ def label_date(text: str, label: re.Match[str], default=None):
     """The date a date-of-service label gives (the date right after it), else `default`."""
     found = find_dates(text[label.end():label.end() + 20], default)
     return found[0].date if found and found[0].start == 0 else default
+
+
+#: a line that opens with a date ("02/10/2026 ...", "- 03/03/2026 ...", "[05/12/2026] ..."): the next entry of a log
+DATED_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]*)?\[?(?=\d{1,2}/\d{1,2}/\d{2,4}\b)")
+
+
+def latest_date(text: str) -> dt.date | None:
+    """The latest date a note without a date of service gives (its own date, near enough)."""
+    dates = [d.date for d in find_dates(text) if not d.relative]
+    return max(dates) if dates else None
+
+
+def heading_above(text: str, offset: int, headings: re.Pattern[str], reach: int = 800) -> str | None:
+    """The kind (the group name in `headings`) of the nearest heading line of its own above `offset`'s line,
+    within `reach` characters; a heading on the offset's own line is not one (the plan cues read it)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    last = None
+    for m in headings.finditer(text, max(0, line_start - reach), line_start):
+        last = m
+    return last.lastgroup if last is not None else None

@@ -136,12 +136,8 @@ def _apply(fact, st: ReliefStatement):
         return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence})
     if _computed_only(fact) and st.evidence.rule != SCORES_RULE and not st.ambiguous:
         # a percent the chart states beats one computed from scores ("pre 6, post 2" in the procedure note,
-        # "relief was only about 40% and is fading" at the two-week call): the computed one stays a conflict
-        kept = Conflict(attributes={"relief_percent": fact.relief_percent},
-                        evidence=[e for e in fact.evidence if e.rule == SCORES_RULE])
-        hours = st.hours if st.hours is not None else fact.relief_hours
-        return fact.model_copy(update={"relief_percent": st.percent, "relief_hours": hours, "evidence": evidence,
-                                       "conflicts": fact.conflicts + [kept]})
+        # "relief was only about 40% and is fading" at the two-week call)
+        return fact.model_copy(update={"evidence": evidence, **_stated_over_computed(fact, st.percent, st.hours)})
     conflict = Conflict(attributes={k: v for k, v in (("relief_percent", st.percent), ("relief_hours", st.hours))
                                     if v is not None}, evidence=[st.evidence])
     return fact.model_copy(update={"conflicts": fact.conflicts + [conflict]})
@@ -151,6 +147,15 @@ def _computed_only(fact) -> bool:
     """The fact's relief percent came from pain scores: a scores quote, and no stated-percent quote."""
     rules = [e.rule for e in fact.evidence]
     return SCORES_RULE in rules and not any(e.rule == STATEMENT_RULE and _STATED.search(e.text) for e in fact.evidence)
+
+
+def _stated_over_computed(fact, percent, hours) -> dict:
+    """The update that puts a stated percent (and its hours) on `fact` in place of the one computed from its
+    scores, which stays on the fact as a conflict for the reviewer."""
+    kept = Conflict(attributes={"relief_percent": fact.relief_percent},
+                    evidence=[e for e in fact.evidence if e.rule == SCORES_RULE])
+    return {"relief_percent": percent, "relief_hours": hours if hours is not None else fact.relief_hours,
+            "conflicts": fact.conflicts + [kept]}
 
 
 _STATED = re.compile(r"\d\s*%|percent|per cent", re.IGNORECASE)
@@ -197,10 +202,7 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
                 update.update(relief_percent=f.relief_percent, relief_hours=f.relief_hours)
             elif len(cands) == 1 and f.relief_percent not in (None, out[j].relief_percent) and _computed_only(out[j]) \
                     and not _computed_only(f):  # a stated percent beats one computed from scores, as in _apply
-                kept = Conflict(attributes={"relief_percent": out[j].relief_percent},
-                                evidence=[e for e in out[j].evidence if e.rule == SCORES_RULE])
-                update.update(relief_percent=f.relief_percent, conflicts=out[j].conflicts + [kept],
-                              relief_hours=f.relief_hours if f.relief_hours is not None else out[j].relief_hours)
+                update.update(_stated_over_computed(out[j], f.relief_percent, f.relief_hours))
             out[j] = out[j].model_copy(update=update)
     return [f for i, f in enumerate(out) if i not in drop]
 

@@ -40,19 +40,21 @@ from spacy.tokens import Doc, Span
 
 from extractor.facts.injection.assertion import injection_assertion
 from extractor.facts.injection.dates import (
+    DATED_LINE,
     DOS,
     DOS_BEFORE,
     ENTRY_START,
     block_date,
     counted_from_previous,
+    heading_above,
     label_date,
+    latest_date,
     line_before,
     may_date_injection,
 )
 from extractor.facts.injection.link import link_relief
-from extractor.facts.injection.log import LogRow, log_rows
-from extractor.facts.injection.numbers import round_half_up
 from extractor.facts.injection.relief import note_statements, side_in, site_in
+from extractor.facts.injection.table import table_facts
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rules.loader import load_rules
@@ -85,6 +87,7 @@ class InjectionRules(BaseModel):
     retelling_cues: list[str]
     historical_after_days: int
     table: TableRules
+    part_headings: dict[str, list[str]]  # heading lines of a note's parts: "plan" ones make a listed injection planned
 
 
 class TableRules(BaseModel):
@@ -121,6 +124,9 @@ class _Compiled:
         self.plan_before = _any(r.plan_cues_before_only)  # "if PT fails, then SIJ injection"; "after the block, then pain back"
         self.plan = _any(r.plan_cues)
         self.retelling = _any(r.retelling_cues)
+        # a heading line of its own, one group per kind of part: "Plan:" over "- R SIJ block under fluoroscopy"
+        self.part_heading = re.compile(r"(?im)^[ \t]*(?:" + "|".join(
+            f"(?P<{kind}>{'|'.join(words)})" for kind, words in r.part_headings.items()) + r")[ \t]*:?[ \t]*$")
         self.attribute_cues = [*self.anesthetics.values(), *self.steroids.values(), *self.guidance.values(),
                                *(p for pair in self.flags.values() for p in pair)]
 
@@ -155,7 +161,7 @@ def extract(doc: Doc, ctx) -> list[Injection]:
             _add(events, event)
             for when in _other_dates(ent, ctx, rules, event):  # "blocks on November 10 and December 1"
                 _add(events, _Event(event.site, when, False, event.assertion, event.side, event.performed, [ent]))
-    table, rows = _table_facts(doc, ctx, rules)
+    table, rows = table_facts(doc_text(doc), ctx, rules, _attributes)
     if table:  # a mention inside a row of the log is that row's injection, read from its cells
         events = [e for e in events if not any(a <= e.mentions[0].start_char < b for a, b in rows)]
     performed = [e for e in events if e.performed]
@@ -189,7 +195,7 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
         date = counted_from_previous(said, site, events)
     past = bool(rules.past.search(said))
     if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" \
-            and under_plan_heading(doc_text(ent.doc), ent.start_char):
+            and heading_above(doc_text(ent.doc), ent.start_char, rules.part_heading) == "plan":
         assertion = "hypothetical"  # "Plan:" over "- R SIJ diagnostic block under fluoroscopy": planned, not done
     telegraphic = sum(bool(p.search(said)) for p in rules.attribute_cues) >= 2 and \
         not rules.retelling.search(said)
@@ -218,7 +224,7 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     when, approx = (date.date, date.approximate) if date is not None else (block if performed else None, False)
     if assertion == "negated":
         when, approx = None, False
-    told_on = ctx.date or (_latest_date(ent.doc) if past or assertion_of(ent) in ("historical", "negated") else None)
+    told_on = ctx.date or (latest_date(doc_text(ent.doc)) if past or assertion_of(ent) in ("historical", "negated") else None)
     if assertion == "present" and when and told_on and not performed and \
             (told_on - when).days > rules.rules.historical_after_days:
         # told as past history before this episode of care; an undated note ("h/o L4-5 ESI in 2021") is
@@ -243,12 +249,6 @@ def _other_dates(ent: Span, ctx, rules: _Compiled, event: _Event) -> list[dt.dat
                                  for a, b in zip(found, found[1:])):
         return []
     return [d.date for d in found if d.date != event.date]
-
-
-def _latest_date(doc: Doc) -> dt.date | None:
-    """The latest date a note without a date of service gives (its own date, near enough)."""
-    dates = [d.date for d in find_dates(doc_text(doc)) if not d.relative]
-    return max(dates) if dates else None
 
 
 def _dated_site(ent: Span, ctx) -> str | None:
@@ -305,7 +305,7 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
     later += [m.start() for m in DOS.finditer(text, first if line_end < 0 else line_end)
               if label_date(text, m) != event.date][:1]
     # the next line that opens with another date: the next entry of a log, named with an injection word or not
-    later += [m.start() for m in _DATED_LINE.finditer(text, first if line_end < 0 else line_end)
+    later += [m.start() for m in DATED_LINE.finditer(text, first if line_end < 0 else line_end)
               if label_date(text, m, event.date) != event.date][:1]
     lo = first if len(performed) > 1 else 0
     hi = min(later) if later else len(doc_text(doc))
@@ -313,27 +313,6 @@ def _scope(event: _Event, performed: list[_Event], doc: Doc, rules: _Compiled) -
     out = [s for s in doc.sents if lo <= s.start_char < hi or s.start_char <= first < s.end_char]
     return [s for s in out if s in own or (_section(doc, s.start_char) not in excluded
                                            and not rules.past.search(s.text))]
-
-
-#: the headings of a note's parts, read backwards from a mention: the nearest says whether it stands under a plan
-_HEADING_LINE = re.compile(r"(?im)^[ \t]*(?P<h>plan(?: of care)?|recommendations?|disposition|assessment(?:\s*(?:and|&|/)\s*plan)?|"
-                           r"impression|a/p|history(?: of present illness)?|hpi|interval history|subjective|objective|"
-                           r"exam(?:ination)?|physical exam(?:ination)?|procedures?(?: performed)?|findings|results?)"
-                           r"[ \t]*:?[ \t]*$")
-_PLAN_HEADINGS = ("plan", "plan of care", "recommendation", "recommendations", "disposition")
-
-
-def under_plan_heading(text: str, offset: int, reach: int = 800) -> bool:
-    """The mention stands in a list under a heading line of its own that is a plan ("Plan:" then "- R SIJ block
-    under fluoroscopy"); a heading on the mention's own line is read by the plan cues, not here."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    last = None
-    for m in _HEADING_LINE.finditer(text, max(0, line_start - reach), line_start):
-        last = m
-    return last is not None and " ".join(last.group("h").lower().split()) in _PLAN_HEADINGS
-
-
-_DATED_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]*)?\[?(?=\d{1,2}/\d{1,2}/\d{2,4}\b)")
 
 
 def _section(doc: Doc, offset: int) -> str | None:
@@ -412,71 +391,3 @@ def _purpose(values: dict, text: str, event: _Event, rules: _Compiled) -> str | 
         if rules.purpose[purpose].search(text):
             return purpose
     return "diagnostic" if values.get("anesthetic") else None
-
-
-# ---------------------------------------------------------------- injection logs laid out as tables
-
-def _table_facts(doc: Doc, ctx, rules: _Compiled) -> tuple[list[Injection], list[tuple[int, int]]]:
-    """One fact per dated row of an injection log ("Date  Side  Type  Injectate  IA  Contrast  Pre  Post").
-
-    The site comes from the table's own "Site" column or from the text above it (the log's
-    title); attributes stated above the table ("All injections intra-articular, fluoroscopic
-    guidance") hold for every row that does not say otherwise.
-    """
-    header_at, rows = log_rows(doc_text(doc), rules.rules.table, ctx.date)
-    if not rows:
-        return [], []
-    above = doc_text(doc)[:header_at]
-    shared = _attributes(above, rules)
-    facts = [f for row in rows if (f := _row_fact(row, above, shared, ctx, rules)) is not None]
-    return facts, [(row.start, row.end) for row in rows] if facts else []
-
-
-def _row_fact(row: LogRow, above: str, shared: dict, ctx, rules: _Compiled) -> Injection | None:
-    cell = row.cells
-    dates = find_dates(cell.get("date", ""), ctx.date)
-    row_text = " ; ".join(v for k, v in cell.items() if k != "date")
-    site = site_in(cell.get("site", "")) or site_in(row_text) or site_in(above, near=len(above))
-    if site is None or not dates:
-        return None
-    values = dict(shared)
-    values.update(_attributes(" ; ".join(v for k, v in cell.items() if k not in ("date", "pre", "post", "relief")), rules))
-    values.update(_attributes(cell.get("drugs", ""), rules))
-    if "guidance" in cell and "/" in cell["guidance"]:  # "Guidance/Contrast/IA" over "fluoro / yes / yes"
-        for name, part in zip(("guidance", "contrast", "intra_articular"), cell["guidance"].split("/")):
-            if name != "guidance" and re.match(rules.rules.table.yes, part.strip(), re.IGNORECASE):
-                values[name] = True
-            elif name != "guidance" and re.match(rules.rules.table.no, part.strip(), re.IGNORECASE):
-                values[name] = False
-    for name in ("intra_articular", "contrast"):
-        if name in cell:
-            yes = re.match(rules.rules.table.yes, cell[name], re.IGNORECASE)
-            no = re.match(rules.rules.table.no, cell[name], re.IGNORECASE)
-            values[name] = True if yes else False if no else values.get(name)
-    purpose = next((p for p, rx in rules.purpose.items() if rx.search(cell.get("purpose", ""))), None)
-    purpose = "therapeutic" if values.get("steroid") else purpose or ("diagnostic" if values.get("anesthetic") else None)
-    evidence = ctx.evidence(row.start, row.end, rule="injection.table_row")
-    return Injection(site=site, date=dates[0].date, date_approximate=dates[0].approximate,
-                     side=side_in(cell["side"]) if "side" in cell else side_in(cell.get("site", "") or row_text),
-                     purpose=purpose,
-                     guidance=values.get("guidance"), contrast=values.get("contrast"),
-                     intra_articular=values.get("intra_articular"), anesthetic=values.get("anesthetic"),
-                     steroid=values.get("steroid"), relief_percent=_row_relief(cell), evidence=[evidence])
-
-
-def _row_relief(cell: dict[str, str]) -> float | None:
-    num = re.compile(r"^\s*~?(\d{1,3}(?:\.\d+)?)")
-    if "relief" in cell and (m := num.match(cell["relief"])):
-        arrow = re.match(r"^\s*(\d{1,2})\s*(?:->|\u2192|to)\s*(\d{1,2})\b", cell["relief"])  # "10 -> 2" scores
-        if arrow and float(arrow.group(1)) > 0:
-            pre, post = float(arrow.group(1)), float(arrow.group(2))
-            return float(max(0, round_half_up((pre - post) / pre * 100)))
-        if re.match(r"^\s*(?:none|no relief|nil|0\b)", cell["relief"], re.IGNORECASE):
-            return 0.0
-        return float(m.group(1))
-    if "relief" in cell and re.match(r"^\s*(?:none|no relief|nil)\b", cell["relief"], re.IGNORECASE):
-        return 0.0
-    pre, post = (num.match(cell.get(k, "")) for k in ("pre", "post"))
-    if pre and post and float(pre.group(1)) > 0:
-        return float(max(0, round_half_up((float(pre.group(1)) - float(post.group(1))) / float(pre.group(1)) * 100)))
-    return None

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 
 from extractor.facts.injection.numbers import (
     HOURS_OF,
-    entry_result_readings,
     PAIN_SCORE,
+    entry_result_readings,
     percent_readings,
     relief_hours,
     score_series,
