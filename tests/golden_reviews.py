@@ -79,9 +79,13 @@ def _demo_case(tmp: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rewrite the golden reviews under tests/golden/.")
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 when any differs")
+    parser.add_argument("--corpus", action="append", metavar="NAME",
+                        help="only this corpus (repeatable; e.g. a corpus that has just joined)")
     args = parser.parse_args(argv)
     changed = 0
     for corpus, case, rendering in cases():
+        if args.corpus and corpus not in args.corpus:
+            continue
         path = golden_path(corpus, case, rendering)
         text = review_json(corpus, case, rendering)
         if path.is_file() and path.read_text(encoding="utf-8") == text:
