@@ -31,25 +31,31 @@ DUPLICATE = ErrorCode.DUPLICATE_CASE_ID.value
 
 @router.get("/cases")
 def list_cases(request: Request, q: str = "", status: str = "", recommendation: str = "", decision: str = "",
-               assignee: str = "", due: str = "", needs_review: str = "", sort: str = "due"):
-    """The worklist: every case (or those the filters keep), by due date unless sorted otherwise."""
+               assignee: str = "", due: str = "", needs_review: str = "", sort: str = "due", page: str = "1",
+               size: str = ""):
+    """The worklist: every case (or those the filters keep), by due date unless sorted otherwise, a page at a time
+    (`page`, `size`: worklist.PAGE_SIZE by default); filters and sort are kept across pages."""
     principal, zone = request.state.principal, request.app.state.settings.timezone
+    number, per_page = worklist.page_numbers(page, size)
     filters = worklist.Filters(q=q, status=status, recommendation=recommendation, decision=decision,
-                               assignee=assignee[:80], due=due, needs_review=needs_review, sort=sort)
+                               assignee=assignee[:80], due=due, needs_review=needs_review, sort=sort, page=number,
+                               size=per_page)
     now = utcnow()
     with request.app.state.sessions() as session, session.begin():
         if session.scalar(worklist.stale(select(Case.id)).limit(1)) is not None:
             worklist.backfill(session, zone)
     with request.app.state.sessions() as session:
         stmt = worklist.list_query(filters, principal.user_id, now, zone, CASE_STATES)
-        total = worklist.count(session, stmt)
-        cases = list(session.scalars(stmt.limit(worklist.LIST_LIMIT)).all())
+        pager = worklist.page_of(filters, worklist.count(session, stmt))
+        filters.page = pager.number
+        cases = list(session.scalars(stmt.offset(pager.offset).limit(pager.size)).all())
         reviewed = caseview.list_states(session, cases)
         users = [u.name for u in worklist.active_users(session)]
-    return render(request, "cases.html", cases=cases, reviewed=reviewed, f=filters, total=total, states=CASE_STATES,
-                  users=users, due_state={c.id: worklist.due_state(c, now, zone) for c in cases},
+    return render(request, "cases.html", cases=cases, reviewed=reviewed, f=filters, total=pager.total, pager=pager,
+                  states=CASE_STATES, users=users,
+                  due_state={c.id: worklist.due_state(c, now, zone) for c in cases},
                   recommendations=worklist.RECOMMENDATIONS, decisions=FINAL_DECISIONS, sorts=worklist.SORTS,
-                  limit=worklist.LIST_LIMIT, next_url=f"/cases?{filters.query()}")
+                  page_sizes=worklist.PAGE_SIZES, next_url=filters.url())
 
 
 @router.get("/cases/new")
