@@ -57,10 +57,10 @@ async def import_zip(request: Request):
         queued = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_([pk for _, pk in report.queued])))}
         skipped_ids = [case_id for case_id, _code in report.skipped]
         existing = dict(session.execute(select(Case.case_id, Case.id).where(Case.case_id.in_(skipped_ids))).all())
-        rows = [{"case_id": cid, "case": queued[pk]} for cid, pk in report.queued]
         this_run = {pk for _, pk in report.queued}
-        rows += [{"case_id": cid, "code": code, "existing": existing.get(cid), "repeat": existing.get(cid) in this_run}
-                 for cid, code in report.skipped]
+        rows = [{"case_id": cid, "code": code, "existing": existing.get(cid), "repeat": existing.get(cid) in this_run}
+                 for cid, code in report.skipped]  # the skipped first: they are what the operator must look at
+        rows += [{"case_id": cid, "case": queued[pk]} for cid, pk in report.queued]
         if not prefers_html(request.headers.get("accept", "")):
             return JSONResponse({
                 "rows": report.rows, "imported": report.imported, "reviewed": report.reviewed, "failed": report.failed,

@@ -29,7 +29,7 @@ DUE_FILTERS = ("overdue", "today", "later")
 SORTS = ("due", "-due", "received", "case", "newest")
 #: cases per worklist page: the default, and the sizes a reviewer may choose (`size=`)
 PAGE_SIZE = 50
-PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZES = (10, 25, 50, 100, 200)
 
 
 # --- due dates ------------------------------------------------------------------------------------------------------
