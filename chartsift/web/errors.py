@@ -58,14 +58,14 @@ _ADVICE = {
     "not_a_zip": ("Upload the screen output as a .zip",
                   "Zip the folder `chartsift screen` wrote (summary.csv and results.jsonl in it) and upload the .zip."),
     "unsafe_archive": ("The .zip was refused",
-                       "A file in it has a path that leaves the folder (an absolute path, '..', a link) or is "
-                       "encrypted. Zip the screen output folder again with an ordinary zip tool."),
+                       ("A file in it has a path that leaves the folder (an absolute path, '..', a link) or is "
+                        "encrypted. Zip the screen output folder again with an ordinary zip tool.")),
     "archive_too_large": ("The .zip unpacks too large",
-                          "It holds more files or more data than the import takes, or compresses far more than a "
-                          "screen output does. Import the screen run in parts, or ask an administrator."),
+                          ("It holds more files or more data than the import takes, or compresses far more than a "
+                           "screen output does. Import the screen run in parts, or ask an administrator.")),
     "not_screen_output": ("Not a screen output",
-                          "The .zip needs the summary.csv and results.jsonl that `chartsift screen` writes, in one "
-                          "folder, unchanged. Zip the output folder again."),
+                          ("The .zip needs the summary.csv and results.jsonl that `chartsift screen` writes, in one "
+                           "folder, unchanged. Zip the output folder again.")),
     "too_many_requests": ("Too many requests", "Wait a minute, then try again."),
     "internal_error": ("Something went wrong on our side",
                        "Try again. If it happens again, give the administrator the request id below."),

@@ -53,13 +53,13 @@ def test_the_import_page_queues_a_screen_run_and_reports_duplicates_per_case(log
     goldens = {json.loads((Path(__file__).parents[1] / "golden" / g).read_text())["case_id"]:
                json.loads((Path(__file__).parents[1] / "golden" / g).read_text()) for g in GOLDENS}
     for case_id, review in goldens.items():
-        row = re.search(rf'<tr data-case="{case_id}" data-result="queued">(.*?)</tr>', html, re.S).group(1)
+        row = re.search(rf'<tr data-case="{case_id}" data-result="queued">(.*?)</tr>', html, re.DOTALL).group(1)
         assert review["recommendation"]["status"].replace("_", " ") in row
         needs = len(review["needs_review"])
         assert (f"{needs} need" in row) if needs else ('<span class="meta">none</span>' in row)
         assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", row)  # the due date, local time to the minute
-    assert re.search(r'data-case="BROKEN-1" data-result="failed">.*?timeout', html, re.S)
-    skipped = re.search(r'<tr data-case="SIJ-023" data-result="skipped".*?</tr>', html, re.S).group(0)
+    assert re.search(r'data-case="BROKEN-1" data-result="failed">.*?timeout', html, re.DOTALL)
+    skipped = re.search(r'<tr data-case="SIJ-023" data-result="skipped".*?</tr>', html, re.DOTALL).group(0)
     assert "duplicate_case_id" in skipped and "appears twice in the screen output" in skipped
     assert cases_in(logged_in) == 4
     with logged_in.sessions() as s:
@@ -73,7 +73,7 @@ def test_the_import_page_queues_a_screen_run_and_reports_duplicates_per_case(log
     again = post_zip(logged_in, archive, BROWSER).text  # importing the same run again adds nothing
     assert re.search(r'data-imported="0" data-skipped="5"', again)
     for case_id in goldens:
-        row = re.search(rf'<tr data-case="{case_id}" data-result="skipped".*?</tr>', again, re.S).group(0)
+        row = re.search(rf'<tr data-case="{case_id}" data-result="skipped".*?</tr>', again, re.DOTALL).group(0)
         assert "duplicate_case_id" in row and "already in the queue" in row and 'href="/cases/' in row
     assert cases_in(logged_in) == 4
 

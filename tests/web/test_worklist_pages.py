@@ -29,12 +29,12 @@ def _rows(page: str) -> list[str]:
 
 
 def _range(page: str) -> str:
-    text = re.search(r'id="pager-top".*?<span class="meta page-range">(.*?)</span>', page, re.S).group(1)
+    text = re.search(r'id="pager-top".*?<span class="meta page-range">(.*?)</span>', page, re.DOTALL).group(1)
     return htmllib.unescape(text)
 
 
 def _link(page: str, rel: str) -> str | None:
-    found = re.search(rf'id="pager-top".*?<a href="([^"]+)" rel="{rel}"', page.split('id="pager-bottom"')[0], re.S)
+    found = re.search(rf'id="pager-top".*?<a href="([^"]+)" rel="{rel}"', page.split('id="pager-bottom"')[0], re.DOTALL)
     return htmllib.unescape(found.group(1)) if found else None
 
 
