@@ -17,6 +17,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from evaluator import criteria_tree, policy_of
 from models import Evidence, ReviewResult
 
 from .packet import FIXED_DATE, to_latin1
@@ -152,11 +153,22 @@ def _criteria(doc: _Doc, result: ReviewResult) -> None:
                    first_row_as_headings=True) as table:
         doc.set_font(FONT, size=8)
         table.row([_t(h) for h in ("Criterion", "Status", "Conf.", "Check", "Rationale")])
-        for d in result.determinations:
+        depth = _tree(result)
+        for d in sorted(result.determinations, key=lambda d: depth.get(d.criterion, (len(depth), 0))[0]):
             rationale = d.rationale + "".join(f"\nMissing: {m}" for m in d.missing)
-            table.row([_t(d.criterion), _t(_STATUS.get(d.status, d.status)), _conf(d.confidence),
+            indent = "- " * depth.get(d.criterion, (0, 0))[1]
+            table.row([_t(indent + d.criterion), _t(_STATUS.get(d.status, d.status)), _conf(d.confidence),
                        "check" if d.criterion in review else "", _t(rationale)])
     doc.set_font(FONT, size=9)
+
+
+def _tree(result: ReviewResult) -> dict[str, tuple[int, int]]:
+    """Criterion -> (its place in the policy tree, its depth): the table lists a parent before its children, as the
+    web app's criteria tree does (the evaluator gives children first). Empty for a policy it does not know."""
+    try:
+        return {row.criterion: (i, row.depth) for i, row in enumerate(criteria_tree(policy_of(result.policy)))}
+    except (KeyError, ValueError, LookupError):
+        return {}
 
 
 def _quotes(doc: _Doc, result: ReviewResult, pdf_paths: Mapping[str, Path]) -> None:

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "review as failed with its error code. A case id already in the queue is skipped "
                     "(duplicate_case_id), so importing again adds nothing. With --cases (the screen's INPUT folder), "
                     "each case also gets its case.json's patient identifiers, receipt and urgency, and its documents "
-                    "when unchanged since the screen run, so the evidence viewer shows their pages.")
+                    "when unchanged since the screen run, so the evidence viewer shows their pages. The web app's "
+                    "'Import screen run' page (/queue/import) does the same from a .zip of OUT, without --cases.")
     imp.add_argument("out", type=Path, metavar="OUT", help="the output folder of `chartsift screen`")
     imp.add_argument("--cases", type=Path, default=None, metavar="INPUT",
                      help="the INPUT the screen run read (a folder of case folders or PDFs, or its manifest)")

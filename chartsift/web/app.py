@@ -32,12 +32,13 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates.env.filters["local"] = partial(local_time, zone=settings.timezone)
     errors.install(app)
-    from . import routes_auth, routes_cases, routes_review
+    from . import routes_auth, routes_cases, routes_import, routes_review
 
     app.include_router(routes_auth.public)
     app.include_router(routes_auth.private, dependencies=[Depends(require_user)])
     app.include_router(routes_cases.router, dependencies=[Depends(require_user)])
     app.include_router(routes_review.router, dependencies=[Depends(require_user)])
+    app.include_router(routes_import.router, dependencies=[Depends(require_user)])
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(RequestContext)

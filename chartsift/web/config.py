@@ -23,6 +23,11 @@ class Settings:
     poll_interval_s: float = 0.5          # worker: how often an idle worker looks for jobs
     job_timeout_s: int = 600              # worker: a review taking longer fails with `timeout`
     timezone: str = ""                    # times on pages and exports (IANA name); "": the server's local zone
+    # the web import of a `screen` output .zip (the .zip itself is bounded by max_upload_bytes): zip bombs and
+    # archives of many small files are refused from the central directory, and again while a member is read
+    import_max_members: int = 10_000      # entries in the .zip (a screen run writes ~2 per case)
+    import_max_unpacked_bytes: int = 512 * MB  # summary.csv + results.jsonl unpacked, as read (not as declared)
+    import_max_ratio: int = 200           # unpacked / packed size of a member over 1 MiB (JSON packs ~10-20x)
 
     @property
     def database_url(self) -> str:

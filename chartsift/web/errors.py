@@ -55,6 +55,17 @@ _ADVICE = {
                      "chartsift is still reviewing this case. Go back to the case: the page updates by itself when "
                      "the review is done."),
     "conflict": ("The case changed", "Go back, reload the case and try again."),
+    "not_a_zip": ("Upload the screen output as a .zip",
+                  "Zip the folder `chartsift screen` wrote (summary.csv and results.jsonl in it) and upload the .zip."),
+    "unsafe_archive": ("The .zip was refused",
+                       ("A file in it has a path that leaves the folder (an absolute path, '..', a link) or is "
+                        "encrypted. Zip the screen output folder again with an ordinary zip tool.")),
+    "archive_too_large": ("The .zip unpacks too large",
+                          ("It holds more files or more data than the import takes, or compresses far more than a "
+                           "screen output does. Import the screen run in parts, or ask an administrator.")),
+    "not_screen_output": ("Not a screen output",
+                          ("The .zip needs the summary.csv and results.jsonl that `chartsift screen` writes, in one "
+                           "folder, unchanged. Zip the output folder again.")),
     "too_many_requests": ("Too many requests", "Wait a minute, then try again."),
     "internal_error": ("Something went wrong on our side",
                        "Try again. If it happens again, give the administrator the request id below."),
@@ -62,9 +73,12 @@ _ADVICE = {
 
 
 class AppError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    """A coded error. `field`: the form field it is about, so that a form posted from a browser is shown again with
+    the entered values and the error beside that field (routes_cases.create_case) instead of an error page."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
         super().__init__(code)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.field = status, code, message, field
 
 
 class NotAuthenticated(AppError):
@@ -119,6 +133,8 @@ def back_link(path: str, status: int) -> tuple[str, str]:
         return f"/cases/{case.group(1)}", "Back to the case"
     if path == "/cases" and status != 404:
         return "/cases/new", "Back to the new-case form"
+    if path == "/queue/import" and status != 404:
+        return "/queue/import", "Back to the import form"
     return "/cases", "Back to the case list"
 
 

@@ -19,9 +19,12 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import stat
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,6 +55,7 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (case id, code)
     documents: int = 0                              # documents attached
     documents_left_out: int = 0                     # changed since the screen run, or missing
+    queued: list[tuple[str, int]] = field(default_factory=list)    # (case id, the queued case's primary key)
 
     @property
     def imported(self) -> int:
@@ -103,8 +107,10 @@ def _user(session: Session, name: str) -> User:
 
 
 def import_screen(settings: Settings, sessions: sessionmaker[Session], out: Path, *, user: str,
-                  cases: Path | None = None, assign: str | None = None, now: dt.datetime | None = None) -> ImportReport:
-    """Queue every case of the screen output folder `out` (see the module docstring) as `user`."""
+                  cases: Path | None = None, assign: str | None = None, now: dt.datetime | None = None,
+                  actor: str | None = None) -> ImportReport:
+    """Queue every case of the screen output folder `out` (see the module docstring) as `user`; the audit trail
+    names `actor` (default `cli:USER`; the web import gives the signed-in user's name)."""
     rows, reviews = read_out(Path(out))
     inputs = _inputs(cases)
     with sessions() as session:
@@ -123,7 +129,7 @@ def import_screen(settings: Settings, sessions: sessionmaker[Session], out: Path
                 report.skipped.append((case_id, DUPLICATE))
                 continue
             _queue_one(settings, session, report, case_id, row, reviews.get(case_id), inputs.get(case_id),
-                       creator_id=creator_id, actor=AUDIT_USER_PREFIX + user, assignee_id=assignee_id,
+                       creator_id=creator_id, actor=actor or AUDIT_USER_PREFIX + user, assignee_id=assignee_id,
                        assignee=assign, now=now or utcnow())
     return report
 
@@ -148,6 +154,7 @@ def _queue_one(settings: Settings, session: Session, report: ImportReport, case_
         case.assignee_id, case.assigned_at = assignee_id, now
     session.add(case)
     session.flush()
+    report.queued.append((case_id, case.id))
     audit.append(session, "case_import", f"case:{case.id}/screen", user=actor, request_id=None)
     if spec is not None:
         _attach(settings, session, report, case, spec, result, creator_id, actor)
@@ -189,3 +196,89 @@ def _sha256(path: Path) -> str | None:
             return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return None
+
+
+# --- the web import: a screen output folder as a .zip --------------------------------------------------------------
+
+class ArchiveRefused(ValueError):
+    """The .zip is refused: `status` and `code` for the answer (never a member name: it may name a patient)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(code)
+        self.status, self.code, self.message = status, code, message
+
+
+def _unsafe(info: zipfile.ZipInfo) -> bool:
+    """A member whose path could leave the folder it is unpacked into (zip-slip), or that is a link or encrypted.
+    Nothing here is unpacked under its own name, but such an archive was not written by zipping a screen folder."""
+    name = info.filename
+    parts = name.replace("\\", "/").split("/")
+    mode = info.external_attr >> 16
+    return (name.startswith(("/", "\\")) or "\\" in name or "\0" in name or ".." in parts
+            or (parts and len(parts[0]) >= 2 and parts[0][1] == ":") or stat.S_ISLNK(mode)
+            or bool(info.flag_bits & 0x1))
+
+
+def unpack_screen_zip(archive: Path | BinaryIO, dest: Path, settings: Settings) -> None:
+    """Write the summary.csv and results.jsonl of a zipped screen output folder (at its top or in one folder of it)
+    to `dest` under those fixed names; the other members (index.html, per-case pages) are not read. Refuses
+    (ArchiveRefused): not a .zip (415 `not_a_zip`); a member path that leaves the folder, a link or an encrypted
+    member (422 `unsafe_archive`); more members, more unpacked bytes or a higher packing ratio than the settings
+    allow (413 `archive_too_large`: a zip bomb stops at the limit while it is read, whatever its header says); no
+    screen output in it (422 `not_screen_output`)."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ArchiveRefused(415, "not_a_zip", "the upload is not a .zip file") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > settings.import_max_members:
+            raise ArchiveRefused(413, "archive_too_large",
+                                 f"the .zip holds more than {settings.import_max_members} files")
+        if any(_unsafe(i) for i in infos):
+            raise ArchiveRefused(422, "unsafe_archive", "a file in the .zip has an unsafe path, is a link or is "
+                                                        "encrypted")
+        folders: dict[str, dict[str, zipfile.ZipInfo]] = {}
+        for info in infos:
+            folder, _, base = info.filename.rpartition("/")
+            if base in (SUMMARY, RESULTS) and not info.is_dir():
+                folders.setdefault(folder, {})[base] = info
+        found = [f for f in folders.values() if len(f) == 2]
+        if len(found) != 1:
+            raise ArchiveRefused(422, "not_screen_output", f"the .zip needs one folder with {SUMMARY} and {RESULTS}"
+                                 + (" (it has several)" if found else ""))
+        budget = settings.import_max_unpacked_bytes
+        for base, info in sorted(found[0].items()):
+            if info.file_size > budget:
+                raise ArchiveRefused(413, "archive_too_large", "the screen output unpacks larger than the import "
+                                                               f"limit of {budget} bytes")
+            budget -= _read_member(zf, info, dest / base, budget, settings.import_max_ratio)
+
+
+def check_out(out: Path) -> None:
+    """Every review of OUT parses (SPEC section 3) before anything is queued, so a damaged results.jsonl queues
+    nothing rather than the cases before the damaged line (QueueImportError; no line is quoted)."""
+    try:
+        _rows, reviews = read_out(out)
+        for line in reviews.values():
+            ReviewResult.model_validate_json(line)
+    except (ValueError, KeyError, TypeError):
+        raise QueueImportError("the screen output's summary.csv or results.jsonl cannot be read") from None
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, max_ratio: int) -> int:
+    """Stream one member to `target`, stopping at `budget` bytes or at a packing ratio over `max_ratio` (counted on
+    the bytes read, not on the sizes the archive declares). Returns the bytes written."""
+    written = 0
+    packed = max(info.compress_size, 1)
+    try:
+        with zf.open(info) as src, target.open("wb") as out:
+            while chunk := src.read(1 << 16):
+                written += len(chunk)
+                if written > budget or (written > 1 << 20 and written / packed > max_ratio):
+                    raise ArchiveRefused(413, "archive_too_large",
+                                         "the screen output unpacks larger (or packs denser) than the import allows")
+                out.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise ArchiveRefused(422, "not_screen_output", "a file of the .zip cannot be read") from None
+    return written

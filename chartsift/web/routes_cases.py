@@ -15,7 +15,7 @@ from models import ErrorCode
 
 from . import caseview, worklist
 from .deps import check_csrf, record
-from .errors import AppError
+from .errors import AppError, prefers_html
 from .models import CASE_STATES, FINAL_DECISIONS, Case, Document, User, utcnow
 from .storage import StoredFile, all_refused, store_upload
 from .views import render
@@ -31,25 +31,31 @@ DUPLICATE = ErrorCode.DUPLICATE_CASE_ID.value
 
 @router.get("/cases")
 def list_cases(request: Request, q: str = "", status: str = "", recommendation: str = "", decision: str = "",
-               assignee: str = "", due: str = "", needs_review: str = "", sort: str = "due"):
-    """The worklist: every case (or those the filters keep), by due date unless sorted otherwise."""
+               assignee: str = "", due: str = "", needs_review: str = "", sort: str = "due", page: str = "1",
+               size: str = ""):
+    """The worklist: every case (or those the filters keep), by due date unless sorted otherwise, a page at a time
+    (`page`, `size`: worklist.PAGE_SIZE by default); filters and sort are kept across pages."""
     principal, zone = request.state.principal, request.app.state.settings.timezone
+    number, per_page = worklist.page_numbers(page, size)
     filters = worklist.Filters(q=q, status=status, recommendation=recommendation, decision=decision,
-                               assignee=assignee[:80], due=due, needs_review=needs_review, sort=sort)
+                               assignee=assignee[:80], due=due, needs_review=needs_review, sort=sort, page=number,
+                               size=per_page)
     now = utcnow()
     with request.app.state.sessions() as session, session.begin():
         if session.scalar(worklist.stale(select(Case.id)).limit(1)) is not None:
             worklist.backfill(session, zone)
     with request.app.state.sessions() as session:
         stmt = worklist.list_query(filters, principal.user_id, now, zone, CASE_STATES)
-        total = worklist.count(session, stmt)
-        cases = list(session.scalars(stmt.limit(worklist.LIST_LIMIT)).all())
+        pager = worklist.page_of(filters, worklist.count(session, stmt))
+        filters.page = pager.number
+        cases = list(session.scalars(stmt.offset(pager.offset).limit(pager.size)).all())
         reviewed = caseview.list_states(session, cases)
         users = [u.name for u in worklist.active_users(session)]
-    return render(request, "cases.html", cases=cases, reviewed=reviewed, f=filters, total=total, states=CASE_STATES,
-                  users=users, due_state={c.id: worklist.due_state(c, now, zone) for c in cases},
+    return render(request, "cases.html", cases=cases, reviewed=reviewed, f=filters, total=pager.total, pager=pager,
+                  states=CASE_STATES, users=users,
+                  due_state={c.id: worklist.due_state(c, now, zone) for c in cases},
                   recommendations=worklist.RECOMMENDATIONS, decisions=FINAL_DECISIONS, sorts=worklist.SORTS,
-                  limit=worklist.LIST_LIMIT, next_url=f"/cases?{filters.query()}")
+                  page_sizes=worklist.PAGE_SIZES, next_url=filters.url())
 
 
 @router.get("/cases/new")
@@ -60,21 +66,21 @@ def new_case_form(request: Request):
 def _request_fields(form) -> dict:
     case_id = str(form.get("case_id", "")).strip()
     if not _CASE_ID.match(case_id):
-        raise AppError(422, "invalid_request", "case id: letters, digits, '.', '-', '_' (up to 80)")
+        raise AppError(422, "invalid_request", "case id: letters, digits, '.', '-', '_' (up to 80)", "case_id")
     cpt = str(form.get("cpt", "")).strip() or None
     if cpt not in (None, "27279", "27280"):
-        raise AppError(422, "invalid_request", "CPT must be 27279 or 27280")
+        raise AppError(422, "invalid_request", "CPT must be 27279 or 27280", "cpt")
     side = str(form.get("side", "")).strip() or None
     if side not in (None, "left", "right", "bilateral"):
-        raise AppError(422, "invalid_request", "side must be left, right or bilateral")
+        raise AppError(422, "invalid_request", "side must be left, right or bilateral", "side")
     raw_date = str(form.get("request_date", "")).strip()
     try:
         date = dt.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        raise AppError(422, "invalid_request", "request date must be YYYY-MM-DD") from None
+        raise AppError(422, "invalid_request", "request date must be YYYY-MM-DD", "request_date") from None
     icd10 = [c.strip().upper() for c in re.split(r"[,\s]+", str(form.get("icd10", ""))) if c.strip()]
     if any(not _ICD10.match(c) for c in icd10):
-        raise AppError(422, "invalid_request", "ICD-10 codes look like M46.1")
+        raise AppError(422, "invalid_request", "ICD-10 codes look like M46.1", "icd10")
     return {"case_id": case_id, "cpt": cpt, "side": side, "request_date": date, "icd10": icd10, **_queue_fields(form)}
 
 
@@ -86,9 +92,12 @@ def _queue_fields(form) -> dict:
     try:
         birth = dt.date.fromisoformat(raw_birth) if raw_birth else None
     except ValueError:
-        raise AppError(422, "invalid_request", "date of birth must be YYYY-MM-DD") from None
-    return {"patient_name": name, "patient_birth_date": birth, "member_id": member,
-            "urgency": worklist.valid_urgency(str(form.get("urgency", "")))}
+        raise AppError(422, "invalid_request", "date of birth must be YYYY-MM-DD", "patient_birth_date") from None
+    try:
+        urgency = worklist.valid_urgency(str(form.get("urgency", "")))
+    except AppError as exc:
+        raise AppError(exc.status, exc.code, exc.message, "urgency") from None
+    return {"patient_name": name, "patient_birth_date": birth, "member_id": member, "urgency": urgency}
 
 
 def _received(form) -> dt.datetime | None:
@@ -97,7 +106,8 @@ def _received(form) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(raw) if raw else None
     except ValueError:
-        raise AppError(422, "invalid_request", "received must be a date and time, YYYY-MM-DDTHH:MM") from None
+        raise AppError(422, "invalid_request", "received must be a date and time, YYYY-MM-DDTHH:MM",
+                       "received") from None
 
 
 def _existing(session, case_id: str) -> int | None:
@@ -106,29 +116,37 @@ def _existing(session, case_id: str) -> int | None:
 
 def duplicate_error(pk: int) -> AppError:
     """The 409 of a case id already in the queue (the id is not echoed: the page says which case it is)."""
-    return AppError(409, DUPLICATE, f"a case with this id is already in the queue (/cases/{pk}); add the documents "
-                                    "there, which reviews it again as a new revision, or give this case its own id")
+    error = AppError(409, DUPLICATE, f"a case with this id is already in the queue (/cases/{pk}); add the documents "
+                                     "there, which reviews it again as a new revision, or give this case its own id",
+                     "case_id")
+    error.existing = pk  # the new-case form links to it
+    return error
 
 
-def _refuse_duplicate(request: Request, pk: int):
-    """A browser gets the new-case page again with the message and a link to the case; others the coded JSON."""
-    if "text/html" in request.headers.get("accept", ""):
-        error = duplicate_error(pk)
-        return render(request, "duplicate_case.html", status_code=409, existing=pk, error_code=error.code,
-                      message=error.message)
-    raise duplicate_error(pk)
+#: the new-case form's text fields, shown again with what was entered when the server refuses the form
+FORM_FIELDS = ("case_id", "cpt", "side", "request_date", "icd10", "patient_name", "patient_birth_date", "member_id",
+               "urgency", "received")
+
+
+def form_again(request: Request, form, error: AppError):
+    """The new-case page again, over HTML: the values entered (files cannot be: a browser never pre-fills a file
+    field), the error beside its field and, above the form, its code, what to do and the request id."""
+    values = {name: str(form.get(name, ""))[:400] for name in FORM_FIELDS} if form is not None else {}
+    return render(request, "new_case.html", status_code=error.status, values=values, error=error,
+                  existing=getattr(error, "existing", None))
 
 
 async def _uploads(request: Request, form, taken: set[str]) -> list[StoredFile]:
     """Every file of the upload, stored or refused by the sniff (with its code); 415 when all are refused."""
     files = [f for f in form.getlist("documents") if isinstance(f, UploadFile) and (f.filename or f.size)]
     if not files:
-        raise AppError(422, "invalid_request", "add at least one PDF or text document")
+        raise AppError(422, "invalid_request", "add at least one PDF or text document", "documents")
     stored: list[StoredFile] = []
     try:
         for upload in files:
             stored.append(await store_upload(upload, request.app.state.settings.upload_dir, taken))
         if (refused := all_refused(stored)) is not None:
+            refused.field = "documents"
             raise refused
     except BaseException:
         _remove(request, stored)
@@ -160,13 +178,24 @@ def _add_documents(session, request: Request, case: Case, stored: list[StoredFil
 
 @router.post("/cases")
 async def create_case(request: Request):
+    """A new case from the form. A refused field (bad value, duplicate id, no readable document) answers a browser
+    with the form again (values kept, the error beside the field); an API client gets the coded JSON as always."""
     principal = request.state.principal
     form = await request.form(max_files=MAX_FILES, max_fields=20)
     check_csrf(request, principal, form.get("csrf_token"))
+    try:
+        return await _create_case(request, form, principal)
+    except AppError as exc:
+        if exc.field is None or not prefers_html(request.headers.get("accept", "")):
+            raise
+        return form_again(request, form, exc)
+
+
+async def _create_case(request: Request, form, principal):
     fields, received = _request_fields(form), _received(form)
     with request.app.state.sessions() as session:
         if (pk := _existing(session, fields["case_id"])) is not None:  # before the upload is stored
-            return _refuse_duplicate(request, pk)
+            raise duplicate_error(pk)
     stored = await _uploads(request, form, set())
     zone = request.app.state.settings.timezone
 
@@ -188,7 +217,7 @@ async def create_case(request: Request):
             pk = _existing(session, fields["case_id"])
         if pk is None:
             raise
-        return _refuse_duplicate(request, pk)
+        raise duplicate_error(pk) from None
     return RedirectResponse(f"/cases/{case_pk}", status_code=303)
 
 

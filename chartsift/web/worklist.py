@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
@@ -26,7 +27,9 @@ STANDARD_DAYS = 7
 RECOMMENDATIONS = ("meets_criteria", "missing_documentation", "physician_review")
 DUE_FILTERS = ("overdue", "today", "later")
 SORTS = ("due", "-due", "received", "case", "newest")
-LIST_LIMIT = 500
+#: cases per worklist page: the default, and the sizes a reviewer may choose (`size=`)
+PAGE_SIZE = 50
+PAGE_SIZES = (10, 25, 50, 100, 200)
 
 
 # --- due dates ------------------------------------------------------------------------------------------------------
@@ -169,12 +172,63 @@ class Filters:
     due: str = ""              # DUE_FILTERS (open cases only)
     needs_review: str = ""     # "yes" / "no"
     sort: str = "due"
+    page: int = 1              # 1-based
+    size: int = PAGE_SIZE      # one of PAGE_SIZES
 
-    def query(self) -> str:
-        """The filters as a query string (the list's links and `next` after an assignment)."""
-        from urllib.parse import urlencode
+    def query(self, **change) -> str:
+        """The filters, sort and page as a query string (the list's links, the pager, and `next` after an
+        assignment); `change` replaces some (`page=2`). Defaults are left out."""
+        values = {**vars(self), **change}
+        defaults = {"sort": "due", "page": 1, "size": PAGE_SIZE}
+        return urlencode({k: v for k, v in values.items() if v and v != defaults.get(k)})
 
-        return urlencode({k: v for k, v in vars(self).items() if v and not (k == "sort" and v == "due")})
+    def url(self, **change) -> str:
+        """The worklist's address with these filters (see `query`)."""
+        query = self.query(**change)
+        return f"/cases?{query}" if query else "/cases"
+
+    def filtered(self) -> bool:
+        """Whether any filter (not the sort or the page) is set."""
+        return any(getattr(self, k) for k in ("q", "status", "recommendation", "decision", "assignee", "due",
+                                              "needs_review"))
+
+
+def page_numbers(raw_page: str, raw_size: str) -> tuple[int, int]:
+    """The query's page and page size: junk is the first page and the default size, not an error."""
+    size = int(raw_size) if raw_size.isdigit() and int(raw_size) in PAGE_SIZES else PAGE_SIZE
+    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 1_000_000 else 1
+    return page, size
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the list: `cases 51-100 of 312`."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first_row(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.number * self.size, self.total)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def page_of(f: Filters, total: int) -> Page:
+    """The page the filters ask for, kept within the list (a page past the end shows the last)."""
+    page = Page(f.page, f.size, total)
+    return page if f.page <= page.last else Page(page.last, f.size, total)
 
 
 def list_query(f: Filters, user_id: int, now: dt.datetime, zone: str, states: tuple[str, ...]) -> Select:

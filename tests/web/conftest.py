@@ -127,6 +127,7 @@ def demo_pdf() -> Path:
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: browser test against a served app (headless Debian chromium)")
     config.addinivalue_line("markers", "load: concurrent uploads against a served app")
+    config.addinivalue_line("markers", "browser: browser test against an app served in the test's process")
 
 
 def free_port() -> int:

@@ -28,6 +28,21 @@ def _is_page(response, status: int, code: str) -> str:
     return html
 
 
+def _is_form_again(response, status: int, code: str, field: str) -> str:
+    """The new-case form shown again (not an error page): the code and request id above it, the error beside
+    `field`, which is marked invalid."""
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert 'id="new-case"' in html and 'id="error"' not in html
+    assert f'id="form-error" role="alert" data-error-code="{code}" data-status="{status}"' in html
+    assert response.headers["x-request-id"] in html
+    assert re.search(rf'name="{field}"[^>]* aria-invalid="true" aria-describedby="error-{field}"', html)
+    assert f'<span class="field-error" id="error-{field}" role="alert" data-error-code="{code}">' in html
+    assert html.count('class="field-error"') == 1 and "Traceback" not in html
+    return html
+
+
 def _is_json(response, status: int, code: str) -> dict:
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/json")
@@ -84,8 +99,8 @@ def test_an_override_without_a_note(logged_in):
 def test_a_docx_upload(logged_in):
     files = [("documents", (SECRET_NAME, DOCX))]
     page = logged_in.client.post("/cases", data=dict(FORM, csrf_token=logged_in.csrf()), files=files, headers=BROWSER)
-    html = _is_page(page, 415, "unsupported_type")
-    assert "Word document (.docx)" in html and 'href="/cases/new"' in html
+    html = _is_form_again(page, 415, "unsupported_type", "documents")
+    assert 'value="A-1042"' in html and 'value="2026-05-04"' in html  # the entries kept
     assert "Marchetti" not in html and "MRN12345" not in html
     body = _is_json(logged_in.client.post("/cases", data=dict(FORM, csrf_token=logged_in.csrf()), files=files,
                                           headers=JSON), 415, "unsupported_type")
@@ -147,8 +162,33 @@ def test_a_bad_form_value(logged_in, field, value, fragment):
     files = [("documents", ("n.txt", b"Office visit\n"))]
     page = logged_in.client.post("/cases", data=dict(FORM, **{field: value}, csrf_token=logged_in.csrf()),
                                  files=files, headers=BROWSER)
-    html = _is_page(page, 422, "invalid_request")
-    assert fragment in html and 'href="/cases/new"' in html
+    html = _is_form_again(page, 422, "invalid_request", field)
+    error = re.search(rf'id="error-{field}"[^>]*>([^<]*)', html).group(1)
+    assert fragment in error
+    for name, entered in FORM.items():  # every entry kept, the bad one too (escaped), for the reviewer to correct
+        shown = value if name == field else entered
+        if name in ("cpt", "side"):
+            assert f"<option selected>{shown}</option>" in html
+        else:
+            assert re.search(rf'name="{name}"[^>]* value="{re.escape(shown)}"', html), name
+    _is_json(logged_in.client.post("/cases", data=dict(FORM, **{field: value}, csrf_token=logged_in.csrf()),
+                                   files=files, headers=JSON), 422, "invalid_request")
+
+
+def test_a_form_posted_without_documents_is_shown_again(logged_in):
+    data = dict(FORM, patient_name="Quinn Example", urgency="urgent", csrf_token=logged_in.csrf())
+    html = _is_form_again(logged_in.client.post("/cases", data=data, headers=BROWSER), 422, "invalid_request",
+                          "documents")
+    assert 'value="Quinn Example"' in html and '<option value="urgent" selected>' in html
+    assert "add at least one PDF or text document" in html
+
+
+def test_an_escaped_entry_cannot_inject_markup(logged_in):
+    files = [("documents", ("n.txt", b"Office visit\n"))]
+    data = dict(FORM, case_id='"><script>alert(1)</script>', csrf_token=logged_in.csrf())
+    html = _is_form_again(logged_in.client.post("/cases", data=data, files=files, headers=BROWSER), 422,
+                          "invalid_request", "case_id")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
 
 
 def test_a_bad_value_in_the_address_and_a_wrong_method(logged_in):

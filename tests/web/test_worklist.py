@@ -330,10 +330,13 @@ def test_a_duplicate_case_id_is_refused_409_before_its_upload_is_stored(web, dem
     body = again.json()
     assert body["error_code"] == "duplicate_case_id" and first.headers["location"] in body["message"]
     assert "A-1042" not in body["message"]
-    browser = create(web, demo_pdf, accept="text/html,application/xhtml+xml")
+    browser = create(web, demo_pdf, accept="text/html,application/xhtml+xml", patient_name="Quinn Example")
     assert browser.status_code == 409 and browser.headers["content-type"].startswith("text/html")
-    assert f'href="{first.headers["location"]}" id="existing-case"' in browser.text
-    assert 'data-error-code="duplicate_case_id"' in browser.text
+    # the form again, the entries kept, the error beside the case id with the link to the existing case
+    assert 'id="new-case"' in browser.text and 'value="Quinn Example"' in browser.text
+    assert re.search(r'<span class="field-error" id="error-case_id" role="alert" data-error-code="duplicate_case_id">'
+                     rf'[^<]*<a href="{first.headers["location"]}" id="existing-case">', browser.text)
+    assert re.search(r'name="case_id"[^>]* value="A-1042" aria-invalid="true"', browser.text)
     assert sorted(p.name for p in web.settings.upload_dir.iterdir()) == stored  # nothing of the refused upload
     with web.sessions() as s:
         assert s.scalar(select(text("count(*)")).select_from(Case)) == 1
