@@ -42,6 +42,8 @@ class SegmentRules(_Rule):
                                             "such a line above a date header ends the note before, never opens the next")
     kind_keywords: tuple[KindKeywords, ...]
     label_kinds: dict[str, NoteKind] = Field(default_factory=dict, description="date label (lower case) -> kind it implies")
+    table_header_labels: tuple[str, ...] = Field(description="first cells of a table's header row (\"Date | Procedure "
+                                                  "| ...\"): a dated row under it is the next row, not a new note")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class CompiledRules:
     date_label: re.Pattern[str]
     weak_date_label: re.Pattern[str]
     closing_label: re.Pattern[str]
+    table_header: re.Pattern[str]
     kinds: tuple[tuple[KindKeywords, tuple[re.Pattern[str], ...]], ...]
 
 
@@ -65,6 +68,7 @@ def compiled_rules() -> CompiledRules:
         date_label=re.compile(rf"(?:^|(?<=[\s|]))(?:{labels})(?:\s*(?:[:#]|-(?!\d))\s*|\s+(?=\d))", re.IGNORECASE),
         weak_date_label=re.compile(rf"(?:^|(?<=[\s|-]))(?:{weak})\s*:\s*", re.IGNORECASE),
         closing_label=re.compile(rf"^\s*(?:{'|'.join(rules.closing_labels) or '(?!)'})\s*:", re.IGNORECASE),
+        table_header=re.compile(rf"^[\s|]*(?:{'|'.join(rules.table_header_labels)})\b", re.IGNORECASE),
         kinds=tuple((k, tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in k.patterns)) for k in rules.kind_keywords),
     )
 

@@ -205,9 +205,6 @@ def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open, head: Lin
     return lines[_fields_above(lines, i, current)].start
 
 
-_TABLE_HEADER = re.compile(r"^[\s|]*(?:date|dos|date of service)\b", re.IGNORECASE)
-
-
 def _in_headed_table(lines: list[_Line], i: int) -> bool:
     """Line `i` is a row of a table whose header row ("Date | Procedure | Side | ...") is above it, the rows
     between all table rows, no blank line."""
@@ -215,7 +212,7 @@ def _in_headed_table(lines: list[_Line], i: int) -> bool:
         return False
     j = i - 1
     while j >= 0 and _is_table_row(lines[j].text):
-        if _TABLE_HEADER.match(lines[j].text) and not match_date_header(lines[j].text, weak=True):
+        if compiled_rules().table_header.match(lines[j].text) and not match_date_header(lines[j].text, weak=True):
             return True
         if lines[j].after_blank:
             return False
