@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from headless_chromium import CHROMIUM, FLAGS, needs_chromium
 
 from chartsift.cli import main
 from chartsift.evaluation import CaseRun, Gold, evaluate, score
@@ -197,16 +198,12 @@ def test_unloadable_corpus_exits_two(tmp_path, capsys):
     assert "no case folders" in capsys.readouterr().err
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+@needs_chromium
 def test_html_report_renders_in_headless_chromium(corpus, missing_two, tmp_path):
     report = tmp_path / "report.html"
     assert main(["evaluate", str(corpus), "--report", str(report)]) == 0
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            f"--user-data-dir={tmp_path / 'profile'}"]
+    base = [CHROMIUM, "--headless", *FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run(base + ["--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120,
                          check=True)
     assert "Facts by type" in dom.stdout and "Missed facts (2)" in dom.stdout

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import screen_helpers as helpers
+from headless_chromium import chromium, console_errors, needs_chromium
 
 from chartsift.screen import screen
 from chartsift.screen.ledger import Row
@@ -20,7 +21,6 @@ from evaluator import blocking, load_policy
 
 FAKE = {"case_function": "screen_helpers:fake_review", "init_function": "screen_helpers:fake_warm_up"}
 GOLDEN = Path(__file__).parent / "golden"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _summary(out: Path) -> list[dict]:
@@ -141,8 +141,7 @@ def test_the_cli_flags_it_with_exit_3_and_reviews_it_when_allowed(tmp_path, caps
     from chartsift.screen import screen as function
 
     # the stand-in per-case function for the CLI's call (it names none)
-    monkeypatch.setattr(function, "__kwdefaults__", dict(function.__kwdefaults__, **{
-        "case_function": FAKE["case_function"], "init_function": FAKE["init_function"]}))
+    monkeypatch.setattr(function, "__kwdefaults__", dict(function.__kwdefaults__, case_function=FAKE["case_function"], init_function=FAKE["init_function"]))
     helpers.make_cases(tmp_path, 2)
     source = _manifest(tmp_path, ["A,99999,,,,cases/case-0000", "B,27279,,,,cases/case-0001"])
     assert main(["screen", str(source), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 3
@@ -211,21 +210,18 @@ def test_the_summary_names_the_blocking_criteria(tmp_path):
     assert any(r["blocking_criteria"] for r in rows)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+@needs_chromium
 def test_index_fits_a_laptop_screen_and_filters(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     rows = _golden_rows(60)
     counts = write_outputs(tmp_path, rows)
     shots = Path(__import__("os").environ.get("CHARTSIFT_ARTIFACTS", tmp_path)) / "screen-index"
     shots.mkdir(parents=True, exist_ok=True)
     summary = {r["case_id"]: r for r in _summary(tmp_path)}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto((tmp_path / "index.html").as_uri())
@@ -271,6 +267,5 @@ def test_index_fits_a_laptop_screen_and_filters(tmp_path):
         expect(first.locator("td.crit .chips")).to_be_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
         page.screenshot(path=shots / "03-criteria-open.png")
-        browser.close()
     assert errors == [] and all(u.startswith("file://") for u in requests)  # no network
     assert sum(counts.values()) == len(rows)

@@ -31,7 +31,7 @@ import gzip
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,67 +230,64 @@ def top_weights(model_json: dict, n: int = 15) -> list[tuple[str, float]]:
     return [(k, round(v, 3)) for k, v in w[:n]]
 
 
-def fact_rows(cases: list[Case]) -> Rows:
+def _rows(cases: list[Case], rows_of: Callable[[Case], Iterable[tuple[dict[str, float], int]]]) -> Rows:
+    """One kind's rows, case after case: `rows_of(case)` gives each row's features and label (-1: unlabelled)."""
     feats, y, groups, folds = [], [], [], []
     for case in cases:
-        for fact in case.result.facts:
-            feats.append(fact_features(fact, case.view))
-            y.append(int(case.fact_right[fact.id]) if fact.id in case.fact_right else -1)
+        for features, label in rows_of(case):
+            feats.append(features)
+            y.append(label)
             groups.append(case.group)
             folds.append(case.fold)
     return Rows(feats, np.array(y), np.array(groups), np.array(folds))
+
+
+def fact_rows(cases: list[Case]) -> Rows:
+    return _rows(cases, lambda case: ((fact_features(fact, case.view),
+                                       int(case.fact_right[fact.id]) if fact.id in case.fact_right else -1)
+                                      for fact in case.result.facts))
 
 
 def det_rows(cases: list[Case]) -> Rows:
     """Determination rows; each case's view reads its facts' out-of-fold confidences (stacked)."""
-    feats, y, groups, folds = [], [], [], []
-    for case in cases:
+    def rows_of(case: Case) -> list[tuple[dict[str, float], int]]:
         case.view.fact_confidence = dict(case.fact_p)
-        for i, det in enumerate(case.result.determinations):
-            feats.append(determination_features(det, case.view))
-            y.append(int(case.det_right[i]) if i in case.det_right else -1)
-            groups.append(case.group)
-            folds.append(case.fold)
-    return Rows(feats, np.array(y), np.array(groups), np.array(folds))
+        return [(determination_features(det, case.view), int(case.det_right[i]) if i in case.det_right else -1)
+                for i, det in enumerate(case.result.determinations)]
+    return _rows(cases, rows_of)
 
 
 def rec_rows(cases: list[Case]) -> Rows:
-    feats, y, groups, folds = [], [], [], []
-    for case in cases:
+    def rows_of(case: Case) -> list[tuple[dict[str, float], int]]:
         by_det = {id(d): p for d, p in zip(case.result.determinations, case.det_p)}
         top = [by_det[id(d)] for d in deciding(case.result)]
-        feats.append(recommendation_features(case.result, top, case.det_p))
-        y.append(-1 if case.rec_right is None else int(case.rec_right))
-        groups.append(case.group)
-        folds.append(case.fold)
-    return Rows(feats, np.array(y), np.array(groups), np.array(folds))
+        return [(recommendation_features(case.result, top, case.det_p), -1 if case.rec_right is None else int(case.rec_right))]
+    return _rows(cases, rows_of)
+
+
+def _fit(rows: Rows, groups: dict[str, tuple[str, ...]], drop: Iterable[str],
+         configs: list[tuple[float, str]]) -> dict[str, Any]:
+    """Vectorise a kind's rows without the dropped feature groups and choose its configuration out of fold."""
+    names = {k for f in rows.feats for k in f}
+    X, cols = vectorise(rows.feats, rows.labelled, drop=dropped(names, groups, drop))
+    (c, method), p, table = choose(X, rows, configs)
+    return {"rows": rows, "X": X, "names": cols, "chosen": (c, method), "p": p, "configs": table}
 
 
 def fit_facts(cases: list[Case], drop: Iterable[str], configs: list[tuple[float, str]]) -> dict[str, Any]:
-    rows = fact_rows(cases)
-    names = {k for f in rows.feats for k in f}
-    X, cols = vectorise(rows.feats, rows.labelled, drop=dropped(names, FACT_GROUPS, drop))
-    (c, method), p, table = choose(X, rows, configs)
-    i = 0
+    fit = _fit(fact_rows(cases), FACT_GROUPS, drop, configs)
+    p = iter(fit["p"])
     for case in cases:
-        case.fact_p = {}
-        for fact in case.result.facts:
-            case.fact_p[fact.id] = float(p[i])
-            i += 1
-    return {"rows": rows, "X": X, "names": cols, "chosen": (c, method), "p": p, "configs": table}
+        case.fact_p = {fact.id: float(next(p)) for fact in case.result.facts}
+    return fit
 
 
 def fit_dets(cases: list[Case], drop: Iterable[str], configs: list[tuple[float, str]]) -> dict[str, Any]:
-    rows = det_rows(cases)
-    names = {k for f in rows.feats for k in f}
-    X, cols = vectorise(rows.feats, rows.labelled, drop=dropped(names, DET_GROUPS, drop))
-    (c, method), p, table = choose(X, rows, configs)
-    i = 0
+    fit = _fit(det_rows(cases), DET_GROUPS, drop, configs)
+    p = iter(fit["p"])
     for case in cases:
-        n = len(case.result.determinations)
-        case.det_p = [float(v) for v in p[i:i + n]]
-        i += n
-    return {"rows": rows, "X": X, "names": cols, "chosen": (c, method), "p": p, "configs": table}
+        case.det_p = [float(next(p)) for _ in case.result.determinations]
+    return fit
 
 
 def fit_recs(cases: list[Case], names: tuple[str, ...]) -> dict[str, Any]:

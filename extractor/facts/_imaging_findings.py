@@ -10,7 +10,7 @@ from extractor.facts._imaging_rules import rules
 
 
 class Study(Protocol):
-    """What findings reading needs of an imaging study (extractor.facts.imaging.Study)."""
+    """What findings reading needs of an imaging study (extractor.facts._imaging_study.Study)."""
 
     site: str
     findings_text: list[tuple[int, int]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections import Counter
 
 #: drawings of form XObjects one page may expand to (real documents: a few, a form per logo or stamp)
@@ -122,8 +123,6 @@ def _names(head: bytes) -> dict[bytes, int]:
 
 def _raw_content(body: bytes) -> bytes:
     """A stream object's data, inflated (bounded) when its dictionary says FlateDecode."""
-    import zlib
-
     head, _, rest = body.partition(b"stream")
     start = _STREAM_AT.match(b"stream" + rest)
     raw = rest[start.end() - 6:] if start else rest

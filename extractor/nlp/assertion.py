@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -95,8 +96,6 @@ def context_rules():
 
 def _default_rules_path() -> str:
     """medspaCy's packaged English ConText rules (site-packages/resources/en, as medspaCy finds them)."""
-    from pathlib import Path
-
 
     return str(Path(import_medspacy().__file__).resolve().parents[1] / "resources" / "en" / "context_rules.json")
 

@@ -13,13 +13,16 @@ only the rules whose words it holds (in medspaCy's order): notes are short, the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import get_token_for_char
+from spacy.attrs import LOWER
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from extractor.nlp.doc_cache import doc_text, once_per_doc
@@ -119,8 +122,6 @@ def native_word_sets(nlp: Language) -> None:
     and `GatedMatcher` keeps a match only when its first token passes the rule's own tests, so the
     matches are exactly those of the tests themselves (each test reads the lexeme's text alone, and a
     first token without an operator matches exactly one token), in the matcher's order."""
-    from collections import Counter
-
     matchers = [value for _, component in nlp.pipeline for value in vars(component).values()
                 if isinstance(value, MedspacyMatcher)]
     uses: Counter = Counter()
@@ -200,8 +201,6 @@ def _free_bit(nlp: Language) -> int:
 
 
 def _add_flag(nlp: Language, key: tuple[str, frozenset]) -> str:
-    from spacy.attrs import LOWER
-
     attr, words = key
     lower = nlp.vocab.lex_attr_getters[LOWER]
     getter = (lambda s: lower(s) in words) if attr == "LOWER" else (lambda s: s in words)
@@ -210,8 +209,6 @@ def _add_flag(nlp: Language, key: tuple[str, frozenset]) -> str:
 
 def _add_gate(nlp: Language, tests: set) -> str:
     """A flag true for a word that passes any of `tests` (computed once per word of the vocabulary)."""
-    from spacy.attrs import LOWER
-
     lower = nlp.vocab.lex_attr_getters[LOWER]
     tests_of = {attr: [t for t in tests if t[1] == attr] for attr in set(_LEXEME_TEXT.values())}
 
@@ -245,8 +242,6 @@ class GatedMatcher:
 def _rebuild(nlp: Language, matcher: MedspacyMatcher, flags: dict, gate: str | None) -> None:
     """A new token Matcher holding the same rules in the same order, word sets replaced by their flags and
     the gated first-token tests by the gate."""
-    from spacy.matcher import Matcher
-
     rules = [(rule_id, rule) for rule_id, rule in matcher.rule_map.items() if isinstance(rule.pattern, list)]
     gated = {rule_id: _gated_tests(rule, flags) for rule_id, rule in rules} if gate else {}
     if not any(gated.values()) and \

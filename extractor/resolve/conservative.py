@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from extractor.facts.conservative_treatment import compiled_rules
+from extractor.facts._conservative_rules import compiled_rules
 from extractor.resolve.merge import RANKED
 from models import ConservativeTreatment, Evidence
 

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from extractor.text.normalize import line_key
-from extractor.text.segment import is_note_header
+from extractor.text.note_headers import is_note_header
 
 _PAGE_NUMBER = re.compile(r"\bpage\s*\d{1,4}\s*(?:of|/)\s*\d{1,4}\b", re.IGNORECASE)
 

@@ -17,70 +17,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from extractor.rules.loader import load_rules
+from extractor.text.cells import cells_of
 from extractor.text.normalize import NormalizedText, TextStyle, document_view, line_key, visible
-from extractor.text.temporal import find_dates, parse_date
+from extractor.text.note_headers import (  # noqa: F401  (SegmentRules re-exported: tests validate the rules file)
+    LineHeader,
+    SegmentRules,
+    TitleRule,
+    compiled_rules,
+    match_date_header,
+    match_title,
+    read_header,
+)
 from models import Note
 from models.document import NoteKind
-
-
-class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TitleRule(_Rule):
-    kind: NoteKind
-    strong: bool = Field(description="starts a note anywhere; weak titles only at a page top or above a date header")
-    pattern: str
-
-
-class KindKeywords(_Rule):
-    kind: NoteKind
-    min_hits: int = Field(ge=1)
-    patterns: tuple[str, ...]
-
-
-class SegmentRules(_Rule):
-    description: str = ""
-    header_window_lines: int = Field(ge=1)
-    page_top_lines: int = Field(ge=1)
-    max_title_words: int = Field(ge=1)
-    titles: tuple[TitleRule, ...]
-    date_labels: tuple[str, ...]
-    weak_date_labels: tuple[str, ...]
-    closing_labels: tuple[str, ...] = Field(default=(), description="labels of a report's last fields (IMPRESSION): "
-                                            "such a line above a date header ends the note before, never opens the next")
-    kind_keywords: tuple[KindKeywords, ...]
-    label_kinds: dict[str, NoteKind] = Field(default_factory=dict, description="date label (lower case) -> kind it implies")
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    rules: SegmentRules
-    titles: tuple[tuple[TitleRule, re.Pattern[str]], ...]
-    date_label: re.Pattern[str]
-    weak_date_label: re.Pattern[str]
-    closing_label: re.Pattern[str]
-    kinds: tuple[tuple[KindKeywords, tuple[re.Pattern[str], ...]], ...]
-
-
-@lru_cache(maxsize=1)
-def _compiled() -> _Compiled:
-    rules = load_rules("segments", SegmentRules)
-    labels = "|".join(rules.date_labels)
-    weak = "|".join(rules.weak_date_labels)
-    return _Compiled(
-        rules=rules,
-        titles=tuple((r, re.compile(r.pattern, re.IGNORECASE)) for r in rules.titles),
-        date_label=re.compile(rf"(?:^|(?<=[\s|]))(?:{labels})(?:\s*(?:[:#]|-(?!\d))\s*|\s+(?=\d))", re.IGNORECASE),
-        weak_date_label=re.compile(rf"(?:^|(?<=[\s|-]))(?:{weak})\s*:\s*", re.IGNORECASE),
-        closing_label=re.compile(rf"^\s*(?:{'|'.join(rules.closing_labels) or '(?!)'})\s*:", re.IGNORECASE),
-        kinds=tuple((k, tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in k.patterns)) for k in rules.kind_keywords),
-    )
 
 
 @dataclass
@@ -109,107 +59,6 @@ def _lines(text: str, drop_lines: frozenset[str], top_lines: int) -> list[_Line]
                 blank = False
             pos += len(chunk) + 1
     return out
-
-
-_COLUMN_GAP = re.compile(r"\S(?: {3,}|\t)\S")
-
-
-def match_title(line: str) -> TitleRule | None:
-    """The title rule a line matches, if the line looks like a title: short, no sentence, and in
-    capitals or Title Case (a strong title may be in sentence case: "Letter of medical necessity")."""
-    comp = _compiled()
-    stripped = line.strip().rstrip(":").strip()
-    words = stripped.split()
-    if not words or len(words) > comp.rules.max_title_words or ":" in stripped or stripped.endswith("."):
-        return None
-    if _COLUMN_GAP.search(stripped):
-        return None  # a table row ("Physical therapy     10 weeks     no benefit")
-    letters = [c for c in stripped if c.isalpha()]
-    if not letters or not letters[0].isupper():
-        return None
-    capitalized = sum(w[0].isupper() for w in words if w[0].isalpha())
-    heading = sum(c.isupper() for c in letters) >= 0.8 * len(letters) or capitalized >= 0.7 * len(words)
-    for rule, pattern in comp.titles:
-        if (heading or rule.strong) and pattern.search(stripped):
-            return rule
-    return None
-
-
-def match_date_header(line: str, weak: bool = False, anchor: dt.date | None = None) -> dt.date | None:
-    """The date of a date-of-service header line ("DOS: 2/3/2026"); weak labels ("Date:") if `weak`."""
-    comp = _compiled()
-    m = _header_label(line)
-    if m is None and weak:
-        m = comp.weak_date_label.match(line.lstrip())
-        line = line.lstrip()
-    if m is None:
-        return None
-    return parse_date(line[m.end():m.end() + 40], anchor)
-
-
-def _header_label(line: str) -> re.Match[str] | None:
-    """A date-of-service label at the line start, or capitalized further along ("Pt: X  DOS: ...")."""
-    for m in _compiled().date_label.finditer(line):
-        if not line[:m.start()].strip() or line[m.start()].isupper():
-            return m
-    return None
-
-
-@dataclass(frozen=True)
-class LineHeader:
-    """What a line says as a note header: a title, a date of service, or both ("Office Note - Visit
-    date: 07/07/2025", "XR PELVIS AP    Date: 08/04/2025", "Exam date: 10/06/2025  XR SI JOINTS: ...")."""
-
-    rule: TitleRule | None = None
-    title: str | None = None
-    date: dt.date | None = None
-    label: str | None = None  # the date's label, lower case; "#date" for a line that starts with a bare date
-    leading: bool = False     # the date (or its label) begins the line
-    entry: bool = False       # text follows the date: a dated entry of a log ("DOS 08/18/2025: R SIJ block ...")
-
-
-_BARE_DATE = re.compile(r"^\s*(?:\d{1,2}/\d{1,2}/(?:19|20)?\d\d|(?:19|20)\d\d-\d\d-\d\d)\b")
-
-
-def read_header(line: str) -> LineHeader:
-    """The title and date-of-service header that `line` holds, if any."""
-    rule = match_title(line)
-    title = _clean_title(line) if rule else None
-    m = _header_label(line) or _weak_label_after_title(line) or _BARE_DATE.match(line)
-    if m is None:
-        return LineHeader(rule, title)
-    bare = m.re is _BARE_DATE
-    date_at = m.start() if bare else m.end()
-    mentions = find_dates(line[date_at:date_at + 40])
-    if not mentions or mentions[0].start > 0 and bare:
-        return LineHeader(rule, title)
-    prefix = "" if bare else _clean_title(line[:m.start()])
-    rest = line[date_at + mentions[0].end:]
-    if rule is None and (prefix or rest.strip()):
-        head = prefix or _clean_title(rest.split(":")[0])
-        rule = match_title(head)
-        title = head if rule else None
-    label = "#date" if bare else " ".join(m.group().lower().strip(" :#-").split())
-    return LineHeader(rule, title, mentions[0].date, label, leading=not prefix,
-                      entry=sum(c.isalpha() for c in rest) >= 10)
-
-
-def _weak_label_after_title(line: str) -> re.Match[str] | None:
-    """ "Date:" further along a line only after a title ("Letter of medical necessity - Date: ...")."""
-    for m in _compiled().weak_date_label.finditer(line):
-        prefix = _clean_title(line[:m.start()])
-        if prefix and match_title(prefix):
-            return m
-    return None
-
-
-def _clean_title(text: str) -> str:
-    return text.strip().strip("-|,;:\t ").strip()
-
-
-def is_note_header(line: str) -> bool:
-    """A note title or date-of-service line: these are never treated as repeated page headers."""
-    return match_title(line) is not None or _header_label(line) is not None
 
 
 @dataclass
@@ -257,7 +106,7 @@ def _title_in(text: str, view: NormalizedText, note: Note) -> str | None:
 def _segment(text: str, drop_lines: frozenset[str]) -> list[Note]:
     if not text:
         return []
-    rules = _compiled().rules
+    rules = compiled_rules().rules
     lines = _lines(text, drop_lines, rules.page_top_lines)
     opened = [_Open(start=0, first_line=0)]
     for i, line in enumerate(lines):
@@ -302,7 +151,7 @@ def _title_starts(head: LineHeader, line: _Line, lines: list[_Line], i: int, cur
 
 def _date_below(lines: list[_Line], i: int) -> dt.date | None:
     """The date of a date header in the block that line `i` heads, if any."""
-    for other in lines[i + 1:i + 1 + _compiled().rules.header_window_lines]:
+    for other in lines[i + 1:i + 1 + compiled_rules().rules.header_window_lines]:
         if other.after_blank or match_title(other.text):
             return None  # the header block ended without a date: a heading inside a note
         date = match_date_header(other.text, weak=True)
@@ -337,7 +186,7 @@ def _date_starts(head: LineHeader, lines: list[_Line], i: int, current: _Open, i
 def _fields_above(lines: list[_Line], i: int, current: _Open) -> int:
     """Index of the first of up to 2 short "Label: value" lines just above line `i` in its block."""
     j = i
-    closing = _compiled().closing_label
+    closing = compiled_rules().closing_label
     while (j > current.first_line + 1 and j > i - 2 and not lines[j].after_blank
            and _FIELD_LINE.match(lines[j - 1].text) and len(lines[j - 1].text) < 100
            and not closing.match(lines[j - 1].text)):
@@ -356,12 +205,6 @@ def _start_of(line: _Line, lines: list[_Line], i: int, current: _Open, head: Lin
     return lines[_fields_above(lines, i, current)].start
 
 
-_CELL_GAP = re.compile(r"\t+|\s*\|\s*|\s{2,}")
-
-
-_TABLE_HEADER = re.compile(r"^[\s|]*(?:date|dos|date of service)\b", re.IGNORECASE)
-
-
 def _in_headed_table(lines: list[_Line], i: int) -> bool:
     """Line `i` is a row of a table whose header row ("Date | Procedure | Side | ...") is above it, the rows
     between all table rows, no blank line."""
@@ -369,7 +212,7 @@ def _in_headed_table(lines: list[_Line], i: int) -> bool:
         return False
     j = i - 1
     while j >= 0 and _is_table_row(lines[j].text):
-        if _TABLE_HEADER.match(lines[j].text) and not match_date_header(lines[j].text, weak=True):
+        if compiled_rules().table_header.match(lines[j].text) and not match_date_header(lines[j].text, weak=True):
             return True
         if lines[j].after_blank:
             return False
@@ -377,9 +220,10 @@ def _in_headed_table(lines: list[_Line], i: int) -> bool:
     return False
 
 
+
 def _is_table_row(text: str) -> bool:
     """A line of at least three cells split by pipes, tabs or runs of spaces."""
-    return len([c for c in _CELL_GAP.split(text.strip().strip("|")) if c.strip()]) >= 3
+    return len([c for c in cells_of(text) if c.strip()]) >= 3
 
 
 _FIELD_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z /&().#-]{0,30}:\s*\S")
@@ -399,7 +243,7 @@ def _close(text: str, lines: list[_Line], opened: list[_Open]) -> list[Note]:
             continue
         kind = note.rule.kind if note.rule else _kind_from_body(text[note.start:end])
         if kind == "other" and note.label:
-            kind = _compiled().rules.label_kinds.get(note.label, "other")  # "Visit date:", "Exam date:"
+            kind = compiled_rules().rules.label_kinds.get(note.label, "other")  # "Visit date:", "Exam date:"
         if kind == "other" and note.rule is None and notes and note.title is None:
             kind = notes[-1].kind  # the next dated entry under the same heading ("X - PROCEDURES")
         notes.append(Note(start=note.start, end=end, date_of_service=note.date, kind=kind, title=note.title))
@@ -412,7 +256,7 @@ def _kind_from_body(body: str) -> NoteKind:
     """The kind whose keywords the note's opening shows most (at least `min_hits` of them)."""
     head = "\n".join(body.split("\n")[:80])
     best: tuple[int, NoteKind] = (0, "other")
-    for keywords, patterns in _compiled().kinds:
+    for keywords, patterns in compiled_rules().kinds:
         hits = sum(1 for p in patterns if p.search(head))
         if hits >= keywords.min_hits and hits > best[0]:
             best = (hits, keywords.kind)

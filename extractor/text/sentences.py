@@ -14,6 +14,7 @@ templated text at a fraction of its cost. The abbreviation list lives in
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from functools import lru_cache
 
@@ -52,8 +53,6 @@ _CELL_GAP = re.compile(r"\S(?:\t| {3,})(?=\S)")
 
 
 def _abbreviations() -> frozenset[str]:
-    import json
-
 
     data = json.loads(rules_text("sections"))
     return frozenset(a.lower().rstrip(".") for a in data.get("sentence_abbreviations", []))

@@ -260,3 +260,18 @@ def demo_cli(demo_pdf):
     from chartsift.api import review
 
     return review(demo_pdf.parent).model_dump(mode="json")
+
+
+@pytest.fixture
+def page(served):
+    """A logged-out page of the served app in headless chromium; the test fails on any console error (no CSP
+    violation, no script error) unless it takes that line out of `page.console_errors` (an error page on purpose)."""
+    from headless_chromium import chromium, console_errors
+
+    with chromium() as browser:
+        context = browser.new_context(base_url=served.url, viewport={"width": 1500, "height": 950},
+                                      accept_downloads=True)
+        pg = context.new_page()
+        pg.console_errors = console_errors(pg)
+        yield pg
+    assert pg.console_errors == []

@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from headless_chromium import needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")]
+pytestmark = [pytest.mark.e2e, needs_chromium]
 
 
 def _shots(tmp_path: Path, name: str) -> Path:
@@ -25,24 +25,6 @@ def _shots(tmp_path: Path, name: str) -> Path:
 @pytest.fixture
 def shots(tmp_path):
     return _shots(tmp_path, "web-e2e")
-
-
-@pytest.fixture
-def page(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(base_url=served.url, viewport={"width": 1500, "height": 950},
-                                      accept_downloads=True)
-        errors: list[str] = []
-        pg = context.new_page()
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.console_errors = errors  # a test that visits an error page on purpose takes its line out
-        yield pg
-        browser.close()
-        assert errors == []  # no CSP violation, no script error
 
 
 def _log_in(page, served, shots: Path | None = None) -> None:

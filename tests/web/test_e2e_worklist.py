@@ -12,11 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from headless_chromium import needs_chromium
 
-from .test_e2e_browser import CHROMIUM, _log_in, _shots
+from .test_e2e_browser import _log_in, _shots
 from .test_worklist import screen_out
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")]
+pytestmark = [pytest.mark.e2e, needs_chromium]
 CORPORA = Path(__file__).parents[2] / "corpora"
 PATIENTS = {"DEMO-001": ("Avery Lind (synthetic)", "1961-04-02", "M100042", "standard"),
             "SIJ-023": ("Blake Moreno (synthetic)", "1958-11-20", "M100077", "urgent"),
@@ -47,23 +48,6 @@ def imported(served, tmp_path, demo_pdf):
     engine.dispose()
     assert report.reviewed == 3 and report.documents_left_out == 0
     return report
-
-
-@pytest.fixture
-def page(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(base_url=served.url, viewport={"width": 1500, "height": 950},
-                                      accept_downloads=True)
-        errors: list[str] = []
-        pg = context.new_page()
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield pg
-        browser.close()
-        assert errors == []
 
 
 def test_a_reviewers_day(page, served, imported, tmp_path):

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractor.text.cells import cells_of
 from extractor.text.temporal import find_dates
 
-_CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
 NUMERIC = ("pre", "post", "relief")
 FLAGS = ("intra_articular", "contrast")
 
@@ -23,14 +23,6 @@ class LogRow:
     start: int  # offsets of the row in the text
     end: int
     cells: dict[str, str]  # column name (spec.columns key, or "date") -> cell text
-
-
-def cells_of(line: str) -> list[str]:
-    """The cells of a row; in a pipe table an empty cell stays ("| Fluoro |  | 80%": contrast left blank)."""
-    inner = line.strip().strip("|")
-    if inner.count("|") >= 2:
-        return [c.strip() for c in inner.split("|")]
-    return [c for c in _CELL_SPLIT.split(inner) if c]
 
 
 def log_rows(text: str, spec, anchor) -> tuple[int, list[LogRow]]:

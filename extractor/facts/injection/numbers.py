@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from extractor.facts.injection.outcome import relief_rules
 from extractor.text.regex_words import regex_lower
 from extractor.text.temporal import NUMBER_WORDS
 
@@ -111,8 +112,7 @@ def percent_readings(text: str) -> list[Reading]:
 _ENTRY_RESULT = re.compile(r"(?:[:=]|\s[-\u2013>\u2192]|->)\s*~?" + _PCT + r"(?=\s*(?:[.;]|$|\n|\(|,?\s+(?:x|for|lasting)\s+\d))",
                            re.IGNORECASE)
 #: labels of percentages that are not relief: "ODI: 42%", "SpO2: 98%", "EF - 55%"
-_OTHER_PERCENT = re.compile(r"\b(?:ODI|oswestry|disability|index|SpO2|O2|sat\w*|EF|ejection|FEV1?|humidity|body fat|"
-                            r"BMI|goal|target|compliance|adherence|attendance|HbA1c|A1c)\W{0,3}$", re.IGNORECASE)
+_OTHER_PERCENT = re.compile(r"\b(?:" + "|".join(relief_rules().other_percent_labels) + r")\W{0,3}$", re.IGNORECASE)
 
 
 def entry_result_readings(text: str) -> list[Reading]:
@@ -265,7 +265,7 @@ def _cells_as_lines(text: str) -> str:
 
 
 _OUT_OF = r"(?P<s>\d{1,2}(?:\.\d)?)\s*(?:/\s*10|out of (?:10|ten)|of 10)\b"
-_WORD_MINUTES = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "sixty": 60}
+_WORD_MINUTES = dict(relief_rules().word_minutes)  # "post 2/10 at fifteen minutes"
 _LABELLED_PRE = re.compile(r"\b(?:pre[- ]?(?:procedure|procedural|injection|block)?|baseline)\b[^\n\d]{0,25}?(?<![\d.])"
                            + _OUT_OF, re.IGNORECASE)
 _LABELLED_POST = re.compile(r"\bpost[- ]?(?:procedure|procedural|injection|block)?\b[^\n\d]{0,25}?(?<![\d.])" + _OUT_OF

@@ -34,7 +34,7 @@ from extractor.facts.injection.numbers import (
     relief_hours,
     score_series,
 )
-from extractor.facts.injection.outcome import injection_outcome
+from extractor.facts.injection.outcome import injection_outcome, relief_rules
 from extractor.text.regex_words import lacks_all, lowered_for_words
 from extractor.text.sentences import sentence_starts
 from extractor.text.temporal import DateMention, find_dates
@@ -52,8 +52,7 @@ _INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|po
                             r"epidurals?|arthrogram|MBB|"
                             r"diary|triamcinolone|kenalog|depo-?medrol|steroid)", re.IGNORECASE)
 #: "PT" is physical therapy unless a verb of telling follows: "PT REPORTS 90% RELIEF" (all-caps notes) is the patient
-_PT_PATIENT = r"(?!\s+(?:reports?|reported|states?|stated|says|said|notes?|noted|feels?|felt|describes?|endorses?|" \
-              r"denies|denied|c/o|complains|tolerated|had|has|got|returns|called)\b)"
+_PT_PATIENT = r"(?!\s+(?:" + "|".join(relief_rules().pt_patient_verbs) + r")\b)"
 _OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)" + _PT_PATIENT + r"|therapy|medications?|chiropract\w*|exercises?|"
                               r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.IGNORECASE)
 _SIDES = {"left": re.compile(r"\b(?:left|lt|L)\b(?!\s*\d)", 0), "right": re.compile(r"\b(?:right|rt|R)\b(?!\s*\d)", 0),
