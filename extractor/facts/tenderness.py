@@ -19,7 +19,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.facts._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
-from extractor.facts.tables import one_bilateral, split_cells, table_cells
+from extractor.facts.tables import PAIR_VALUE, one_bilateral, split_cells, table_cells
 from extractor.nlp.pipeline import doc_ents
 from extractor.rules.loader import load_rules
 from extractor.text.sentences import abbreviations
@@ -37,6 +37,8 @@ class TendernessRules(BaseModel):
     markers: list[Vocab]
     sites: list[Vocab]
     midline_sites: list[str]
+    paired_midline_site: str = Field(description="regex of a lumbar site that keeps a side stated right at it (paraspinals)")
+    side_table_row_unless: str = Field(description="regex of a side-table row label that names a maneuver, not a site")
     sided_sites: list[str] = Field(description="sites that take the examined side when the note names none")
     exam_side_header: str = Field(description="regex of an exam header naming the examined side, group 'side'")
     midline_other: str = Field(description="regex of `other` sites on the midline (pubic symphysis, sacrum): no side")
@@ -106,7 +108,9 @@ def table_rows(text: str) -> list[tuple[int, int, tuple]]:
     return out
 
 
-_LINE = re.compile(r"^[^\n]*(?:\||\t| {3,})[^\n]*$", re.MULTILINE)
+#: a table line: cells split by '|', tabs or 3+ spaces, or a row ending in a slash pair of results ("SIJ ..... + / -")
+_LINE = re.compile(rf"^[^\n]*(?:\||\t| {{3,}}|(?<![\w/]){PAIR_VALUE}\s*/\s*{PAIR_VALUE}[ \t.]*$)[^\n]*$",
+                   re.MULTILINE | re.IGNORECASE)
 
 
 def side_table_rows(text: str) -> list[tuple[int, int, tuple]]:
@@ -117,15 +121,21 @@ def side_table_rows(text: str) -> list[tuple[int, int, tuple]]:
     out = []
     for m in _LINE.finditer(text):
         cells = split_cells(m.group(0))
-        if len(cells) < 2:
+        if not cells:
             continue
         first_lo = text.index(cells[0], m.start())
         sites = vocab_matches(r.sites, text, first_lo, first_lo + len(cells[0]))
         if not sites:
             continue
-        read = [(side, a) for side, cell in table_cells(text, first_lo) if (a := _cell_assertion(cell))]
+        read = one_bilateral([(side, a) for side, cell in table_cells(text, first_lo) if (a := _cell_assertion(cell))])
         span = _word_bounds(text, first_lo, m.end(), first_lo, m.end())
-        out += [(m.start(), m.end(), (sites[0][2], side, assertion, span)) for side, assertion in one_bilateral(read)]
+        if re.search(r.side_table_row_unless, cells[0], re.IGNORECASE):
+            continue
+        site = sites[0][2]
+        if site in r.midline_sites and not (site == "lumbar_spine" and [s for s, _ in read] == ["bilateral"]):
+            # a midline site has no side; paired paraspinals read the same in both columns are bilateral
+            read = list(dict.fromkeys((_MIDLINE, a) for _, a in read))
+        out += [(m.start(), m.end(), (site, side, assertion, span)) for side, assertion in read]
     return out
 
 
@@ -192,7 +202,13 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
     for i, (s, e, site) in enumerate(sites):
         anchor = _governing_anchor(anchors, s, e, clauses)
         assertion = owned.get(i) or _anchor_assertion(doc, anchor)
-        side = _MIDLINE if site in r.midline_sites or _midline_other(text, s, site) else _site_side(text, sites, i, lo, hi)
+        if (site == "lumbar_spine" and re.search(r.paired_midline_site, text[s:e], re.IGNORECASE)) or _midline_other(text, s, site):
+            # only a side right at it: "L lumbar paraspinals", "paraspinals TTP bilaterally", "left sacrum"
+            side = _site_side(text, sites, i, lo, hi, adjacent=True) or _MIDLINE
+        elif site in r.midline_sites:
+            side = _MIDLINE
+        else:
+            side = _site_side(text, sites, i, lo, hi)
         if side is None and re.search(r.plural_site, text[s:e], re.IGNORECASE):
             side = "bilateral"  # SPEC section 4: a plural site ("the greater trochanters", "SI joints") is both sides
         out.append((site, side, assertion, _evidence_span(text, s, e, anchor, clauses)))
@@ -200,7 +216,8 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
 
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
-_SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
+_SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|ttp|mildly|moderately|markedly|"
+                        r"severely|exquisitely|equally|diffusely|also|\([+-]\))[\s,]*)*"
                         r"(?:on\s+the|on|the)?\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z]+)\.\s*$")
@@ -274,13 +291,34 @@ def _anchor_assertion(doc, anchor) -> str:
     return "present"
 
 
-def _site_side(text: str, sites, i: int, lo: int, hi: int) -> str | None:
-    """Side word just before the site (after the previous site), or just after it."""
+#: what may stand between a side and the midline site right after it: "left L5-S1 paraspinals", "the right sacrum"
+_ADJACENT_BEFORE = re.compile(r"\s*(?:the\s+)?(?:(?:lower|upper|mid|distal)\s+)?(?:[LS]\d(?:\s*-\s*[LS]?\d)?\s+)?", re.IGNORECASE)
+
+
+#: what may stand between a midline site and a side word after it: "paraspinals TTP bilaterally", "tenderness on the left"
+_ADJACENT_AFTER = re.compile(r"(?:\s*(?:(?:muscles?|region|tender(?:ness)?|ttp|to\s+palpation|mildly|moderately|markedly|"
+                             r"is|are|on|the)\b|\([+-]\)))*\s*(?:on\s+the\s+)?", re.IGNORECASE)
+#: one side worse than the other ("paraspinals TTP R>L") is both sides (SPEC section 4)
+_WORSE = re.compile(r"\s*(?:[RL]|right|left)\s*>\s*(?:[RL]|right|left)\b", re.IGNORECASE)
+
+
+def _site_side(text: str, sites, i: int, lo: int, hi: int, adjacent: bool = False) -> str | None:
+    """Side word just before the site (after the previous site), or just after it; `adjacent`: a side
+    before the site only when nothing but an article or a level stands between them."""
     s, e, _ = sites[i]
     before_lo = max(sites[i - 1][1] if i else lo, s - 30)
     before = sides_in(text, before_lo, s)
+    if adjacent:
+        before = [x for x in before if _ADJACENT_BEFORE.fullmatch(text[x[1]:s])]
     if before:
         return before[-1][2]
+    if adjacent:
+        after = [x for x in sides_in(text, e, min(hi, e + 40)) if x[2] in ("left", "right", "bilateral")
+                 and _ADJACENT_AFTER.fullmatch(text[e:x[0]]) and text[x[0]].islower()]
+        if after:
+            return after[0][2]
+        lead = _ADJACENT_AFTER.match(text, e, hi)
+        return "bilateral" if _WORSE.match(text, lead.end(), hi) else None
     after_hi = min(sites[i + 1][0] if i + 1 < len(sites) else hi, e + 32)
     after = [x for x in sides_in(text, e, after_hi) if _SIDE_LEAD.fullmatch(text[e:x[0]])]
     return after[0][2] if after else None
