@@ -281,6 +281,14 @@ FAMILIES_R9 = [
                  id="checkbox-answer-word-before-tobacco-word"),
     pytest.param("Tobacco: none for the past 12 years.", [("former", "present")], id="labelled-none-for-the-past"),
     pytest.param("Stopping smoking was recommended again.", [("current", "present")], id="stopping-smoking-recommended"),
+    # words that name nobody's status; past-tense "was a smoker"; a relative answering for the patient
+    pytest.param("Echo: no thrombus or smoke effect in the appendage. Denies tobacco.", [("never", "present")],
+                 id="distractor-echo-smoke-effect"),
+    pytest.param("No smoker's cough. Nonsmoker.", [("never", "present")], id="distractor-smokers-cough"),
+    pytest.param("Grandfather was a heavy smoker.", [("former", "family")], id="relative-was-a-smoker"),
+    pytest.param("Wife denies tobacco or alcohol use for him.", [("never", "present")], id="relative-answers-for-patient"),
+    pytest.param("Her husband denied smoking.", [("never", "family")], id="distractor-relative-own-denial"),
+    pytest.param("He has about a 25-pack-a-year history of smoking.", [("former", "present")], id="pack-a-year-history"),
     # bare "Never tobacco" and "history of tobacco smoking" (no current use)
     pytest.param("SH: Never cigarettes. Rare wine.", [("never", "present")], id="never-cigarettes"),
     pytest.param("Remote history of cigarette smoking; none currently.", [("former", "present")],

@@ -66,6 +66,7 @@ class SmokingRules(BaseModel):
     relative_subject: str
     number_words: dict[str, float]
     checkbox_answers: dict[str, str] = Field(description="ticked box label -> status on a tobacco form row")
+    proxy_report: str = Field(description="a relative answering for the patient: the status is the patient's")
 
 
 class _Compiled:
@@ -82,6 +83,7 @@ class _Compiled:
         self.environmental = re.compile(rules.environmental_exposure, re.IGNORECASE)
         self.other_smoked = re.compile(rules.other_substance_smoked, re.IGNORECASE)
         self.relative_subject = re.compile(rules.relative_subject, re.IGNORECASE)
+        self.proxy = re.compile(rules.proxy_report, re.IGNORECASE)
         labels = "|".join(re.escape(k) for k in sorted(rules.checkbox_answers, key=len, reverse=True))
         self.ticked = re.compile(rf"(?:{CHECKED})\s*(?P<label>{labels})\b", re.IGNORECASE)
         self.ticked_after = re.compile(rf"\b(?P<label>{labels})\s*(?:{CHECKED})", re.IGNORECASE)
@@ -211,7 +213,10 @@ def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compile
         if family.nicotine_product and not rules.rules.nicotine_products_count_as_current:
             continue
         led_by_relative = rules.relative_subject.match(text) is not None
-        if cut:  # ConText's family scope spans the sentence; the part names its person
+        if led_by_relative and rules.proxy.search(text):
+            # "Husband denied tobacco use for her": a relative answering for the patient
+            other_person = doc_section(doc, clause[0]) == "family_history"
+        elif cut:  # ConText's family scope spans the sentence; the part names its person
             other_person = led_by_relative or doc_section(doc, clause[0]) == "family_history"
         else:
             other_person = assertion_of(ent) == "family" or led_by_relative
