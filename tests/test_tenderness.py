@@ -278,3 +278,27 @@ def test_round9_families(note_ctx, text, expected):
 ])
 def test_round9_side_tables(note_ctx, text, expected):
     assert _facts(note_ctx, text) == expected
+
+
+# Round 9: a palpation list goes on row by row; a row with only a site and its result continues it
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("EXAM: L posterior SIJ tenderness (+). L greater trochanter (-). Coccyx (-).",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated"),
+                  ("coccyx", None, "negated")}, id="sentence-rows"),
+    pytest.param("Palpation:\nSIJ tenderness (L) ....... (+)\nGreater trochanter (L) ... (-)\n",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated")}, id="dot-leader-rows"),
+    pytest.param("L SIJ tender. Thigh thrust (+). Greater trochanter (-).", {("posterior_sij", "left", "present")},
+                 id="distractor-a-test-row-ends-the-list"),
+    pytest.param("R SIJ tender. Hip: greater trochanter bursitis on MRI, FABER (-).", {("posterior_sij", "right", "present")},
+                 id="distractor-no-result-of-its-own"),
+    pytest.param("Right SIJ tender. MRI of the SI joints negative.", {("posterior_sij", "right", "present")},
+                 id="distractor-imaging-result-after-palpation"),
+    pytest.param("L SIJ tender. Two L SIJ blocks positive.", {("posterior_sij", "left", "present")},
+                 id="distractor-procedure-result-after-palpation"),
+    pytest.param("Right SIJ tender.\nCT SACROILIAC JOINTS WITHOUT CONTRAST (-)", {("posterior_sij", "right", "present")},
+                 id="distractor-study-heading-after-palpation"),
+    pytest.param("Tender R SIJ. O: R PSIS fixation, (+) R SIJ motion palpation.", {("posterior_sij", "right", "present")},
+                 id="distractor-row-not-led-by-its-site"),
+])
+def test_round9_palpation_list_rows(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected

@@ -57,11 +57,16 @@ def extract(doc, ctx) -> list[Fact]:
     rows = table_rows(text) + side_table_rows(text)
     in_table = [(a, b) for a, b, _ in rows]
     items = [it for _, _, it in rows]
+    last = -10  # end of the last sentence that gave tenderness findings
     for lo, hi in sentences(doc):
         end = lo + len(text[lo:hi].rstrip())  # a row's sentence ends with its line break
         if any(a <= lo and end <= b for a, b in in_table):
             continue
-        items.extend(sentence_sites(doc, text, lo, hi))
+        # a palpation list goes on row by row: "R posterior SIJ tenderness (+). R greater trochanter (-)."
+        found_here = sentence_sites(doc, text, lo, hi, inherit=not text[last:lo].strip(" \t\r\n.;|"))
+        if found_here:
+            last = end
+        items.extend(found_here)
     for site, side, assertion, (s, e) in sorted(items, key=lambda it: it[3]):
         side = side or (None if side == _MIDLINE else _examined_side(text, s, site))
         key = (site, side, assertion)
@@ -187,17 +192,37 @@ def _examined_side(text: str, offset: int, site: str) -> str | None:
     return header
 
 
-def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | None, str, tuple[int, int]]]:
-    """(site, side, assertion, evidence span) for each palpated site of one sentence."""
+#: a palpation list row without a cue of its own: short, its result a sign
+_ROW_CHARS = 60
+_SIGN = re.compile(r"\(\s*[+-]\s*\)")
+_ROW_LEAD = re.compile(r"[\s\-*\u2022]*(?:(?:left|right|bilateral|bilat|both|L|R|lt|rt)\.?\s+)?", re.IGNORECASE)
+
+
+def sentence_sites(doc, text: str, lo: int, hi: int, inherit: bool = False) -> list[tuple[str, str | None, str, tuple[int, int]]]:
+    """(site, side, assertion, evidence span) for each palpated site of one sentence. `inherit`: the
+    sentence right before gave tenderness findings, so a row with no cue of its own whose sites carry an
+    explicit result ("R greater trochanter (-).") continues that palpation list."""
     r = rules()
     anchors = vocab_matches(r.anchors, text, lo, hi)
-    if not anchors:
+    if not anchors and (not inherit or re.search(r.side_table_row_unless, text[lo:hi], re.IGNORECASE)):
         return []
     sites = vocab_matches(r.sites, text, lo, hi)
     if not sites:
         return []
     clauses = _clauses(text, lo, hi)
     owned = _assign_markers(text, vocab_matches(r.markers, text, lo, hi), sites, clauses)
+    if not anchors:
+        # only a short row whose sites carry a sign ("R greater trochanter (-)."): "MRI of the SI joints negative"
+        # or "Two L SIJ blocks positive" after a palpation sentence are no palpation rows
+        if len(text[lo:hi].strip()) > _ROW_CHARS or not _ROW_LEAD.fullmatch(text, lo, sites[0][0]):
+            return []  # a row starts with its site: "CT SACROILIAC JOINTS - 01/05" or "O: R PSIS fixation, (+)" is none
+        signs = [m for m in vocab_matches(r.markers, text, lo, hi) if _SIGN.fullmatch(text[m[0]:m[1]])]
+        owned = _assign_markers(text, signs, sites, clauses)
+        sites = [site for i, site in enumerate(sites) if i in owned]
+        owned = _assign_markers(text, signs, sites, clauses)
+        if not sites:
+            return []
+        anchors = [(sites[0][0], sites[0][0], "present")]  # results only: every site has its own
     out = []
     for i, (s, e, site) in enumerate(sites):
         anchor = _governing_anchor(anchors, s, e, clauses)
@@ -217,9 +242,9 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
 _SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|ttp|mildly|moderately|markedly|"
-                        r"severely|exquisitely|equally|diffusely|also|\([+-]\))[\s,]*)*"
+                        r"severely|exquisitely|equally|diffusely|also|\([+-]\))[\s,(]*)*"
                         r"(?:on\s+the|on|the)?\s*", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
+_CLAUSE_END = re.compile(r"[;|]|(?<!\.)\.\s+(?=[A-Z(])")  # a dot leader ("SIJ ........ (+)") ends no clause
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z]+)\.\s*$")
 
 
