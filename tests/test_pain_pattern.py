@@ -216,3 +216,38 @@ def test_below_knee_lists(note_ctx, text, radiating):
 ])
 def test_right_as_adverb(note_ctx, text, side):
     assert _fact(note_ctx, text).side == side
+
+
+# Round 9: the count may be a word past twelve, and the duration may follow "now", ">" or "~"
+@pytest.mark.parametrize("text, months", [
+    pytest.param("Left buttock pain, now 14 months.", 14, id="now-n-months"),
+    pytest.param("Referred for R SIJ pain >2 yrs.", 24, id="more-than-sign"),
+    pytest.param("Buttock pain for ~8 months.", 8, id="tilde-for"),
+    pytest.param("She reports seventeen months of right SI joint pain.", 17, id="word-seventeen"),
+    pytest.param("A thirty-six-month history of left buttock pain.", 36, id="compound-word-history"),
+    pytest.param("Low back pain; she is now 52 years old.", None, id="distractor-now-age"),
+    pytest.param("Left buttock pain, worst >7 at night, for 3 months.", 3, id="distractor-greater-than-a-score"),
+])
+def test_round9_duration_words(note_ctx, text, months):
+    assert _fact(note_ctx, text).duration_months == months
+
+
+# Round 9: negated radiation phrasings, a pain score in the sentence, and the sentence after the pain statement
+@pytest.mark.parametrize("text, radiating", [
+    pytest.param("Right buttock pain 7/10, no leg pain.", False, id="score-in-the-sentence"),
+    pytest.param("Left SIJ pain, no burning pain down the leg.", False, id="no-pain-down-the-leg"),
+    pytest.param("Right buttock pain, never past the gluteal crease.", False, id="never-past-the-gluteal-crease"),
+    pytest.param("Left buttock pain, stays above knee.", False, id="stays-above-knee-no-article"),
+    pytest.param("Right low back and buttock pain for a year. It does not travel below the knee.", False,
+                 id="next-sentence-negated-radiation"),
+    pytest.param("Left buttock pain into the calf. Denies numbness or tingling into the legs.", True,
+                 id="distractor-numbness-not-into-the-legs"),
+    pytest.param("Radiation: none below knee.\nLeft SIJ pain.", False, id="radiation-label-none"),
+])
+def test_round9_negated_radiation(note_ctx, text, radiating):
+    assert _fact(note_ctx, text).radiating is radiating
+
+
+def test_round9_relief_score_pair_is_still_skipped(note_ctx):
+    fact = _fact(note_ctx, "Left buttock pain for 3 months. Pain 8/10 -> 1/10 after the left SIJ block, lasting 4 hours.")
+    assert fact.duration_months == 3 and fact.radiating is None

@@ -206,3 +206,23 @@ def test_table_columns_reading_the_same_are_one_bilateral_finding(note_ctx, text
     doc, ctx = note_ctx(text)
     assert {(f.test, f.side, f.result, f.assertion) for f in extract(doc, ctx)} == expected
 
+
+
+# Round 9: rows ending in a slash pair of results under a caption that gives the side order, and
+# whitespace tables whose header leaves the label column blank (extractor/facts/tables.py)
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Provocation (L / R):\n  Gaenslen ............ neg / pos\n  Thigh thrust ........ (+) / (+)\n",
+                 {("gaenslen", "left", "negative", "present"), ("gaenslen", "right", "positive", "present"),
+                  ("thigh_thrust", "bilateral", "positive", "present")}, id="slash-pair-left-first"),
+    pytest.param("SIJ exam, rt/lt:\n  FABER   + / -\n",
+                 {("faber", "right", "positive", "present"), ("faber", "left", "negative", "present")},
+                 id="slash-pair-caption-words"),
+    pytest.param("Exam:\n  FABER   + / -\n", {("faber", None, "positive", "present")},
+                 id="distractor-slash-pair-without-side-order"),
+    pytest.param("               Left    Right\nThigh thrust   (+)     (-)\nFABER          (-)     (-)\n",
+                 {("thigh_thrust", "left", "positive", "present"), ("thigh_thrust", "right", "negative", "present"),
+                  ("faber", "bilateral", "negative", "present")}, id="blank-label-header"),
+])
+def test_round9_side_order_rows(note_ctx, text, expected):
+    doc, ctx = note_ctx(text)
+    assert _summary(extract(doc, ctx)) == expected

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from extractor.resolve.merge import DatedFact, resolve
-from models import Evidence, Injection, ProvocativeTest, Smoking
+from models import Evidence, Injection, PainPattern, ProvocativeTest, Smoking
 
 
 def ev(doc: str, start: int, text: str = "x") -> Evidence:
@@ -76,3 +76,22 @@ def test_order_is_total_and_independent_of_input_order():
     a, b = resolve(found(False)), resolve(found(True))
     assert [f.model_dump() for f in a] == [f.model_dump() for f in b]
     assert a[0].findings_absent == ["fracture", "tumor"] or a[1].findings_absent == ["fracture", "tumor"]
+
+
+def test_pain_duration_told_at_two_dates_is_one_pain_with_its_largest_duration():
+    """'10 months' in March and '18 months' in November are the same pain: the earlier note's side and
+    radiation still fill the latest statement, which keeps the longest duration and no conflict."""
+    found = [DatedFact(PainPattern(side="right", radiating=False, location=["buttock"], duration_months=10,
+                                   evidence=[ev("consult.txt", 0)]), d(1)),
+             DatedFact(PainPattern(location=["posterior_sij"], duration_months=18, evidence=[ev("surgeon.txt", 0)]), d(20))]
+    [fact] = resolve(found)
+    assert (fact.side, fact.radiating, fact.duration_months) == ("right", False, 18)
+    assert sorted(fact.location) == ["buttock", "posterior_sij"] and not fact.conflicts
+
+
+def test_pain_side_told_differently_is_still_a_conflict():
+    found = [DatedFact(PainPattern(side="left", duration_months=10, evidence=[ev("a.txt", 0)]), d(1)),
+             DatedFact(PainPattern(side="right", duration_months=12, evidence=[ev("b.txt", 0)]), d(20))]
+    [fact] = resolve(found)
+    assert fact.side == "right" and fact.duration_months == 12
+    assert [c.attributes.get("side") for c in fact.conflicts] == ["left"]

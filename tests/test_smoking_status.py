@@ -245,3 +245,80 @@ def test_evidence_points_into_the_note(note_ctx):
     ev = fact.evidence[0]
     assert text[ev.start:ev.end] == ev.text == "Tobacco: never."
     assert ev.section == "social_history" and ev.rule.startswith("smoking_status:")
+
+
+# Round 9 families (variants in our own words; each family has a distractor that must not change)
+FAMILIES_R9 = [
+    # a relative named as the subject inside the patient's clause starts that relative's part
+    pytest.param("Social: lifelong nonsmoker, son smokes on the porch.", [("never", "present"), ("current", "family")],
+                 id="relative-after-comma-in-patient-clause"),
+    pytest.param("Smokes 1 ppd; wife, who works nights, also smokes.", [("current", "present"), ("current", "family")],
+                 id="relative-with-appositive"),
+    pytest.param("Both of his grandparents smoke. He has never smoked.", [("never", "present"), ("current", "family")],
+                 id="both-of-relatives-smoke"),
+    pytest.param("Former smoker. Mother and brother smoke.", [("former", "present"), ("current", "family")],
+                 id="two-relatives-smoke"),
+    # distractor: the patient living with a relative is no relative statement
+    pytest.param("He smokes 1 ppd and lives with his mother.", [("current", "present")],
+                 id="distractor-lives-with-mother"),
+    # a tobacco question refused or not obtained is unknown
+    pytest.param("Tobacco: patient refused to answer.", [("unknown", "present")], id="refused-to-answer"),
+    pytest.param("Smoking - declines to disclose.", [("unknown", "present")], id="declines-to-disclose"),
+    pytest.param("Tobacco use:\nnot documented in these records.", [("unknown", "present")], id="label-then-next-line"),
+    pytest.param("Declined to answer questions about mood. Never smoker.", [("never", "present")],
+                 id="distractor-declined-other-question"),
+    # a tobacco form row answered by its ticked box
+    pytest.param("Are you a smoker?  [x] yes  [ ] no", [("current", "present")], id="checkbox-yes"),
+    pytest.param("Tobacco:  [ ] Current  [x] Former  [ ] Never", [("former", "present")], id="checkbox-former"),
+    pytest.param("Smoke?  [ ] yes  [x] no     Alcohol?  [x] yes", [("never", "present")],
+                 id="checkbox-answer-before-next-question"),
+    pytest.param("Smoker: Yes \u2610 No \u2612", [("never", "present")], id="checkbox-box-after-label"),
+    pytest.param("Cigarettes: Current \u2612  Former \u2610  Never \u2610", [("current", "present")],
+                 id="checkbox-box-after-label-current"),
+    pytest.param("Do you smoke?  [ ] yes  [x] no       Anyone in the household smoke?  yes, my brother, a pack a day",
+                 [("never", "present"), ("current", "family")], id="form-row-next-question-household"),
+    pytest.param("Social: Former smoker \u2612   Never smoker \u2610   Current \u2610", [("former", "present")],
+                 id="checkbox-answer-word-before-tobacco-word"),
+    pytest.param("Tobacco: none for the past 12 years.", [("former", "present")], id="labelled-none-for-the-past"),
+    pytest.param("Stopping smoking was recommended again.", [("current", "present")], id="stopping-smoking-recommended"),
+    # words that name nobody's status; past-tense "was a smoker"; a relative answering for the patient
+    pytest.param("Echo: no thrombus or smoke effect in the appendage. Denies tobacco.", [("never", "present")],
+                 id="distractor-echo-smoke-effect"),
+    pytest.param("No smoker's cough. Nonsmoker.", [("never", "present")], id="distractor-smokers-cough"),
+    pytest.param("Grandfather was a heavy smoker.", [("former", "family")], id="relative-was-a-smoker"),
+    pytest.param("Wife denies tobacco or alcohol use for him.", [("never", "present")], id="relative-answers-for-patient"),
+    pytest.param("Her husband denied smoking.", [("never", "family")], id="distractor-relative-own-denial"),
+    pytest.param("He has about a 25-pack-a-year history of smoking.", [("former", "present")], id="pack-a-year-history"),
+    # bare "Never tobacco" and "history of tobacco smoking" (no current use)
+    pytest.param("SH: Never cigarettes. Rare wine.", [("never", "present")], id="never-cigarettes"),
+    pytest.param("Remote history of cigarette smoking; none currently.", [("former", "present")],
+                 id="history-of-cigarette-smoking"),
+    pytest.param("No history of tobacco smoking.", [("never", "present")], id="distractor-no-history-of-smoking"),
+    # advice or aids to quit are current use
+    pytest.param("Plan: recommended tobacco cessation.", [("current", "present")], id="recommended-cessation"),
+    pytest.param("Started varenicline to help her quit smoking.", [("current", "present")], id="cessation-aid-to-quit"),
+    pytest.param("Quit smoking in 2015 with the help of nicotine patches.", [("former", "present")],
+                 id="distractor-quit-with-patches"),
+    # past amounts: a range smoked is former; pack-years stated in another sentence still count
+    pytest.param("He smoked 2 to 3 packs a day in the army. Does not smoke now.", [("former", "present")],
+                 id="smoked-range-of-packs"),
+]
+
+
+@pytest.mark.parametrize("text, expected", FAMILIES_R9)
+def test_round9_families(note_ctx, text, expected):
+    doc, ctx = note_ctx(text, NOTE_DATE)
+    got = sorted((f.status, f.assertion) for f in extract(doc, ctx))
+    assert got == sorted(expected)
+
+
+def test_pack_years_from_another_statement(note_ctx):
+    doc, ctx = note_ctx("She smokes a pack a day. Smoked 35 pack-years so far.", NOTE_DATE)
+    (fact,) = extract(doc, ctx)
+    assert (fact.status, fact.pack_years) == ("current", 35.0)
+
+
+def test_years_smoked_more_than(note_ctx):
+    doc, ctx = note_ctx("He smoked 2 packs a day for more than 15 years.", NOTE_DATE)
+    (fact,) = extract(doc, ctx)
+    assert fact.pack_years == 30.0

@@ -224,3 +224,81 @@ def test_round5_side_and_shorthand(note_ctx, text, expected):
 
 def test_lowercase_nt_is_no_shorthand(note_ctx):
     assert _facts(note_ctx, "Greater trochanter nt\n") == set()
+
+
+# Round 9 families (own-words variants; distractors that must not change)
+@pytest.mark.parametrize("text, expected", [
+    # paired paraspinals keep a side stated right at them; the rest of the lumbar spine and the coccyx never do
+    pytest.param("Paraspinal muscles tender to palpation on the right.", {("lumbar_spine", "right", "present")},
+                 id="paraspinals-side-after"),
+    pytest.param("Right SIJ tender. Left lumbar paraspinal tenderness, mild.",
+                 {("posterior_sij", "right", "present"), ("lumbar_spine", "left", "present")}, id="left-paraspinals"),
+    pytest.param("Both lumbar paraspinals TTP, L>R.", {("lumbar_spine", "bilateral", "present")},
+                 id="paraspinals-both-one-worse"),
+    pytest.param("Tender right PSIS; lumbar spine nontender, nontender L trochanter.",
+                 {("posterior_sij", "right", "present"), ("lumbar_spine", None, "negated"),
+                  ("greater_trochanter", "left", "negated")}, id="distractor-side-of-the-next-site"),
+    pytest.param("EXAM (right side)\nLumbar paraspinals non-tender.", {("lumbar_spine", None, "negated")},
+                 id="distractor-examined-side-not-borrowed"),
+    # the sacrum and pubic bones are `other`, sided when the note says so
+    pytest.param("Point tender over the left sacral ala.", {("other", "left", "present")}, id="sacral-ala"),
+    pytest.param("Tender over the mid sacrum in the midline.", {("other", None, "present")}, id="mid-sacrum-midline"),
+    pytest.param("TTP right inferior pubic ramus.", {("other", "right", "present")}, id="pubic-ramus"),
+    pytest.param("Symphysis nontender.", {("other", None, "negated")}, id="symphysis-alone"),
+    pytest.param("Tender over the left PSIS, just lateral to the sacrum.",
+                 {("posterior_sij", "left", "present")}, id="distractor-landmark-sacrum"),
+    pytest.param("Tender over the left sacral ala/SIJ.", {("posterior_sij", "left", "present")},
+                 id="sacrum-slash-sij-is-the-sij"),
+    pytest.param("Sacrum: right sacral sulcus deep, TTP.", {("posterior_sij", "right", "present")},
+                 id="distractor-sacrum-heading"),
+    # a fibromyalgia tender-point count is no palpated pelvic site (the annotators do not mark it)
+    pytest.param("Tender points: 13 of 18 positive.", set(), id="distractor-tender-point-count"),
+    pytest.param("Tenderness over both upper trapezius muscles.", {("other", "bilateral", "present")}, id="trapezius"),
+])
+def test_round9_families(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a side table whose header leaves the label column blank, read by column
+    pytest.param("Exam\n              Left    Right\nSIJ           (+)     (-)\nTrochanter    (-)     (-)\n",
+                 {("posterior_sij", "left", "present"), ("posterior_sij", "right", "negated"),
+                  ("greater_trochanter", "bilateral", "negated")}, id="blank-label-header"),
+    pytest.param("Palpation         L     R\n  PSIS            +     -\n  Paraspinals (-)   (-)\n",
+                 {("posterior_sij", "left", "present"), ("posterior_sij", "right", "negated"),
+                  ("lumbar_spine", "bilateral", "negated")}, id="label-run-into-first-value"),
+    pytest.param("              Left    Right\nL-spine       (-)\nCoccyx        (-)\n",
+                 {("lumbar_spine", None, "negated"), ("coccyx", None, "negated")}, id="midline-single-value-no-side"),
+    pytest.param("              Left    Right\nSIJ           (+)     (-)\nFacet loading (-)     (-)\n",
+                 {("posterior_sij", "left", "present"), ("posterior_sij", "right", "negated")},
+                 id="distractor-maneuver-row"),
+    pytest.param("Exam (R / L):\n  Posterior SIJ tenderness ...... + / -\n  Trochanter tenderness ......... - / -\n",
+                 {("posterior_sij", "right", "present"), ("posterior_sij", "left", "negated"),
+                  ("greater_trochanter", "bilateral", "negated")}, id="slash-pair-rows-under-side-order"),
+])
+def test_round9_side_tables(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+# Round 9: a palpation list goes on row by row; a row with only a site and its result continues it
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("EXAM: L posterior SIJ tenderness (+). L greater trochanter (-). Coccyx (-).",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated"),
+                  ("coccyx", None, "negated")}, id="sentence-rows"),
+    pytest.param("Palpation:\nSIJ tenderness (L) ....... (+)\nGreater trochanter (L) ... (-)\n",
+                 {("posterior_sij", "left", "present"), ("greater_trochanter", "left", "negated")}, id="dot-leader-rows"),
+    pytest.param("L SIJ tender. Thigh thrust (+). Greater trochanter (-).", {("posterior_sij", "left", "present")},
+                 id="distractor-a-test-row-ends-the-list"),
+    pytest.param("R SIJ tender. Hip: greater trochanter bursitis on MRI, FABER (-).", {("posterior_sij", "right", "present")},
+                 id="distractor-no-result-of-its-own"),
+    pytest.param("Right SIJ tender. MRI of the SI joints negative.", {("posterior_sij", "right", "present")},
+                 id="distractor-imaging-result-after-palpation"),
+    pytest.param("L SIJ tender. Two L SIJ blocks positive.", {("posterior_sij", "left", "present")},
+                 id="distractor-procedure-result-after-palpation"),
+    pytest.param("Right SIJ tender.\nCT SACROILIAC JOINTS WITHOUT CONTRAST (-)", {("posterior_sij", "right", "present")},
+                 id="distractor-study-heading-after-palpation"),
+    pytest.param("Tender R SIJ. O: R PSIS fixation, (+) R SIJ motion palpation.", {("posterior_sij", "right", "present")},
+                 id="distractor-row-not-led-by-its-site"),
+])
+def test_round9_palpation_list_rows(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected

@@ -69,6 +69,8 @@ class PainRules(BaseModel):
     below_knee_pain: str = Field(description="regex: back/buttock pain told together with pain below the knee "
                                  "('low back pain with shin pain'; not a comma list of separate pains) is radiating")
     negated_symptom_words: str = Field(description="regex: what a 'no ...' clause must name to negate the places in it")
+    number_words: dict[str, int] = Field(default_factory=dict, description="count words beyond the shared ones "
+                                         "(extractor/text/temporal.py): 'sixteen', 'twenty'; 'twenty-two' adds its parts")
     foreign_parts: str = Field(description="regex of body parts that are not this pain's: a side before them is theirs")
 
 
@@ -83,11 +85,19 @@ def extract(doc, ctx) -> list[Fact]:
     text = doc_text(doc)
     found = {"side": [], "radiating": [], "location": [], "duration": None, "adl": []}
     spans: list[tuple[int, int, str]] = []
+    previous = False  # the sentence before was a pain statement
     for lo, hi in sentences(doc):
         if section_at(doc, lo) in rules().skip_sections:
+            previous = False
             continue
-        if _is_statement(text, lo, hi):
+        statement = _is_statement(text, lo, hi)
+        if statement:
             _read_statement(text, lo, hi, ctx.date, found, spans)
+        elif previous and re.search(rules().negated_radiation, text[lo:hi], re.IGNORECASE):
+            # "Pain stays over the L PSIS. Does not go below the knee.": the next sentence goes on about that pain
+            found["radiating"].append(False)
+            spans.append((lo, hi, "statement"))
+        previous = statement
         adl = adl_of(text, lo, hi)
         if adl is not None:
             found["adl"].append(adl)
@@ -223,10 +233,21 @@ def duration_months(sentence: str, anchor) -> float | None:
     return None
 
 
+def _count_word(raw: str) -> float:
+    """'sixteen' -> 16, 'twenty-two' / 'twenty two' -> 22, shared words ('two', 'a few'); 1 when unknown."""
+    words = {**NUMBER_WORDS, **rules().number_words}
+    if raw in words:
+        return float(words[raw])
+    parts = re.split(r"[\s-]+", raw)
+    if len(parts) == 2 and parts[0] in rules().number_words and parts[1] in NUMBER_WORDS:
+        return float(words[parts[0]] + NUMBER_WORDS[parts[1]])
+    return 1.0
+
+
 def _months(n: str, unit: str) -> float:
     raw = regex_lower(n).strip()
     raw = re.sub(r"\s+", " ", raw)
-    count = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else float(NUMBER_WORDS.get(raw, 1))
+    count = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else _count_word(raw)
     months = count * _UNIT_MONTHS[unit.lower()[0]]
     return round(months) if unit.lower()[0] in "ym" and months == round(months) else round(months, 1)
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Doc, Span
 
+from extractor.facts._clinical import CHECKED, UNCHECKED
 from extractor.nlp.context import doc_section
 from extractor.nlp.pipeline import TargetRuleSpec, assertion_of, doc_ents, doc_text
 from extractor.rules.loader import load_rules
@@ -64,6 +65,8 @@ class SmokingRules(BaseModel):
     other_substance_smoked: str
     relative_subject: str
     number_words: dict[str, float]
+    checkbox_answers: dict[str, str] = Field(description="ticked box label -> status on a tobacco form row")
+    proxy_report: str = Field(description="a relative answering for the patient: the status is the patient's")
 
 
 class _Compiled:
@@ -80,6 +83,12 @@ class _Compiled:
         self.environmental = re.compile(rules.environmental_exposure, re.IGNORECASE)
         self.other_smoked = re.compile(rules.other_substance_smoked, re.IGNORECASE)
         self.relative_subject = re.compile(rules.relative_subject, re.IGNORECASE)
+        self.proxy = re.compile(rules.proxy_report, re.IGNORECASE)
+        labels = "|".join(re.escape(k) for k in sorted(rules.checkbox_answers, key=len, reverse=True))
+        self.ticked = re.compile(rf"(?:{CHECKED})\s*(?P<label>{labels})\b", re.IGNORECASE)
+        self.ticked_after = re.compile(rf"\b(?P<label>{labels})\s*(?:{CHECKED})", re.IGNORECASE)
+        self.box_first = re.compile(rf"(?:{CHECKED}|{UNCHECKED})\s*(?:{labels})\b", re.IGNORECASE)
+        self.label_first = re.compile(rf"\b(?:{labels})\s*(?:{CHECKED}|{UNCHECKED})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -101,16 +110,18 @@ class Statement:
 def extract(doc: Doc, ctx) -> list[Smoking]:
     """The patient's smoking status in this note (and other people's, as `family`)."""
     rules = _rules()
+    text = doc_text(doc)
     statements: dict[tuple[int, int], Statement] = {}
     for ent in doc_ents(doc):
         if ent.label_ != "SMOKING":
             continue
-        clause = _clause(ent)
+        whole = _label_clause(doc, _clause(ent))
+        clause = _person_part(text, whole, ent.start_char, rules)
         if clause in statements:
-            if assertion_of(ent) == "family":
+            if assertion_of(ent) == "family" and clause == whole:
                 statements[clause].assertion = "family"
             continue
-        stmt = _classify(doc, clause, ent, ctx, rules)
+        stmt = _classify(doc, clause, ent, ctx, rules, cut=clause != whole)
         if stmt is not None:
             statements[clause] = stmt
     return _merge(list(statements.values()), doc, ctx)
@@ -134,17 +145,81 @@ def _clause(ent: Span) -> tuple[int, int]:
     return sent.start_char + start, sent.start_char + (len(text) if end < 0 else end)
 
 
-def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled) -> Statement | None:
+def _label_clause(doc: Doc, clause: tuple[int, int]) -> tuple[int, int]:
+    """A clause that is only a label ("Tobacco history:", split off as its own sentence) reads on into the
+    sentence after it, up to that sentence's first ';'."""
+    text = doc_text(doc)
+    if not text[clause[0]:clause[1]].rstrip().endswith(":"):
+        return clause
+    span = doc.char_span(clause[0], clause[1], alignment_mode="expand")
+    if span is None or span[-1].sent.end >= len(doc):
+        return clause
+    nxt = doc[span[-1].sent.end].sent
+    semi = text.find(";", nxt.start_char, nxt.end_char)
+    return clause[0], semi if semi >= 0 else nxt.end_char
+
+
+def _checkbox_status(text: str, offset: int, rules: _Compiled) -> str | None:
+    """A tobacco form row: the label of the first ticked box after the tobacco word, before the next question."""
+    # the row's label may hold the answer word before the tobacco word ("Never smoker \u2612"): read from the
+    # previous box, question mark or line start
+    box = [m.end() for m in _ANY_BOX.finditer(text, 0, offset)]
+    offset = max([text.rfind("?", 0, offset) + 1, text.rfind("\n", 0, offset) + 1] + box[-1:])
+    question = text.find("?", offset)
+    stop = len(text) if question < 0 else text.find("?", question + 1)
+    window = text[offset:len(text) if stop < 0 else stop]
+    if not re.search(UNCHECKED, window):
+        return None  # a form row offers several boxes; one ticked box alone is a list item
+    # a form puts every box before its label ("[ ] yes [x] no") or every box after it ("Yes \u2612 No \u2610")
+    after = len(rules.label_first.findall(window)) > len(rules.box_first.findall(window))
+    m = (rules.ticked_after if after else rules.ticked).search(window)
+    return rules.rules.checkbox_answers[m.group("label").lower()] if m else None
+
+
+_ANY_BOX = re.compile(f"{CHECKED}|{UNCHECKED}")
+_FORM_GAP = re.compile(r"[ \t]{4,}(?=[A-Z])")
+
+
+def _person_part(text: str, clause: tuple[int, int], offset: int, rules: _Compiled) -> tuple[int, int]:
+    """The part of a clause about one person: a relative named as a subject inside it ("never smoker,
+    daughter smokes in the house"; "smokes 1 ppd. Her brother, who lives with her, also smokes")
+    starts that relative's part, which runs to the next such subject."""
+    lo, hi = clause
+    cuts = [m.start("subj") for m in rules.relative_subject.finditer(text, lo, hi)]
+    if "?" in text[lo:hi]:  # a form row's next question: "[x] never        Does anyone at home smoke?"
+        cuts += [m.end() for m in _FORM_GAP.finditer(text, lo, hi) if "?" in text[lo:m.start()]]
+    cuts = [c for c in cuts if text[lo:c].strip(" \t\n,.:;-")]  # a relative at the clause's start cuts nothing
+    start = max((c for c in cuts if c <= offset), default=lo)
+    end = min((c for c in cuts if c > offset), default=hi)
+    return start, end
+
+
+def _classify(doc: Doc, clause: tuple[int, int], ent: Span, ctx, rules: _Compiled, cut: bool = False) -> Statement | None:
     # "no smoking at home", "secondhand smoke": exposure, not the patient's status (blanked, same length)
     text = _blank(rules.environmental, doc_text(doc)[clause[0]:clause[1]])
     if not rules.tobacco_words.search(_blank(rules.other_smoked, text)):
         return None  # "smokes marijuana": another substance, no tobacco status
+    boxed = _checkbox_status(text, ent.start_char - clause[0], rules)
+    if boxed is not None:
+        # a form row asks the patient: ConText's family scope from a later "does anyone at home smoke" does not apply
+        other = rules.relative_subject.match(text) or doc_section(doc, clause[0]) == "family_history"
+        assertion = "family" if other else "present"
+        stmt = Statement(status=boxed, assertion=assertion, rule="smoking_status:checkbox", spans=[clause])
+        _attributes(stmt, doc, clause, ctx, rules)
+        return stmt
     for rule_id, family, pattern in rules.families:
         if not pattern.search(text):
             continue
         if family.nicotine_product and not rules.rules.nicotine_products_count_as_current:
             continue
-        other_person = assertion_of(ent) == "family" or rules.relative_subject.search(text)
+        led_by_relative = rules.relative_subject.match(text) is not None
+        if led_by_relative and rules.proxy.search(text):
+            # "Husband denied tobacco use for her": a relative answering for the patient
+            other_person = doc_section(doc, clause[0]) == "family_history"
+        elif cut:  # ConText's family scope spans the sentence; the part names its person
+            other_person = led_by_relative or doc_section(doc, clause[0]) == "family_history"
+        else:
+            other_person = assertion_of(ent) == "family" or led_by_relative
         assertion = "family" if other_person else "present"
         stmt = Statement(status=family.status, assertion=assertion, rule=f"smoking_status:{rule_id}",
                          spans=[clause])
@@ -303,7 +378,8 @@ def _fact(group: list[Statement], doc: Doc, ctx) -> Smoking:
     best = group[0]
     same = [s for s in group if s.status == best.status]
     quit = next((s for s in same if s.quit_date), None)
-    packs = next((s.pack_years for s in same if s.pack_years is not None), None)
+    # pack-years are lifetime exposure: a figure stated in another status's statement still counts
+    packs = next((s.pack_years for s in same + group if s.pack_years is not None), None)
     conflicts = [Conflict(attributes={"status": s.status}, evidence=evidence(s))
                  for s in group if s.status != best.status]
     return Smoking(status=best.status, assertion=best.assertion,

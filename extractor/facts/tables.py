@@ -66,6 +66,9 @@ def table_cells(text: str, offset: int, headers: dict[str, list[str]] | None = N
     `headers`: the side-column words (default: extractor/rules/tables.json)."""
     headers = headers if headers is not None else side_headers()
     start, end = _line_at(text, offset)
+    pair = slash_pair(text, offset)
+    if pair is not None:
+        return pair
     row = split_cells(text[start:end])
     if len(row) < 2 or offset - start > len(text[start:end]) - len(text[start:end].lstrip(" |\t")) + len(row[0]):
         return []
@@ -76,11 +79,75 @@ def table_cells(text: str, offset: int, headers: dict[str, list[str]] | None = N
         h_start, h_end = _line_at(text, pos - 1 if text[pos] == "\n" else pos)
         header = split_cells(text[h_start:h_end])
         sides = _header_sides(header, headers)
+        piped = "|" in text[start:end]
+        if not piped and len(sides) >= 2 and 0 in sides:
+            # the header leaves the label column blank ("            Left   Right"): cells go by column
+            return _by_column(text, start, end, h_start, header, sides)
         # a row may leave its last cells empty ("SIJ | + |"): fewer cells than the header, when pipes delimit them
-        if len(sides) >= 1 and (len(header) == len(row) or ("|" in text[start:end] and 1 < len(row) < len(header))):
+        if len(sides) >= 1 and (len(header) == len(row) or (piped and 1 < len(row) < len(header))):
             return [(side, row[i]) for i, side in sorted(sides.items()) if i < len(row)]
+        if not piped and len(sides) >= 2:
+            # a row with a blank cell or a label run into its first value ("Lumbar paraspinal (-)   (-)")
+            return _by_column(text, start, end, h_start, header, sides)
         pos = h_start - 1
     return []
+
+
+_TOKEN = re.compile(r"\S+")
+PAIR_VALUE = _VALUE = r"(?:\(\s*[+-]\s*\)|[+-]|pos(?:itive)?|neg(?:ative)?|non-?tender|tender|yes|no|Y|N)"
+#: a row ending in two results split by a slash: "Thigh thrust ........ + / -", "FABER     (+) / (+)"
+_PAIR = re.compile(rf"(?<![\w/])(?P<a>{_VALUE})\s*/\s*(?P<b>{_VALUE})[ \t.]*$", re.IGNORECASE)
+#: a caption giving the order of the sides of such rows: "Exam (R / L):", "Objective (L/R):", "R / L"
+_ORDER = re.compile(r"(?<![\w/])(?P<x>R|L|rt|lt|right|left)\s*/\s*(?P<y>R|L|rt|lt|right|left)(?![\w/])", re.IGNORECASE)
+_SIDE_WORD = {"r": "right", "rt": "right", "right": "right", "l": "left", "lt": "left", "left": "left"}
+
+
+def slash_pair(text: str, offset: int) -> list[tuple[str, str]] | None:
+    """(side, value) twice for a row whose label holds `offset` and that ends in "a / b" results,
+    under a caption (a line above, no blank line between) that gives the side order ("Exam (R / L):").
+    None when the row or the caption is missing."""
+    start, end = _line_at(text, offset)
+    m = _PAIR.search(text, offset, end)
+    if m is None or not text[start:m.start()].strip(" \t.:"):
+        return None
+    pos = start - 1
+    for _ in range(HEADER_LOOKBACK_LINES):
+        if pos <= 0:
+            return None
+        h_start, h_end = _line_at(text, pos)
+        line = text[h_start:h_end]
+        if not line.strip():
+            return None
+        order = _ORDER.search(line)
+        if order and not _PAIR.search(line):
+            x, y = _SIDE_WORD[order.group("x").lower()], _SIDE_WORD[order.group("y").lower()]
+            if x == y:
+                return None
+            return [(x, m.group("a")), (y, m.group("b"))]
+        pos = h_start - 1
+    return None
+
+
+def _by_column(text: str, start: int, end: int, h_start: int, header: list[str], sides: dict[int, str]) -> list[tuple[str, str]]:
+    """(side, cell) of a whitespace table row read by column: the words of the row under each side
+    header (a side column's words overlap its header word, give or take two characters); a side
+    column left blank gives no cell ("L-spine     (-)" under "Left   Right" is the left cell only)."""
+    h_end = text.find("\n", h_start)
+    h_line = text[h_start:len(text) if h_end < 0 else h_end]
+    cols, pos = [], 0
+    for i, cell in enumerate(header):
+        at = h_line.find(cell, pos)
+        pos = at + len(cell)
+        if i in sides:
+            cols.append((at - 2, pos + 2, sides[i]))
+    label_end = min(a for a, _, _ in cols)
+    line = text[start:end]
+    out = []
+    for a, b, side in cols:
+        words = [m.group() for m in _TOKEN.finditer(line) if m.start() < b and m.end() > a and m.start() >= label_end - 2]
+        if words:
+            out.append((side, " ".join(words)))
+    return out
 
 
 def one_bilateral(read: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.facts._clinical import TargetRuleSpec, Vocab, assertion_of, doc_text, sentences, sides_in, vocab_matches
-from extractor.facts.tables import one_bilateral, split_cells, table_cells
+from extractor.facts.tables import PAIR_VALUE, one_bilateral, split_cells, table_cells
 from extractor.nlp.pipeline import doc_ents
 from extractor.rules.loader import load_rules
 from extractor.text.sentences import abbreviations
@@ -37,6 +37,8 @@ class TendernessRules(BaseModel):
     markers: list[Vocab]
     sites: list[Vocab]
     midline_sites: list[str]
+    paired_midline_site: str = Field(description="regex of a lumbar site that keeps a side stated right at it (paraspinals)")
+    side_table_row_unless: str = Field(description="regex of a side-table row label that names a maneuver, not a site")
     sided_sites: list[str] = Field(description="sites that take the examined side when the note names none")
     exam_side_header: str = Field(description="regex of an exam header naming the examined side, group 'side'")
     midline_other: str = Field(description="regex of `other` sites on the midline (pubic symphysis, sacrum): no side")
@@ -55,11 +57,16 @@ def extract(doc, ctx) -> list[Fact]:
     rows = table_rows(text) + side_table_rows(text)
     in_table = [(a, b) for a, b, _ in rows]
     items = [it for _, _, it in rows]
+    last = -10  # end of the last sentence that gave tenderness findings
     for lo, hi in sentences(doc):
         end = lo + len(text[lo:hi].rstrip())  # a row's sentence ends with its line break
         if any(a <= lo and end <= b for a, b in in_table):
             continue
-        items.extend(sentence_sites(doc, text, lo, hi))
+        # a palpation list goes on row by row: "R posterior SIJ tenderness (+). R greater trochanter (-)."
+        found_here = sentence_sites(doc, text, lo, hi, inherit=not text[last:lo].strip(" \t\r\n.;|"))
+        if found_here:
+            last = end
+        items.extend(found_here)
     for site, side, assertion, (s, e) in sorted(items, key=lambda it: it[3]):
         side = side or (None if side == _MIDLINE else _examined_side(text, s, site))
         key = (site, side, assertion)
@@ -106,7 +113,9 @@ def table_rows(text: str) -> list[tuple[int, int, tuple]]:
     return out
 
 
-_LINE = re.compile(r"^[^\n]*(?:\||\t| {3,})[^\n]*$", re.MULTILINE)
+#: a table line: cells split by '|', tabs or 3+ spaces, or a row ending in a slash pair of results ("SIJ ..... + / -")
+_LINE = re.compile(rf"^[^\n]*(?:\||\t| {{3,}}|(?<![\w/]){PAIR_VALUE}\s*/\s*{PAIR_VALUE}[ \t.]*$)[^\n]*$",
+                   re.MULTILINE | re.IGNORECASE)
 
 
 def side_table_rows(text: str) -> list[tuple[int, int, tuple]]:
@@ -117,15 +126,21 @@ def side_table_rows(text: str) -> list[tuple[int, int, tuple]]:
     out = []
     for m in _LINE.finditer(text):
         cells = split_cells(m.group(0))
-        if len(cells) < 2:
+        if not cells:
             continue
         first_lo = text.index(cells[0], m.start())
         sites = vocab_matches(r.sites, text, first_lo, first_lo + len(cells[0]))
         if not sites:
             continue
-        read = [(side, a) for side, cell in table_cells(text, first_lo) if (a := _cell_assertion(cell))]
+        read = one_bilateral([(side, a) for side, cell in table_cells(text, first_lo) if (a := _cell_assertion(cell))])
         span = _word_bounds(text, first_lo, m.end(), first_lo, m.end())
-        out += [(m.start(), m.end(), (sites[0][2], side, assertion, span)) for side, assertion in one_bilateral(read)]
+        if re.search(r.side_table_row_unless, cells[0], re.IGNORECASE):
+            continue
+        site = sites[0][2]
+        if site in r.midline_sites and not (site == "lumbar_spine" and [s for s, _ in read] == ["bilateral"]):
+            # a midline site has no side; paired paraspinals read the same in both columns are bilateral
+            read = list(dict.fromkeys((_MIDLINE, a) for _, a in read))
+        out += [(m.start(), m.end(), (site, side, assertion, span)) for side, assertion in read]
     return out
 
 
@@ -177,22 +192,48 @@ def _examined_side(text: str, offset: int, site: str) -> str | None:
     return header
 
 
-def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | None, str, tuple[int, int]]]:
-    """(site, side, assertion, evidence span) for each palpated site of one sentence."""
+#: a palpation list row without a cue of its own: short, its result a sign
+_ROW_CHARS = 60
+_SIGN = re.compile(r"\(\s*[+-]\s*\)")
+_ROW_LEAD = re.compile(r"[\s\-*\u2022]*(?:(?:left|right|bilateral|bilat|both|L|R|lt|rt)\.?\s+)?", re.IGNORECASE)
+
+
+def sentence_sites(doc, text: str, lo: int, hi: int, inherit: bool = False) -> list[tuple[str, str | None, str, tuple[int, int]]]:
+    """(site, side, assertion, evidence span) for each palpated site of one sentence. `inherit`: the
+    sentence right before gave tenderness findings, so a row with no cue of its own whose sites carry an
+    explicit result ("R greater trochanter (-).") continues that palpation list."""
     r = rules()
     anchors = vocab_matches(r.anchors, text, lo, hi)
-    if not anchors:
+    if not anchors and (not inherit or re.search(r.side_table_row_unless, text[lo:hi], re.IGNORECASE)):
         return []
     sites = vocab_matches(r.sites, text, lo, hi)
     if not sites:
         return []
     clauses = _clauses(text, lo, hi)
     owned = _assign_markers(text, vocab_matches(r.markers, text, lo, hi), sites, clauses)
+    if not anchors:
+        # only a short row whose sites carry a sign ("R greater trochanter (-)."): "MRI of the SI joints negative"
+        # or "Two L SIJ blocks positive" after a palpation sentence are no palpation rows
+        if len(text[lo:hi].strip()) > _ROW_CHARS or not _ROW_LEAD.fullmatch(text, lo, sites[0][0]):
+            return []  # a row starts with its site: "CT SACROILIAC JOINTS - 01/05" or "O: R PSIS fixation, (+)" is none
+        signs = [m for m in vocab_matches(r.markers, text, lo, hi) if _SIGN.fullmatch(text[m[0]:m[1]])]
+        owned = _assign_markers(text, signs, sites, clauses)
+        sites = [site for i, site in enumerate(sites) if i in owned]
+        owned = _assign_markers(text, signs, sites, clauses)
+        if not sites:
+            return []
+        anchors = [(sites[0][0], sites[0][0], "present")]  # results only: every site has its own
     out = []
     for i, (s, e, site) in enumerate(sites):
         anchor = _governing_anchor(anchors, s, e, clauses)
         assertion = owned.get(i) or _anchor_assertion(doc, anchor)
-        side = _MIDLINE if site in r.midline_sites or _midline_other(text, s, site) else _site_side(text, sites, i, lo, hi)
+        if (site == "lumbar_spine" and re.search(r.paired_midline_site, text[s:e], re.IGNORECASE)) or _midline_other(text, s, site):
+            # only a side right at it: "L lumbar paraspinals", "paraspinals TTP bilaterally", "left sacrum"
+            side = _site_side(text, sites, i, lo, hi, adjacent=True) or _MIDLINE
+        elif site in r.midline_sites:
+            side = _MIDLINE
+        else:
+            side = _site_side(text, sites, i, lo, hi)
         if side is None and re.search(r.plural_site, text[s:e], re.IGNORECASE):
             side = "bilateral"  # SPEC section 4: a plural site ("the greater trochanters", "SI joints") is both sides
         out.append((site, side, assertion, _evidence_span(text, s, e, anchor, clauses)))
@@ -200,9 +241,10 @@ def sentence_sites(doc, text: str, lo: int, hi: int) -> list[tuple[str, str | No
 
 
 #: what may stand between a site and the side after it: "Trochanteric bursa nontender on the left"
-_SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|\([+-]\))[\s,]*)*"
+_SIDE_LEAD = re.compile(r"[\s,(:]*(?:(?:is|are|non-?tender|tender(?:ness)?|not\s+tender|to\s+palpation|ttp|mildly|moderately|markedly|"
+                        r"severely|exquisitely|equally|diffusely|also|\([+-]\))[\s,(]*)*"
                         r"(?:on\s+the|on|the)?\s*", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[;|]|\.\s+(?=[A-Z(])")
+_CLAUSE_END = re.compile(r"[;|]|(?<!\.)\.\s+(?=[A-Z(])")  # a dot leader ("SIJ ........ (+)") ends no clause
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z]+)\.\s*$")
 
 
@@ -274,13 +316,34 @@ def _anchor_assertion(doc, anchor) -> str:
     return "present"
 
 
-def _site_side(text: str, sites, i: int, lo: int, hi: int) -> str | None:
-    """Side word just before the site (after the previous site), or just after it."""
+#: what may stand between a side and the midline site right after it: "left L5-S1 paraspinals", "the right sacrum"
+_ADJACENT_BEFORE = re.compile(r"\s*(?:the\s+)?(?:(?:lower|upper|mid|distal)\s+)?(?:[LS]\d(?:\s*-\s*[LS]?\d)?\s+)?", re.IGNORECASE)
+
+
+#: what may stand between a midline site and a side word after it: "paraspinals TTP bilaterally", "tenderness on the left"
+_ADJACENT_AFTER = re.compile(r"(?:\s*(?:(?:muscles?|region|tender(?:ness)?|ttp|to\s+palpation|mildly|moderately|markedly|"
+                             r"is|are|on|the)\b|\([+-]\)))*\s*(?:on\s+the\s+)?", re.IGNORECASE)
+#: one side worse than the other ("paraspinals TTP R>L") is both sides (SPEC section 4)
+_WORSE = re.compile(r"\s*(?:[RL]|right|left)\s*>\s*(?:[RL]|right|left)\b", re.IGNORECASE)
+
+
+def _site_side(text: str, sites, i: int, lo: int, hi: int, adjacent: bool = False) -> str | None:
+    """Side word just before the site (after the previous site), or just after it; `adjacent`: a side
+    before the site only when nothing but an article or a level stands between them."""
     s, e, _ = sites[i]
     before_lo = max(sites[i - 1][1] if i else lo, s - 30)
     before = sides_in(text, before_lo, s)
+    if adjacent:
+        before = [x for x in before if _ADJACENT_BEFORE.fullmatch(text[x[1]:s])]
     if before:
         return before[-1][2]
+    if adjacent:
+        after = [x for x in sides_in(text, e, min(hi, e + 40)) if x[2] in ("left", "right", "bilateral")
+                 and _ADJACENT_AFTER.fullmatch(text[e:x[0]]) and text[x[0]].islower()]
+        if after:
+            return after[0][2]
+        lead = _ADJACENT_AFTER.match(text, e, hi)
+        return "bilateral" if _WORSE.match(text, lead.end(), hi) else None
     after_hi = min(sites[i + 1][0] if i + 1 < len(sites) else hi, e + 32)
     after = [x for x in sides_in(text, e, after_hi) if _SIDE_LEAD.fullmatch(text[e:x[0]])]
     return after[0][2] if after else None

@@ -19,6 +19,9 @@ EARLIEST = ("start_date",)
 LATEST_DATE = ("end_date",)
 LARGEST = ("duration_weeks", "duration_months", "pack_years")
 UNION = ("findings_present", "findings_absent", "location")
+#: counts that grow with time (how long the pain has lasted, pack-years smoked): notes of different dates state
+#: different values of the same fact, so a different value is no disagreement; the case keeps the largest
+GROWING = ("duration_months", "pack_years")
 #: attributes whose values rank instead of following the latest note, by type. Conservative care: a
 #: failure told in any note stands against "helped" told in another (SPEC section 4, conservative care
 #: outcome: improved only when the chart "does not later call it failed"; helped at first, failed later
@@ -160,7 +163,7 @@ def _latest_statement(items: list[DatedFact]) -> FactBase:
     for item in items:
         (same if _compatible(kept, item.fact) else differ).append(item)
     for name in _attributes(kept):  # places told in several notes add up ("buttock" + "over the SIJ")
-        if name in UNION:
+        if name in UNION or name in GROWING:
             values = [getattr(i.fact, name) for i in same if getattr(i.fact, name) not in (None, [])]
             if values:
                 setattr(kept, name, _combine(name, values))
@@ -175,6 +178,8 @@ def _compatible(a: FactBase, b: FactBase) -> bool:
         return False
     for name in _attributes(a):
         if name in UNION:  # list attributes accumulate across notes; a shorter list is no disagreement
+            continue
+        if name in GROWING:  # "10 months" in July and "18 months" in March tell the same pain
             continue
         va, vb = getattr(a, name), getattr(b, name)
         if va not in (None, []) and vb not in (None, []) and va != vb:
