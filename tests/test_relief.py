@@ -230,6 +230,35 @@ def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
     assert (plan in out) == kept
 
 
+@pytest.mark.parametrize("piece_date, kept", [
+    pytest.param(None, False, id="undated-piece-takes-the-date-above-it"),
+    pytest.param("2026-04-01", True, id="dated-piece-after-the-injection-keeps-its-plan"),
+])
+def test_plan_in_an_undated_piece_of_a_dated_note(piece_date, kept):
+    """A consult's plan that the segmenter split off as an undated piece is still planned on the consult's date."""
+    from extractor.facts.injection.link import absorb_undated
+
+    plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
+                     evidence=[Evidence(document="visit.txt", start=900, end=904, text="plan")])
+    done = _injection("proc1.txt", "2026-03-02")
+    note_of = lambda f: (f.evidence[0].document, 800 if f.evidence[0].start >= 800 else 0)
+    dates = {("visit.txt", 0): dt.date(2026, 2, 1), ("visit.txt", 800): dt.date.fromisoformat(piece_date) if piece_date else None,
+             ("proc1.txt", 0): dt.date(2026, 3, 2)}
+    out = absorb_undated([done, plan], note_of, dates)
+    assert (plan in out) == kept
+
+
+def test_plan_in_an_undated_document_stays_a_plan():
+    from extractor.facts.injection.link import absorb_undated
+
+    plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
+                     evidence=[Evidence(document="letter.txt", start=10, end=14, text="plan")])
+    done = _injection("proc1.txt", "2026-03-02")
+    note_of = lambda f: (f.evidence[0].document, 0)
+    out = absorb_undated([done, plan], note_of, {("letter.txt", 0): None, ("proc1.txt", 0): dt.date(2026, 3, 2)})
+    assert plan in out
+
+
 @pytest.mark.parametrize("statement_at, expected", [
     pytest.param(150, "b", id="nearest-injection-before-it-in-the-document"),
     pytest.param(50, "a", id="segment-boundary-does-not-matter"),
