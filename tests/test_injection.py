@@ -336,3 +336,24 @@ def test_a_date_after_procedure_inside_prose_is_no_heading(note_ctx):
             "Today: fluoroscopy is not needed; continue naproxen.\n")
     facts = _facts(note_ctx, text, "2026-01-10")
     assert [(f.date.isoformat(), f.guidance) for f in facts] == [("2025-11-04", None)]
+
+
+# ---- an injection named after a plan label on its own line is the plan's item, not an injection done ----
+
+@pytest.mark.parametrize("line, assertion", [
+    pytest.param("Plan: fluoroscopic R SIJ diagnostic block x2; continue home exercises.", "hypothetical",
+                 id="plan-label-first-item"),
+    pytest.param("PLAN: XR SI joints and right hip. Fluoroscopic R SIJ blocks.", "hypothetical",
+                 id="plan-label-later-sentence"),
+    pytest.param("P: R SIJ dx block.", "hypothetical", id="p-label"),
+    pytest.param("A/P: Right SI joint dysfunction (M53.3). Fluoro R SIJ steroid injection.", "hypothetical",
+                 id="a-p-label"),
+    pytest.param("Recommendations: image-guided right SI joint injection.", "hypothetical", id="recommendations-label"),
+    # distractors: the line tells an injection done
+    pytest.param("A/P: s/p R SIJ block with 80% relief for 6 hours.", "present", id="past-cue-in-a-p-line"),
+    pytest.param("Plan: R SIJ block 2/10 gave 80% relief; proceed to surgery.", "present", id="dated-in-plan-line"),
+    pytest.param("HPI: fluoroscopic R SIJ block last month helped.", "present", id="other-label"),
+])
+def test_injection_in_a_plan_line(note_ctx, line, assertion):
+    f = _one(note_ctx, "OFFICE VISIT\n" + line + "\n")
+    assert f.assertion == assertion

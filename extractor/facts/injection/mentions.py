@@ -127,6 +127,9 @@ class _Compiled:
         # a heading line of its own, one group per kind of part: "Plan:" over "- R SIJ block under fluoroscopy"
         self.part_heading = re.compile(r"(?im)^[ \t]*(?:" + "|".join(
             f"(?P<{kind}>{'|'.join(words)})" for kind, words in r.part_headings.items()) + r")[ \t]*:?[ \t]*$")
+        # a plan label opening the mention's own line ("Plan: fluoroscopic L SIJ block x2; continue HEP", "A/P: ... ")
+        self.inline_plan = re.compile(r"^[ \t]*(?:[-*\u2022]\s*)?(?:" + "|".join(r.part_headings["plan"]) +
+                                      r"|a/p|p|assessment\s*(?:and|&|/)\s*plan)[ \t]*:", re.IGNORECASE)
         self.attribute_cues = [*self.anesthetics.values(), *self.steroids.values(), *self.guidance.values(),
                                *(p for pair in self.flags.values() for p in pair)]
 
@@ -197,6 +200,9 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" \
             and heading_above(doc_text(ent.doc), ent.start_char, rules.part_heading) == "plan":
         assertion = "hypothetical"  # "Plan:" over "- R SIJ diagnostic block under fluoroscopy": planned, not done
+    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" \
+            and not rules.procedure.search(said) and rules.inline_plan.match(line_before(doc_text(ent.doc), ent.start_char)):
+        assertion = "hypothetical"  # "Plan: fluoroscopic L SIJ diagnostic block x2; continue HEP": the plan's item
     telegraphic = sum(bool(p.search(said)) for p in rules.attribute_cues) >= 2 and \
         not rules.retelling.search(said)
     performed = (assertion == "present" and not past and (procedure_note or telegraphic) and not generic
