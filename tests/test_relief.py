@@ -45,6 +45,7 @@ def test_percent_readings(text, expected):
     pytest.param("80% relief", None, id="no-duration"),
     pytest.param("80% relief for ſix hours", 6, id="long-s-number-word"),
     pytest.param("80% relief for six hours", 6, id="distractor-plain-number-word"),
+    pytest.param("80% relief for several hours", None, id="several-hours-is-no-stated-duration"),
 ])
 def test_relief_hours(text, hours):
     assert relief_hours(text) == hours
@@ -457,3 +458,36 @@ def _outcomes(facts):
 def test_outcome_links_to_the_therapeutic_injection(text, expected):
     _, linked = _link(text)
     assert _outcomes(linked) == expected
+
+
+# ---- a relief duration told after the pain scores belongs to that score series ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("After the 3/2 block: pre 6/10, post 1/10 at 30 minutes; relief lasted 4 hours.",
+                 [("proc1.txt", 83, 4)], id="scores-then-relief-lasted"),
+    pytest.param("The 3/2 block took her from 7/10 to 1/10, lasting about two hours.", [("proc1.txt", 86, 2)],
+                 id="scores-then-lasting-word-number"),
+    pytest.param("3/2 block: 6/10 -> 1/10 for 1.5 hours.", [("proc1.txt", 83, 1.5)], id="scores-for-hours"),
+    # distractors: a duration in days, and the minutes the post score was taken at, are no relief hours
+    pytest.param("After the 3/2 block: pre 6/10, post 1/10 at 30 minutes; better for 3 days.", [("proc1.txt", 83, None)],
+                 id="days-are-no-hours"),
+    pytest.param("After the 3/2 block: pre 6/10, post 1/10 at 30 minutes.", [("proc1.txt", 83, None)],
+                 id="post-time-is-no-duration"),
+])
+def test_duration_after_score_series(text, expected):
+    _, linked = _link(text)
+    assert _relief(linked) == expected
+
+
+@pytest.mark.parametrize("text, side", [
+    pytest.param("MRI L-spine -> R SIJ dx blocks x2", "right", id="l-spine-is-no-left"),
+    pytest.param("XR SIJ, MRI L spine; L SIJ block", "left", id="l-spine-beside-a-left-block"),
+    pytest.param("R/O facet pain; L SIJ injection", "left", id="r-o-is-no-right"),
+    pytest.param("L-sided SIJ block", "left", id="l-sided-distractor-stays-left"),
+    pytest.param("L and R SIJ blocks", "bilateral", id="both-letters-bilateral"),
+])
+def test_side_letters(text, side):
+    from extractor.facts.injection.relief import side_in
+
+    assert side_in(text) == side
+
