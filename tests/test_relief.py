@@ -491,3 +491,23 @@ def test_side_letters(text, side):
 
     assert side_in(text) == side
 
+
+# ---- a therapeutic injection with relief under 50 % and no stated outcome failed (SPEC 5 II.H) ----
+
+@pytest.mark.parametrize("purpose, relief, outcome, assertion, expected", [
+    pytest.param("therapeutic", 20, None, "present", "failed", id="twenty-percent-failed"),
+    pytest.param("therapeutic", 0, None, "historical", "failed", id="no-relief-historical-failed"),
+    pytest.param("therapeutic", 49.5, None, "present", "failed", id="just-under-half"),
+    pytest.param("therapeutic", 50, None, "present", None, id="half-is-no-failure"),
+    pytest.param("therapeutic", 80, None, "present", None, id="good-relief-not-called-effective"),
+    pytest.param("therapeutic", 30, "effective", "present", "effective", id="stated-outcome-stands"),
+    pytest.param("diagnostic", 20, None, "present", None, id="diagnostic-block-has-no-outcome"),
+    pytest.param("therapeutic", None, None, "present", None, id="no-relief-known"),
+    pytest.param("therapeutic", 20, None, "hypothetical", None, id="plan-has-no-outcome"),
+])
+def test_outcome_from_relief(purpose, relief, outcome, assertion, expected):
+    from extractor.facts.injection.outcome import outcome_from_relief
+
+    f = _injection("proc1.txt", "2026-03-02", purpose=purpose, relief_percent=relief, outcome=outcome,
+                   assertion=assertion)
+    assert outcome_from_relief(f).outcome == expected

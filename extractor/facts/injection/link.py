@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
+from extractor.facts.injection.outcome import outcome_from_relief
 from extractor.facts.injection.relief import SCORES_RULE, STATEMENT_RULE, ReliefStatement, note_statements
 from extractor.resolve.conservative import apply_general_outcomes, general_outcome_statements
 from extractor.resolve.merge import DatedFact
@@ -262,4 +263,5 @@ def link_case(found: list, prepared: list) -> list:
     facts = link_relief(facts, statements, note_of)
     general = [g for p in prepared for g in general_outcome_statements(p.text, p.context)]
     facts = apply_general_outcomes(facts, general, lambda f: note_dates.get(note_of(f)))
+    facts = [outcome_from_relief(f) for f in facts]  # relief from every note is linked by now
     return [DatedFact(f, note_dates.get(note_of(f))) for f in facts]

@@ -18,6 +18,7 @@ class ReliefRules(BaseModel):
     description: str | None = None
     outcome_failed: list[str]
     outcome_effective: list[str]
+    failed_below_percent: float
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +26,22 @@ def _outcome_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     r = load_rules("relief", ReliefRules)
     return (re.compile("|".join(r.outcome_failed), re.IGNORECASE),
             re.compile("|".join(r.outcome_effective), re.IGNORECASE))
+
+
+@lru_cache(maxsize=1)
+def _failed_below() -> float:
+    return load_rules("relief", ReliefRules).failed_below_percent
+
+
+def outcome_from_relief(fact):
+    """`fact` with outcome `failed` when it is a therapeutic injection that happened, the chart states no outcome,
+    and its relief is under `failed_below_percent` (SPEC 5 II.H: "relief was under 50 %"); otherwise unchanged.
+    Relief at or above it stays without outcome: pain may still have returned to baseline."""
+    if fact.type != "injection" or fact.purpose != "therapeutic" or fact.outcome is not None \
+            or fact.relief_percent is None or fact.assertion not in ("present", "historical") \
+            or fact.relief_percent >= _failed_below():
+        return fact
+    return fact.model_copy(update={"outcome": "failed"})
 
 
 def injection_outcome(sentence: str) -> str | None:
