@@ -203,6 +203,25 @@ def test_form_answer_distractors(note_ctx, text, expected):
     assert _facts(note_ctx, text) == expected
 
 
+# ---- a problem list row whose status says the condition resolved: history ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("PROBLEM LIST\n  Active    M53.3   Sacroiliac joint dysfunction, right\n  Resolved  M54.16  Lumbar radiculopathy (2020)\n",
+                 {("sacroiliac_joint_dysfunction", "M53.3", "present"), ("lumbar_radiculopathy", "M54.16", "historical")},
+                 id="status-column-before"),
+    pytest.param("Problems:\n  M54.17   Lumbar radiculopathy, right          resolved 2021\n",
+                 {("lumbar_radiculopathy", "M54.17", "historical")}, id="status-after-a-side-word"),
+    pytest.param("Problems:\n  Inactive: sciatica\n", {("lumbar_radiculopathy", None, "historical")}, id="inactive-label"),
+    # distractors
+    pytest.param("Problems:\n  Active  M54.16  Lumbar radiculopathy, left\n", {("lumbar_radiculopathy", "M54.16", "present")},
+                 id="active-row-stays-present"),
+    pytest.param("Resolved to try PT first for the sciatica.", {("lumbar_radiculopathy", None, "present")},
+                 id="resolved-word-before-other-words-is-no-status"),
+])
+def test_resolved_problem_rows(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
 def test_office_summary_of_a_study_keeps_a_later_exam_sentence(note_ctx):
     """SIJ-029 family: an office line that opens with a study in lower case, then an exam sentence."""
     text = "MRI pelvis 3/3/25: no fracture or tumor. Spine alignment normal, no deformity."

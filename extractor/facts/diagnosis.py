@@ -74,6 +74,8 @@ class DiagnosisRules(BaseModel):
     possible_cues: str
     imaging_summary: str
     resolved_after: str = Field(description="regex after a mention: a condition since resolved is history ('H/o X, resolved')")
+    resolved_before: str = Field(description="regex of the row text before a mention: a problem list's status column "
+                                 "('Resolved  M54.16  Lumbar radiculopathy (2021)') makes it history")
     imaging_line_label: str = Field(description="regex (case-sensitive: radiology capitals) of a line opening with a study label ('MRI PELVIS W/O: ...')")
 
 
@@ -205,6 +207,8 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
         return "negated"
     positive = bool(re.match(r.positive_answer, tail, re.IGNORECASE))
     ent_assertion = _ent_assertion(doc, s, e)
+    if re.match(r.resolved_before, text[line_lo:s], re.IGNORECASE) and ent_assertion in ("present", "negated"):
+        return "historical"  # a problem list row whose status reads Resolved / Inactive
     if ent_assertion == "negated" and re.match(r.resolved_after, tail, re.IGNORECASE):
         return "historical"  # "resolved" is ConText negation, yet the condition was there
     if ent_assertion in ("family", "negated"):
