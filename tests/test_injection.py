@@ -357,3 +357,17 @@ def test_a_date_after_procedure_inside_prose_is_no_heading(note_ctx):
 def test_injection_in_a_plan_line(note_ctx, line, assertion):
     f = _one(note_ctx, "OFFICE VISIT\n" + line + "\n")
     assert f.assertion == assertion
+
+
+@pytest.mark.parametrize("text, negated", [
+    pytest.param("Discussed a second confirmatory SIJ block - she declines for now.", True, id="declines-second-block"),
+    pytest.param("Relief was below threshold; second SIJ block not pursued.", True, id="not-pursued"),
+    pytest.param("Patient refused the diagnostic SI joint block.", True, id="refused-diagnostic-block"),
+    # distractors: a refused steroid injection is no contraindication (II.H), an absence is no fact
+    pytest.param("She declined the triamcinolone SIJ injection.", False, id="refused-steroid-is-no-fact"),
+    pytest.param("Declines the therapeutic SI joint injection.", False, id="refused-therapeutic-is-no-fact"),
+    pytest.param("No SI joint blocks so far.", False, id="absence"),
+])
+def test_refused_block_is_negated(note_ctx, text, negated):
+    facts = _facts(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
+    assert any(f.assertion == "negated" and f.site == "sacroiliac_joint" for f in facts) == negated

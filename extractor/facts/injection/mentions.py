@@ -82,6 +82,7 @@ class InjectionRules(BaseModel):
     excluded_sections: list[str]
     negation_cues: list[str]
     contraindication_cues: list[str]
+    refusal_cues: list[str]  # a refusal of the injection is a negated fact too ("pt declines the second block")
     plan_cues_before_only: list[str]
     plan_cues: list[str]
     retelling_cues: list[str]
@@ -121,6 +122,8 @@ class _Compiled:
         self.past = _any(r.past_cues)
         self.negation = _any(r.negation_cues)
         self.contraindication = _any(r.contraindication_cues)
+        self.refusal = _any(r.refusal_cues)
+        self.steroids_any = _any([rf"\b{v}\b" for vs in r.steroids.values() for v in vs])
         self.plan_before = _any(r.plan_cues_before_only)  # "if PT fails, then SIJ injection"; "after the block, then pain back"
         self.plan = _any(r.plan_cues)
         self.retelling = _any(r.retelling_cues)
