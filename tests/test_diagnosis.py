@@ -222,6 +222,31 @@ def test_resolved_problem_rows(note_ctx, text, expected):
     assert _facts(note_ctx, text) == expected
 
 
+# ---- a problem or screening row whose status column follows the name (and its code) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Problem list:\n  Fibromyalgia                M79.7     Excluded\n", {("fibromyalgia", None, "negated")},
+                 id="excluded-after-code"),
+    pytest.param("Problem list:\n  Sacral insufficiency fracture     --     Ruled out\n",
+                 {("sacral_insufficiency_fracture", None, "negated")}, id="ruled-out-after-dash-column"),
+    pytest.param("Problem list:\n  Somatic symptom disorder    --    Rule out (psych referral pending)\n",
+                 {("somatoform_disorder", None, "possible")}, id="rule-out-status"),
+    pytest.param("Problem list:\n  Lumbar radiculopathy, right    M54.16    Resolved 2019\n",
+                 {("lumbar_radiculopathy", "M54.16", "historical")}, id="resolved-after-code"),
+    pytest.param("A: Right sacroiliitis. Lumbar radiculopathy ruled out clinically and by MRI.",
+                 {("sacroiliitis", None, "present"), ("lumbar_radiculopathy", None, "negated")}, id="ruled-out-in-prose"),
+    pytest.param("                                   Yes   No\nDiagnosis of fibromyalgia or somatoform disorder   [ ]   [x]\n",
+                 {("fibromyalgia", None, "negated"), ("somatoform_disorder", None, "negated")}, id="items-then-boxes-under-header"),
+    # distractors
+    pytest.param("Problem list:\n  Lumbar radiculopathy    M54.16    Active\n", {("lumbar_radiculopathy", "M54.16", "present")},
+                 id="active-status"),
+    pytest.param("Assessment: sacroiliitis, excluded from work for 2 weeks? No - light duty.",
+                 {("sacroiliitis", None, "present")}, id="excluded-after-a-comma-and-words"),
+])
+def test_row_status_after_the_name(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
 def test_office_summary_of_a_study_keeps_a_later_exam_sentence(note_ctx):
     """SIJ-029 family: an office line that opens with a study in lower case, then an exam sentence."""
     text = "MRI pelvis 3/3/25: no fracture or tumor. Spine alignment normal, no deformity."

@@ -74,6 +74,10 @@ class DiagnosisRules(BaseModel):
     possible_cues: str
     imaging_summary: str
     resolved_after: str = Field(description="regex after a mention: a condition since resolved is history ('H/o X, resolved')")
+    row_status_negated: str = Field(description="regex after a mention, past a side word and a code column: the row "
+                                    "excludes it ('Fibromyalgia   M79.7   Excluded', 'radiculopathy ruled out by MRI')")
+    row_status_possible: str = Field(description="the same, for a row kept open ('Somatic symptom disorder  --  Rule out')")
+    row_status_resolved: str = Field(description="the same, for a problem resolved ('... M54.16   Resolved 2019')")
     resolved_before: str = Field(description="regex of the row text before a mention: a problem list's status column "
                                  "('Resolved  M54.16  Lumbar radiculopathy (2021)') makes it history")
     imaging_line_label: str = Field(description="regex (case-sensitive: radiology capitals) of a line opening with a study label ('MRI PELVIS W/O: ...')")
@@ -203,8 +207,12 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
     answer = _form_answer(text, line_lo, tail)
     if answer is not None:
         return "present" if answer else "negated"
-    if re.match(r.negative_answer, tail, re.IGNORECASE):
+    if re.match(r.negative_answer, tail, re.IGNORECASE) or re.match(r.row_status_negated, tail, re.IGNORECASE):
         return "negated"
+    if re.match(r.row_status_possible, tail, re.IGNORECASE):
+        return "possible"
+    if re.match(r.row_status_resolved, tail, re.IGNORECASE):
+        return "historical"
     positive = bool(re.match(r.positive_answer, tail, re.IGNORECASE))
     ent_assertion = _ent_assertion(doc, s, e)
     if re.match(r.resolved_before, text[line_lo:s], re.IGNORECASE) and ent_assertion in ("present", "negated"):
@@ -228,7 +236,7 @@ _QUESTION_REST = re.compile(r"[^.;\[\]\n\u2610-\u2612]{0,80}?[?:]")
 # answer words before their boxes: "Y [ ]  N [x]"
 _WORD_BOXES = re.compile(rf"^\s*(?:yes|y)\s*(?P<yes>{_BOX})\s*(?:no|n)\s*(?P<no>{_BOX})\s*(?:$|[|;,])", re.IGNORECASE)
 # two bare boxes, answered under a "Yes  No" header line above
-_TWO_BOXES = re.compile(rf"^\s*(?P<first>{_BOX})\s*(?P<second>{_BOX})\s*$")
+_TWO_BOXES = re.compile(rf"^[^\[\]\n\u2610-\u2612:?]{{0,80}}?(?P<first>{_BOX})\s*(?P<second>{_BOX})\s*$")
 _YES_NO_HEADER = re.compile(r"(?im)^[^\n\[\]]*\b(?P<first>yes|y|no|n)[ \t]+(?P<second>yes|y|no|n)[ \t]*$")
 
 
