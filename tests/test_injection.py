@@ -371,3 +371,20 @@ def test_injection_in_a_plan_line(note_ctx, line, assertion):
 def test_refused_block_is_negated(note_ctx, text, negated):
     facts = _facts(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
     assert any(f.assertion == "negated" and f.site == "sacroiliac_joint" for f in facts) == negated
+
+
+@pytest.mark.parametrize("text, assertion", [
+    pytest.param("A/P:\n 1. Sacroiliitis, right - M46.1\n 2. XR SI joints today.\n 3. R SIJ diagnostic block x2.\n",
+                 "hypothetical", id="numbered-item-under-a-p-heading"),
+    pytest.param("Assessment and Plan\n- Right SI joint dysfunction\n- Fluoroscopic R SIJ steroid injection\n",
+                 "hypothetical", id="item-under-assessment-and-plan-heading"),
+    # distractors: a retold, past or dated injection under the heading stays present
+    pytest.param("A/P:\n 1. s/p R SIJ block with 80% relief.\n", "present", id="past-cue-under-a-p"),
+    pytest.param("Assessment:\n R SIJ diagnostic block gave 80% relief.\n", "present", id="assessment-alone-is-no-plan"),
+    pytest.param("A/P:\n 1. SI joint dysfunction, left - 2 confirmatory SIJ blocks >75%.\n", "present",
+                 id="result-under-a-p-is-done"),
+    pytest.param("Plan: two concordant R SIJ blocks; proceed to fusion.\n", "present", id="result-in-plan-line-is-done"),
+])
+def test_injection_under_an_assessment_and_plan_heading(note_ctx, text, assertion):
+    f = _one(note_ctx, "OFFICE VISIT\n" + text)
+    assert f.assertion == assertion

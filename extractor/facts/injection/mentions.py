@@ -86,6 +86,7 @@ class InjectionRules(BaseModel):
     plan_cues_before_only: list[str]
     plan_cues: list[str]
     retelling_cues: list[str]
+    result_cues: list[str]  # a result told with it ("2 confirmatory blocks >75%"): an injection done, never a plan item
     historical_after_days: int
     table: TableRules
     part_headings: dict[str, list[str]]  # heading lines of a note's parts: "plan" ones make a listed injection planned
@@ -127,6 +128,7 @@ class _Compiled:
         self.plan_before = _any(r.plan_cues_before_only)  # "if PT fails, then SIJ injection"; "after the block, then pain back"
         self.plan = _any(r.plan_cues)
         self.retelling = _any(r.retelling_cues)
+        self.result = _any(r.result_cues)
         # a heading line of its own, one group per kind of part: "Plan:" over "- R SIJ block under fluoroscopy"
         self.part_heading = re.compile(r"(?im)^[ \t]*(?:" + "|".join(
             f"(?P<{kind}>{'|'.join(words)})" for kind, words in r.part_headings.items()) + r")[ \t]*:?[ \t]*$")
@@ -200,10 +202,11 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     if date is None:
         date = counted_from_previous(said, site, events)
     past = bool(rules.past.search(said))
-    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" \
+    told_done = bool(rules.result.search(said))
+    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" and not told_done \
             and heading_above(doc_text(ent.doc), ent.start_char, rules.part_heading) == "plan":
         assertion = "hypothetical"  # "Plan:" over "- R SIJ diagnostic block under fluoroscopy": planned, not done
-    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" \
+    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" and not told_done \
             and not rules.procedure.search(said) and rules.inline_plan.match(line_before(doc_text(ent.doc), ent.start_char)):
         assertion = "hypothetical"  # "Plan: fluoroscopic L SIJ diagnostic block x2; continue HEP": the plan's item
     telegraphic = sum(bool(p.search(said)) for p in rules.attribute_cues) >= 2 and \
