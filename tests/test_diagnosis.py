@@ -136,6 +136,117 @@ def test_holdout_family_distractors(note_ctx, text):
     assert _facts(note_ctx, text) == set()
 
 
+# ---- CONVENTIONS_2026-12 C17: widespread pain / another chronic pain syndrome denied in a fibromyalgia or
+# somatization screen is the policy's generalized pain disorder (negated); affirmed, or in a plain ROS, a symptom ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Screening: denies fibromyalgia and widespread body aches.",
+                 {("fibromyalgia", None, "negated"), ("generalized_pain_disorder", None, "negated")},
+                 id="widespread-body-aches-beside-fibromyalgia"),
+    pytest.param("No fibromyalgia or other diffuse pain syndromes.",
+                 {("fibromyalgia", None, "negated"), ("generalized_pain_disorder", None, "negated")},
+                 id="diffuse-pain-syndromes"),
+    pytest.param("No somatization disorder or chronic widespread pain complaints.",
+                 {("somatoform_disorder", None, "negated"), ("generalized_pain_disorder", None, "negated")},
+                 id="widespread-pain-complaints-beside-somatization"),
+    pytest.param("Fibromyalgia / other chronic pain syndrome?  [ ] yes  [x] no",
+                 {("fibromyalgia", None, "negated"), ("generalized_pain_disorder", None, "negated")},
+                 id="checkbox-chronic-pain-syndrome"),
+    pytest.param("PMH: asthma. No h/o fibromyalgia; no widespread pain.",
+                 {("fibromyalgia", None, "negated"), ("generalized_pain_disorder", None, "negated")},
+                 id="separate-negations-one-sentence"),
+    pytest.param("He has no fibromyalgia or other chronic pain disorders.",
+                 {("fibromyalgia", None, "negated"), ("generalized_pain_disorder", None, "negated")},
+                 id="other-chronic-pain-disorders"),
+])
+def test_denied_widespread_pain_is_generalized_pain_disorder(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Reports widespread pain and fatigue; rule out fibromyalgia.", {("fibromyalgia", None, "possible")},
+                 id="affirmed-widespread-pain-is-a-symptom"),
+    pytest.param("SECONDARY DIAGNOSIS: Chronic pain syndrome.", set(), id="chronic-pain-syndrome-without-a-screen"),
+    pytest.param("ROS: denies widespread aches, fevers or rash.", set(), id="ros-widespread-aches-without-a-screen"),
+    pytest.param("Denies diffuse body pain; no fibromyalgia.", {("fibromyalgia", None, "negated")},
+                 id="diffuse-body-pain-is-a-symptom"),
+])
+def test_widespread_pain_distractors(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+# ---- a form row whose answer sits after the other items of its question, as words before boxes, under a
+# "Yes No" header, or after a dash ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Sacroiliitis / fibromyalgia?  [ ] yes  [x] no",
+                 {("sacroiliitis", None, "negated"), ("fibromyalgia", None, "negated")}, id="slash-items-share-the-answer"),
+    pytest.param("Ever told you have fibromyalgia, somatoform disorder or hip arthrosis?   [x] Yes   [ ] No",
+                 {("fibromyalgia", None, "present"), ("somatoform_disorder", None, "present"),
+                  ("hip_osteoarthritis", None, "present")}, id="listed-items-yes"),
+    pytest.param("Fibromyalgia:   Y [ ]   N [x]", {("fibromyalgia", None, "negated")}, id="words-before-boxes"),
+    pytest.param("Screening           Yes   No\nFibromyalgia        [ ]   [x]\nSomatoform disorder [x]   [ ]",
+                 {("fibromyalgia", None, "negated"), ("somatoform_disorder", None, "present")}, id="yes-no-header-columns"),
+    pytest.param("Screen: fibromyalgia - denied; somatization - none.",
+                 {("fibromyalgia", None, "negated"), ("somatoform_disorder", None, "negated")}, id="dash-denied"),
+])
+def test_form_answers_later_in_the_row(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Assessment: sacroiliitis - no erosions on the MRI, treat clinically.",
+                 {("sacroiliitis", None, "present")}, id="dash-then-a-finding-is-no-answer"),
+    pytest.param("Fibromyalgia   [x] yes [ ] no", {("fibromyalgia", None, "present")}, id="box-before-word-still-read"),
+])
+def test_form_answer_distractors(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+# ---- a problem list row whose status says the condition resolved: history ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("PROBLEM LIST\n  Active    M53.3   Sacroiliac joint dysfunction, right\n  Resolved  M54.16  Lumbar radiculopathy (2020)\n",
+                 {("sacroiliac_joint_dysfunction", "M53.3", "present"), ("lumbar_radiculopathy", "M54.16", "historical")},
+                 id="status-column-before"),
+    pytest.param("Problems:\n  M54.17   Lumbar radiculopathy, right          resolved 2021\n",
+                 {("lumbar_radiculopathy", "M54.17", "historical")}, id="status-after-a-side-word"),
+    pytest.param("Problems:\n  Inactive: sciatica\n", {("lumbar_radiculopathy", None, "historical")}, id="inactive-label"),
+    # distractors
+    pytest.param("Problems:\n  Active  M54.16  Lumbar radiculopathy, left\n", {("lumbar_radiculopathy", "M54.16", "present")},
+                 id="active-row-stays-present"),
+    pytest.param("Resolved to try PT first for the sciatica.", {("lumbar_radiculopathy", None, "present")},
+                 id="resolved-word-before-other-words-is-no-status"),
+])
+def test_resolved_problem_rows(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
+# ---- a problem or screening row whose status column follows the name (and its code) ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Problem list:\n  Fibromyalgia                M79.7     Excluded\n", {("fibromyalgia", None, "negated")},
+                 id="excluded-after-code"),
+    pytest.param("Problem list:\n  Sacral insufficiency fracture     --     Ruled out\n",
+                 {("sacral_insufficiency_fracture", None, "negated")}, id="ruled-out-after-dash-column"),
+    pytest.param("Problem list:\n  Somatic symptom disorder    --    Rule out (psych referral pending)\n",
+                 {("somatoform_disorder", None, "possible")}, id="rule-out-status"),
+    pytest.param("Problem list:\n  Lumbar radiculopathy, right    M54.16    Resolved 2019\n",
+                 {("lumbar_radiculopathy", "M54.16", "historical")}, id="resolved-after-code"),
+    pytest.param("A: Right sacroiliitis. Lumbar radiculopathy ruled out clinically and by MRI.",
+                 {("sacroiliitis", None, "present"), ("lumbar_radiculopathy", None, "negated")}, id="ruled-out-in-prose"),
+    pytest.param("                                   Yes   No\nDiagnosis of fibromyalgia or somatoform disorder   [ ]   [x]\n",
+                 {("fibromyalgia", None, "negated"), ("somatoform_disorder", None, "negated")}, id="items-then-boxes-under-header"),
+    # distractors
+    pytest.param("Problem list:\n  Lumbar radiculopathy    M54.16    Active\n", {("lumbar_radiculopathy", "M54.16", "present")},
+                 id="active-status"),
+    pytest.param("Assessment: sacroiliitis, excluded from work for 2 weeks? No - light duty.",
+                 {("sacroiliitis", None, "present")}, id="excluded-after-a-comma-and-words"),
+])
+def test_row_status_after_the_name(note_ctx, text, expected):
+    assert _facts(note_ctx, text) == expected
+
+
 def test_office_summary_of_a_study_keeps_a_later_exam_sentence(note_ctx):
     """SIJ-029 family: an office line that opens with a study in lower case, then an exam sentence."""
     text = "MRI pelvis 3/3/25: no fracture or tumor. Spine alignment normal, no deformity."

@@ -336,3 +336,55 @@ def test_a_date_after_procedure_inside_prose_is_no_heading(note_ctx):
             "Today: fluoroscopy is not needed; continue naproxen.\n")
     facts = _facts(note_ctx, text, "2026-01-10")
     assert [(f.date.isoformat(), f.guidance) for f in facts] == [("2025-11-04", None)]
+
+
+# ---- an injection named after a plan label on its own line is the plan's item, not an injection done ----
+
+@pytest.mark.parametrize("line, assertion", [
+    pytest.param("Plan: fluoroscopic R SIJ diagnostic block x2; continue home exercises.", "hypothetical",
+                 id="plan-label-first-item"),
+    pytest.param("PLAN: XR SI joints and right hip. Fluoroscopic R SIJ blocks.", "hypothetical",
+                 id="plan-label-later-sentence"),
+    pytest.param("P: R SIJ dx block.", "hypothetical", id="p-label"),
+    pytest.param("A/P: Right SI joint dysfunction (M53.3). Fluoro R SIJ steroid injection.", "hypothetical",
+                 id="a-p-label"),
+    pytest.param("Recommendations: image-guided right SI joint injection.", "hypothetical", id="recommendations-label"),
+    # distractors: the line tells an injection done
+    pytest.param("A/P: s/p R SIJ block with 80% relief for 6 hours.", "present", id="past-cue-in-a-p-line"),
+    pytest.param("Plan: R SIJ block 2/10 gave 80% relief; proceed to surgery.", "present", id="dated-in-plan-line"),
+    pytest.param("HPI: fluoroscopic R SIJ block last month helped.", "present", id="other-label"),
+])
+def test_injection_in_a_plan_line(note_ctx, line, assertion):
+    f = _one(note_ctx, "OFFICE VISIT\n" + line + "\n")
+    assert f.assertion == assertion
+
+
+@pytest.mark.parametrize("text, negated", [
+    pytest.param("Discussed a second confirmatory SIJ block - she declines for now.", True, id="declines-second-block"),
+    pytest.param("Relief was below threshold; second SIJ block not pursued.", True, id="not-pursued"),
+    pytest.param("Patient refused the diagnostic SI joint block.", True, id="refused-diagnostic-block"),
+    # distractors: a refused steroid injection is no contraindication (II.H), an absence is no fact
+    pytest.param("She declined the triamcinolone SIJ injection.", False, id="refused-steroid-is-no-fact"),
+    pytest.param("Declines the therapeutic SI joint injection.", False, id="refused-therapeutic-is-no-fact"),
+    pytest.param("No SI joint blocks so far.", False, id="absence"),
+])
+def test_refused_block_is_negated(note_ctx, text, negated):
+    facts = _facts(note_ctx, "OFFICE VISIT\nHPI: Left buttock pain.\n" + text + "\n")
+    assert any(f.assertion == "negated" and f.site == "sacroiliac_joint" for f in facts) == negated
+
+
+@pytest.mark.parametrize("text, assertion", [
+    pytest.param("A/P:\n 1. Sacroiliitis, right - M46.1\n 2. XR SI joints today.\n 3. R SIJ diagnostic block x2.\n",
+                 "hypothetical", id="numbered-item-under-a-p-heading"),
+    pytest.param("Assessment and Plan\n- Right SI joint dysfunction\n- Fluoroscopic R SIJ steroid injection\n",
+                 "hypothetical", id="item-under-assessment-and-plan-heading"),
+    # distractors: a retold, past or dated injection under the heading stays present
+    pytest.param("A/P:\n 1. s/p R SIJ block with 80% relief.\n", "present", id="past-cue-under-a-p"),
+    pytest.param("Assessment:\n R SIJ diagnostic block gave 80% relief.\n", "present", id="assessment-alone-is-no-plan"),
+    pytest.param("A/P:\n 1. SI joint dysfunction, left - 2 confirmatory SIJ blocks >75%.\n", "present",
+                 id="result-under-a-p-is-done"),
+    pytest.param("Plan: two concordant R SIJ blocks; proceed to fusion.\n", "present", id="result-in-plan-line-is-done"),
+])
+def test_injection_under_an_assessment_and_plan_heading(note_ctx, text, assertion):
+    f = _one(note_ctx, "OFFICE VISIT\n" + text)
+    assert f.assertion == assertion

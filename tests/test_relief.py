@@ -45,6 +45,7 @@ def test_percent_readings(text, expected):
     pytest.param("80% relief", None, id="no-duration"),
     pytest.param("80% relief for ſix hours", 6, id="long-s-number-word"),
     pytest.param("80% relief for six hours", 6, id="distractor-plain-number-word"),
+    pytest.param("80% relief for several hours", None, id="several-hours-is-no-stated-duration"),
 ])
 def test_relief_hours(text, hours):
     assert relief_hours(text) == hours
@@ -228,6 +229,35 @@ def test_hypothetical_plan_carried_out(plan_date, planned_on, kept):
     note_of = lambda f: (f.evidence[0].document, 0)
     out = absorb_undated([done, plan], note_of, {("visit.txt", 0): dt.date.fromisoformat(planned_on)})
     assert (plan in out) == kept
+
+
+@pytest.mark.parametrize("piece_date, kept", [
+    pytest.param(None, False, id="undated-piece-takes-the-date-above-it"),
+    pytest.param("2026-04-01", True, id="dated-piece-after-the-injection-keeps-its-plan"),
+])
+def test_plan_in_an_undated_piece_of_a_dated_note(piece_date, kept):
+    """A consult's plan that the segmenter split off as an undated piece is still planned on the consult's date."""
+    from extractor.facts.injection.link import absorb_undated
+
+    plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
+                     evidence=[Evidence(document="visit.txt", start=900, end=904, text="plan")])
+    done = _injection("proc1.txt", "2026-03-02")
+    note_of = lambda f: (f.evidence[0].document, 800 if f.evidence[0].start >= 800 else 0)
+    dates = {("visit.txt", 0): dt.date(2026, 2, 1), ("visit.txt", 800): dt.date.fromisoformat(piece_date) if piece_date else None,
+             ("proc1.txt", 0): dt.date(2026, 3, 2)}
+    out = absorb_undated([done, plan], note_of, dates)
+    assert (plan in out) == kept
+
+
+def test_plan_in_an_undated_document_stays_a_plan():
+    from extractor.facts.injection.link import absorb_undated
+
+    plan = Injection(site="sacroiliac_joint", assertion="hypothetical",
+                     evidence=[Evidence(document="letter.txt", start=10, end=14, text="plan")])
+    done = _injection("proc1.txt", "2026-03-02")
+    note_of = lambda f: (f.evidence[0].document, 0)
+    out = absorb_undated([done, plan], note_of, {("letter.txt", 0): None, ("proc1.txt", 0): dt.date(2026, 3, 2)})
+    assert plan in out
 
 
 @pytest.mark.parametrize("statement_at, expected", [
@@ -428,3 +458,56 @@ def _outcomes(facts):
 def test_outcome_links_to_the_therapeutic_injection(text, expected):
     _, linked = _link(text)
     assert _outcomes(linked) == expected
+
+
+# ---- a relief duration told after the pain scores belongs to that score series ----
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("After the 3/2 block: pre 6/10, post 1/10 at 30 minutes; relief lasted 4 hours.",
+                 [("proc1.txt", 83, 4)], id="scores-then-relief-lasted"),
+    pytest.param("The 3/2 block took her from 7/10 to 1/10, lasting about two hours.", [("proc1.txt", 86, 2)],
+                 id="scores-then-lasting-word-number"),
+    pytest.param("3/2 block: 6/10 -> 1/10 for 1.5 hours.", [("proc1.txt", 83, 1.5)], id="scores-for-hours"),
+    # distractors: a duration in days, and the minutes the post score was taken at, are no relief hours
+    pytest.param("After the 3/2 block: pre 6/10, post 1/10 at 30 minutes; better for 3 days.", [("proc1.txt", 83, None)],
+                 id="days-are-no-hours"),
+    pytest.param("After the 3/2 block: pre 6/10, post 1/10 at 30 minutes.", [("proc1.txt", 83, None)],
+                 id="post-time-is-no-duration"),
+])
+def test_duration_after_score_series(text, expected):
+    _, linked = _link(text)
+    assert _relief(linked) == expected
+
+
+@pytest.mark.parametrize("text, side", [
+    pytest.param("MRI L-spine -> R SIJ dx blocks x2", "right", id="l-spine-is-no-left"),
+    pytest.param("XR SIJ, MRI L spine; L SIJ block", "left", id="l-spine-beside-a-left-block"),
+    pytest.param("R/O facet pain; L SIJ injection", "left", id="r-o-is-no-right"),
+    pytest.param("L-sided SIJ block", "left", id="l-sided-distractor-stays-left"),
+    pytest.param("L and R SIJ blocks", "bilateral", id="both-letters-bilateral"),
+])
+def test_side_letters(text, side):
+    from extractor.facts.injection.relief import side_in
+
+    assert side_in(text) == side
+
+
+# ---- a therapeutic injection with relief under 50 % and no stated outcome failed (SPEC 5 II.H) ----
+
+@pytest.mark.parametrize("purpose, relief, outcome, assertion, expected", [
+    pytest.param("therapeutic", 20, None, "present", "failed", id="twenty-percent-failed"),
+    pytest.param("therapeutic", 0, None, "historical", "failed", id="no-relief-historical-failed"),
+    pytest.param("therapeutic", 49.5, None, "present", "failed", id="just-under-half"),
+    pytest.param("therapeutic", 50, None, "present", None, id="half-is-no-failure"),
+    pytest.param("therapeutic", 80, None, "present", None, id="good-relief-not-called-effective"),
+    pytest.param("therapeutic", 30, "effective", "present", "effective", id="stated-outcome-stands"),
+    pytest.param("diagnostic", 20, None, "present", None, id="diagnostic-block-has-no-outcome"),
+    pytest.param("therapeutic", None, None, "present", None, id="no-relief-known"),
+    pytest.param("therapeutic", 20, None, "hypothetical", None, id="plan-has-no-outcome"),
+])
+def test_outcome_from_relief(purpose, relief, outcome, assertion, expected):
+    from extractor.facts.injection.outcome import outcome_from_relief
+
+    f = _injection("proc1.txt", "2026-03-02", purpose=purpose, relief_percent=relief, outcome=outcome,
+                   assertion=assertion)
+    assert outcome_from_relief(f).outcome == expected

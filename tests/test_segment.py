@@ -284,3 +284,14 @@ def test_honorific_name_line_is_no_imaging_title(line, kind):
 
     rule = match_title(line)
     assert (rule.kind if rule else None) == kind
+
+
+@pytest.mark.parametrize("text, date", [
+    pytest.param("Pain Management New Patient\nService Date/Time: 9/16/2025 08:45 EDT\nPt: Doe\n\nButtock pain.\n",
+                 D(2025, 9, 16), id="service-date-time-label"),
+    pytest.param("Clinic Note\nVisit Date / Time: 4/8/2026 09:40\n\nButtock pain.\n", D(2026, 4, 8), id="visit-date-time-label"),
+    pytest.param("Clinic Note\nDate/Time of call: 4/8/2026\n\nButtock pain.\n", None, id="other-date-time-is-no-visit-label"),
+])
+def test_date_and_time_labels_give_the_date_of_service(text, date):
+    """A Cerner-style "Service Date/Time:" header is the note's date of service."""
+    assert [d for _, d, _ in _summary(text)] == [date]

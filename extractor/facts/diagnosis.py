@@ -24,6 +24,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.facts._clinical import (
+    CHECKED,
+    UNCHECKED,
     TargetRuleSpec,
     Vocab,
     assertion_of,
@@ -47,6 +49,8 @@ class ConditionVocab(Vocab):
     sections: list[str] | None = Field(default=None, description="sections the phrase counts in")
     excludes_near: str | None = Field(default=None, description="regex that, within 50 characters before or 30 after "
                                       "in the sentence, names another region ('right arm radiculopathy' is no lumbar one)")
+    assertions: list[str] | None = Field(default=None, description="the only assertions the phrase counts with "
+                                         "('no widespread pain' beside fibromyalgia is a denied disorder; affirmed, a symptom)")
 
 
 class CodeMap(BaseModel):
@@ -70,6 +74,12 @@ class DiagnosisRules(BaseModel):
     possible_cues: str
     imaging_summary: str
     resolved_after: str = Field(description="regex after a mention: a condition since resolved is history ('H/o X, resolved')")
+    row_status_negated: str = Field(description="regex after a mention, past a side word and a code column: the row "
+                                    "excludes it ('Fibromyalgia   M79.7   Excluded', 'radiculopathy ruled out by MRI')")
+    row_status_possible: str = Field(description="the same, for a row kept open ('Somatic symptom disorder  --  Rule out')")
+    row_status_resolved: str = Field(description="the same, for a problem resolved ('... M54.16   Resolved 2019')")
+    resolved_before: str = Field(description="regex of the row text before a mention: a problem list's status column "
+                                 "('Resolved  M54.16  Lumbar radiculopathy (2021)') makes it history")
     imaging_line_label: str = Field(description="regex (case-sensitive: radiology capitals) of a line opening with a study label ('MRI PELVIS W/O: ...')")
 
 
@@ -115,11 +125,14 @@ def mentions(doc, text: str) -> list[dict]:
     codes = [(m.start(1), m.end(1), m.group(1)) for m in re.finditer(r.icd10_pattern, text)]
     linked: set[int] = set()
     out = []
-    for s, e, condition in _phrases(doc, text):
+    for s, e, condition, assertions in _phrases(doc, text):
         code = _adjacent_code(text, s, e, codes)
+        mention = _mention(doc, text, s, e, condition, code[2] if code else None, "phrase", code)
+        if assertions is not None and mention["assertion"] not in assertions:
+            continue
         if code is not None:
             linked.add(code[0])
-        out.append(_mention(doc, text, s, e, condition, code[2] if code else None, "phrase", code))
+        out.append(mention)
     for cs, ce, code in codes:
         condition = condition_of_code(code)
         if cs in linked or condition is None:
@@ -128,7 +141,7 @@ def mentions(doc, text: str) -> list[dict]:
     return out
 
 
-def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
+def _phrases(doc, text: str) -> list[tuple[int, int, str, list[str] | None]]:
     r = rules()
     by_value = {}
     for v in r.conditions:
@@ -144,7 +157,7 @@ def _phrases(doc, text: str) -> list[tuple[int, int, str]]:
         if entry.excludes_near and not _NAMES_LOW_BACK.search(text[s:e]) \
                 and re.search(entry.excludes_near, text[max(lo, s - 50):min(hi, e + 30)], re.IGNORECASE):
             continue  # the mention names no region of its own, and another one stands beside it
-        hits.append((s, e, value))
+        hits.append((s, e, value, entry.assertions))
     return hits
 
 
@@ -191,13 +204,19 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
     r = rules()
     line_lo, line_hi = line_bounds(text, s)
     tail = text[e:line_hi]
-    answer = checkbox_answer(tail[:40])
+    answer = _form_answer(text, line_lo, tail)
     if answer is not None:
         return "present" if answer else "negated"
-    if re.match(r.negative_answer, tail, re.IGNORECASE):
+    if re.match(r.negative_answer, tail, re.IGNORECASE) or re.match(r.row_status_negated, tail, re.IGNORECASE):
         return "negated"
+    if re.match(r.row_status_possible, tail, re.IGNORECASE):
+        return "possible"
+    if re.match(r.row_status_resolved, tail, re.IGNORECASE):
+        return "historical"
     positive = bool(re.match(r.positive_answer, tail, re.IGNORECASE))
     ent_assertion = _ent_assertion(doc, s, e)
+    if re.match(r.resolved_before, text[line_lo:s], re.IGNORECASE) and ent_assertion in ("present", "negated"):
+        return "historical"  # a problem list row whose status reads Resolved / Inactive
     if ent_assertion == "negated" and re.match(r.resolved_after, tail, re.IGNORECASE):
         return "historical"  # "resolved" is ConText negation, yet the condition was there
     if ent_assertion in ("family", "negated"):
@@ -209,6 +228,42 @@ def _assertion(doc, text: str, s: int, e: int) -> str:
     if positive:
         return "present"
     return ent_assertion
+
+
+_BOX = rf"(?:{CHECKED})|(?:{UNCHECKED})"
+# the rest of a form question after the condition: more items, then "?" or ":" ("/ chronic pain syndrome?")
+_QUESTION_REST = re.compile(r"[^.;\[\]\n\u2610-\u2612]{0,80}?[?:]")
+# answer words before their boxes: "Y [ ]  N [x]"
+_WORD_BOXES = re.compile(rf"^\s*(?:yes|y)\s*(?P<yes>{_BOX})\s*(?:no|n)\s*(?P<no>{_BOX})\s*(?:$|[|;,])", re.IGNORECASE)
+# two bare boxes, answered under a "Yes  No" header line above
+_TWO_BOXES = re.compile(rf"^[^\[\]\n\u2610-\u2612:?]{{0,80}}?(?P<first>{_BOX})\s*(?P<second>{_BOX})\s*$")
+_YES_NO_HEADER = re.compile(r"(?im)^[^\n\[\]]*\b(?P<first>yes|y|no|n)[ \t]+(?P<second>yes|y|no|n)[ \t]*$")
+
+
+def _form_answer(text: str, line_lo: int, tail: str) -> bool | None:
+    """The ticked answer of a form row naming the condition: right after it ("Fibromyalgia: [ ] yes [x] no"),
+    after the other items of the same question ("Fibromyalgia / chronic pain syndrome?  [ ] yes  [x] no"),
+    as words before boxes ("... Y [ ]  N [x]"), or bare boxes under a "Yes  No" header line."""
+    answer = checkbox_answer(tail[:40])
+    if answer is not None:
+        return answer
+    rest = _QUESTION_REST.match(tail)
+    after = tail[rest.end():] if rest else tail
+    answer = checkbox_answer(after[:40]) if rest else None
+    if answer is not None:
+        return answer
+    m = _WORD_BOXES.match(after)
+    if m:
+        yes, no = (bool(re.fullmatch(CHECKED, m.group(g))) for g in ("yes", "no"))
+        return yes if yes != no else None
+    m = _TWO_BOXES.match(tail)
+    if m:
+        header = list(_YES_NO_HEADER.finditer(text, max(0, line_lo - 400), line_lo))
+        if header and {header[-1].group("first")[0].lower(), header[-1].group("second")[0].lower()} == {"y", "n"}:
+            first, second = (bool(re.fullmatch(CHECKED, m.group(g))) for g in ("first", "second"))
+            if first != second:
+                return first == (header[-1].group("first")[0].lower() == "y")
+    return None
 
 
 _FALLBACK_NEGATION = re.compile(r"\b(?:no|denies|denied|without|negative\s+for|free\s+of)\b[^.;:\n]{0,40}$", re.IGNORECASE)

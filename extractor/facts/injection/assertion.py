@@ -15,8 +15,10 @@ def injection_assertion(ent: Span, rules) -> str | None:
 
     A negated injection stands for a documented contraindication only (CONVENTIONS, SIJ-007;
     II.H counts it): "steroid injection contraindicated", "not a candidate for corticosteroid
-    injection due to ...". A plain absence ("has not had an SI joint injection", "no prior
-    injections") or a refusal ("declined the injection") is no contraindication and gives no fact.
+    injection due to ...") and a refused diagnostic block ("pt declines the second block", "second block not
+    pursued"; corpus gold VA-008, PT-011, FB-012) are negated facts; a refused steroid injection is not (as a
+    negated therapeutic fact it would meet II.H, which needs a contraindication). A plain absence ("has not had an SI joint injection",
+    "no prior injections") gives no fact.
     """
     assertion = assertion_of(ent)
     assertion = "present" if assertion == "historical" else assertion
@@ -27,8 +29,16 @@ def injection_assertion(ent: Span, rules) -> str | None:
         assertion = "present"  # "epidurals without benefit and a left SIJ injection": an outcome, not a denial
     if assertion == "present" and rules.negation.search(after):
         assertion = "negated"
-    if assertion == "negated":
-        return "negated" if rules.contraindication.search(sent) else None
+    if assertion in ("present", "hypothetical") and (rules.refusal.search(after) or rules.refusal.search(
+            doc_text(ent.doc)[max(ent.sent.start_char, ent.start_char - 40):ent.start_char])):
+        assertion = "negated"  # "discussed a second block - pt declines", "refused the diagnostic block"
+    if assertion == "negated":  # a documented contraindication, or a refused diagnostic block
+        if rules.contraindication.search(sent):
+            return "negated"
+        # a refused steroid injection is no contraindication: as a negated therapeutic fact it would meet II.H
+        refused = rules.refusal.search(sent) and not rules.purpose["therapeutic"].search(sent) \
+            and not rules.steroids_any.search(sent)
+        return "negated" if refused else None
     before = doc_text(ent.doc)[ent.sent.start_char:ent.start_char]
     planned = rules.plan.search(sent) or rules.plan_before.search(before)
     if assertion == "present" and planned and not rules.procedure.search(sent):

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
+from extractor.facts.injection.outcome import outcome_from_relief
 from extractor.facts.injection.relief import SCORES_RULE, STATEMENT_RULE, ReliefStatement, note_statements
 from extractor.resolve.conservative import apply_general_outcomes, general_outcome_statements
 from extractor.resolve.merge import DatedFact
@@ -181,7 +182,7 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
     for i in injections:
         f = facts[i]
         if f.assertion == "hypothetical":
-            j = _carried_out(i, facts, note_dates.get(note_of(f)), injections)
+            j = _carried_out(i, facts, _dated_on_or_before(note_of(f), note_dates), injections)
             if j is not None:  # a plan the packet later reports is a mention of that injection
                 drop.add(i)
                 out[j] = out[j].model_copy(update={"evidence": out[j].evidence + f.evidence})
@@ -205,6 +206,15 @@ def absorb_undated(facts: list, note_of, note_dates: dict) -> list:
                 update.update(_stated_over_computed(out[j], f.relief_percent, f.relief_hours))
             out[j] = out[j].model_copy(update=update)
     return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _dated_on_or_before(key, note_dates: dict) -> dt.date | None:
+    """The note's date of service, or, for a piece without one (a plan the segmenter split off the bottom of a
+    dated consult), the date of the nearest dated note above it in the same document: the plan is no older."""
+    if key is None or note_dates.get(key) is not None:
+        return note_dates.get(key) if key is not None else None
+    above = [(start, when) for (doc, start), when in note_dates.items() if doc == key[0] and start < key[1] and when]
+    return max(above)[1] if above else None
 
 
 def _carried_out(i: int, facts: list, planned_on: dt.date | None, injections: list[int]) -> int | None:
@@ -253,4 +263,5 @@ def link_case(found: list, prepared: list) -> list:
     facts = link_relief(facts, statements, note_of)
     general = [g for p in prepared for g in general_outcome_statements(p.text, p.context)]
     facts = apply_general_outcomes(facts, general, lambda f: note_dates.get(note_of(f)))
+    facts = [outcome_from_relief(f) for f in facts]  # relief from every note is linked by now
     return [DatedFact(f, note_dates.get(note_of(f))) for f in facts]

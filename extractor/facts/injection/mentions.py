@@ -82,9 +82,11 @@ class InjectionRules(BaseModel):
     excluded_sections: list[str]
     negation_cues: list[str]
     contraindication_cues: list[str]
+    refusal_cues: list[str]  # a refusal of the injection is a negated fact too ("pt declines the second block")
     plan_cues_before_only: list[str]
     plan_cues: list[str]
     retelling_cues: list[str]
+    result_cues: list[str]  # a result told with it ("2 confirmatory blocks >75%"): an injection done, never a plan item
     historical_after_days: int
     table: TableRules
     part_headings: dict[str, list[str]]  # heading lines of a note's parts: "plan" ones make a listed injection planned
@@ -121,12 +123,18 @@ class _Compiled:
         self.past = _any(r.past_cues)
         self.negation = _any(r.negation_cues)
         self.contraindication = _any(r.contraindication_cues)
+        self.refusal = _any(r.refusal_cues)
+        self.steroids_any = _any([rf"\b{v}\b" for vs in r.steroids.values() for v in vs])
         self.plan_before = _any(r.plan_cues_before_only)  # "if PT fails, then SIJ injection"; "after the block, then pain back"
         self.plan = _any(r.plan_cues)
         self.retelling = _any(r.retelling_cues)
+        self.result = _any(r.result_cues)
         # a heading line of its own, one group per kind of part: "Plan:" over "- R SIJ block under fluoroscopy"
         self.part_heading = re.compile(r"(?im)^[ \t]*(?:" + "|".join(
             f"(?P<{kind}>{'|'.join(words)})" for kind, words in r.part_headings.items()) + r")[ \t]*:?[ \t]*$")
+        # a plan label opening the mention's own line ("Plan: fluoroscopic L SIJ block x2; continue HEP", "A/P: ... ")
+        self.inline_plan = re.compile(r"^[ \t]*(?:[-*\u2022]\s*)?(?:" + "|".join(r.part_headings["plan"]) +
+                                      r"|a/p|p|assessment\s*(?:and|&|/)\s*plan)[ \t]*:", re.IGNORECASE)
         self.attribute_cues = [*self.anesthetics.values(), *self.steroids.values(), *self.guidance.values(),
                                *(p for pair in self.flags.values() for p in pair)]
 
@@ -194,9 +202,13 @@ def _event_of(ent: Span, ctx, procedure_note: bool, rules: _Compiled, events: li
     if date is None:
         date = counted_from_previous(said, site, events)
     past = bool(rules.past.search(said))
-    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" \
+    told_done = bool(rules.result.search(said))
+    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" and not told_done \
             and heading_above(doc_text(ent.doc), ent.start_char, rules.part_heading) == "plan":
         assertion = "hypothetical"  # "Plan:" over "- R SIJ diagnostic block under fluoroscopy": planned, not done
+    if assertion == "present" and not past and date is None and ctx.note.kind != "procedure" and not told_done \
+            and not rules.procedure.search(said) and rules.inline_plan.match(line_before(doc_text(ent.doc), ent.start_char)):
+        assertion = "hypothetical"  # "Plan: fluoroscopic L SIJ diagnostic block x2; continue HEP": the plan's item
     telegraphic = sum(bool(p.search(said)) for p in rules.attribute_cues) >= 2 and \
         not rules.retelling.search(said)
     performed = (assertion == "present" and not past and (procedure_note or telegraphic) and not generic

@@ -45,7 +45,8 @@ _RELIEF_WORDS = {
     0.0: re.compile(r"\b(?:no|without(?: any)?|did not (?:get|have|experience) any|zero)\s+(?:pain\s+)?relief\b", re.IGNORECASE),
 }
 _NOT_RELIEF = re.compile(r"\b(?:goal|target|aim|expect\w*|hope\w*|anticipat\w*|would consider|needs?|require\w*)\b", re.IGNORECASE)
-_WORDNUM = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True))
+# a vague count ("for several hours") states no duration (SPEC 4: relief_hours only when stated)
+_WORDNUM = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w and w not in ("several", "few")), key=len, reverse=True))
 _HOURS = re.compile(
     r"\b(?:for|lasting|lasted|x|over|duration of|up to)\s+(?:about|approximately|approx\.?|roughly|around|nearly|"
     r"~|only|just|almost)?\s*(?P<h>\d+(?:\.\d+)?|" + _WORDNUM + r")(?:\s*(?:-|–|to)\s*(?P<h2>\d+(?:\.\d+)?))?"

@@ -24,6 +24,7 @@ class ReliefRules(BaseModel):
                                             "'SpO2: 98%'); regexes, case-insensitive, just before the percent")
     word_minutes: dict[str, int] = Field(description="minutes spelled out after a post-procedure score "
                                          "('post 2/10 at fifteen minutes')")
+    failed_below_percent: float
 
 
 def relief_rules() -> ReliefRules:
@@ -36,6 +37,22 @@ def _outcome_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     r = relief_rules()
     return (re.compile("|".join(r.outcome_failed), re.IGNORECASE),
             re.compile("|".join(r.outcome_effective), re.IGNORECASE))
+
+
+@lru_cache(maxsize=1)
+def _failed_below() -> float:
+    return load_rules("relief", ReliefRules).failed_below_percent
+
+
+def outcome_from_relief(fact):
+    """`fact` with outcome `failed` when it is a therapeutic injection that happened, the chart states no outcome,
+    and its relief is under `failed_below_percent` (SPEC 5 II.H: "relief was under 50 %"); otherwise unchanged.
+    Relief at or above it stays without outcome: pain may still have returned to baseline."""
+    if fact.type != "injection" or fact.purpose != "therapeutic" or fact.outcome is not None \
+            or fact.relief_percent is None or fact.assertion not in ("present", "historical") \
+            or fact.relief_percent >= _failed_below():
+        return fact
+    return fact.model_copy(update={"outcome": "failed"})
 
 
 def injection_outcome(sentence: str) -> str | None:

@@ -55,7 +55,9 @@ _INJECTION_REF = re.compile(r"\b(?:injections?|inj\b|blocks?|shots?|procedure|po
 _PT_PATIENT = r"(?!\s+(?:" + "|".join(relief_rules().pt_patient_verbs) + r")\b)"
 _OTHER_TREATMENT = re.compile(r"\b(?:physical therapy|(?-i:PT)" + _PT_PATIENT + r"|therapy|medications?|chiropract\w*|exercises?|"
                               r"ibuprofen|naproxen|meloxicam|gabapentin|surgery|fusion|ablation|RFA)\b", re.IGNORECASE)
-_SIDES = {"left": re.compile(r"\b(?:left|lt|L)\b(?!\s*\d)", 0), "right": re.compile(r"\b(?:right|rt|R)\b(?!\s*\d)", 0),
+# "L-spine" / "L spine" is the lumbar spine, "R/O" rule out: no side
+_SIDES = {"left": re.compile(r"\b(?:left|lt|L)\b(?!\s*\d)(?![\s-]*spine\b)", 0),
+          "right": re.compile(r"\b(?:right|rt|R)\b(?!\s*\d)(?!/O\b)", 0),
           "bilateral": re.compile(r"\b(?:bilateral(?:ly)?|both|B/L|bilat)\b", re.IGNORECASE)}
 _SIDE_WORDS = {"left": re.compile(r"\b(?:left|lt)\b", re.IGNORECASE), "right": re.compile(r"\b(?:right|rt)\b", re.IGNORECASE)}
 _PURPOSE = {"therapeutic": re.compile(r"therapeutic|steroid|triamcinolone|kenalog|methylprednisolone|depo-?medrol|"
@@ -170,7 +172,10 @@ def _note_statements(text: str, ctx) -> list[ReliefStatement]:
         e = next((b for a, b in spans if a == s), group[-1].end)
         dated = _respective(text[s:e], group, ctx.date, offset=s) if len(group) > 1 else None
         for k, ser in enumerate(group):
-            st = _statement(text, ctx, s, ser.end, ser.percent(), None, False, ser.start, ev_start=ser.start,
+            # "Pre 6/10, post 1/10 at 30 minutes; relief lasted 4 hours": the duration after the scores, up to the next series
+            upto = group[k + 1].start if k + 1 < len(group) else e
+            hours = relief_hours(text[ser.end:upto]) if ser.end < upto else None
+            st = _statement(text, ctx, s, ser.end, ser.percent(), hours, False, ser.start, ev_start=ser.start,
                             rule=SCORES_RULE if ser.stated is None else STATEMENT_RULE)
             if dated:  # "blocks on November 10 and December 1, pain from 8/10 to 1/10 and from 7/10 to 1/10"
                 st = replace(st, dates=(dated[k][0],), ambiguous=False, plural_only=False, respective=True)
