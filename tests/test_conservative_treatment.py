@@ -674,6 +674,7 @@ def test_continued_care_in_a_plan_is_present(note_ctx, text, modality):
                  id="does-home-program"),
     pytest.param("Home exercises about three times a week, sometimes less.", "home_exercise", "ongoing",
                  id="home-exercises-frequency"),
+    pytest.param("Cut her hours since August; HEP nightly.", "home_exercise", "ongoing", id="hep-nightly"),
     pytest.param("Her HEP compliance has been good.", "home_exercise", "ongoing",
                  id="hep-compliance"),
     pytest.param("She was taught a home exercise program at her last visit.", "home_exercise", None,
