@@ -177,8 +177,8 @@ def test_no_failure_no_default():
                  id="regression-sij-009-neither-helped"),
     pytest.param("Discharge plan: independent with home exercise program; continue daily.", "home_exercise",
                  "ongoing", id="regression-sij-005-continuing-plan-is-present"),
-    pytest.param("Retired early from carpentry because of the pain.", "activity_modification", None,
-                 id="regression-sij-006-retired"),
+    pytest.param("Retired early from carpentry because of the pain.", "activity_modification", "ongoing",
+                 id="regression-sij-006-retired-is-a-lasting-change"),
 ])
 def test_regressions(note_ctx, text, modality, outcome):
     facts = {f.modality: f for f in _facts(note_ctx, text)}
@@ -290,8 +290,9 @@ def test_outcome_stays_in_its_clause(note_ctx):
     """A result told of one item of a ';' list is not the result of the next items."""
     text = "Naproxen with partial relief; PT since 04/2026; avoids heavy lifting.\n"
     got = {f.modality: f.outcome for f in _facts(note_ctx, text, "2026-06-01")}
-    # PT "since 04/2026" is current care with no result: ongoing by its own cue, not the naproxen's relief
-    assert got == {"medication": "improved", "physical_therapy": "ongoing", "activity_modification": None}
+    # PT "since 04/2026" is current care with no result: ongoing by its own cue, not the naproxen's relief;
+    # "avoids heavy lifting" is a lasting change with no result: ongoing (CONVENTIONS_2026-12 C1)
+    assert got == {"medication": "improved", "physical_therapy": "ongoing", "activity_modification": "ongoing"}
 
 
 def test_declined_drug_beside_tried_drugs_is_one_medication_fact(note_ctx):
@@ -649,3 +650,73 @@ def test_plan_of_another_modality_is_not_folded():
 def test_continued_care_in_a_plan_is_present(note_ctx, text, modality):
     facts = [f for f in _facts(note_ctx, text, "2025-11-03") if f.modality == modality]
     assert [(f.assertion, f.outcome) for f in facts] == [("present", "ongoing")]
+
+
+@pytest.mark.parametrize("text, modality, outcome", [
+    # an activity change told as lasting, no result stated: current care (CONVENTIONS_2026-12 C1)
+    pytest.param("She gave up her Tuesday tennis league in the spring.", "activity_modification", "ongoing",
+                 id="gave-up-league"),
+    pytest.param("He now avoids lifting anything heavier than a laundry basket.", "activity_modification",
+                 "ongoing", id="avoids-lifting"),
+    pytest.param("Switched to a desk job last year because of the pain.", "activity_modification",
+                 "ongoing", id="switched-to-desk-job"),
+    # distractors: the change is over, or a result is told
+    pytest.param("She was on light duty for 6 weeks, then returned to full duty.", "activity_modification", None,
+                 id="light-duty-ended"),
+    pytest.param("She was on restricted duty until her follow-up visit in May.", "activity_modification", None,
+                 id="restricted-until"),
+    pytest.param("She stopped jogging, which has not changed the pain.", "activity_modification", "failed",
+                 id="stopped-jogging-no-change"),
+    pytest.param("Ortho: nonoperative, weight bearing as tolerated with a walker.", "activity_modification", None,
+                 id="weight-bearing-order-is-no-lasting-change"),
+    # a home programme told in the present tense or with a frequency is current
+    pytest.param("She does the stretches from her home program in the evenings.", "home_exercise", "ongoing",
+                 id="does-home-program"),
+    pytest.param("Home exercises about three times a week, sometimes less.", "home_exercise", "ongoing",
+                 id="home-exercises-frequency"),
+    pytest.param("Cut her hours since August; HEP nightly.", "home_exercise", "ongoing", id="hep-nightly"),
+    pytest.param("Her HEP compliance has been good.", "home_exercise", "ongoing",
+                 id="hep-compliance"),
+    pytest.param("She was taught a home exercise program at her last visit.", "home_exercise", None,
+                 id="hep-taught-no-status"),
+])
+def test_standing_status(note_ctx, text, modality, outcome):
+    facts = {f.modality: f for f in _facts(note_ctx, text)}
+    assert facts[modality].assertion == "present" and facts[modality].outcome == outcome
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a result told between two mentions belongs to the one whose window holds it, not the nearer name
+    pytest.param("He completed 6 weeks of physical therapy in the fall with no change and still does the home "
+                 "exercises most days.", {"physical_therapy": "failed", "home_exercise": "ongoing"},
+                 id="pt-no-change-then-hep"),
+    pytest.param("Chiropractic adjustments over the summer gave no relief and she continues her HEP.",
+                 {"chiropractic": "failed", "home_exercise": "ongoing"}, id="chiro-no-relief-then-hep"),
+])
+def test_result_goes_to_its_window(note_ctx, text, expected):
+    got = {f.modality: f.outcome for f in _facts(note_ctx, text)}
+    assert got == expected
+
+
+@pytest.mark.parametrize("text, outcome", [
+    # "helped too little" told without the words "no relief": the pain persists, so the care failed
+    pytest.param("Celecoxib and tramadol since December - \"barely touches it\".", "failed", id="barely-touches"),
+    pytest.param("Tried ibuprofen OTC w/o much help.", "failed", id="wo-much-help"),
+    pytest.param("Naproxen since March - partial help at night only.", "failed", id="partial-only"),
+    pytest.param("Gabapentin and oxycodone, neither of which has controlled the pain.", "failed",
+                 id="neither-controlled"),
+    pytest.param("Meloxicam and duloxetine since July, inadequate relief.", "failed", id="inadequate-relief"),
+    pytest.param("Acetaminophen since February; \"does nothing for it.\"", "failed", id="does-nothing"),
+    pytest.param("Oxycodone prn since January - pain still 8/10.", "failed", id="pain-still-score"),
+    pytest.param("Gabapentin since March, but the pain persists.", "failed", id="pain-persists"),
+    pytest.param("Acetaminophen 1 g TID since April. No relief.", "failed", id="next-sentence-no-relief"),
+    pytest.param("Naproxen and then celecoxib, neither of which has changed the pain.", "failed",
+                 id="neither-changed"),
+    # distractors: a result that is no failure stays what it is
+    pytest.param("Tylenol since May, pain continues to improve.", "ongoing", id="continues-to-improve"),
+    pytest.param("Naproxen since May; the pain is much better controlled.", "improved", id="better-controlled"),
+    pytest.param("Ibuprofen since May gave significant relief.", "improved", id="significant-relief"),
+])
+def test_too_little_effect_is_failed(note_ctx, text, outcome):
+    assert [f.outcome for f in _facts(note_ctx, text, "2026-06-01")] == [outcome]
+

@@ -547,3 +547,35 @@ def test_date_label_with_the_colon_after_the_date(note_ctx):
             for f in _facts(note_ctx, text, None)}
     assert rows == {("si_joint", "2026-04-01", ("inflammatory_arthropathy",)),
                     ("hip", "2026-04-01", ("degenerative_change", "hip_osteoarthritis"))}
+
+
+def _findings_by_study(note_ctx, text):
+    return {(f.modality, f.site): (sorted(f.findings_present), sorted(f.findings_absent))
+            for f in _facts(note_ctx, text)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a combined report whose lines are labelled by part ("SI joints:", "Left hip:") keeps going past the
+    # labels, and each part's findings are that study's, also a later sentence of the same line
+    pytest.param("VALLEY RADIOLOGY\n03/02/2026 XR SI JOINTS; XR LEFT HIP 2 VIEWS\n"
+                 "SI joints: no erosions, no widening.\nLeft hip: normal joint space. No osteoarthritis.\n",
+                 {("xray", "si_joint"): ([], ["inflammatory_arthropathy", "instability"]),
+                  ("xray", "hip"): ([], ["hip_osteoarthritis"])}, id="site-part-labels"),
+    pytest.param("XR PELVIS AP + R HIP 2V 02/16/2026\nPelvis: symphysis normal, no diastasis. No fracture.\n"
+                 "R hip: Normal. No osteoarthritis.\n",
+                 {("xray", "pelvis"): ([], ["fracture", "instability"]),
+                  ("xray", "hip"): ([], ["hip_osteoarthritis"])}, id="pelvis-and-hip-parts"),
+    # a modality label under a two-modality header is that study's part, not a new study
+    pytest.param("04/13/2026 CT SACROILIAC JOINTS W/O; MRI LUMBAR SPINE W/O\n"
+                 "CT: SI joints normal. No fracture or erosion.\nMRI: no stenosis, no nerve root compression.\n",
+                 {("ct", "si_joint"): ([], ["fracture", "inflammatory_arthropathy"])}, id="modality-part-labels"),
+    # a patient line inside the report header does not end the report
+    pytest.param("XR PELVIS AP   DATE: 10/06/2025\nPt: DOE, JANE\nFINDINGS: No fracture or diastasis.\n",
+                 {("xray", "pelvis"): ([], ["fracture", "instability"])}, id="patient-line-in-header"),
+    # distractor: a label of another kind still ends the report
+    pytest.param("XR PELVIS AP   DATE: 10/06/2025\nFINDINGS: No fracture.\nPlan: hip x-ray; rule out hip osteoarthritis.\n",
+                 {("xray", "pelvis"): ([], ["fracture"])}, id="plan-label-ends-report"),
+])
+def test_part_labels_of_a_combined_report(note_ctx, text, expected):
+    got = _findings_by_study(note_ctx, text)
+    assert {k: v for k, v in got.items() if k in expected} == expected

@@ -51,7 +51,10 @@ def give_outcomes(mentions: list[Mention], sent: Span, rules: CompiledRules) -> 
             for i in inside:
                 own.setdefault(i, []).append(outcome)
         else:
-            near = min(inside, key=lambda i: _distance(mentions[i].ent, c_start, c_end))
+            # the mention whose window holds the cue ("PT in the fall with no change and still does the HEP": PT's),
+            # else the nearest one
+            holder = [i for i in inside if mentions[i].window[0] <= c_start < mentions[i].window[1]]
+            near = holder[0] if len(holder) == 1 else min(inside, key=lambda i: _distance(mentions[i].ent, c_start, c_end))
             own.setdefault(near, []).append(outcome)
     free += _followup_cues(sent, rules)
     for i, m in enumerate(mentions):
@@ -67,7 +70,10 @@ def give_outcomes(mentions: list[Mention], sent: Span, rules: CompiledRules) -> 
 
 
 def _clauses(text: str, start: int, end: int, rules: CompiledRules) -> list[tuple[int, int]]:
-    cuts = [start] + [start + m.start() for m in rules.clause.finditer(text[start:end])] + [end]
+    part = text[start:end]
+    # a break inside parentheses ("celecoxib (partial help only; pain persists)") splits no clause of the sentence
+    cuts = [start] + [start + m.start() for m in rules.clause.finditer(part)
+                      if part.count("(", 0, m.start()) <= part.count(")", 0, m.start())] + [end]
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(start, end)]
 
 

@@ -23,6 +23,9 @@ class ConservativeRules(BaseModel):
     outcomes: dict[Outcome, list[str]]
     outcome_priority: list[Outcome]
     section_outcomes: dict[Modality, dict[str, Outcome]]
+    standing_status: dict[Modality, str] = Field(default_factory=dict,
+                                                 description="per modality: a window telling current care (outcome ongoing)")
+    ended_cues: str = "(?!)"
     clause_breaks: str
     gap_breaks: str
     pronoun_followup: str
@@ -61,6 +64,8 @@ class CompiledRules:
         self.negators = {m.lower() for m in r.negation_modifiers}
         self.plan_before = re.compile(r.plan_cues_before, re.IGNORECASE)
         self.negation_after = re.compile(r.negation_after, re.IGNORECASE)
+        self.standing = {k: re.compile(v, re.IGNORECASE) for k, v in r.standing_status.items()}
+        self.ended = re.compile(r.ended_cues, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -6,12 +6,14 @@ import re
 from typing import Protocol
 
 from extractor.facts._clinical import vocab_matches
+from extractor.facts._imaging_reports import part_label
 from extractor.facts._imaging_rules import rules
 
 
 class Study(Protocol):
     """What findings reading needs of an imaging study (extractor.facts._imaging_study.Study)."""
 
+    modality: str
     site: str
     findings_text: list[tuple[int, int]]
     siblings: tuple[str, ...]
@@ -37,7 +39,7 @@ def read_findings(text: str, study: Study) -> tuple[list[str], list[str], list[t
         line_start = text.rfind("\n", 0, ss) + 1
         if not revised and re.search(r.addendum_cues, text[min(line_start, ss):se], re.IGNORECASE):
             revised = True
-        if not _about(text, ss, se, study.site, study.siblings, shared):
+        if not _about(text, ss, se, study.site, study.siblings, shared) or not _own_part(text, ss, study.modality):
             continue
         p, a = sentence_findings(text, ss, se, study.site)
         if p or a:
@@ -59,12 +61,22 @@ def _named(text: str, s: int, e: int) -> set[str]:
     return {v for *_, v in vocab_matches(rules().sites, text, s, e)}
 
 
-def _names_only_others(text: str, s: int, e: int, site: str, siblings: tuple[str, ...]) -> bool:
-    """Whether the sentence names a sibling study's site and not `site` (False when it names `site`)."""
-    named = _named(text, s, e)
-    if named & _SAME_PLACE.get(site, {site}):
-        return False
-    return any(named & _SAME_PLACE.get(x, {x}) for x in siblings)
+def _part_label(text: str, s: int) -> str | None:
+    """The part label that opens the line of a findings sentence ("R hip: Normal. No osteoarthritis.": "R hip")."""
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", s)
+    m = _LABEL.match(text, line_start, len(text) if line_end < 0 else line_end)
+    return m.group(1) if m and part_label(m.group(1)) else None
+
+
+_LABEL = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&()-]{0,40}?)\s*:")
+
+
+def _own_part(text: str, s: int, modality: str) -> bool:
+    """A sentence under a modality label ("MRI: no stenosis.") is that modality's study's."""
+    label = _part_label(text, s)
+    found = {v for *_, v in vocab_matches(rules().modalities, label)} if label else set()
+    return not found or modality in found
 
 
 def _about(text: str, s: int, e: int, site: str, siblings: tuple[str, ...], shared: bool) -> bool:
@@ -74,9 +86,13 @@ def _about(text: str, s: int, e: int, site: str, siblings: tuple[str, ...], shar
     speaks of this study by its site elsewhere (`shared` False): then it is the first study's."""
     if not siblings:
         return True
-    if not _named(text, s, e):
+    named = _named(text, s, e)
+    if not named:
+        label = _part_label(text, s)  # "R hip: Normal. No osteoarthritis.": the line's part label names the place
+        named = {v for *_, v in vocab_matches(rules().sites, label)} if label else set()
+    if not named:
         return shared
-    return not _names_only_others(text, s, e, site, siblings)
+    return bool(named & _SAME_PLACE.get(site, {site}))  # a place of no study here (a hip under CT SIJ + MRI L-spine) is none's
 
 
 def _finding_sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:

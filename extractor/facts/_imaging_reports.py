@@ -103,12 +103,32 @@ def _continues(text: str, s: int, e: int, has_inline: bool) -> bool:
     line = text[s:e].strip()
     if not line:
         return False
+    label = re.match(r"([A-Za-z][A-Za-z /&()-]{0,40}?)\s*:", line)
+    if label and _modality_only(label.group(1)):
+        return True  # "CT: SI joints normal." under "CT SI JOINTS; MRI L-SPINE": that study's part, no new one
     if re.match(r.header, text[s:e], re.IGNORECASE):
         return False
-    label = re.match(r"([A-Za-z][A-Za-z /&()]{0,40}?)\s*:", line)
     if label:
-        return bool(re.match(r.report_labels, label.group(1), re.IGNORECASE))
+        return bool(re.match(r.report_labels, label.group(1), re.IGNORECASE)) or part_label(label.group(1))
     return not has_inline
+
+
+_SIDE_WORDS = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|bilat|both)\b\.?", re.IGNORECASE)
+
+
+def _modality_only(name: str) -> bool:
+    return part_label(name) and not vocab_matches(rules().sites, name)
+
+
+def part_label(name: str) -> bool:
+    """A report's part label that names only a site or a modality, with a side ("SI joints:", "Left hip:",
+    "CT:", "MRI:"): the findings of one part of a combined report, so the report goes on."""
+    rest = _SIDE_WORDS.sub(" ", name).strip(" /&-")
+    if not rest or len(rest.split()) > 3:
+        return False
+    covered = [(a, b) for vocab in (rules().sites, rules().modalities) for a, b, _ in vocab_matches(vocab, rest)]
+    return bool(covered) and not re.sub(r"[\s/&-]+", "", "".join(
+        ch if not any(a <= i < b for a, b in covered) else " " for i, ch in enumerate(rest)))
 
 
 def report_studies(text: str, note_date) -> list[Study]:
@@ -166,7 +186,7 @@ def _block_findings(text: str, study_e: int, header_end: int, b1: int) -> list[t
         if label:
             reading = bool(re.match(r.findings_labels, label.group(1), re.IGNORECASE)) or not re.match(
                 r.not_findings_labels, label.group(1), re.IGNORECASE) and not re.match(r.report_labels, label.group(1), re.IGNORECASE)
-            if reading:
+            if reading and not part_label(label.group(1)):  # "Left hip:" names whose part the findings are
                 s = s + label.end()
         if reading and text[s:e].strip():
             spans.append((s, e))

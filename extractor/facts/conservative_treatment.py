@@ -98,11 +98,23 @@ def _fact(ms: list[Mention], doc: Doc, ctx, rules: CompiledRules) -> Conservativ
     duration = max(weeks) if weeks else None
     assertion = ms[0].assertion
     outcome = best_outcome([m.outcome for m in ms if m.outcome], rules) if assertion == "present" else None
+    if assertion == "present" and outcome is None and not ends and _standing(ms, doc, rules):
+        outcome = "ongoing"  # "stopped golf in spring", "does her HEP most days": current care, no result (C1)
     sentences = list(dict.fromkeys(m.ent.sent for m in ms))
     evidence = [ctx.span_evidence(s, rule=_rule_id(next(m.ent for m in ms if m.ent.sent == s))) for s in sentences]
     return ConservativeTreatment(modality=ms[0].modality, assertion=assertion, outcome=outcome,
                                  start_date=first[0] if first else None, end_date=max(ends) if ends else None,
                                  duration_weeks=duration, date_approximate=approx_start, evidence=evidence)
+
+
+def _standing(ms: list[Mention], doc: Doc, rules: CompiledRules) -> bool:
+    """Care told as current with no result: a lasting activity change, a home programme done now (rules
+    `standing_status`), unless its window tells it ended ("light duty x 6 weeks, then full duty")."""
+    pattern = rules.standing.get(ms[0].modality)
+    if pattern is None:
+        return False
+    windows = [doc_text(doc)[m.window[0]:m.window[1]] for m in ms]
+    return any(pattern.search(w) for w in windows) and not any(rules.ended.search(w) for w in windows)
 
 
 def _rule_id(ent: Span) -> str:
