@@ -102,12 +102,12 @@ def test_interpolation_is_numpys():
 
 
 def test_the_shipped_model_is_versioned_and_complete():
-    path = ROOT / "evaluator" / "confidence" / "model-v3.json"
+    path = ROOT / "evaluator" / "confidence" / "model-v4.json"
     assert DEFAULT_MODEL == path
     data = json.loads(path.read_text())
     model = ConfidenceModel.from_json(data)
     assert load_model() == model
-    assert model.version == "3" and 0.5 <= model.threshold < 1 and model.meets_rule is True
+    assert model.version == "4" and 0.5 <= model.threshold < 1 and model.meets_rule is True
     for name in ("fact", "determination", "recommendation"):
         kind = data[name]
         assert len(kind["features"]) == len(kind["coef"]) == len(kind["mean"]) == len(kind["scale"])

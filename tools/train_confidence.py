@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Train the calibrated confidence model (evaluator/confidence/model-v3.json) with scikit-learn.
+"""Train the calibrated confidence model (evaluator/confidence/model-v4.json) with scikit-learn.
 
     python tools/train_confidence.py [--reviews corpora/confidence/first_seen.jsonl.gz]
-                                     [--out evaluator/confidence/model-v3.json] [--json REPORT]
+                                     [--out evaluator/confidence/model-v4.json] [--json REPORT]
                                      [--ablation] [--baseline]
 
 Training rows are the *first-seen* reviews of the development corpora: each corpus reviewed by the
@@ -60,7 +60,7 @@ from models import ReviewResult
 MIN_COUNT = 5
 FOLDS = 5
 CONFIGS = [(c, m) for c in (0.1, 1.0) for m in ("isotonic", "sigmoid")]
-VERSION = "3"
+VERSION = "4"
 #: what the determinations a reviewer is not asked to check must reach out of fold. 0.99 (issue 16's
 #: target) is reached only at the ceiling, 0.99, covering a quarter of determinations: three in four would
 #: be sent to review. 0.98 sends one in three and leaves about 1 wrong in 50 of the rest.
@@ -399,7 +399,7 @@ def summarise(fit: dict[str, Any], cases: list[Case]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reviews", type=Path, default=ROOT / "corpora/confidence/first_seen.jsonl.gz")
-    ap.add_argument("--out", type=Path, default=ROOT / "evaluator/confidence/model-v3.json")
+    ap.add_argument("--out", type=Path, default=ROOT / "evaluator/confidence/model-v4.json")
     ap.add_argument("--json", type=Path, help="write the cross-validation report here")
     ap.add_argument("--ablation", action="store_true", help="out-of-fold Brier without each v3 feature group")
     ap.add_argument("--baseline", action="store_true", help="the same pipeline with model v2's features")

@@ -2,7 +2,7 @@
 
 `score_review` reads features from the review itself (what the extraction found and how: mention
 counts, conflicts, the rules that fired, sections, OCR, the composite's branches; see `features`),
-applies the calibrated model in `model-v3.json` (trained by `tools/train_confidence.py` with
+applies the calibrated model in `model-v4.json` (trained by `tools/train_confidence.py` with
 scikit-learn on first-seen reviews of the development corpora, cross-validated by case) and lists
 the criteria below the routing threshold in `needs_review`. Pure arithmetic on a JSON file: no
 scikit-learn at review time, no network, deterministic.

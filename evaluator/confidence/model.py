@@ -1,6 +1,6 @@
 """The calibrated confidence model: a logistic score per row, then its calibration map.
 
-The model file (`model-v3.json`, written by `tools/train_confidence.py`) holds, for each of the
+The model file (`model-v4.json`, written by `tools/train_confidence.py`) holds, for each of the
 three kinds (fact, determination, recommendation), the feature names, the standardisation, the
 logistic coefficients and the calibration fitted by scikit-learn's CalibratedClassifierCV
 (isotonic: the step function's thresholds; sigmoid: Platt's a and b), the routing threshold and
@@ -19,8 +19,8 @@ from models import ReviewResult
 
 from .features import CaseView, Features, determination_features, fact_features, recommendation_features
 
-#: model-v2.json stays beside it, so the confidences of a v2 review can be reproduced (`load_model(path)`)
-DEFAULT_MODEL = Path(__file__).with_name("model-v3.json")
+#: model-v2.json and model-v3.json stay beside it, so the confidences of an older review can be reproduced (`load_model(path)`)
+DEFAULT_MODEL = Path(__file__).with_name("model-v4.json")
 #: a confidence is never reported as certainty: the training sets are a few thousand rows
 FLOOR, CEILING = 0.01, 0.99
 
