@@ -25,8 +25,8 @@ def _overprinted_page(lines: int = 250, copies: int = 3) -> bytes:
         for k in range(copies):
             body += b"BT /F1 2.5 Tf %.1f %d Td (%s) Tj ET\n" % (40 + 0.3 * k, 780 - 3 * i, line)
     return mh.pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>", mh.FONT,
-                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                   b"/Contents 5 0 R >>", mh.stream(bytes(body), compress=True)])
+                   (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                    b"/Contents 5 0 R >>"), mh.stream(bytes(body), compress=True)])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
