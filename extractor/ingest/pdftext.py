@@ -31,6 +31,12 @@ Backend = Literal["pdfplumber", "pypdfium2"]
 BACKENDS: tuple[Backend, ...] = ("pdfplumber", "pypdfium2")
 REPLACEMENT = "\ufffd"
 MAX_SPACES = 40
+#: characters one page may draw before its words are built: 4x the reader's limit of 20,000 characters
+#: of page text (bold set by overprinting draws each glyph 2-4 times). pdfplumber turns every drawn
+#: character into a dict (~30 us each): fuzz findings timeout-4/-5 of 2026-12-08, 27 KB pages drawing
+#: 90,000-130,000 characters, took 4-7 s (30 s under the fuzzer) only to be refused as too large after
+#: their words were built; counted from pdfminer's layout they are refused in its 1.5 s
+MAX_PAGE_GLYPHS = 80_000
 
 
 @dataclass
@@ -48,6 +54,14 @@ class PdfOpenError(Exception):
     def __init__(self, encrypted: bool, kind: str):
         self.encrypted = encrypted
         super().__init__(kind)
+
+
+class PageTooLarge(Exception):
+    """A page draws more than MAX_PAGE_GLYPHS characters."""
+
+    def __init__(self, glyphs: int):
+        self.glyphs = glyphs
+        super().__init__(f"{glyphs:,} characters drawn")
 
 
 class PdfSource:
@@ -121,12 +135,29 @@ def _is_password_error(exc: BaseException | None) -> bool:
 def _plumber_page(pdf, index: int) -> PageText:
     page = pdf.pages[index]
     try:
+        glyphs = _layout_chars(page.layout)  # pdfplumber keeps the layout: extract_words reuses it
+        if glyphs > MAX_PAGE_GLYPHS:
+            raise PageTooLarge(glyphs)
         words = [_plumber_word(w["chars"]) for w in page.extract_words(
             use_text_flow=True, return_chars=True, keep_blank_chars=False, expand_ligatures=False)]
         text, boxes = layout(words)
         return PageText(text, boxes, float(page.width), float(page.height), bool(page.images))
     finally:
         page.close()
+
+
+def _layout_chars(layout) -> int:
+    """Characters in a pdfminer layout tree, as pdfplumber's iter_layout_objects walks it."""
+    from pdfminer.layout import LTChar, LTContainer
+
+    count, stack = 0, [layout]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LTChar):
+            count += 1
+        elif isinstance(node, LTContainer):
+            stack.extend(node)
+    return count
 
 
 def _plumber_word(chars: list[dict]) -> Word:
@@ -166,6 +197,8 @@ def _pdfium_words(textpage, raw, height: float) -> list[Word]:
     (`_char_calls`), so the loop over a page's ~2,000 characters runs in C, and the boxes land in one
     float array that numpy reads whole."""
     count = textpage.count_chars()
+    if count > MAX_PAGE_GLYPHS:  # the same limit as pdfplumber's, before any box is read
+        raise PageTooLarge(count)
     text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # characters outside the BMP: read them one by one
         text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))

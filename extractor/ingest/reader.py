@@ -21,7 +21,7 @@ from extractor.ingest.document import IngestedDocument
 from extractor.ingest.errors import InputError
 from extractor.ingest.inflate_guard import InflateBomb, check_pdf
 from extractor.ingest.ocr import apply_ocr  # OCR fallback: unusable pages read from their page image
-from extractor.ingest.pdftext import Backend, PageText, PdfOpenError, open_pdf
+from extractor.ingest.pdftext import MAX_PAGE_GLYPHS, Backend, PageText, PageTooLarge, PdfOpenError, open_pdf
 from extractor.ingest.xobject_guard import FormLoop, check_forms
 from extractor.text.furniture import repeated_page_lines
 from extractor.text.normalize import line_key
@@ -166,6 +166,9 @@ def _read_pages(pdf, name: str) -> list[PageText]:
             page = next(iterator)
         except StopIteration:
             return pages
+        except PageTooLarge as exc:
+            raise InputError(ErrorCode.TOO_LARGE, name, f"page {len(pages) + 1} draws {exc.glyphs:,} characters, "
+                             f"over the limit of {MAX_PAGE_GLYPHS:,} per page", pages=[len(pages) + 1]) from None
         except Exception as exc:  # noqa: BLE001 - a broken content stream: say which page, never its text
             raise InputError(ErrorCode.TRUNCATED, name, f"page {len(pages) + 1} cannot be read ({type(exc).__name__})",
                              pages=[len(pages) + 1]) from None

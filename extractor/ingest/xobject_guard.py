@@ -64,47 +64,54 @@ MAX_FORM_CONTENT = 16 << 20
 def check_raw_forms(data: bytes, limit: int = MAX_FORM_DRAWINGS) -> None:
     """The same count over the objects as they lie in the file, with no parser: what PDFium finds when it
     rebuilds a broken file, pdfminer may refuse to read at all (fuzz finding oom-2: a looping page tree
-    and an invalid dictionary before a fan-out of forms). The last definition of an object wins.
+    and an invalid dictionary before a fan-out of forms). Every definition of an object number counts, as a
+    file made of several bodies may have PDFium take any of them; a form's count is its worst definition's.
 
     Names resolve as PDFium resolves them: a form with no /Resources draws with its caller's, and one
     whose resources hold no /XObject dictionary looks its names up in the page's (fuzz findings of
     2026-11-27: a damaged "/Resources" or "/XObject" key turned a chain of forms into a form drawing
     itself twice through inherited names, which PDFium expanded until memory ran out). Page names are
     those of every page object in the file, as a damaged file may not say which page is which."""
-    bodies: dict[int, bytes] = {}
     page_names: dict[bytes, int] = {}
+    forms: dict[int, list[tuple[bytes, bytes]]] = {}  # object number -> (dictionary, body) of each definition
     marks = list(_OBJ.finditer(data))
     for mark, following in zip(marks, marks[1:] + [None]):
         body = data[mark.end():following.start() if following else len(data)]
-        bodies[int(mark.group(1))] = body
         head = body.split(b"stream", 1)[0]
         if _PAGE.search(head):
             page_names.update(_names(head))
-    forms = {objid: body for objid, body in bodies.items() if b"/Form" in body.split(b"stream", 1)[0]}
-    own: dict[int, dict[bytes, int] | None] = {}
-    for objid, body in forms.items():
-        head = body.split(b"stream", 1)[0]
-        own[objid] = (_names(head) if _XOBJECT_KEY.search(head) else page_names) if _RESOURCES.search(head) else None
-    memo: dict[tuple[int, int], int] = {}
+        if b"/Form" in head:
+            forms.setdefault(int(mark.group(1)), []).append((head, body))
+    # every definition of a form number counts, not only the last: PDFium may take an earlier one
+    # (fuzz findings oom-4/oom-5 of 2026-12-08: files made of several bodies that reuse object numbers,
+    # where a later non-form object of the same number hid the page-names loop from a last-wins map)
+    defs: dict[int, list[tuple[dict[bytes, int] | None, bytes]]] = {
+        objid: [((_names(head) if _XOBJECT_KEY.search(head) else page_names) if _RESOURCES.search(head) else None,
+                 body) for head, body in found]
+        for objid, found in forms.items()}
+    memo: dict[tuple[int, int, int], int] = {}
 
     def drawings(objid: int, stack: set[int], caller: dict[bytes, int]) -> int:
         if objid in stack:
             raise FormLoop(True)
-        names = own[objid] if own[objid] is not None else caller
-        key = (objid, id(names))
-        if key not in memo:
-            total = 0
-            for name, count in Counter(m.group(1) for m in _DO.finditer(_raw_content(forms[objid]))).items():
-                child = names.get(name)
-                if child in forms:
-                    total += count * (1 + drawings(child, stack | {objid}, names))
-                    if total > limit:
-                        break
-            memo[key] = total
-        return memo[key]
+        worst = 0
+        for index, (own, body) in enumerate(defs[objid]):
+            names = own if own is not None else caller
+            key = (objid, index, id(names))
+            if key not in memo:
+                total = 0
+                for name, count in Counter(m.group(1) for m in _DO.finditer(_raw_content(body))).items():
+                    child = names.get(name)
+                    if child in defs:
+                        total += count * (1 + drawings(child, stack | {objid}, names))
+                        if total > limit:
+                            break
+                memo[key] = total
+            worst = max(worst, memo[key])
+        return worst
 
     try:
-        for objid in forms:
+        for objid in defs:
             if drawings(objid, set(), page_names) > limit:
                 raise FormLoop(False, limit)
     except RecursionError:  # forms nested hundreds deep: no real document does that
