@@ -11,6 +11,23 @@ def nlp():
     return get_nlp()
 
 
+@pytest.fixture(scope="session")
+def medspacy_nlp():
+    """The project's nlp built from medspaCy's own TargetMatcher, Sectionizer and ConText (and token matchers),
+    without extractor/nlp/medspacy_adapter.py's factories or matching.py's word flags: the reference they match."""
+    from extractor.nlp import matching, pipeline
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pipeline, "TARGET_MATCHER", "medspacy_target_matcher")
+    patch.setattr(pipeline, "SECTIONIZER", "medspacy_sectionizer")
+    patch.setattr(pipeline, "CONTEXT", "medspacy_context")
+    patch.setattr(matching, "native_word_sets", lambda nlp: None)
+    try:
+        yield pipeline.build_nlp()
+    finally:
+        patch.undo()
+
+
 class _IdentityOffsets:
     """Offset map of a note whose NLP text is the document text itself."""
 

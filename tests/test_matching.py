@@ -29,23 +29,9 @@ def _reading(doc) -> list:
     return [ents, sections, modifiers]
 
 
-@pytest.fixture(scope="module")
-def plain_nlp():
-    """The project's nlp without the speed-ups of extractor/nlp/matching.py: medspaCy's own matchers."""
-    from extractor.nlp import pipeline
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(matching, "share_doc_text", lambda nlp: None)
-    patch.setattr(matching, "native_word_sets", lambda nlp: None)
-    try:
-        yield pipeline.build_nlp()
-    finally:
-        patch.undo()
-
-
 @pytest.mark.parametrize("text", TEXTS)
-def test_same_results_as_medspacy(nlp, plain_nlp, text):
-    fast, plain = _reading(nlp(text)), _reading(plain_nlp(text))
+def test_same_results_as_medspacy(nlp, medspacy_nlp, text):
+    fast, plain = _reading(nlp(text)), _reading(medspacy_nlp(text))
     assert fast == plain
     if text:
         assert fast[0], "every non-empty text here names at least one target"

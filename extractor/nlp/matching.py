@@ -2,8 +2,9 @@
 
 medspaCy's RegexMatcher reads `doc.text_with_ws` once per regex rule, and spaCy rebuilds that
 string from every token on each read: with ~70 regex target rules that was a third of the NLP's
-time. `DocTextRegexMatcher` is the same matcher reading the text once per doc; `share_doc_text`
-puts it in place in every MedspacyMatcher of an nlp (target matcher, sectionizer, ConText).
+time. `DocTextRegexMatcher` is the same matcher reading the text once per doc; `DocTextMedspacyMatcher`
+is medspaCy's MedspacyMatcher built with it, and extractor/nlp/medspacy_adapter.py's components (target
+matcher, sectionizer, ConText) are built with that.
 It also skips a rule whose regex needs a word the doc does not hold: `required_words` reads from
 the parsed regex a few literal words one of which every match contains (most target rules name
 one word, e.g. "sacroiliitis"), and one substring test on the lower-cased text rules it out.
@@ -94,14 +95,13 @@ class DocTextRegexMatcher(RegexMatcher):
         return doc[first.i: len(doc) if last is None else last.i]
 
 
-def share_doc_text(nlp: Language) -> None:
-    """Swap the RegexMatcher of every medspaCy matcher in `nlp` for `DocTextRegexMatcher` (same rules)."""
-    for _, component in nlp.pipeline:
-        for value in vars(component).values():
-            if isinstance(value, MedspacyMatcher):
-                regex = getattr(value, _REGEX_ATTRIBUTE)
-                if type(regex) is RegexMatcher:
-                    regex.__class__ = DocTextRegexMatcher
+class DocTextMedspacyMatcher(MedspacyMatcher):
+    """medspaCy's MedspacyMatcher built with `DocTextRegexMatcher` for its regex rules (same rules, same results)."""
+
+    def __init__(self, nlp: Language, name: str = "medspacy_matcher", phrase_matcher_attr: str = "LOWER",
+                 prune: bool = True):
+        super().__init__(nlp, name=name, phrase_matcher_attr=phrase_matcher_attr, prune=prune)
+        setattr(self, _REGEX_ATTRIBUTE, DocTextRegexMatcher(nlp.vocab))
 
 
 #: the lexeme flag bits spaCy leaves free (FLAG19..FLAG63); each can stand for one word set of a pattern

@@ -139,6 +139,10 @@ def section_rules() -> SectionRules:
     return load_rules("sections", SectionRules)
 
 
+#: the factories of the TargetMatcher, Sectionizer and ConText (extractor/nlp/medspacy_adapter.py)
+TARGET_MATCHER, SECTIONIZER, CONTEXT = "chartsift_target_matcher", "chartsift_sectionizer", "chartsift_context"
+
+
 def build_nlp() -> Language:
     """A fresh nlp with every component and rule (prefer `get_nlp()`: building costs ~1 s)."""
     import_medspacy()  # registers medspaCy factories and extensions (without QuickUMLS)
@@ -148,29 +152,29 @@ def build_nlp() -> Language:
 
     import extractor.text.sentences  # noqa: F401  (registers chartsift_sentences)
     from extractor.nlp.assertion import SPAN_ATTRIBUTES, context_rules
-    from extractor.nlp.matching import native_word_sets, share_doc_text
-    from extractor.nlp.medspacy_linear import make_linear
+    import extractor.nlp.medspacy_adapter  # noqa: F401  (registers the chartsift_* medspaCy factories)
+    from extractor.nlp.matching import native_word_sets
 
     _quiet_logging()
     register_span_flags()
     nlp = spacy.blank("en")
     nlp.tokenizer = create_medspacy_tokenizer(nlp)
     nlp.add_pipe("chartsift_sentences")
-    nlp.add_pipe("medspacy_target_matcher").add(target_rules())
+    # medspaCy's components as extractor/nlp/medspacy_adapter.py builds them (linear in a note's length, the doc
+    # text read once per doc), under medspaCy's own component names
+    nlp.add_pipe(TARGET_MATCHER, name="medspacy_target_matcher").add(target_rules())
     sections = section_rules()
-    sectionizer = nlp.add_pipe("medspacy_sectionizer", config={
+    sectionizer = nlp.add_pipe(SECTIONIZER, name="medspacy_sectionizer", config={
         "rules": None, "require_start_line": True, "apply_sentence_boundary": True,
         "span_attrs": {k: dict(v) for k, v in sections.section_attributes.items()} or None})
     sectionizer.add([SectionRule(literal=r.literal, category=r.category, pattern=r.pattern)
                      for r in sections.section_rules])
     rules, terminating = context_rules()
-    context = nlp.add_pipe("medspacy_context", config={
+    context = nlp.add_pipe(CONTEXT, name="medspacy_context", config={
         "rules": None, "span_attrs": SPAN_ATTRIBUTES, "terminating_types": terminating,
         # a cue inside a target is part of its name, not a modifier (medspaCy's own overlap test misses containment)
         "prune_on_target_overlap": True})
     context.add(rules)
-    share_doc_text(nlp)  # medspaCy's regex matcher rebuilt the doc text once per regex rule
-    make_linear(nlp)  # medspaCy's TargetMatcher and ConText grew with the square of a note's length
     native_word_sets(nlp)  # word sets as lexeme flags: checked in C, not by a Python predicate per state
     return nlp
 

@@ -1,7 +1,7 @@
-"""extractor/nlp/medspacy_linear.py gives exactly medspaCy's TargetMatcher and ConText results.
+"""extractor/nlp/medspacy_adapter.py gives exactly medspaCy's TargetMatcher and ConText results.
 
 Two ways: the real pipeline over every corpus note and over notes built to stress overlapping
-modifiers (original classes vs linear ones on the same tokens), and random ConText graphs (random
+modifiers (the adapter's factories vs medspaCy's own on the same text), and random ConText graphs (random
 rules, directions, scopes, overlapping modifiers, max_targets, terminations) compared pair by pair.
 """
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pytest
 from medspacy.context import ConText, ConTextRule
 from medspacy.context.context_graph import ConTextGraph
 from medspacy.context.context_modifier import ConTextModifier
-from medspacy.target_matcher import TargetMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from extractor.nlp.medspacy_linear import LinearConText, LinearConTextGraph, LinearTargetMatcher
+from extractor.nlp import medspacy_adapter
+from extractor.nlp.medspacy_adapter import LinearConText, LinearConTextGraph, LinearTargetMatcher
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_NOTES = sorted((REPO / "corpora" / "sij").glob("*/*.txt"))
@@ -32,21 +32,10 @@ STRESS = [
 ]
 
 
-def _run(nlp, text: str, linear: bool):
+def _run(nlp, text: str) -> Doc:
     doc = nlp.make_doc(text)
     for _, component in nlp.pipeline:
-        original = component.__class__
-        if linear and type(component) is TargetMatcher:
-            component.__class__ = LinearTargetMatcher
-        elif linear and type(component) is ConText:
-            component.__class__ = LinearConText
-        elif not linear and isinstance(component, (LinearTargetMatcher, LinearConText)):
-            component.__class__ = component.__class__.__mro__[1]
-        try:
-            doc = component(doc)
-        finally:
-            if component.__class__ is not original:
-                component.__class__ = original
+        doc = component(doc)
     return doc
 
 
@@ -61,17 +50,32 @@ def _summary(doc: Doc) -> list:
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in CORPUS_NOTES])
-def test_corpus_notes_give_medspacy_results(nlp, path):
+def test_corpus_notes_give_medspacy_results(nlp, medspacy_nlp, path):
     text = path.read_text(encoding="utf-8")
-    assert _summary(_run(nlp, text, linear=True)) == _summary(_run(nlp, text, linear=False))
+    assert _summary(_run(nlp, text)) == _summary(_run(medspacy_nlp, text))
 
 
 @pytest.mark.parametrize("text", STRESS)
-def test_stress_notes_give_medspacy_results(nlp, text):
-    linear, original = _summary(_run(nlp, text, linear=True)), _summary(_run(nlp, text, linear=False))
+def test_stress_notes_give_medspacy_results(nlp, medspacy_nlp, text):
+    linear, original = _summary(_run(nlp, text)), _summary(_run(medspacy_nlp, text))
     assert linear == original
     if text:
         assert linear[0] and linear[1]  # the note really has entities and ConText edges to compare
+
+
+def test_pipeline_is_built_from_the_adapter_factories(nlp, medspacy_nlp):
+    assert nlp.pipe_names == medspacy_nlp.pipe_names
+    built = {name: type(component) for name, component in nlp.pipeline}
+    assert built["medspacy_target_matcher"] is LinearTargetMatcher
+    assert built["medspacy_sectionizer"] is medspacy_adapter.DocTextSectionizer
+    assert built["medspacy_context"] is LinearConText
+    assert type(medspacy_nlp.get_pipe("medspacy_context")) is ConText
+
+
+def test_other_medspacy_versions_are_refused():
+    medspacy_adapter.check_medspacy_version(medspacy_adapter.WRITTEN_FOR)
+    with pytest.raises(RuntimeError, match="written for medspaCy 1.3.1, found 1.4.0"):
+        medspacy_adapter.check_medspacy_version("1.4.0")
 
 
 CATEGORIES = ["NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "FAMILY", "TERMINATE", "PSEUDO"]
@@ -136,7 +140,10 @@ class _NoLimit(ConTextGraph):
         return None
 
 
-def test_a_pipeline_built_by_chartsift_uses_the_linear_classes(nlp):
-    kinds = {type(component) for _, component in nlp.pipeline}
-    assert LinearTargetMatcher in kinds and LinearConText in kinds
-    assert TargetMatcher not in kinds and ConText not in kinds
+@pytest.mark.parametrize("ours, theirs", [("chartsift_target_matcher", "medspacy_target_matcher"),
+                                          ("chartsift_sectionizer", "medspacy_sectionizer"),
+                                          ("chartsift_context", "medspacy_context")])
+def test_factories_take_medspacys_config(nlp, ours, theirs):
+    from spacy.language import Language
+
+    assert Language.get_factory_meta(ours).default_config == Language.get_factory_meta(theirs).default_config

@@ -1,4 +1,13 @@
-"""medspaCy's TargetMatcher and ConText, linear in the length of a note (used by extractor/nlp/pipeline.py).
+"""The one place medspaCy is adapted (used by extractor/nlp/pipeline.py), written for medspaCy 1.3.1.
+
+Three spaCy factories stand in for medspaCy's: "chartsift_target_matcher", "chartsift_sectionizer" and
+"chartsift_context" take the same config keys and defaults as medspaCy's "medspacy_target_matcher",
+"medspacy_sectionizer" and "medspacy_context", and build their matcher as `DocTextMedspacyMatcher`
+(extractor/nlp/matching.py: the doc text read once per doc, not once per regex rule). They reach into
+medspaCy's private matcher attributes and copy `ConText.__call__`, so importing this module checks that
+the installed medspaCy is the version they were written for.
+
+Their TargetMatcher and ConText are also linear in the length of a note:
 
 medspaCy does two things per note that grow with the square of its length:
 
@@ -16,21 +25,50 @@ modifiers whose "hulls" (scope joined with the modifier's tokens) do not touch n
 other, and a target outside a modifier's final scope is never modified by it. medspaCy's warning
 for a skipped overlapping match quotes the matched text (PHI); it is not repeated here.
 """
-from __future__ import annotations
-
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from typing import Any, Literal
 
-from medspacy.context import ConText
+from medspacy import __version__ as MEDSPACY_VERSION
+from medspacy.context import ConText, ConTextRule
 from medspacy.context.context_graph import ConTextGraph
 from medspacy.context.context_modifier import ConTextModifier
-from medspacy.target_matcher import TargetMatcher
+from medspacy.section_detection import Sectionizer, SectionRule
+from medspacy.target_matcher import TargetMatcher, TargetRule
 from medspacy.util import tuple_overlaps
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.matching import DocTextMedspacyMatcher
 
+#: the medspaCy release the classes below were written against (private attributes, a copied __call__)
+WRITTEN_FOR = "1.3.1"
+
+
+def check_medspacy_version(found: str) -> None:
+    """Refuse a medspaCy other than the one this adapter was written for: its private names may differ."""
+    if found != WRITTEN_FOR:
+        raise RuntimeError(f"extractor/nlp/medspacy_adapter.py was written for medspaCy {WRITTEN_FOR}, "
+                           f"found {found}: check its TargetMatcher, Sectionizer and ConText against the new "
+                           f"release, then update WRITTEN_FOR")
+
+
+check_medspacy_version(MEDSPACY_VERSION)
+
+
+@Language.factory("chartsift_target_matcher")
 class LinearTargetMatcher(TargetMatcher):
     """TargetMatcher whose "ents" results are assigned once per doc instead of once per match."""
+
+    def __init__(self, nlp: Language, name: str = "medspacy_target_matcher", rules: str | None = None,
+                 phrase_matcher_attr: str = "LOWER", result_type: Literal["ents", "group"] | None = "ents",
+                 span_group_name: str = "medspacy_spans", prune: bool = True):
+        super().__init__(nlp, name=name, rules=None, phrase_matcher_attr=phrase_matcher_attr,
+                         result_type=result_type, span_group_name=span_group_name, prune=prune)
+        self._TargetMatcher__matcher = DocTextMedspacyMatcher(nlp, name=name, phrase_matcher_attr=phrase_matcher_attr,
+                                                              prune=prune)
+        if rules:
+            self.add(TargetRule.from_json(rules))
 
     def __call__(self, doc: Doc):
         if not self.result_type or self.result_type.lower() != "ents":
@@ -116,8 +154,54 @@ class LinearConTextGraph(ConTextGraph):
         self.edges = edges
 
 
+@Language.factory("chartsift_sectionizer")
+class DocTextSectionizer(Sectionizer):
+    """medspaCy's Sectionizer built with `DocTextMedspacyMatcher`."""
+
+    def __init__(self, nlp: Language, name: str = "medspacy_sectionizer", rules: str | None = "default",
+                 language_code: str = "en", max_section_length: int | None = None,
+                 phrase_matcher_attr: str = "LOWER", require_start_line: bool = False,
+                 require_end_line: bool = False, newline_pattern: str = r"[\n\r]+[\s]*$",
+                 input_span_type: Literal["ents", "group"] | None = "ents",
+                 span_group_name: str = "medspacy_spans",
+                 span_attrs: Literal["default"] | dict[str, dict[str, Any]] | None = "default",
+                 apply_sentence_boundary: bool = False):
+        super().__init__(nlp, name=name, rules=None, language_code=language_code,
+                         max_section_length=max_section_length, phrase_matcher_attr=phrase_matcher_attr,
+                         require_start_line=require_start_line, require_end_line=require_end_line,
+                         newline_pattern=newline_pattern, input_span_type=input_span_type,
+                         span_group_name=span_group_name, span_attrs=span_attrs,
+                         apply_sentence_boundary=apply_sentence_boundary)
+        self._Sectionizer__matcher = DocTextMedspacyMatcher(nlp, name=name, phrase_matcher_attr=phrase_matcher_attr)
+        rule_path = self.DEFAULT_RULES_FILEPATH if rules == "default" else rules
+        if rule_path:
+            self.add(SectionRule.from_json(rule_path))
+
+
+@Language.factory("chartsift_context")
 class LinearConText(ConText):
     """medspaCy's ConText (`ConText.__call__` of medspaCy 1.3.1) with `LinearConTextGraph`."""
+
+    def __init__(self, nlp: Language, name: str = "medspacy_context", rules: str | None = "default",
+                 language_code: str = "en", phrase_matcher_attr: str = "LOWER",
+                 allowed_types: set[str] | None = None, excluded_types: set[str] | None = None,
+                 terminating_types: dict[str, Iterable[str]] | None = None, max_scope: int | None = None,
+                 max_targets: int | None = None, prune_on_modifier_overlap: bool = True,
+                 prune_on_target_overlap: bool = False,
+                 span_attrs: Literal["default"] | dict[str, dict[str, Any]] | None = "default",
+                 input_span_type: Literal["ents", "group"] = "ents",
+                 span_group_name: str = "medspacy_spans"):
+        super().__init__(nlp, name=name, rules=None, language_code=language_code,
+                         phrase_matcher_attr=phrase_matcher_attr, allowed_types=allowed_types,
+                         excluded_types=excluded_types, terminating_types=terminating_types, max_scope=max_scope,
+                         max_targets=max_targets, prune_on_modifier_overlap=prune_on_modifier_overlap,
+                         prune_on_target_overlap=prune_on_target_overlap, span_attrs=span_attrs,
+                         input_span_type=input_span_type, span_group_name=span_group_name)
+        self._ConText__matcher = DocTextMedspacyMatcher(nlp, name=name, phrase_matcher_attr=phrase_matcher_attr,
+                                                        prune=prune_on_modifier_overlap)
+        rule_path = self.DEFAULT_RULES_FILEPATH if rules == "default" else rules
+        if rule_path:
+            self.add(ConTextRule.from_json(rule_path))
 
     def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
         if not targets and self.input_span_type == "ents":
@@ -140,12 +224,3 @@ class LinearConText(ConText):
             self.set_context_attributes(graph.edges)
         doc._.context_graph = graph
         return doc
-
-
-def make_linear(nlp: Language) -> None:
-    """Give every TargetMatcher and ConText of `nlp` the linear classes above (same rules, same results)."""
-    for _, component in nlp.pipeline:
-        if type(component) is TargetMatcher:
-            component.__class__ = LinearTargetMatcher
-        elif type(component) is ConText:
-            component.__class__ = LinearConText
