@@ -8,84 +8,27 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("models", "extractor", "evaluator", "chartsift")
+sys.path.insert(0, str(ROOT / "tools"))
+from import_census import PACKAGES, cycles, imported_modules, modules
+
 ALLOWED = {"models": {"models"}, "extractor": {"extractor", "models"}, "evaluator": {"evaluator", "models"},
            "chartsift": set(PACKAGES)}
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _modules() -> dict[str, Path]:
-    return {_module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
-
-
 def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """Project modules `name` imports, anywhere in its source."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(up + ([base] if base else []))
-            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
-        else:
-            continue
-        for target in targets:
-            while target and target not in known:
-                target = target.rpartition(".")[0]
-            if target and target != name:
-                out.add(target)
-    return out
+    """Project modules `name` imports, anywhere in its source (tools/import_census.py reads them)."""
+    return imported_modules(name, path, ast.parse(path.read_text(encoding="utf-8")), known)
 
 
-GRAPH = {name: _imports(name, path, set(_modules())) for name, path in _modules().items()}
-
-
-def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return found
+_MODULES = modules(ROOT)
+GRAPH = {name: _imports(name, path, set(_MODULES)) for name, path in _MODULES.items()}
+_cycles = cycles
 
 
 def _is_package_init(name: str) -> bool:
@@ -112,6 +55,6 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones(tmp_path):
     source.write_text("from __future__ import annotations\n"
                       "def f():\n    from extractor.text import temporal\n"
                       "def g():\n    from .pipeline import process\n", encoding="utf-8")
-    known = set(_modules())
+    known = set(_MODULES)
     assert _imports("extractor.nlp.probe", source, known) == {"extractor.text.temporal", "extractor.nlp.pipeline"}
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
