@@ -52,6 +52,7 @@ from extractor.facts.injection.dates import (
     line_before,
     may_date_injection,
 )
+from extractor.facts.injection.drugs import injected_drug
 from extractor.facts.injection.link import link_relief
 from extractor.facts.injection.relief import note_statements, side_in, site_in
 from extractor.facts.injection.table import table_facts
@@ -361,8 +362,8 @@ def _why(sent: Span, event: _Event, found: dict) -> str:
 def _attributes(text: str, rules: _Compiled) -> dict[str, object]:
     """Attributes a sentence states: drug names, guidance, contrast, intra-articular."""
     out: dict[str, object] = {}
-    anesthetic = _drug(text, rules.anesthetics, rules.skin)
-    steroid = _drug(text, rules.steroids, None)
+    anesthetic = injected_drug(text, rules.anesthetics, rules.skin)
+    steroid = injected_drug(text, rules.steroids, None)
     if anesthetic:
         out["anesthetic"] = anesthetic
     if steroid:
@@ -377,21 +378,6 @@ def _attributes(text: str, rules: _Compiled) -> dict[str, object]:
         elif present.search(text):
             out[name] = True
     return out
-
-
-_NEGATED_DRUG = re.compile(r"\b(?:no|without|not|w/o|held)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-
-
-def _drug(text: str, names: dict[str, re.Pattern[str]], skin: re.Pattern[str] | None) -> str | None:
-    """The first drug named in `text` that was injected (not negated, not only for the skin)."""
-    hits = sorted((m.start(), name, m) for name, p in names.items() for m in p.finditer(text))
-    for _, name, m in hits:
-        if _NEGATED_DRUG.search(text[max(0, m.start() - 25):m.start()]):
-            continue
-        if skin is not None and skin.search(text[max(0, m.start() - 40):m.end() + 20]):
-            continue
-        return name
-    return None
 
 
 def _purpose(values: dict, text: str, event: _Event, rules: _Compiled) -> str | None:
